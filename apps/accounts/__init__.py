@@ -1,0 +1,1 @@
+"""Organisation data: departments, agents with skills and capacity, customers."""

@@ -1,0 +1,74 @@
+"""Who is acting: a customer or agent user, the system or the bot, and what they may reach."""
+
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import Forbidden
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent")
+    SYSTEM = "system", _("System")
+    BOT = "bot", _("Bot")
+
+
+@dataclass(frozen=True)
+class Actor:
+    """An acting party; `user` is None for the system and the bot."""
+
+    role: str
+    user: object | None = None
+    agent_id: int | None = None
+    customer_id: int | None = None
+    is_staff: bool = False
+    department_ids: frozenset[int] = field(default_factory=frozenset)
+    led_department_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @property
+    def user_id(self) -> int | None:
+        return self.user.pk if self.user is not None else None
+
+    @property
+    def is_person(self) -> bool:
+        return self.role in (Role.CUSTOMER, Role.AGENT)
+
+    def leads(self, department_id: int | None) -> bool:
+        return self.is_staff or (department_id is not None
+                                 and department_id in self.led_department_ids)
+
+    def works_in(self, department_id: int | None) -> bool:
+        """Agents reach their departments' requests; untriaged ones (no department) too."""
+        return self.is_staff or department_id is None or department_id in self.department_ids
+
+    def __str__(self) -> str:
+        return f"{self.role}:{self.user}" if self.user is not None else str(self.role)
+
+
+SYSTEM = Actor(role=Role.SYSTEM)
+BOT = Actor(role=Role.BOT)
+
+
+def actor_for_user(user) -> Actor:
+    """The actor a signed-in user acts as: agent (or staff) before customer; others may not act."""
+    from apps.accounts.models import Agent, Customer
+
+    if not user.is_authenticated or not user.is_active:
+        raise Forbidden("Sign in with an active account first.")
+    agent = Agent.objects.filter(user=user).prefetch_related("departments").first()
+    if agent is not None or user.is_staff:
+        led = frozenset(user.led_departments.values_list("pk", flat=True))
+        return Actor(
+            role=Role.AGENT,
+            user=user,
+            agent_id=agent.pk if agent else None,
+            is_staff=user.is_staff,
+            department_ids=frozenset(d.pk for d in agent.departments.all()) if agent else led,
+            led_department_ids=led,
+        )
+    customer = Customer.objects.filter(user=user).only("pk").first()
+    if customer is not None:
+        return Actor(role=Role.CUSTOMER, user=user, customer_id=customer.pk)
+    raise Forbidden("This account is neither an agent nor a customer of the desk.")

@@ -1,0 +1,1 @@
+"""Small pieces every app shares: actors and roles, domain errors."""

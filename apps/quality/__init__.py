@@ -1,0 +1,1 @@
+"""Process-quality data: the append-only event log and, later, metrics, maps and exports."""

@@ -1,0 +1,9 @@
+"""App config for quality."""
+
+from django.apps import AppConfig
+
+
+class QualityConfig(AppConfig):
+    name = "apps.quality"
+    label = "quality"
+    verbose_name = "Process quality"

@@ -1,0 +1,37 @@
+"""Writing event-log rows; called only by the doors that own the change they record."""
+
+from datetime import datetime
+
+from apps.accounts.actors import Actor
+from apps.quality.models import Event
+
+
+def write_event(
+    request,
+    *,
+    kind: str,
+    actor: Actor,
+    at: datetime,
+    transition: str = "",
+    from_state: str,
+    wall_seconds: float | None = None,
+    payload: dict | None = None,
+) -> Event:
+    """Append the row numbered `request.last_event_seq`, which the caller has just allocated
+    under the request's row lock, with the request's state, department and assignee as they
+    are now."""
+    return Event.objects.create(
+        request=request,
+        seq=request.last_event_seq,
+        kind=kind,
+        transition=transition,
+        from_state=from_state,
+        to_state=request.state,
+        actor=actor.user,
+        actor_role=actor.role,
+        department_id=request.department_id,
+        assignee_id=request.assignee_id,
+        at=at,
+        wall_seconds=wall_seconds,
+        payload=payload or {},
+    )

@@ -1,0 +1,359 @@
+"""Categories, the service request with its lifecycle, and its messages."""
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
+
+from apps.accounts.actors import Role
+from apps.accounts.models import Agent, Customer, Department
+from apps.tickets.priority import Level, Priority, raised
+from apps.tickets.rules import (
+    is_assignee_or_lead,
+    leads_department,
+    may,
+    not_yet_approved,
+    within_reopen_window,
+)
+from apps.tickets.states import OPEN, OWNED, State
+
+REFERENCE_PREFIX = "SR-"
+_REFERENCE = re.compile(r"^\s*(?:SR-?)?0*(\d{1,18})\s*$", re.IGNORECASE)
+
+
+def parse_reference(text: str) -> int | None:
+    """The primary key behind a reference such as `SR-000123` (or `123`), or None."""
+    match = _REFERENCE.match(text or "")
+    return int(match.group(1)) if match else None
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    default_department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="default_categories",
+        verbose_name=_("default department"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Channel(models.TextChoices):
+    API = "api", _("API")
+    WEB = "web", _("Web")
+    EMAIL = "email", _("E-mail")
+    CHAT = "chat", _("Chat")
+
+
+def _reopened_state(request, **kwargs) -> str:
+    return State.IN_PROGRESS if request.assignee_id else State.QUEUED
+
+
+class ServiceRequest(FSMModelMixin, models.Model):
+    customer = models.ForeignKey(
+        Customer, on_delete=models.PROTECT, related_name="requests", verbose_name=_("customer")
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), max_length=20000, blank=True)
+    channel = models.CharField(
+        _("channel"), max_length=10, choices=Channel.choices, default=Channel.API
+    )
+    category = models.ForeignKey(
+        Category,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("category"),
+    )
+    impact = models.CharField(
+        _("impact"), max_length=10, choices=Level.choices, default=Level.MEDIUM
+    )
+    urgency = models.CharField(
+        _("urgency"), max_length=10, choices=Level.choices, default=Level.MEDIUM
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.MEDIUM
+    )
+    priority_overridden = models.BooleanField(_("priority set by hand or rule"), default=False)
+    department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="requests",
+        verbose_name=_("department"),
+    )
+    assignee = models.ForeignKey(
+        Agent,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_requests",
+        verbose_name=_("assignee"),
+    )
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    state = FSMField(_("state"), choices=State.choices, default=State.NEW, protected=True)
+    # Bumped by every transition: a caller holding an older version gets a conflict.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # The sequence number of the request's latest event-log row.
+    last_event_seq = models.PositiveIntegerField(default=0, editable=False)
+    last_event_at = models.DateTimeField(null=True, editable=False)
+    created_at = models.DateTimeField(_("created"), editable=False)
+    state_changed_at = models.DateTimeField(editable=False)
+    first_response_at = models.DateTimeField(
+        _("first response"), null=True, blank=True, editable=False
+    )
+    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
+    reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("service request")
+        verbose_name_plural = _("service requests")
+        indexes = [
+            models.Index(fields=["state", "department"], name="sr_state_department"),
+            models.Index(fields=["assignee", "state"], name="sr_assignee_state"),
+            models.Index(fields=["customer", "-created_at"], name="sr_customer_created"),
+            models.Index(fields=["state", "state_changed_at"], name="sr_state_since"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.subject}"
+
+    @property
+    def reference(self) -> str:
+        return f"{REFERENCE_PREFIX}{self.pk:06d}" if self.pk else f"{REFERENCE_PREFIX}?"
+
+    def transitions_for(self, actor) -> list[str]:
+        """Names of the transitions `actor` may run now (state, conditions and permission)."""
+        return sorted(t.name for t in self.get_available_user_state_transitions(actor))
+
+    # --- transitions: guards and in-memory changes only; the door saves and logs ------------
+
+    @transition(
+        field=state,
+        source=State.NEW,
+        target=State.AWAITING_APPROVAL,
+        permission=may(Role.AGENT, Role.SYSTEM),
+        conditions=[not_yet_approved],
+    )
+    def require_approval(self, *, at):
+        pass
+
+    @transition(
+        field=state,
+        source=State.AWAITING_APPROVAL,
+        target=State.NEW,
+        permission=may(Role.AGENT, Role.SYSTEM, check=leads_department),
+    )
+    def approve(self, *, at):
+        self.approved_at = at
+
+    @transition(
+        field=state,
+        source=State.AWAITING_APPROVAL,
+        target=State.CLOSED,
+        permission=may(Role.AGENT, Role.SYSTEM, check=leads_department),
+    )
+    def reject(self, *, at):
+        self.closed_at = at
+
+    @transition(
+        field=state,
+        source=State.NEW,
+        target=State.BOT_ANSWERED,
+        permission=may(Role.BOT, Role.SYSTEM),
+    )
+    def propose_answer(self, *, at):
+        pass
+
+    @transition(
+        field=state, source=State.BOT_ANSWERED, target=State.RESOLVED, permission=may(Role.CUSTOMER)
+    )
+    def accept_answer(self, *, at):
+        self.resolved_at = at
+
+    @transition(
+        field=state, source=State.BOT_ANSWERED, target=State.NEW, permission=may(Role.CUSTOMER)
+    )
+    def decline_answer(self, *, at):
+        pass
+
+    @transition(
+        field=state, source=State.BOT_ANSWERED, target=State.NEW, permission=may(Role.SYSTEM)
+    )
+    def answer_timeout(self, *, at):
+        pass
+
+    @transition(
+        field=state, source=State.NEW, target=State.QUEUED, permission=may(Role.AGENT, Role.SYSTEM)
+    )
+    def route(self, *, at, department, priority=None):
+        self.department = department
+        if priority is not None:
+            self._set_priority(priority)
+
+    @transition(
+        field=state,
+        source=State.QUEUED,
+        target=State.ASSIGNED,
+        permission=may(Role.AGENT, Role.SYSTEM),
+    )
+    def assign(self, *, at, assignee):
+        self.assignee = assignee
+
+    @transition(
+        field=state,
+        source=[State.ASSIGNED, State.IN_PROGRESS],
+        target=State.ASSIGNED,
+        permission=may(Role.AGENT, Role.SYSTEM),
+    )
+    def reassign(self, *, at, assignee):
+        self.assignee = assignee
+
+    @transition(
+        field=state,
+        source=State.ASSIGNED,
+        target=State.QUEUED,
+        permission=may(Role.AGENT, Role.SYSTEM, check=is_assignee_or_lead),
+    )
+    def unassign(self, *, at):
+        self.assignee = None
+
+    @transition(
+        field=state,
+        source=State.ASSIGNED,
+        target=State.IN_PROGRESS,
+        permission=may(Role.AGENT, check=is_assignee_or_lead),
+    )
+    def start(self, *, at):
+        pass
+
+    @transition(
+        field=state,
+        source=State.IN_PROGRESS,
+        target=State.PENDING_CUSTOMER,
+        permission=may(Role.AGENT, check=is_assignee_or_lead),
+    )
+    def request_info(self, *, at):
+        pass
+
+    @transition(
+        field=state,
+        source=State.PENDING_CUSTOMER,
+        target=State.IN_PROGRESS,
+        permission=may(Role.CUSTOMER, Role.AGENT, Role.SYSTEM),
+    )
+    def customer_reply(self, *, at):
+        pass
+
+    @transition(
+        field=state,
+        source=[State.IN_PROGRESS, State.PENDING_CUSTOMER],
+        target=State.RESOLVED,
+        permission=may(Role.AGENT, check=is_assignee_or_lead),
+    )
+    def resolve(self, *, at):
+        self.resolved_at = at
+
+    @transition(
+        field=state,
+        source=State.RESOLVED,
+        target=GET_STATE(_reopened_state, states=[State.IN_PROGRESS, State.QUEUED]),
+        permission=may(Role.CUSTOMER, Role.AGENT),
+        conditions=[within_reopen_window],
+    )
+    def reopen(self, *, at):
+        self.reopen_count += 1
+        self.resolved_at = None
+
+    @transition(
+        field=state,
+        source=State.RESOLVED,
+        target=State.CLOSED,
+        permission=may(Role.CUSTOMER, Role.AGENT),
+    )
+    def close(self, *, at):
+        self.closed_at = at
+
+    @transition(
+        field=state, source=State.RESOLVED, target=State.CLOSED, permission=may(Role.SYSTEM)
+    )
+    def auto_close(self, *, at):
+        self.closed_at = at
+
+    @transition(
+        field=state, source=OPEN, target=State.CANCELLED, permission=may(Role.CUSTOMER, Role.AGENT)
+    )
+    def cancel(self, *, at):
+        self.closed_at = at
+
+    @transition(
+        field=state,
+        source=OPEN,
+        target=None,
+        permission=may(Role.CUSTOMER, Role.AGENT, Role.SYSTEM),
+    )
+    def escalate(self, *, at, raise_priority=False):
+        self.escalation_level += 1
+        if raise_priority:
+            self._set_priority(raised(self.priority))
+
+    @transition(
+        field=state, source=OWNED, target=State.QUEUED, permission=may(Role.AGENT, Role.SYSTEM)
+    )
+    def transfer(self, *, at, department):
+        self.department = department
+        self.assignee = None
+
+    @transition(field=state, source=OPEN, target=None, permission=may(Role.AGENT, Role.SYSTEM))
+    def reprioritize(self, *, at, priority):
+        self._set_priority(priority)
+
+    def _set_priority(self, priority) -> None:
+        self.priority = Priority(int(priority))
+        self.priority_overridden = True
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", _("Public reply")
+    INTERNAL = "internal", _("Internal note")
+
+
+class Message(models.Model):
+    request = models.ForeignKey(ServiceRequest, on_delete=models.PROTECT, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    author_role = models.CharField(_("author role"), max_length=10, choices=Role.choices)
+    visibility = models.CharField(
+        _("visibility"), max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    body = models.TextField(_("message"), max_length=20000)
+    created_at = models.DateTimeField(_("sent"))
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        indexes = [models.Index(fields=["request", "created_at"], name="msg_request_created")]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.get_visibility_display()} by {self.author_role} on {self.created_at:%Y-%m-%d}"
+        )

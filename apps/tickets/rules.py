@@ -1,0 +1,59 @@
+"""Who may run a transition (deny by default) and the conditions that guard some of them."""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from apps.accounts.actors import Actor, Role
+
+
+def can_reach(request, actor: Actor) -> bool:
+    """Customers reach their own requests, agents their departments'; system and bot all."""
+    if actor.role == Role.CUSTOMER:
+        return actor.customer_id is not None and request.customer_id == actor.customer_id
+    if actor.role == Role.AGENT:
+        return actor.works_in(request.department_id)
+    return actor.role in (Role.SYSTEM, Role.BOT)
+
+
+def is_assignee_or_lead(request, actor: Actor) -> bool:
+    """Agents act on work assigned to them unless they lead the department."""
+    if actor.role != Role.AGENT:
+        return True
+    return (actor.agent_id is not None and actor.agent_id == request.assignee_id) or actor.leads(
+        request.department_id
+    )
+
+
+def leads_department(request, actor: Actor) -> bool:
+    """Approval belongs to the department's leads (and staff)."""
+    return actor.role != Role.AGENT or actor.leads(request.department_id)
+
+
+def may(*roles: str, check: Callable | None = None) -> Callable:
+    """A django-fsm permission: actor has one of `roles`, reaches the request, passes `check`."""
+
+    def permission(request, actor) -> bool:
+        if not isinstance(actor, Actor) or actor.role not in roles:
+            return False
+        if not can_reach(request, actor):
+            return False
+        return check is None or check(request, actor)
+
+    permission.roles = frozenset(roles)
+    return permission
+
+
+def within_reopen_window(request) -> bool:
+    """A resolved request reopens only for a while (SERVICEDESK_REOPEN_WINDOW_DAYS)."""
+    if request.resolved_at is None:
+        return False
+    window = timedelta(days=settings.SERVICEDESK_REOPEN_WINDOW_DAYS)
+    return timezone.now() <= request.resolved_at + window
+
+
+def not_yet_approved(request) -> bool:
+    return request.approved_at is None
+

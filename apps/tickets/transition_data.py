@@ -1,0 +1,68 @@
+"""Checking and resolving the data a transition takes (department, assignee, priority)."""
+
+import inspect
+
+from apps.accounts.models import Agent, Department
+from apps.core.errors import InvalidData
+from apps.tickets.priority import Priority
+
+_FRAMEWORK_PARAMS = {"self", "at"}
+
+
+def expected_params(method) -> tuple[set[str], set[str]]:
+    """(all, required) keyword names a transition method takes besides `at`."""
+    params = inspect.signature(method).parameters.values()
+    names = {p.name for p in params if p.name not in _FRAMEWORK_PARAMS}
+    required = {p.name for p in params
+                if p.name not in _FRAMEWORK_PARAMS and p.default is inspect.Parameter.empty}
+    return names, required
+
+
+def clean_transition_data(request, name: str, method, data: dict) -> dict:
+    """The data with ids resolved to objects; InvalidData names every bad field."""
+    names, required = expected_params(method)
+    errors = {key: "Not taken by this transition." for key in data.keys() - names}
+    errors.update({key: "Required." for key in required - data.keys()})
+    if errors:
+        raise InvalidData(f"Wrong data for '{name}'.", fields=errors)
+    cleaned = dict(data)
+    if "department" in cleaned:
+        cleaned["department"] = _department(cleaned["department"], request)
+    if "assignee" in cleaned:
+        cleaned["assignee"] = _assignee(cleaned["assignee"], request)
+    if cleaned.get("priority") is not None:
+        cleaned["priority"] = _priority(cleaned["priority"])
+    return cleaned
+
+
+def _department(value, request) -> Department:
+    pk = value.pk if isinstance(value, Department) else value
+    department = Department.objects.filter(pk=pk).first() if pk is not None else None
+    if department is None:
+        raise InvalidData("No such department.", fields={"department": "No such department."})
+    if request.state != "new" and department.pk == request.department_id:
+        raise InvalidData("The request is already in that department.",
+                          fields={"department": "Already the request's department."})
+    return department
+
+
+def _assignee(value, request) -> Agent:
+    pk = value.pk if isinstance(value, Agent) else value
+    agent = Agent.objects.filter(pk=pk).select_related("user").first() if pk else None
+    if agent is None or not agent.user.is_active:
+        raise InvalidData("No such agent.", fields={"assignee": "No such active agent."})
+    if not agent.departments.filter(pk=request.department_id).exists():
+        raise InvalidData(f"{agent} is not an agent of the request's department.",
+                          fields={"assignee": "Not an agent of the request's department."})
+    if agent.pk == request.assignee_id:
+        raise InvalidData(f"{agent} already holds the request.",
+                          fields={"assignee": "Already the assignee."})
+    return agent
+
+
+def _priority(value) -> Priority:
+    try:
+        return Priority(int(value))
+    except (TypeError, ValueError):
+        raise InvalidData("Unknown priority.",
+                          fields={"priority": f"One of {[p.value for p in Priority]}."}) from None

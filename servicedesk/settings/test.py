@@ -1,0 +1,51 @@
+"""Test settings: real PostgreSQL and Redis where they answer, fast hashing, no debug."""
+
+import os
+import socket
+import uuid
+
+from servicedesk.settings.base import *  # noqa: F403
+from servicedesk.settings.base import env
+
+
+def _answers(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+# The suite runs on PostgreSQL (the production database) when it answers; without it, on
+# SQLite, and the tests marked `postgres` skip (or fail under CI=true, see tests/conftest.py).
+_db_url = env.str("TEST_DATABASE_URL", default="")
+if not _db_url:
+    _db_url = (
+        "postgres://postgres@127.0.0.1:5432/servicedesk"
+        if _answers("127.0.0.1", 5432)
+        else "sqlite:///:memory:"
+    )
+DATABASES = {"default": env.db_url_config(_db_url)}
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
+DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=None)}
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DEBUG = False
+
+# Real Redis as the broker when it answers, under a key prefix of this run so that parallel
+# runs and leftovers never meet; worker processes started by tests inherit the prefix.
+_redis_url = env.str("TEST_REDIS_URL", default="redis://127.0.0.1:6379/15")
+REDIS_AVAILABLE = _answers("127.0.0.1", 6379) if "127.0.0.1:6379" in _redis_url else True
+if REDIS_AVAILABLE:
+    os.environ.setdefault("SERVICEDESK_TEST_BROKER_PREFIX", f"sdtest-{uuid.uuid4().hex[:8]}:")
+    CELERY_BROKER_URL = _redis_url
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": 60,
+        "global_keyprefix": os.environ["SERVICEDESK_TEST_BROKER_PREFIX"],
+    }
+else:
+    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+TEST_REDIS_URL = _redis_url

@@ -1,0 +1,12 @@
+"""App config for workflows: connects the receivers that turn announcements into tasks."""
+
+from django.apps import AppConfig
+
+
+class WorkflowsConfig(AppConfig):
+    name = "workflows"
+    label = "workflows"
+    verbose_name = "Workflows"
+
+    def ready(self) -> None:
+        from workflows import receivers  # noqa: F401
