@@ -6,7 +6,7 @@ from apps.tickets.signals import request_transitioned
 from workflows.enqueue import enqueue
 
 # Transitions after which a request waits in `new` for routing.
-ROUTE_AFTER = frozenset({"submit", "decline_answer", "answer_timeout", "approve"})
+ROUTE_AFTER = frozenset({"submit", "decline_answer", "answer_timeout", "approve", "reopen"})
 
 
 @receiver(request_transitioned, dispatch_uid="workflows.route_after_transition")

@@ -24,15 +24,18 @@ def choose_department(request: ServiceRequest) -> tuple[Department | None, str]:
 
 def route_request(request_id: int) -> str:
     """Route the request if it is still new; return what was done (idempotent)."""
-    request = (ServiceRequest.objects.select_related("category__default_department")
-               .filter(pk=request_id).first())
+    request = (
+        ServiceRequest.objects.select_related("category__default_department")
+        .filter(pk=request_id)
+        .first()
+    )
     if request is None or request.state != State.NEW:
         return "nothing to do"
     department, why = choose_department(request)
     if department is None:
-        logger.warning("%s has no department to go to: set a triage department",
-                       request.reference)
+        logger.warning("%s has no department to go to: set a triage department", request.reference)
         return "no department"
-    services.transition(request, "route", actor=SYSTEM, department=department,
-                        reason=f"routed by {why}")
+    services.transition(
+        request, "route", actor=SYSTEM, department=department, reason=f"routed by {why}"
+    )
     return f"routed to {department.code}"

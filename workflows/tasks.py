@@ -7,8 +7,13 @@ from apps.core.errors import Conflict
 from workflows import routing, sweeps
 
 TRANSIENT = (OperationalError, InterfaceError, Conflict)
-RETRY = {"autoretry_for": TRANSIENT, "retry_backoff": True, "retry_backoff_max": 60,
-         "max_retries": 8, "retry_jitter": True}
+RETRY = {
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": True,
+    "retry_backoff_max": 60,
+    "max_retries": 8,
+    "retry_jitter": True,
+}
 
 
 @shared_task(name="routing.route_request", **RETRY)

@@ -37,21 +37,25 @@ class EventQuerySet(models.QuerySet):
 
 
 class Event(models.Model):
-    request = models.ForeignKey("tickets.ServiceRequest", on_delete=models.PROTECT,
-                                related_name="events")
+    request = models.ForeignKey(
+        "tickets.ServiceRequest", on_delete=models.PROTECT, related_name="events"
+    )
     seq = models.PositiveIntegerField(_("sequence"))
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
     transition = models.CharField(_("transition"), max_length=40, blank=True)
     from_state = models.CharField(_("from state"), max_length=30, blank=True)
     to_state = models.CharField(_("to state"), max_length=30)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
-                              blank=True, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     actor_role = models.CharField(_("actor role"), max_length=10, choices=Role.choices)
     # Who held the request once the event had happened.
-    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, null=True,
-                                   blank=True, related_name="+")
-    assignee = models.ForeignKey("accounts.Agent", on_delete=models.PROTECT, null=True,
-                                 blank=True, related_name="+")
+    department = models.ForeignKey(
+        "accounts.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        "accounts.Agent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     at = models.DateTimeField(_("at"))
     # Time spent in the state this event leaves; empty where the state does not change.
     wall_seconds = models.FloatField(_("wall seconds in state"), null=True, blank=True)

@@ -30,8 +30,10 @@ def replay(request_id: int, current_state: str, events: Iterable[Event]) -> list
             wrong(event.seq, f"sequence jumps from {expected_seq - 1} to {event.seq}")
         expected_seq = event.seq + 1
         if last_at is not None and event.at < last_at:
-            wrong(event.seq, f"time goes backwards ({event.at.isoformat()} after "
-                             f"{last_at.isoformat()})")
+            wrong(
+                event.seq,
+                f"time goes backwards ({event.at.isoformat()} after {last_at.isoformat()})",
+            )
         last_at = event.at
         if event.from_state != state:
             wrong(event.seq, f"starts from '{event.from_state}' but the log was in '{state}'")
@@ -61,13 +63,14 @@ def check_log(requests: Iterable[tuple[int, str, int]], chunk: int = 500) -> Ite
 def _check_batch(batch: list[tuple[int, str, int]]) -> Iterator[Violation]:
     by_request: dict[int, list[Event]] = {pk: [] for pk, _, _ in batch}
     fields = ("request_id", "seq", "kind", "from_state", "to_state", "at")
-    for event in Event.objects.filter(request_id__in=by_request).only(*fields).order_by(
-        "request_id", "seq"
+    for event in (
+        Event.objects.filter(request_id__in=by_request).only(*fields).order_by("request_id", "seq")
     ):
         by_request[event.request_id].append(event)
     for pk, state, last_seq in batch:
         events = by_request[pk]
         yield from replay(pk, state, events)
         if events and events[-1].seq != last_seq:
-            yield Violation(pk, None, f"last event is #{events[-1].seq} but the request "
-                                      f"counts {last_seq}")
+            yield Violation(
+                pk, None, f"last event is #{events[-1].seq} but the request counts {last_seq}"
+            )

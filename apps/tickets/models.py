@@ -58,7 +58,8 @@ class Channel(models.TextChoices):
 
 
 def _reopened_state(request, **kwargs) -> str:
-    return State.IN_PROGRESS if request.assignee_id else State.QUEUED
+    # Back to its assignee; a request the bot resolved was never routed, so it goes to routing.
+    return State.IN_PROGRESS if request.assignee_id else State.NEW
 
 
 class ServiceRequest(FSMModelMixin, models.Model):
@@ -274,7 +275,7 @@ class ServiceRequest(FSMModelMixin, models.Model):
     @transition(
         field=state,
         source=State.RESOLVED,
-        target=GET_STATE(_reopened_state, states=[State.IN_PROGRESS, State.QUEUED]),
+        target=GET_STATE(_reopened_state, states=[State.IN_PROGRESS, State.NEW]),
         permission=may(Role.CUSTOMER, Role.AGENT),
         conditions=[within_reopen_window],
     )

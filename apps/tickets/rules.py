@@ -56,4 +56,3 @@ def within_reopen_window(request) -> bool:
 
 def not_yet_approved(request) -> bool:
     return request.approved_at is None
-

@@ -43,8 +43,11 @@ def transition(
     current state; Forbidden if the actor may not run it; InvalidData for bad `data`.
     """
     if name not in _TRANSITION_NAMES:
-        raise NotAllowed(f"There is no transition '{name}'.", state=service_request.state,
-                         allowed=service_request.transitions_for(actor))
+        raise NotAllowed(
+            f"There is no transition '{name}'.",
+            state=service_request.state,
+            allowed=service_request.transitions_for(actor),
+        )
     expected = service_request.version if expected_version is None else expected_version
     with transaction.atomic():
         request = _claim(service_request.pk, expected)
@@ -61,8 +64,13 @@ def transition(
         request.last_event_at = at
         request.save(update_fields=_changed_fields(request, before))
         event = write_event(
-            request, kind=EventKind.TRANSITION, actor=actor, at=at, transition=name,
-            from_state=from_state, wall_seconds=wall_seconds,
+            request,
+            kind=EventKind.TRANSITION,
+            actor=actor,
+            at=at,
+            transition=name,
+            from_state=from_state,
+            wall_seconds=wall_seconds,
             payload=_transition_payload(reason, cleaned, before, request),
         )
         _announce_transition(request, event)
@@ -90,21 +98,38 @@ def do_submit_request(
         raise Forbidden("Customers submit requests for themselves only.")
     if actor.role == Role.BOT:
         raise Forbidden("The bot does not submit requests.")
-    bad = {f: "One of high, medium, low." for f, v in (("impact", impact), ("urgency", urgency))
-           if v not in Level.values}
+    bad = {
+        f: "One of high, medium, low."
+        for f, v in (("impact", impact), ("urgency", urgency))
+        if v not in Level.values
+    }
     if bad:
         raise InvalidData("Impact and urgency are high, medium or low.", fields=bad)
     at = timezone.now()
     with transaction.atomic():
         request = ServiceRequest.objects.create(
-            customer=customer, subject=subject, description=description, channel=channel,
-            category=category, impact=impact, urgency=urgency,
-            priority=priority_for(impact, urgency), created_at=at, state_changed_at=at,
-            last_event_at=at, last_event_seq=1,
+            customer=customer,
+            subject=subject,
+            description=description,
+            channel=channel,
+            category=category,
+            impact=impact,
+            urgency=urgency,
+            priority=priority_for(impact, urgency),
+            created_at=at,
+            state_changed_at=at,
+            last_event_at=at,
+            last_event_seq=1,
         )
-        event = write_event(request, kind=EventKind.TRANSITION, actor=actor, at=at,
-                            transition=SUBMIT, from_state="",
-                            payload={"channel": channel, "priority": request.priority})
+        event = write_event(
+            request,
+            kind=EventKind.TRANSITION,
+            actor=actor,
+            at=at,
+            transition=SUBMIT,
+            from_state="",
+            payload={"channel": channel, "priority": request.priority},
+        )
         _announce_transition(request, event)
     return request
 
@@ -130,31 +155,55 @@ def do_post_message(
     with transaction.atomic():
         request = _lock(service_request.pk)
         if request.state in (State.CLOSED, State.CANCELLED):
-            raise NotAllowed(f"{request.reference} is {request.state}: start a new request.",
-                             state=request.state, allowed=[])
+            raise NotAllowed(
+                f"{request.reference} is {request.state}: start a new request.",
+                state=request.state,
+                allowed=[],
+            )
         at = _event_time(request)
-        message = Message.objects.create(request=request, author=actor.user,
-                                         author_role=actor.role, visibility=visibility,
-                                         body=body, created_at=at)
-        if (actor.role == Role.AGENT and visibility == Visibility.PUBLIC
-                and request.first_response_at is None):
+        message = Message.objects.create(
+            request=request,
+            author=actor.user,
+            author_role=actor.role,
+            visibility=visibility,
+            body=body,
+            created_at=at,
+        )
+        if (
+            actor.role == Role.AGENT
+            and visibility == Visibility.PUBLIC
+            and request.first_response_at is None
+        ):
             request.first_response_at = at
         request.last_event_seq += 1
         request.last_event_at = at
         request.save(update_fields=["first_response_at", "last_event_seq", "last_event_at"])
-        write_event(request, kind=EventKind.MESSAGE, actor=actor, at=at, from_state=request.state,
-                    payload={"message": message.pk, "visibility": visibility})
-        transaction.on_commit(partial(
-            message_posted.send_robust, sender=Message, request_id=request.pk,
-            message_id=message.pk, visibility=visibility, author_role=actor.role,
-        ))
+        write_event(
+            request,
+            kind=EventKind.MESSAGE,
+            actor=actor,
+            at=at,
+            from_state=request.state,
+            payload={"message": message.pk, "visibility": visibility},
+        )
+        transaction.on_commit(
+            partial(
+                message_posted.send_robust,
+                sender=Message,
+                request_id=request.pk,
+                message_id=message.pk,
+                visibility=visibility,
+                author_role=actor.role,
+            )
+        )
         if actor.role == Role.CUSTOMER and request.state == State.PENDING_CUSTOMER:
             transition(request, "customer_reply", actor=actor)
     return message
 
 
-def append_event(service_request: ServiceRequest, *, kind: str, actor: Actor,
-                 payload: dict) -> Event:
+def append_event(
+    service_request: ServiceRequest, *, kind: str, actor: Actor, payload: dict
+) -> Event:
     """Record something that happened to the request without changing its state (an SLA
     warning, a routing decision, a handoff step). Writes: one event row. Raises nothing."""
     with transaction.atomic():
@@ -163,8 +212,9 @@ def append_event(service_request: ServiceRequest, *, kind: str, actor: Actor,
         request.last_event_seq += 1
         request.last_event_at = at
         request.save(update_fields=["last_event_seq", "last_event_at"])
-        return write_event(request, kind=kind, actor=actor, at=at, from_state=request.state,
-                           payload=payload)
+        return write_event(
+            request, kind=kind, actor=actor, at=at, from_state=request.state, payload=payload
+        )
 
 
 # --- inside the door ---------------------------------------------------------------------------
@@ -192,16 +242,26 @@ def _conflict(pk: int, expected_version: int) -> Exception:
     current = ServiceRequest.objects.filter(pk=pk).first()
     if current is None:
         return NotAllowed("The request does not exist.", state=None, allowed=[])
-    last = (Event.objects.filter(request_id=pk, kind=EventKind.TRANSITION)
-            .select_related("actor").order_by("-seq").first())
-    who = (last.actor.get_username() if last and last.actor else
-           (last.actor_role if last else "someone"))
+    last = (
+        Event.objects.filter(request_id=pk, kind=EventKind.TRANSITION)
+        .select_related("actor")
+        .order_by("-seq")
+        .first()
+    )
+    who = (
+        last.actor.get_username()
+        if last and last.actor
+        else (last.actor_role if last else "someone")
+    )
     what = f"{last.transition} at {last.at:%Y-%m-%d %H:%M:%S} UTC" if last else "a change"
     return Conflict(
         f"{current.reference} was changed by {who} ({what}) since you loaded it; "
         f"it is now {current.state}. Reload and try again.",
-        state=current.state, version=current.version, expected_version=expected_version,
-        changed_by=who, change=last.transition if last else None,
+        state=current.state,
+        version=current.version,
+        expected_version=expected_version,
+        changed_by=who,
+        change=last.transition if last else None,
     )
 
 
@@ -210,11 +270,15 @@ def _check_may_run(request: ServiceRequest, name: str, method, actor: Actor) -> 
     if not (meta.has_transition(request.state) and meta.conditions_met(request, request.state)):
         raise NotAllowed(
             f"'{name}' is not possible while {request.reference} is {request.state}.",
-            state=request.state, allowed=request.transitions_for(actor),
+            state=request.state,
+            allowed=request.transitions_for(actor),
         )
     if not has_transition_perm(method, actor):
-        raise Forbidden(f"You may not run '{name}' on {request.reference}.",
-                        state=request.state, allowed=request.transitions_for(actor))
+        raise Forbidden(
+            f"You may not run '{name}' on {request.reference}.",
+            state=request.state,
+            allowed=request.transitions_for(actor),
+        )
 
 
 def _event_time(request: ServiceRequest) -> datetime:
@@ -228,22 +292,31 @@ def _field_values(request: ServiceRequest) -> dict:
 
 
 def _changed_fields(request: ServiceRequest, before: dict) -> list[str]:
-    return [name for name, value in _field_values(request).items()
-            if before[name] != value and name not in ("id", "version", "last_event_seq")]
+    return [
+        name
+        for name, value in _field_values(request).items()
+        if before[name] != value and name not in ("id", "version", "last_event_seq")
+    ]
 
 
 def _transition_payload(reason: str, cleaned: dict, before: dict, request) -> dict:
     payload = {"reason": reason} if reason else {}
     for name in ("department_id", "assignee_id", "priority", "escalation_level"):
         if before[name] != getattr(request, name):
-            payload[name.removesuffix("_id")] = {"from": before[name],
-                                                 "to": getattr(request, name)}
+            payload[name.removesuffix("_id")] = {"from": before[name], "to": getattr(request, name)}
     return payload
 
 
 def _announce_transition(request: ServiceRequest, event: Event) -> None:
-    transaction.on_commit(partial(
-        request_transitioned.send_robust, sender=ServiceRequest, request_id=request.pk,
-        transition=event.transition, from_state=event.from_state, to_state=event.to_state,
-        actor_role=event.actor_role, event_seq=event.seq,
-    ))
+    transaction.on_commit(
+        partial(
+            request_transitioned.send_robust,
+            sender=ServiceRequest,
+            request_id=request.pk,
+            transition=event.transition,
+            from_state=event.from_state,
+            to_state=event.to_state,
+            actor_role=event.actor_role,
+            event_seq=event.seq,
+        )
+    )

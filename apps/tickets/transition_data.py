@@ -13,8 +13,11 @@ def expected_params(method) -> tuple[set[str], set[str]]:
     """(all, required) keyword names a transition method takes besides `at`."""
     params = inspect.signature(method).parameters.values()
     names = {p.name for p in params if p.name not in _FRAMEWORK_PARAMS}
-    required = {p.name for p in params
-                if p.name not in _FRAMEWORK_PARAMS and p.default is inspect.Parameter.empty}
+    required = {
+        p.name
+        for p in params
+        if p.name not in _FRAMEWORK_PARAMS and p.default is inspect.Parameter.empty
+    }
     return names, required
 
 
@@ -41,8 +44,10 @@ def _department(value, request) -> Department:
     if department is None:
         raise InvalidData("No such department.", fields={"department": "No such department."})
     if request.state != "new" and department.pk == request.department_id:
-        raise InvalidData("The request is already in that department.",
-                          fields={"department": "Already the request's department."})
+        raise InvalidData(
+            "The request is already in that department.",
+            fields={"department": "Already the request's department."},
+        )
     return department
 
 
@@ -52,11 +57,14 @@ def _assignee(value, request) -> Agent:
     if agent is None or not agent.user.is_active:
         raise InvalidData("No such agent.", fields={"assignee": "No such active agent."})
     if not agent.departments.filter(pk=request.department_id).exists():
-        raise InvalidData(f"{agent} is not an agent of the request's department.",
-                          fields={"assignee": "Not an agent of the request's department."})
+        raise InvalidData(
+            f"{agent} is not an agent of the request's department.",
+            fields={"assignee": "Not an agent of the request's department."},
+        )
     if agent.pk == request.assignee_id:
-        raise InvalidData(f"{agent} already holds the request.",
-                          fields={"assignee": "Already the assignee."})
+        raise InvalidData(
+            f"{agent} already holds the request.", fields={"assignee": "Already the assignee."}
+        )
     return agent
 
 
@@ -64,5 +72,6 @@ def _priority(value) -> Priority:
     try:
         return Priority(int(value))
     except (TypeError, ValueError):
-        raise InvalidData("Unknown priority.",
-                          fields={"priority": f"One of {[p.value for p in Priority]}."}) from None
+        raise InvalidData(
+            "Unknown priority.", fields={"priority": f"One of {[p.value for p in Priority]}."}
+        ) from None

@@ -11,8 +11,13 @@ class Command(BaseCommand):
     help = __doc__
 
     def add_arguments(self, parser):
-        parser.add_argument("--request", type=int, action="append", dest="requests",
-                            help="Check only this request id (repeatable).")
+        parser.add_argument(
+            "--request",
+            type=int,
+            action="append",
+            dest="requests",
+            help="Check only this request id (repeatable).",
+        )
 
     def handle(self, *args, requests=None, **options):
         rows = ServiceRequest.objects.order_by("pk")
@@ -23,6 +28,7 @@ class Command(BaseCommand):
         for violation in violations:
             self.stderr.write(str(violation))
         if violations:
-            raise CommandError(f"{len(violations)} violation(s) in the event log of "
-                               f"{checked} request(s).")
+            raise CommandError(
+                f"{len(violations)} violation(s) in the event log of {checked} request(s)."
+            )
         self.stdout.write(f"Event log consistent for {checked} request(s).")

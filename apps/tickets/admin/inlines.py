@@ -1,0 +1,58 @@
+"""Read-only inlines of a request: its message thread and its event log."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from apps.quality.models import Event
+from apps.tickets.models import Message
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """Shows rows written elsewhere (by the door); the admin never adds, edits or removes them."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MessageInline(ReadOnlyInline):
+    model = Message
+    fields = ["created_at", "author", "author_role", "visibility", "body"]
+    verbose_name_plural = _("message thread")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("author")
+
+
+class EventInline(ReadOnlyInline):
+    model = Event
+    fields = [
+        "seq",
+        "at",
+        "kind",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor",
+        "actor_role",
+        "department",
+        "assignee",
+        "payload",
+    ]
+    ordering = ["seq"]
+    verbose_name_plural = _("event log")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor", "department", "assignee__user")
