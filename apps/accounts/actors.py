@@ -36,8 +36,9 @@ class Actor:
         return self.role in (Role.CUSTOMER, Role.AGENT)
 
     def leads(self, department_id: int | None) -> bool:
-        return self.is_staff or (department_id is not None
-                                 and department_id in self.led_department_ids)
+        return self.is_staff or (
+            department_id is not None and department_id in self.led_department_ids
+        )
 
     def works_in(self, department_id: int | None) -> bool:
         """Agents reach their departments' requests; untriaged ones (no department) too."""

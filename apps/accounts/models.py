@@ -9,11 +9,14 @@ class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=30, unique=True)
     leads = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, blank=True, related_name="led_departments",
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="led_departments",
         verbose_name=_("leads"),
     )
     is_triage = models.BooleanField(
-        _("triage department"), default=False,
+        _("triage department"),
+        default=False,
         help_text=_("Receives requests that no category or rule sends elsewhere."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -23,8 +26,11 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         constraints = [
-            models.UniqueConstraint(fields=["is_triage"], condition=models.Q(is_triage=True),
-                                    name="one_triage_department"),
+            models.UniqueConstraint(
+                fields=["is_triage"],
+                condition=models.Q(is_triage=True),
+                name="one_triage_department",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -50,15 +56,20 @@ class Availability(models.TextChoices):
 
 
 class Agent(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="agent")
-    departments = models.ManyToManyField(Department, related_name="agents",
-                                         verbose_name=_("departments"))
-    capacity = models.PositiveSmallIntegerField(
-        _("capacity"), default=10, help_text=_("Most open requests assigned at once."),
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
     )
-    availability = models.CharField(_("availability"), max_length=10,
-                                    choices=Availability.choices, default=Availability.OFFLINE)
+    departments = models.ManyToManyField(
+        Department, related_name="agents", verbose_name=_("departments")
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"),
+        default=10,
+        help_text=_("Most open requests assigned at once."),
+    )
+    availability = models.CharField(
+        _("availability"), max_length=10, choices=Availability.choices, default=Availability.OFFLINE
+    )
     skills = models.ManyToManyField(Skill, through="AgentSkill", blank=True)
 
     class Meta:
@@ -74,7 +85,9 @@ class AgentSkill(models.Model):
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="skill_levels")
     skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="agent_levels")
     level = models.PositiveSmallIntegerField(
-        _("level"), default=1, help_text=_("1 (basic) to 5 (expert)."),
+        _("level"),
+        default=1,
+        help_text=_("1 (basic) to 5 (expert)."),
     )
 
     class Meta:
@@ -82,8 +95,9 @@ class AgentSkill(models.Model):
         verbose_name_plural = _("agent skills")
         constraints = [
             models.UniqueConstraint(fields=["agent", "skill"], name="one_level_per_agent_skill"),
-            models.CheckConstraint(condition=models.Q(level__gte=1, level__lte=5),
-                                   name="skill_level_1_to_5"),
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=5), name="skill_level_1_to_5"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -97,13 +111,14 @@ class Tier(models.TextChoices):
 
 
 class Customer(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="customer")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer"
+    )
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
-    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices,
-                            default=Tier.STANDARD)
-    language = models.CharField(_("preferred language"), max_length=10,
-                                choices=settings.LANGUAGES, default="en")
+    tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.STANDARD)
+    language = models.CharField(
+        _("preferred language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
 
     class Meta:
         ordering = ["user__username"]

@@ -189,10 +189,13 @@ def test_rolled_back_transition_leaves_no_event_and_announces_nothing(
 
     request_transitioned.connect(listener)
     try:
-        with django_capture_on_commit_callbacks(execute=True) as callbacks:
-            with pytest.raises(RuntimeError), transaction.atomic():
-                services.transition(request, "route", actor=SYSTEM, department=desk.department)
-                raise RuntimeError("the caller fails after the transition")
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(RuntimeError),
+            transaction.atomic(),
+        ):
+            services.transition(request, "route", actor=SYSTEM, department=desk.department)
+            raise RuntimeError("the caller fails after the transition")
         assert callbacks == []
         assert heard == []
     finally:

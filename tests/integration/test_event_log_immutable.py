@@ -38,9 +38,12 @@ def test_orm_refuses_update_and_delete(request_with_log):
     ],
 )
 def test_postgres_trigger_refuses_raw_sql(request_with_log, statement):
-    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement, [request_with_log.pk])
+    with (
+        pytest.raises(DatabaseError, match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute(statement, [request_with_log.pk])
     assert Event.objects.filter(request=request_with_log).count() == 2
 
 
