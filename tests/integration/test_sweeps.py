@@ -1,0 +1,44 @@
+"""The recovery sweep re-dispatches stranded requests; the auto-close sweep closes old ones."""
+
+import pytest
+
+from apps.quality.models import Event
+from apps.tickets.models import ServiceRequest
+from servicedesk.celery import app
+from tests.paths import Desk
+from workflows import sweeps
+
+pytestmark = pytest.mark.django_db
+
+
+def _queued_messages(queue: str) -> int:
+    with app.connection_for_write() as conn:
+        # Declared as Celery declares it, so the count is right before the first publish too.
+        return app.amqp.queues[queue](conn.default_channel).queue_declare().message_count
+
+
+def test_requests_stuck_in_new_are_dispatched_again(customer, settings):
+    desk = Desk(customer)
+    stuck = desk.request_in("new")
+    desk.request_in("queued")  # already routed: left alone
+    before = _queued_messages("routing")
+    settings.SERVICEDESK_STUCK_NEW_SECONDS = 3600
+    assert sweeps.redispatch_stuck_requests() == 0  # not stuck long enough yet
+    settings.SERVICEDESK_STUCK_NEW_SECONDS = 0
+    assert sweeps.redispatch_stuck_requests() == 1
+    assert _queued_messages("routing") == before + 1
+    assert ServiceRequest.objects.get(pk=stuck.pk).state == "new"
+
+
+def test_resolved_requests_close_after_the_period(customer, settings):
+    desk = Desk(customer)
+    resolved = desk.request_in("resolved")
+    settings.SERVICEDESK_AUTO_CLOSE_DAYS = 7
+    assert sweeps.auto_close_resolved() == 0
+    settings.SERVICEDESK_AUTO_CLOSE_DAYS = 0
+    assert sweeps.auto_close_resolved() == 1
+    closed = ServiceRequest.objects.get(pk=resolved.pk)
+    assert closed.state == "closed"
+    last = Event.objects.filter(request=resolved).order_by("seq").last()
+    assert (last.transition, last.actor_role) == ("auto_close", "system")
+    assert sweeps.auto_close_resolved() == 0  # idempotent
