@@ -1,0 +1,58 @@
+"""Admin for the event log: readable and filterable, never written from here."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from apps.quality.models import Event
+from apps.tickets.admin.scope import visible_requests_q
+from apps.tickets.models import parse_reference
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = [
+        "at",
+        "request",
+        "seq",
+        "kind",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor",
+        "actor_role",
+        "department",
+    ]
+    list_filter = ["kind", "actor_role", "department"]
+    list_select_related = ["request", "actor", "department"]
+    search_fields = ["transition", "request__subject"]
+    search_help_text = _("Transition, request subject, or a reference such as SR-000123.")
+    ordering = ["-at", "-pk"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(visible_requests_q(request.user, prefix="request__"))
+            .select_related("request", "actor", "department", "assignee__user")
+        )
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        pk = parse_reference(search_term)
+        if pk is not None:
+            results |= queryset.filter(request_id=pk)
+        return results, may_have_duplicates
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.opts.fields]
+
+    # Append-only: rows are written by the door in the transaction of the change they record.
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

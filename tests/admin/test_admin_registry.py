@@ -1,0 +1,124 @@
+"""Every model in the admin, the read-only event log, and what the "Agents" group may do."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from apps.accounts.actors import SYSTEM, actor_for_user
+from apps.accounts.models import AgentSkill, Skill
+from apps.quality.models import Event
+from apps.tickets import services
+from apps.tickets.models import Category
+from tests.admin.conftest import make_staff
+from tests.factories import AgentFactory, drive, submit
+
+pytestmark = pytest.mark.django_db
+
+OUR_APPS = {"accounts", "tickets", "quality"}
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+@pytest.fixture
+def some_of_everything(customer, department, agent):
+    AgentSkill.objects.create(agent=agent, skill=Skill.objects.create(name="Printers"), level=3)
+    Category.objects.create(name="Hardware", default_department=department)
+    service_request = drive(submit(customer), ("route", {"department": department}, SYSTEM))
+    services.do_post_message(service_request, actor=actor_for_user(customer.user), body="Any news?")
+    return service_request
+
+
+def test_every_model_of_our_apps_is_registered():
+    registered = {m for m in admin.site._registry if m._meta.app_label in OUR_APPS}
+    names = {m._meta.model_name for m in registered}
+
+    assert names == {
+        "department",
+        "skill",
+        "agent",
+        "customer",
+        "category",
+        "servicerequest",
+        "message",
+        "event",
+    }
+
+
+@pytest.mark.parametrize(
+    "model",
+    [m for m in admin.site._registry if m._meta.app_label in OUR_APPS],
+    ids=lambda m: m._meta.label,
+)
+def test_every_list_and_add_page_opens_for_a_superuser(admin_client, some_of_everything, model):
+    model_admin = admin.site._registry[model]
+
+    listed = admin_client.get(admin_url(model, "changelist"))
+    add = admin_client.get(admin_url(model, "add"))
+
+    assert listed.status_code == 200
+    assert listed.context["cl"].result_count >= 1
+    assert add.status_code == (200 if model_admin.has_add_permission(add.wsgi_request) else 403)
+
+
+def test_the_event_log_is_read_only_even_for_a_superuser(admin_client, some_of_everything):
+    event = Event.objects.filter(request=some_of_everything).first()
+
+    view = admin_client.get(admin_url(Event, "change", event.pk))
+    posted = admin_client.post(admin_url(Event, "change", event.pk), {"kind": "feedback"})
+    deleted = admin_client.post(admin_url(Event, "delete", event.pk), {"post": "yes"})
+    added = admin_client.get(admin_url(Event, "add"))
+
+    assert view.status_code == 200
+    assert 'name="_save"' not in view.content.decode()
+    assert (posted.status_code, deleted.status_code, added.status_code) == (403, 403, 403)
+    assert Event.objects.get(pk=event.pk).kind == event.kind
+    event_admin = admin.site._registry[Event]
+    assert not event_admin.has_change_permission(view.wsgi_request, event)
+    assert not event_admin.has_delete_permission(view.wsgi_request, event)
+
+
+def test_the_event_log_shows_an_agent_only_requests_they_may_see(
+    client, other_agent, some_of_everything
+):
+    client.force_login(other_agent.user)
+
+    response = client.get(admin_url(Event, "changelist"))
+
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
+
+
+def test_the_agents_group_views_everything_and_changes_only_requests(agents_group):
+    granted = {
+        f"{p.content_type.app_label}.{p.codename}"
+        for p in agents_group.permissions.select_related("content_type")
+    }
+
+    assert {
+        "tickets.change_servicerequest",
+        "tickets.add_servicerequest",
+        "tickets.add_message",
+        "accounts.view_department",
+        "accounts.view_agent",
+        "quality.view_event",
+        "tickets.view_message",
+    } <= granted
+    assert not {p for p in granted if p.split(".")[1].startswith("delete_")}
+    assert not {p for p in granted if p.startswith("accounts.change_")}
+
+
+def test_an_agent_in_the_group_may_look_at_departments_but_not_edit_them(
+    client, department, agents_group
+):
+    agent = make_staff(AgentFactory(departments=[department]), agents_group)
+    client.force_login(agent.user)
+
+    view = client.get(admin_url(type(department), "change", department.pk))
+    posted = client.post(admin_url(type(department), "change", department.pk), {"name": "X"})
+
+    assert view.status_code == 200
+    assert posted.status_code == 403
+    department.refresh_from_db()
+    assert department.name == "IT support"
