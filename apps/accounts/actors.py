@@ -23,7 +23,8 @@ class Actor:
     user: object | None = None
     agent_id: int | None = None
     customer_id: int | None = None
-    is_staff: bool = False
+    # Superusers supervise every department; staff status only opens the admin.
+    is_supervisor: bool = False
     department_ids: frozenset[int] = field(default_factory=frozenset)
     led_department_ids: frozenset[int] = field(default_factory=frozenset)
 
@@ -36,13 +37,13 @@ class Actor:
         return self.role in (Role.CUSTOMER, Role.AGENT)
 
     def leads(self, department_id: int | None) -> bool:
-        return self.is_staff or (
+        return self.is_supervisor or (
             department_id is not None and department_id in self.led_department_ids
         )
 
     def works_in(self, department_id: int | None) -> bool:
         """Agents reach their departments' requests; untriaged ones (no department) too."""
-        return self.is_staff or department_id is None or department_id in self.department_ids
+        return self.is_supervisor or department_id is None or department_id in self.department_ids
 
     def __str__(self) -> str:
         return f"{self.role}:{self.user}" if self.user is not None else str(self.role)
@@ -53,19 +54,20 @@ BOT = Actor(role=Role.BOT)
 
 
 def actor_for_user(user) -> Actor:
-    """The actor a signed-in user acts as: agent (or staff) before customer; others may not act."""
+    """The actor a signed-in user acts as: agent (or superuser) before customer; others may not
+    act. Staff status alone gives no power over requests: it only opens the admin."""
     from apps.accounts.models import Agent, Customer
 
     if not user.is_authenticated or not user.is_active:
         raise Forbidden("Sign in with an active account first.")
     agent = Agent.objects.filter(user=user).prefetch_related("departments").first()
-    if agent is not None or user.is_staff:
+    if agent is not None or user.is_superuser:
         led = frozenset(user.led_departments.values_list("pk", flat=True))
         return Actor(
             role=Role.AGENT,
             user=user,
             agent_id=agent.pk if agent else None,
-            is_staff=user.is_staff,
+            is_supervisor=user.is_superuser,
             department_ids=frozenset(d.pk for d in agent.departments.all()) if agent else led,
             led_department_ids=led,
         )

@@ -208,3 +208,29 @@ def test_direct_state_assignment_is_refused(desk):
     request = desk.request_in("new")
     with pytest.raises(AttributeError):
         request.state = "resolved"
+
+
+def test_staff_status_gives_no_power_over_other_departments_or_others_work(desk):
+    """Every agent is staff (to open the admin); only superusers supervise."""
+    from apps.accounts.actors import actor_for_user
+    from tests.factories import AgentFactory
+
+    outsider = AgentFactory(departments=[desk.other_department])
+    colleague = AgentFactory(departments=[desk.department])
+    for agent in (outsider, colleague):
+        agent.user.is_staff = True
+        agent.user.save(update_fields=["is_staff"])
+    queued = desk.request_in("queued")
+    with pytest.raises(Forbidden):
+        services.transition(
+            queued, "assign", actor=actor_for_user(outsider.user), assignee=desk.lead
+        )
+    assigned = services.transition(queued, "assign", actor=SYSTEM, assignee=desk.second)
+    with pytest.raises(Forbidden):
+        services.transition(assigned, "start", actor=actor_for_user(colleague.user))
+    desk.lead.user.is_superuser = True
+    desk.lead.user.save(update_fields=["is_superuser"])
+    outsider.user.is_superuser = True
+    outsider.user.save(update_fields=["is_superuser"])
+    started = services.transition(assigned, "start", actor=actor_for_user(outsider.user))
+    assert started.state == "in_progress"
