@@ -1,9 +1,9 @@
-"""URL map: the agents' admin, the health check, and (later) the API v1."""
+"""URL map: the agents' admin, the health check, and the API (v1, schema, docs)."""
 
 from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
-from django.urls import path
+from django.urls import include, path
 
 
 def healthz(request):
@@ -16,4 +16,5 @@ def healthz(request):
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("apps.api.urls")),
 ]

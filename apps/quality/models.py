@@ -89,3 +89,26 @@ class Event(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The event log is append-only: rows are never deleted.")
+
+
+class Feedback(models.Model):
+    """The customer's satisfaction (CSAT 1-5) with a resolved request, given once."""
+
+    request = models.OneToOneField(
+        "tickets.ServiceRequest", on_delete=models.PROTECT, related_name="feedback"
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("given"))
+
+    class Meta:
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5"

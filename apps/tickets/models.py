@@ -106,6 +106,8 @@ class ServiceRequest(FSMModelMixin, models.Model):
         verbose_name=_("assignee"),
     )
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    # Metadata of files the customer refers to (name, size, content type); files live elsewhere.
+    attachments = models.JSONField(_("attachments"), default=list, blank=True, editable=False)
     state = FSMField(_("state"), choices=State.choices, default=State.NEW, protected=True)
     # Bumped by every transition: a caller holding an older version gets a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)

@@ -14,7 +14,7 @@ from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
 from apps.quality.events import write_event
 from apps.quality.models import Event, EventKind
 from apps.tickets.models import Category, Message, ServiceRequest, Visibility
-from apps.tickets.priority import Level, priority_for
+from apps.tickets.priority import Level, Priority, priority_for
 from apps.tickets.rules import can_reach
 from apps.tickets.signals import message_posted, request_transitioned
 from apps.tickets.states import SUBMIT, State
@@ -87,17 +87,22 @@ def do_submit_request(
     category: Category | None = None,
     impact: str = Level.MEDIUM,
     urgency: str = Level.MEDIUM,
+    priority: int | None = None,
+    attachments: list[dict] | None = None,
 ) -> ServiceRequest:
     """Create a request in `new` for `customer`, as the customer or as an agent on their behalf.
 
-    Writes: the request and its `submit` event (from "" to `new`). Enqueues:
-    `request_transitioned` (transition `submit`) after commit. Raises: Forbidden if a customer
-    submits for someone else or the actor is the bot; InvalidData for a bad impact or urgency.
+    Priority follows impact and urgency unless an agent sets it. Writes: the request and its
+    `submit` event (from "" to `new`). Enqueues: `request_transitioned` (transition `submit`)
+    after commit. Raises: Forbidden if a customer submits for someone else or sets a priority,
+    or the actor is the bot; InvalidData for a bad impact, urgency or priority.
     """
     if actor.role == Role.CUSTOMER and actor.customer_id != customer.pk:
         raise Forbidden("Customers submit requests for themselves only.")
     if actor.role == Role.BOT:
         raise Forbidden("The bot does not submit requests.")
+    if priority is not None and actor.role != Role.AGENT:
+        raise Forbidden("Only agents set a priority; give impact and urgency instead.")
     bad = {
         f: "One of high, medium, low."
         for f, v in (("impact", impact), ("urgency", urgency))
@@ -105,6 +110,8 @@ def do_submit_request(
     }
     if bad:
         raise InvalidData("Impact and urgency are high, medium or low.", fields=bad)
+    if priority is not None and priority not in Priority.values:
+        raise InvalidData("Unknown priority.", fields={"priority": f"One of {Priority.values}."})
     at = timezone.now()
     with transaction.atomic():
         request = ServiceRequest.objects.create(
@@ -115,7 +122,9 @@ def do_submit_request(
             category=category,
             impact=impact,
             urgency=urgency,
-            priority=priority_for(impact, urgency),
+            priority=priority or priority_for(impact, urgency),
+            priority_overridden=priority is not None,
+            attachments=attachments or [],
             created_at=at,
             state_changed_at=at,
             last_event_at=at,

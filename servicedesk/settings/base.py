@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "apps.api",
     "apps.accounts",
     "apps.tickets",
     "apps.quality",
@@ -111,14 +112,37 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.Pagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+        "rest_framework.throttling.ScopedRateThrottle",
+    ],
+    # Per anonymous IP, per user, and per endpoint scope; raise them for load tests.
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env.str("SERVICEDESK_THROTTLE_ANON", default="60/minute"),
+        "user": env.str("SERVICEDESK_THROTTLE_USER", default="600/minute"),
+        "auth": env.str("SERVICEDESK_THROTTLE_AUTH", default="10/minute"),
+    },
+    "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }
+# Request bodies beyond this size are refused before parsing (the API's largest field is 20k).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 SPECTACULAR_SETTINGS = {
     "TITLE": "Service desk API",
     "VERSION": "1.0.0",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "DESCRIPTION": "Customers submit and follow service requests; agents work their queues. "
+                   "Errors are JSON: {\"error\": {\"code\", \"message\", ...}}.",
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"LevelEnum": "apps.tickets.priority.Level"},
 }
 
 LOGGING = {
@@ -134,5 +158,7 @@ LOGGING = {
 SERVICEDESK_REOPEN_WINDOW_DAYS = env.int("SERVICEDESK_REOPEN_WINDOW_DAYS", default=14)
 # A resolved request closes by itself after this many days without a reopen.
 SERVICEDESK_AUTO_CLOSE_DAYS = env.int("SERVICEDESK_AUTO_CLOSE_DAYS", default=7)
+# A retried create with the same Idempotency-Key returns the first response for this long.
+SERVICEDESK_IDEMPOTENCY_KEY_HOURS = env.int("SERVICEDESK_IDEMPOTENCY_KEY_HOURS", default=24)
 # A request still in `new` after this many seconds is dispatched again by the recovery sweep.
 SERVICEDESK_STUCK_NEW_SECONDS = env.int("SERVICEDESK_STUCK_NEW_SECONDS", default=120)

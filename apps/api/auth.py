@@ -1,0 +1,56 @@
+"""Signing in to the API: username and password for a token (throttled against brute force)."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.serializers import CharField, ListField, Serializer
+
+from apps.accounts.actors import actor_for_user
+from apps.core.errors import Forbidden
+
+
+class ObtainToken(ObtainAuthToken):
+    throttle_scope = "auth"
+
+    @extend_schema(tags=["auth"], summary="Exchange username and password for a token")
+    def post(self, request, *args, **kwargs):
+        return super().post(request, *args, **kwargs)
+
+
+class MeSerializer(Serializer):
+    username = CharField()
+    role = CharField()
+    departments = ListField(child=CharField())
+
+
+class Me(GenericAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = MeSerializer
+
+    @extend_schema(tags=["auth"], summary="Who you are to the desk")
+    def get(self, request):
+        try:
+            actor = actor_for_user(request.user)
+        except Forbidden as error:
+            return Response(
+                {
+                    "username": request.user.get_username(),
+                    "role": None,
+                    "departments": [],
+                    "detail": error.message,
+                }
+            )
+        departments = (
+            sorted(request.user.agent.departments.values_list("name", flat=True))
+            if (actor.agent_id)
+            else []
+        )
+        return Response(
+            {
+                "username": request.user.get_username(),
+                "role": actor.role,
+                "departments": departments,
+            }
+        )

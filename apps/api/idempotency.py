@@ -1,0 +1,93 @@
+"""Idempotent creates: a retried POST with the same `Idempotency-Key` gets the first response."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from apps.api.errors import error_body
+from apps.api.models import IdempotencyKey
+
+HEADER = "Idempotency-Key"
+
+
+def idempotent(request, scope: str, create: Callable[[], Response]) -> Response:
+    """Run `create` once per (user, scope, key). `create` raises for errors, which are not
+    stored, so a client may fix its request and retry with the same key.
+
+    The key row is inserted before `create` runs, in the same transaction: a concurrent retry
+    blocks on the unique index until the first commits, then replays its response.
+    """
+    key = request.headers.get(HEADER)
+    if key is None:
+        return create()
+    if not key.strip() or len(key) > 255:
+        raise ValidationError({HEADER: "Between 1 and 255 characters."})
+    fingerprint = _fingerprint(request.data)
+    found = _live_key(request.user, scope, key)
+    if found is not None:
+        return _replay(found, fingerprint)
+    try:
+        with transaction.atomic():
+            record = IdempotencyKey.objects.create(
+                user=request.user,
+                scope=scope,
+                key=key,
+                fingerprint=fingerprint,
+                status_code=0,
+                response={},
+                created_at=timezone.now(),
+            )
+            response = create()
+            record.status_code, record.response = response.status_code, response.data
+            record.save(update_fields=["status_code", "response"])
+    except IntegrityError:
+        found = _live_key(request.user, scope, key)
+        if found is None:
+            raise
+        return _replay(found, fingerprint)
+    return response
+
+
+def purge_expired_keys() -> int:
+    """Delete keys older than SERVICEDESK_IDEMPOTENCY_KEY_HOURS; return how many."""
+    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=_oldest_live()).delete()
+    return deleted
+
+
+def _live_key(user, scope: str, key: str) -> IdempotencyKey | None:
+    IdempotencyKey.objects.filter(
+        user=user, scope=scope, key=key, created_at__lt=_oldest_live()
+    ).delete()
+    return IdempotencyKey.objects.filter(user=user, scope=scope, key=key).first()
+
+
+def _oldest_live():
+    return timezone.now() - timedelta(hours=settings.SERVICEDESK_IDEMPOTENCY_KEY_HOURS)
+
+
+def _replay(record: IdempotencyKey, fingerprint: str) -> Response:
+    if record.fingerprint != fingerprint:
+        return Response(
+            error_body(
+                "idempotency_key_reused",
+                f"The {HEADER} was already used with a different body; use a new key "
+                "for a different request.",
+            ),
+            status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        )
+    return Response(
+        record.response, status=record.status_code, headers={"Idempotent-Replayed": "true"}
+    )
+
+
+def _fingerprint(data) -> str:
+    canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()

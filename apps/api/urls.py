@@ -1,0 +1,19 @@
+"""The API: v1 endpoints, the OpenAPI schema and its offline docs."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from apps.api.auth import Me, ObtainToken
+
+v1 = [
+    path("auth/token/", ObtainToken.as_view(), name="auth-token"),
+    path("me/", Me.as_view(), name="me"),
+    path("", include("apps.tickets.api.urls")),
+]
+
+urlpatterns = [
+    path("v1/", include(v1)),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
+]

@@ -1,0 +1,42 @@
+"""Customer feedback (CSAT) on a resolved request: given once, logged as an event."""
+
+from django.db import IntegrityError, transaction
+
+from apps.accounts.actors import Actor, Role
+from apps.core.errors import Forbidden, InvalidData, NotAllowed
+from apps.quality.models import EventKind, Feedback
+from apps.tickets.services import append_event
+from apps.tickets.states import State
+
+RATEABLE = (State.RESOLVED, State.CLOSED)
+
+
+def do_give_feedback(request, *, actor: Actor, rating: int, comment: str = "") -> Feedback:
+    """Record the customer's rating (1-5) and comment on their resolved or closed request.
+
+    Writes: the feedback row and a `feedback` event. Raises: Forbidden unless the actor is
+    the request's customer; InvalidData for a rating outside 1-5; NotAllowed before the
+    request is resolved or when feedback was already given.
+    """
+    if actor.role != Role.CUSTOMER or request.customer_id != actor.customer_id:
+        raise Forbidden("Only the request's customer rates it.")
+    if not 1 <= int(rating) <= 5:
+        raise InvalidData("The rating is 1 to 5.", fields={"rating": "1 to 5."})
+    if request.state not in RATEABLE:
+        raise NotAllowed(
+            f"{request.reference} can be rated once it is resolved.",
+            state=request.state,
+            allowed=[],
+        )
+    try:
+        with transaction.atomic():
+            event = append_event(
+                request, kind=EventKind.FEEDBACK, actor=actor, payload={"rating": int(rating)}
+            )
+            return Feedback.objects.create(
+                request=request, rating=rating, comment=comment, created_at=event.at
+            )
+    except IntegrityError:
+        raise NotAllowed(
+            f"{request.reference} has been rated already.", state=request.state, allowed=[]
+        ) from None

@@ -1,0 +1,1 @@
+"""The service-request API (v1): serializers, filters, views and URLs."""

@@ -1,0 +1,56 @@
+"""Filters for request lists: state, priority, dates, department, assignee, text search."""
+
+import django_filters
+from django.db.models import Q
+
+from apps.tickets.models import ServiceRequest, parse_reference
+from apps.tickets.priority import Priority
+from apps.tickets.states import State
+
+
+class RequestFilter(django_filters.FilterSet):
+    state = django_filters.MultipleChoiceFilter(choices=State.choices)
+    priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    q = django_filters.CharFilter(
+        method="search", max_length=200, label="Text in the reference, subject or description"
+    )
+    ordering = django_filters.OrderingFilter(
+        fields=(
+            ("created_at", "created_at"),
+            ("priority", "priority"),
+            ("state_changed_at", "state_changed_at"),
+        ),
+    )
+
+    class Meta:
+        model = ServiceRequest
+        fields = ["state", "priority", "created_after", "created_before", "q"]
+
+    def search(self, queryset, name, value):
+        text = Q(subject__icontains=value) | Q(description__icontains=value)
+        pk = parse_reference(value)
+        if pk is not None and pk < 2**63:
+            text |= Q(pk=pk)
+        return queryset.filter(text)
+
+
+class QueueFilter(RequestFilter):
+    department = django_filters.NumberFilter(
+        field_name="department_id", min_value=1, max_value=2**63 - 1
+    )
+    assignee = django_filters.CharFilter(method="by_assignee", label="An agent id, `me`, or `none`")
+    unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
+
+    class Meta(RequestFilter.Meta):
+        fields = [*RequestFilter.Meta.fields, "department", "assignee", "unassigned"]
+
+    def by_assignee(self, queryset, name, value):
+        if value == "me":
+            return queryset.filter(assignee_id=self.request.actor.agent_id)
+        if value == "none":
+            return queryset.filter(assignee__isnull=True)
+        if value.isdigit() and int(value) < 2**63:
+            return queryset.filter(assignee_id=int(value))
+        return queryset.none()

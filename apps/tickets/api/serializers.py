@@ -1,0 +1,170 @@
+"""Input and output shapes of the request API; input serializers validate, output ones render."""
+
+import posixpath
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from apps.accounts.models import Customer
+from apps.tickets.models import Category, Channel, Message, ServiceRequest
+from apps.tickets.priority import Level, Priority
+
+# --- output ------------------------------------------------------------------------------------
+
+
+class NamedSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class PersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, obj) -> str:
+        return obj.user.get_full_name() or obj.user.get_username()
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    state_label = serializers.CharField(source="get_state_display", read_only=True)
+    priority_label = serializers.CharField(source="get_priority_display", read_only=True)
+    category = NamedSerializer(read_only=True, allow_null=True)
+    department = NamedSerializer(read_only=True, allow_null=True)
+    assignee = PersonSerializer(read_only=True, allow_null=True)
+    customer = PersonSerializer(read_only=True)
+    allowed_transitions = serializers.SerializerMethodField(
+        help_text="Transitions the caller may run now."
+    )
+
+    class Meta:
+        model = ServiceRequest
+        fields = [
+            "reference",
+            "subject",
+            "description",
+            "state",
+            "state_label",
+            "priority",
+            "priority_label",
+            "impact",
+            "urgency",
+            "channel",
+            "category",
+            "department",
+            "assignee",
+            "customer",
+            "escalation_level",
+            "reopen_count",
+            "attachments",
+            "created_at",
+            "state_changed_at",
+            "first_response_at",
+            "resolved_at",
+            "closed_at",
+            "version",
+            "allowed_transitions",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, obj) -> list[str]:
+        return obj.transitions_for(self.context["actor"])
+
+
+class MessageSerializer(serializers.ModelSerializer):
+    author = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Message
+        fields = ["id", "author", "author_role", "visibility", "body", "created_at"]
+        read_only_fields = fields
+
+    def get_author(self, obj) -> str | None:
+        if obj.author is None:
+            return None
+        return obj.author.get_full_name() or obj.author.get_username()
+
+
+# --- input -------------------------------------------------------------------------------------
+
+
+class AttachmentSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=255)
+    size = serializers.IntegerField(min_value=0, max_value=10**12)
+    content_type = serializers.CharField(max_length=100, required=False, default="")
+
+    def validate_name(self, value: str) -> str:
+        # Only the file's own name: no directories, no path traversal.
+        name = posixpath.basename(value.replace("\\", "/")).strip()
+        if name in ("", ".", ".."):
+            raise serializers.ValidationError(_("A file name is required."))
+        return name
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    subject = serializers.CharField(max_length=200)
+    description = serializers.CharField(
+        max_length=20000, required=False, allow_blank=True, default=""
+    )
+    category = serializers.PrimaryKeyRelatedField(
+        queryset=Category.objects.filter(is_active=True),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    impact = serializers.ChoiceField(choices=Level.choices, default=Level.MEDIUM)
+    urgency = serializers.ChoiceField(choices=Level.choices, default=Level.MEDIUM)
+    channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.API)
+    priority = serializers.ChoiceField(
+        choices=Priority.choices,
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Agents only; customers give impact and urgency.",
+    )
+    customer = serializers.PrimaryKeyRelatedField(
+        queryset=Customer.objects.all(),
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="Agents only: the customer the request is for.",
+    )
+    attachments = AttachmentSerializer(many=True, required=False, default=list, max_length=20)
+
+
+class MessageCreateSerializer(serializers.Serializer):
+    body = serializers.CharField(max_length=20000)
+    internal = serializers.BooleanField(default=False, help_text="Agents only: an internal note.")
+
+
+class TransitionSerializer(serializers.Serializer):
+    """A transition's optional reason and version, and the data some transitions take."""
+
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The version you saw; a newer one on the server is a 409 conflict.",
+    )
+    department = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="route, transfer"
+    )
+    assignee = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="assign, reassign: an agent id"
+    )
+    priority = serializers.ChoiceField(
+        choices=Priority.choices, required=False, help_text="reprioritize"
+    )
+    raise_priority = serializers.BooleanField(required=False, help_text="escalate")
+
+    DATA_FIELDS = ("department", "assignee", "priority", "raise_priority")
+
+    def transition_data(self) -> dict:
+        return {k: self.validated_data[k] for k in self.DATA_FIELDS if k in self.validated_data}
+
+
+class FeedbackSerializer(serializers.Serializer):
+    rating = serializers.IntegerField(min_value=1, max_value=5)
+    comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+    created_at = serializers.DateTimeField(read_only=True)

@@ -1,0 +1,18 @@
+"""URLs of the request API under /api/v1/."""
+
+from django.urls import path
+
+from apps.tickets.api import views
+
+urlpatterns = [
+    path("requests/", views.RequestListCreate.as_view(), name="request-list"),
+    path("requests/<str:ref>/", views.RequestDetail.as_view(), name="request-detail"),
+    path("requests/<str:ref>/messages/", views.RequestMessages.as_view(), name="request-messages"),
+    path(
+        "requests/<str:ref>/transitions/<str:name>/",
+        views.RequestTransition.as_view(),
+        name="request-transition",
+    ),
+    path("requests/<str:ref>/feedback/", views.RequestFeedback.as_view(), name="request-feedback"),
+    path("queue/", views.Queue.as_view(), name="queue"),
+]

@@ -1,0 +1,227 @@
+"""Request endpoints: thin views that parse input, call the door or a selector, and render."""
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from apps.accounts.actors import Role, actor_for_user
+from apps.api.idempotency import idempotent
+from apps.core.errors import Forbidden
+from apps.quality.feedback import do_give_feedback
+from apps.quality.models import Feedback
+from apps.tickets import selectors, services
+from apps.tickets.api import schema_examples as ex
+from apps.tickets.api.filters import QueueFilter, RequestFilter
+from apps.tickets.api.serializers import (
+    FeedbackSerializer,
+    MessageCreateSerializer,
+    MessageSerializer,
+    RequestCreateSerializer,
+    RequestSerializer,
+    TransitionSerializer,
+)
+from apps.tickets.models import Message, ServiceRequest
+
+REF = OpenApiParameter(
+    "ref", str, OpenApiParameter.PATH, description="The request's reference, e.g. SR-000123"
+)
+
+
+class ActorMixin:
+    """Resolves the caller to an actor once per request and loads the request in the URL."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        try:
+            request.actor = actor_for_user(request.user)
+        except Forbidden as error:
+            raise PermissionDenied(error.message) from None
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "actor": getattr(self.request, "actor", None)}
+
+    def schema_only(self) -> bool:
+        """True while drf-spectacular inspects the view (no caller, no actor)."""
+        return getattr(self, "swagger_fake_view", False)
+
+    def get_service_request(self):
+        """The request named in the URL, or 404 (also for requests the caller may not see)."""
+        found = selectors.get_request_for(self.request.actor, self.kwargs["ref"])
+        if found is None:
+            raise Http404
+        return found
+
+
+@extend_schema(tags=["requests"])
+class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
+    serializer_class = RequestSerializer
+    filterset_class = RequestFilter
+
+    def get_queryset(self):
+        if self.schema_only():
+            return ServiceRequest.objects.none()
+        return selectors.list_requests_for(self.request.actor)
+
+    @extend_schema(summary="List the requests you may see", examples=[ex.REQUEST])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Submit a request",
+        request=RequestCreateSerializer,
+        responses={201: RequestSerializer},
+        examples=[ex.CREATE, ex.REQUEST],
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                description="A retried POST with the same key and body returns the "
+                "first response instead of creating a duplicate.",
+            )
+        ],
+    )
+    def post(self, request, *args, **kwargs):
+        return idempotent(request, "POST /api/v1/requests/", self._create)
+
+    def _create(self) -> Response:
+        data = RequestCreateSerializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        customer = fields.pop("customer")
+        actor = self.request.actor
+        if actor.role == Role.CUSTOMER:
+            if customer is not None and customer.pk != actor.customer_id:
+                raise Forbidden("Customers submit requests for themselves only.")
+            customer = self.request.user.customer
+        elif customer is None:
+            raise Forbidden("Agents name the customer the request is for.")
+        created = services.do_submit_request(actor=actor, customer=customer, **fields)
+        created = selectors.list_requests_for(actor).get(pk=created.pk)
+        return Response(
+            RequestSerializer(created, context=self.get_serializer_context()).data,
+            status=status.HTTP_201_CREATED,
+        )
+
+
+@extend_schema(tags=["requests"], parameters=[REF])
+class RequestDetail(ActorMixin, generics.RetrieveAPIView):
+    serializer_class = RequestSerializer
+
+    def get_object(self):
+        return self.get_service_request()
+
+    @extend_schema(summary="Read a request", examples=[ex.REQUEST])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["messages"], parameters=[REF])
+class RequestMessages(ActorMixin, generics.ListCreateAPIView):
+    serializer_class = MessageSerializer
+
+    def get_queryset(self):
+        if self.schema_only():
+            return Message.objects.none()
+        return selectors.list_messages_for(self.request.actor, self.get_service_request())
+
+    @extend_schema(summary="List the messages of a request (customers: public replies only)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Post a reply (agents: or an internal note)",
+        request=MessageCreateSerializer,
+        responses={201: MessageSerializer},
+        examples=[ex.MESSAGE],
+    )
+    def post(self, request, *args, **kwargs):
+        target = self.get_service_request()
+        data = MessageCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        message = services.do_post_message(target, actor=request.actor, **data.validated_data)
+        return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(
+    tags=["requests"],
+    parameters=[
+        REF,
+        OpenApiParameter(
+            "name",
+            str,
+            OpenApiParameter.PATH,
+            description="A transition listed in `allowed_transitions`",
+        ),
+    ],
+)
+class RequestTransition(ActorMixin, generics.GenericAPIView):
+    serializer_class = TransitionSerializer
+
+    @extend_schema(
+        summary="Run a transition",
+        request=TransitionSerializer,
+        responses={200: RequestSerializer},
+        examples=[ex.TRANSITION, ex.CONFLICT],
+    )
+    def post(self, request, ref, name):
+        target = self.get_service_request()
+        data = TransitionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        changed = services.transition(
+            target,
+            name,
+            actor=request.actor,
+            reason=data.validated_data["reason"],
+            expected_version=data.validated_data.get("version"),
+            **data.transition_data(),
+        )
+        changed = selectors.list_requests_for(request.actor).filter(pk=changed.pk).first()
+        if changed is None:  # the transition moved it out of the caller's sight (transfer)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(RequestSerializer(changed, context=self.get_serializer_context()).data)
+
+
+@extend_schema(tags=["feedback"], parameters=[REF])
+class RequestFeedback(ActorMixin, generics.GenericAPIView):
+    serializer_class = FeedbackSerializer
+
+    @extend_schema(summary="Read the feedback given on a request")
+    def get(self, request, ref):
+        feedback = Feedback.objects.filter(request=self.get_service_request()).first()
+        if feedback is None:
+            raise Http404
+        return Response(FeedbackSerializer(feedback).data)
+
+    @extend_schema(
+        summary="Rate a resolved request (CSAT 1-5)",
+        responses={201: FeedbackSerializer},
+        examples=[ex.FEEDBACK],
+    )
+    def post(self, request, ref):
+        target = self.get_service_request()
+        data = FeedbackSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        feedback = do_give_feedback(target, actor=request.actor, **data.validated_data)
+        return Response(FeedbackSerializer(feedback).data, status=status.HTTP_201_CREATED)
+
+
+@extend_schema(tags=["agents"])
+class Queue(ActorMixin, generics.ListAPIView):
+    """Requests of the agent's departments (and untriaged ones), for working the queue."""
+
+    serializer_class = RequestSerializer
+    filterset_class = QueueFilter
+
+    def get_queryset(self):
+        if self.schema_only():
+            return ServiceRequest.objects.none()
+        if self.request.actor.role != Role.AGENT:
+            raise PermissionDenied("The queue is for agents.")
+        return selectors.list_requests_for(self.request.actor).order_by("priority", "created_at")
+
+    @extend_schema(summary="Your departments' queue", examples=[ex.REQUEST])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)

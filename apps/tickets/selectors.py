@@ -1,0 +1,37 @@
+"""Reads: the requests and messages an actor may see, with their relations loaded up front."""
+
+from django.db.models import Q, QuerySet
+
+from apps.accounts.actors import Actor, Role
+from apps.tickets.models import Message, ServiceRequest, Visibility, parse_reference
+
+
+def list_requests_for(actor: Actor) -> QuerySet[ServiceRequest]:
+    """Customers: their own. Agents: their departments' and untriaged ones (as the door lets
+    them act); superusers: all. Anyone else: none."""
+    requests = ServiceRequest.objects.select_related(
+        "category", "department", "assignee__user", "customer__user"
+    )
+    if actor.role == Role.CUSTOMER:
+        return requests.filter(customer_id=actor.customer_id)
+    if actor.role == Role.AGENT:
+        if actor.is_supervisor:
+            return requests
+        return requests.filter(Q(department__in=actor.department_ids) | Q(department__isnull=True))
+    return requests.none()
+
+
+def get_request_for(actor: Actor, reference: str) -> ServiceRequest | None:
+    """The request behind `SR-000123` (or `123`) if the actor may see it, else None."""
+    pk = parse_reference(reference)
+    if pk is None:
+        return None
+    return list_requests_for(actor).filter(pk=pk).first()
+
+
+def list_messages_for(actor: Actor, request: ServiceRequest) -> QuerySet[Message]:
+    """The request's thread; customers never get internal notes."""
+    messages = Message.objects.filter(request=request).select_related("author")
+    if actor.role != Role.AGENT:
+        messages = messages.filter(visibility=Visibility.PUBLIC)
+    return messages.order_by("created_at", "pk")
