@@ -141,6 +141,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Customers submit and follow service requests; agents work their queues. "
                    "Errors are JSON: {\"error\": {\"code\", \"message\", ...}}.",
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "apps.tickets.priority.Level"},
 }
