@@ -6,12 +6,16 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.serializers import CharField, ListField, Serializer
+from rest_framework.settings import api_settings
 
 from apps.accounts.actors import actor_for_user
 from apps.core.errors import Forbidden
 
 
 class ObtainToken(ObtainAuthToken):
+    # DRF's ObtainAuthToken turns throttling off (`throttle_classes = ()`); without the
+    # defaults back, the "auth" scope would never apply and passwords could be guessed freely.
+    throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
     throttle_scope = "auth"
 
     @extend_schema(tags=["auth"], summary="Exchange username and password for a token")
