@@ -1,0 +1,32 @@
+"""Demo data for `make run`: an organisation and requests in many states, built through the door."""
+
+from django.db import transaction
+
+from apps.accounts.demo.organisation import build_organisation
+from apps.accounts.demo.stories import play_stories
+from apps.accounts.models import Department
+
+# The department whose presence means the demo data is already loaded.
+SENTINEL_DEPARTMENT = "it"
+
+
+def is_loaded() -> bool:
+    return Department.objects.filter(code=SENTINEL_DEPARTMENT).exists()
+
+
+def load() -> dict[str, int]:
+    """Create the demo organisation and requests in one transaction; return counts by kind.
+
+    All or nothing, so a failed load leaves no half organisation behind; the requests' routing
+    tasks are sent when it commits and wait in the broker until a worker starts.
+    """
+    with transaction.atomic():
+        org = build_organisation()
+        requests = play_stories(org)
+    return {
+        "departments": len(org.departments),
+        "agents": len(org.agents),
+        "customers": len(org.customers),
+        "categories": len(org.categories),
+        "requests": len(requests),
+    }
