@@ -3,12 +3,14 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.serializers import CharField, ListField, Serializer
 from rest_framework.settings import api_settings
 
 from apps.accounts.actors import actor_for_user
+from apps.api.parsers import JSONParser
 from apps.core.errors import Forbidden
 
 
@@ -17,6 +19,7 @@ class ObtainToken(ObtainAuthToken):
     # defaults back, the "auth" scope would never apply and passwords could be guessed freely.
     throttle_classes = api_settings.DEFAULT_THROTTLE_CLASSES
     throttle_scope = "auth"
+    parser_classes = (FormParser, MultiPartParser, JSONParser)
 
     @extend_schema(tags=["auth"], summary="Exchange username and password for a token")
     def post(self, request, *args, **kwargs):

@@ -3,7 +3,7 @@
 {"error": {"code": "not_allowed", "message": "...", "fields": {...}, ...details}}
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -41,6 +41,11 @@ def exception_handler(exc, context):
     if isinstance(exc, ServiceDeskError):
         http_status = next(s for cls, s in _DOMAIN_STATUS.items() if isinstance(exc, cls))
         return Response(error_body(exc.code, exc.message, **exc.details), status=http_status)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("too_large", "The request body is larger than this API accepts."),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -55,7 +60,20 @@ def exception_handler(exc, context):
     else:
         extra = {"retry_after": exc.wait} if isinstance(exc, exceptions.Throttled) else {}
         response.data = error_body(code, str(exc.detail), **extra)
+    response.data = _encodable(response.data)
     return response
+
+
+def _encodable(data):
+    """The error with lone surrogates (which some messages echo from the input, and which
+    UTF-8 cannot encode) written as `\\udXXX` escapes, so the error renders instead of a 500."""
+    if isinstance(data, dict):
+        return {_encodable(k): _encodable(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_encodable(v) for v in data]
+    if isinstance(data, str):
+        return data.encode("utf-8", "backslashreplace").decode("utf-8")
+    return data
 
 
 def _first_message(fields: dict) -> str:

@@ -28,8 +28,8 @@ def idempotent(request, scope: str, create: Callable[[], Response]) -> Response:
     key = request.headers.get(HEADER)
     if key is None:
         return create()
-    if not key.strip() or len(key) > 255:
-        raise ValidationError({HEADER: "Between 1 and 255 characters."})
+    if not key.strip() or len(key) > 255 or not key.isprintable():
+        raise ValidationError({HEADER: "Between 1 and 255 printable characters."})
     fingerprint = _fingerprint(request.data)
     found = _live_key(request.user, scope, key)
     if found is not None:

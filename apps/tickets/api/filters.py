@@ -1,18 +1,38 @@
 """Filters for request lists: state, priority, dates, department, assignee, text search."""
 
+from datetime import UTC
+
 import django_filters
+from django import forms
 from django.db.models import Q
+from django_filters.fields import IsoDateTimeField
 
 from apps.tickets.models import ServiceRequest, parse_reference
 from apps.tickets.priority import Priority
 from apps.tickets.states import State
 
 
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time, in UTC: PostgreSQL takes offsets up to 15:59 only, and an instant
+    that falls outside years 1-9999 in UTC is refused here rather than by the database."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        try:
+            return value.astimezone(UTC) if value is not None else None
+        except OverflowError:
+            raise forms.ValidationError("Out of range.", code="invalid") from None
+
+
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class RequestFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=State.choices)
     priority = django_filters.MultipleChoiceFilter(choices=Priority.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lt")
     q = django_filters.CharFilter(
         method="search", max_length=200, label="Text in the reference, subject or description"
     )
