@@ -3,13 +3,14 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ReadOnlyAdminMixin
 from apps.quality.models import Event
 from apps.tickets.admin.scope import visible_requests_q
 from apps.tickets.models import parse_reference
 
 
 @admin.register(Event)
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = [
         "at",
         "request",
@@ -46,13 +47,3 @@ class EventAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.opts.fields]
-
-    # Append-only: rows are written by the door in the transaction of the change they record.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

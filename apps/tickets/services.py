@@ -40,7 +40,8 @@ def transition(
     one event-log row, in one transaction. Enqueues: `request_transitioned` after commit.
     Raises: Conflict if the request changed since `expected_version` (default: the version of
     the instance passed in); NotAllowed if the transition is unknown or not possible in the
-    current state; Forbidden if the actor may not run it; InvalidData for bad `data`.
+    current state; Forbidden if the actor may not run it (customers run transitions without
+    data); InvalidData for bad `data`.
     """
     if name not in _TRANSITION_NAMES:
         raise NotAllowed(
@@ -53,6 +54,13 @@ def transition(
         request = _claim(service_request.pk, expected)
         method = getattr(request, name)
         _check_may_run(request, name, method, actor)
+        if data and actor.role == Role.CUSTOMER:
+            # Priority and ownership are the desk's call; customers escalate and explain why.
+            raise Forbidden(
+                f"Customers run '{name}' without data.",
+                state=request.state,
+                allowed=request.transitions_for(actor),
+            )
         cleaned = clean_transition_data(request, name, method, data)
         from_state, before = request.state, _field_values(request)
         at = _event_time(request)

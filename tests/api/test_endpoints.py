@@ -207,9 +207,9 @@ class TestCreate:
 
     def test_agent_must_name_the_customer(self, lead_client):
         error = error_of(
-            lead_client.post(REQUESTS, {"subject": "For whom?"}, format="json"), 403, "forbidden"
+            lead_client.post(REQUESTS, {"subject": "For whom?"}, format="json"), 400, "invalid"
         )
-        assert "customer" in error["message"]
+        assert "customer" in error["fields"]
         assert not ServiceRequest.objects.exists()
 
     def test_an_active_category_is_taken(self, customer_client):
@@ -575,6 +575,13 @@ class TestTransitions:
         event = Event.objects.filter(request=request).order_by("-seq")[1]
         assert (event.transition, event.actor_role) == ("escalate", "customer")
         assert event.payload["reason"] == "Urgent now"
+
+    def test_customer_escalates_but_may_not_raise_priority(self, desk, customer_client):
+        request = desk.request_in(State.ASSIGNED)
+        response = run(customer_client, request.reference, "escalate", raise_priority=True)
+        error_of(response, 403, "forbidden")
+        unchanged = ServiceRequest.objects.get(pk=request.pk)
+        assert (unchanged.priority, unchanged.escalation_level) == (request.priority, 0)
 
     def test_customer_reopens_after_resolve(self, desk, customer_client):
         request = desk.request_in(State.RESOLVED)

@@ -158,48 +158,47 @@ def test_events_record_time_in_the_state_left(desk):
     assert _events(escalated)[-1].wall_seconds is None  # escalate stays in the state
 
 
-def test_side_effects_are_registered_for_after_commit(desk, django_capture_on_commit_callbacks):
-    request = desk.request_in("new")
-    heard = []
+@pytest.fixture
+def heard():
+    """The transitions announced by `request_transitioned` while the test runs."""
+    names: list[str] = []
 
     def listener(sender, **kwargs):
-        heard.append(kwargs["transition"])
+        names.append(kwargs["transition"])
 
     request_transitioned.connect(listener)
-    try:
-        with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            services.transition(request, "route", actor=SYSTEM, department=desk.department)
-        assert heard == []  # nothing announced before commit
-        assert len(callbacks) == 1
-        for callback in callbacks:
-            callback()
-        assert heard == ["route"]
-    finally:
-        request_transitioned.disconnect(listener)
+    yield names
+    request_transitioned.disconnect(listener)
+
+
+def test_side_effects_are_registered_for_after_commit(
+    desk, heard, django_capture_on_commit_callbacks
+):
+    request = desk.request_in("new")
+    heard.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.transition(request, "route", actor=SYSTEM, department=desk.department)
+    assert heard == []  # nothing announced before commit
+    assert len(callbacks) == 1
+    for callback in callbacks:
+        callback()
+    assert heard == ["route"]
 
 
 def test_rolled_back_transition_leaves_no_event_and_announces_nothing(
-    desk, django_capture_on_commit_callbacks
+    desk, heard, django_capture_on_commit_callbacks
 ):
     request = desk.request_in("new")
-    heard = []
-
-    def listener(sender, **kwargs):
-        heard.append(kwargs["transition"])
-
-    request_transitioned.connect(listener)
-    try:
-        with (
-            django_capture_on_commit_callbacks(execute=True) as callbacks,
-            pytest.raises(RuntimeError),
-            transaction.atomic(),
-        ):
-            services.transition(request, "route", actor=SYSTEM, department=desk.department)
-            raise RuntimeError("the caller fails after the transition")
-        assert callbacks == []
-        assert heard == []
-    finally:
-        request_transitioned.disconnect(listener)
+    heard.clear()
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        services.transition(request, "route", actor=SYSTEM, department=desk.department)
+        raise RuntimeError("the caller fails after the transition")
+    assert callbacks == []
+    assert heard == []
     assert [e.transition for e in _events(request)] == ["submit"]
     assert ServiceRequest.objects.get(pk=request.pk).state == "new"
 

@@ -3,11 +3,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ReadOnlyAdminMixin
 from apps.quality.models import Event
 from apps.tickets.models import Message
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Shows rows written elsewhere (by the door); the admin never adds, edits or removes them."""
 
     extra = 0
@@ -16,15 +17,6 @@ class ReadOnlyInline(admin.TabularInline):
 
     def get_readonly_fields(self, request, obj=None):
         return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MessageInline(ReadOnlyInline):

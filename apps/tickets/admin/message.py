@@ -3,12 +3,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from apps.core.admin import ReadOnlyAdminMixin
 from apps.tickets.admin.scope import visible_requests_q
 from apps.tickets.models import Message
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
+class MessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["created_at", "request_reference", "author", "author_role", "visibility"]
     list_filter = ["visibility", "author_role"]
     list_select_related = ["request", "author"]
@@ -27,13 +28,3 @@ class MessageAdmin(admin.ModelAdmin):
     @admin.display(description=_("request"), ordering="request_id")
     def request_reference(self, message: Message) -> str:
         return message.request.reference
-
-    # Messages are written through the request's door (do_post_message) only.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from apps.accounts.actors import Role, actor_for_user
 from apps.api.idempotency import idempotent
-from apps.core.errors import Forbidden
+from apps.core.errors import Forbidden, InvalidData
 from apps.quality.feedback import do_give_feedback
 from apps.quality.models import Feedback
 from apps.tickets import selectors, services
@@ -97,7 +97,10 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
                 raise Forbidden("Customers submit requests for themselves only.")
             customer = self.request.user.customer
         elif customer is None:
-            raise Forbidden("Agents name the customer the request is for.")
+            raise InvalidData(
+                "Agents name the customer the request is for.",
+                fields={"customer": "Required when an agent submits."},
+            )
         created = services.do_submit_request(actor=actor, customer=customer, **fields)
         created = selectors.list_requests_for(actor).get(pk=created.pk)
         return Response(
