@@ -4,6 +4,9 @@ from django.contrib import admin
 from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
+from django.views.defaults import page_not_found
+
+from apps.api.errors import error_body
 
 
 def healthz(request):
@@ -12,6 +15,15 @@ def healthz(request):
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok", "database": connection.vendor})
 
+
+def not_found(request, exception):
+    """API clients get the API's JSON error shape for unknown URLs too."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "No such endpoint."), status=404)
+    return page_not_found(request, exception)
+
+
+handler404 = not_found
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

@@ -6,7 +6,7 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
-from rest_framework.serializers import CharField, ListField, Serializer
+from rest_framework.serializers import CharField, IntegerField, ListField, Serializer
 from rest_framework.settings import api_settings
 
 from apps.accounts.actors import actor_for_user
@@ -28,8 +28,11 @@ class ObtainToken(ObtainAuthToken):
 
 class MeSerializer(Serializer):
     username = CharField()
-    role = CharField()
+    role = CharField(allow_null=True, help_text="customer or agent; null if neither")
+    agent_id = IntegerField(allow_null=True, help_text="Your id as an assignee")
+    customer_id = IntegerField(allow_null=True)
     departments = ListField(child=CharField())
+    detail = CharField(required=False)
 
 
 class Me(GenericAPIView):
@@ -38,26 +41,21 @@ class Me(GenericAPIView):
 
     @extend_schema(tags=["auth"], summary="Who you are to the desk")
     def get(self, request):
+        me = {
+            "username": request.user.get_username(),
+            "role": None,
+            "agent_id": None,
+            "customer_id": None,
+            "departments": [],
+        }
         try:
             actor = actor_for_user(request.user)
         except Forbidden as error:
-            return Response(
-                {
-                    "username": request.user.get_username(),
-                    "role": None,
-                    "departments": [],
-                    "detail": error.message,
-                }
+            return Response({**me, "detail": error.message})
+        if actor.agent_id:
+            me["departments"] = sorted(
+                request.user.agent.departments.values_list("name", flat=True)
             )
-        departments = (
-            sorted(request.user.agent.departments.values_list("name", flat=True))
-            if (actor.agent_id)
-            else []
-        )
         return Response(
-            {
-                "username": request.user.get_username(),
-                "role": actor.role,
-                "departments": departments,
-            }
+            {**me, "role": actor.role, "agent_id": actor.agent_id, "customer_id": actor.customer_id}
         )

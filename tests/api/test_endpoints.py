@@ -106,10 +106,16 @@ class TestToken:
 
 
 class TestMe:
-    def test_customer(self, customer_client):
+    def test_customer(self, customer, customer_client):
         response = customer_client.get("/api/v1/me/")
         assert response.status_code == 200
-        assert response.json() == {"username": "carol", "role": "customer", "departments": []}
+        assert response.json() == {
+            "username": "carol",
+            "role": "customer",
+            "agent_id": None,
+            "customer_id": customer.pk,
+            "departments": [],
+        }
 
     def test_agent_sees_their_departments(self, desk, lead_client):
         desk.lead.departments.add(desk.other_department)
@@ -117,7 +123,7 @@ class TestMe:
         assert response.status_code == 200
         body = response.json()
         assert body["username"] == desk.lead.user.username
-        assert body["role"] == "agent"
+        assert (body["role"], body["agent_id"]) == ("agent", desk.lead.pk)
         assert body["departments"] == sorted([desk.department.name, desk.other_department.name])
 
     def test_a_user_who_is_neither_has_no_role(self):
@@ -732,3 +738,20 @@ class TestQueue:
 
     def test_anonymous_is_401(self, anon_client):
         error_of(anon_client.get(QUEUE), 401, "not_authenticated")
+
+
+class TestApiNotFound:
+    def test_unknown_api_urls_get_the_json_error_shape(self, customer_client):
+        error_of(customer_client.get("/api/v1/no-such-thing/"), 404, "not_found")
+
+    def test_queue_shows_open_work_unless_a_state_is_asked_for(self, desk, lead_client):
+        closed = desk.request_in(State.CLOSED)
+        queued = desk.request_in(State.QUEUED)
+        assert refs(lead_client.get(QUEUE)) == [queued.reference]
+        assert refs(lead_client.get(QUEUE, {"state": "closed"})) == [closed.reference]
+
+    def test_assignee_me_is_empty_for_a_superuser_without_an_agent_record(self, desk):
+        admin = UserFactory(is_superuser=True, is_staff=True)
+        desk.request_in(State.QUEUED)
+        assert refs(client_for(admin).get(QUEUE, {"assignee": "me"})) == []
+        assert len(refs(client_for(admin).get(QUEUE))) == 1

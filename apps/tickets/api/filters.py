@@ -68,7 +68,8 @@ class QueueFilter(RequestFilter):
 
     def by_assignee(self, queryset, name, value):
         if value == "me":
-            return queryset.filter(assignee_id=self.request.actor.agent_id)
+            agent_id = self.request.actor.agent_id
+            return queryset.filter(assignee_id=agent_id) if agent_id else queryset.none()
         if value == "none":
             return queryset.filter(assignee__isnull=True)
         if value.isdigit() and int(value) < 2**63:

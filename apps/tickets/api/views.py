@@ -23,6 +23,7 @@ from apps.tickets.api.serializers import (
     TransitionSerializer,
 )
 from apps.tickets.models import Message, ServiceRequest
+from apps.tickets.states import TERMINAL
 
 REF = OpenApiParameter(
     "ref", str, OpenApiParameter.PATH, description="The request's reference, e.g. SR-000123"
@@ -87,14 +88,16 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
         return idempotent(request, "POST /api/v1/requests/", self._create)
 
     def _create(self) -> Response:
+        actor = self.request.actor
+        named = self.request.data.get("customer") if isinstance(self.request.data, dict) else None
+        if actor.role == Role.CUSTOMER and named not in (None, actor.customer_id):
+            # Refused before validation, so a customer cannot probe which customer ids exist.
+            raise Forbidden("Customers submit requests for themselves only.")
         data = RequestCreateSerializer(data=self.request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         customer = fields.pop("customer")
-        actor = self.request.actor
         if actor.role == Role.CUSTOMER:
-            if customer is not None and customer.pk != actor.customer_id:
-                raise Forbidden("Customers submit requests for themselves only.")
             customer = self.request.user.customer
         elif customer is None:
             raise InvalidData(
@@ -223,7 +226,10 @@ class Queue(ActorMixin, generics.ListAPIView):
             return ServiceRequest.objects.none()
         if self.request.actor.role != Role.AGENT:
             raise PermissionDenied("The queue is for agents.")
-        return selectors.list_requests_for(self.request.actor).order_by("priority", "created_at")
+        queue = selectors.list_requests_for(self.request.actor).order_by("priority", "created_at")
+        if "state" not in self.request.query_params:
+            queue = queue.exclude(state__in=TERMINAL)  # open work, unless asked otherwise
+        return queue
 
     @extend_schema(summary="Your departments' queue", examples=[ex.REQUEST])
     def get(self, request, *args, **kwargs):
