@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from apps.api.idempotency import purge_expired_keys
 from apps.core.errors import Conflict
 from workflows import routing, sweeps
 
@@ -29,6 +30,11 @@ def sweep_stuck_requests() -> int:
 @shared_task(name="default.sweep_auto_close", **RETRY)
 def sweep_auto_close() -> int:
     return sweeps.auto_close_resolved()
+
+
+@shared_task(name="default.sweep_idempotency_keys", **RETRY)
+def sweep_idempotency_keys() -> int:
+    return purge_expired_keys()
 
 
 @shared_task(name="default.ping")

@@ -10,6 +10,7 @@ from rest_framework.serializers import CharField, IntegerField, ListField, Seria
 from rest_framework.settings import api_settings
 
 from apps.accounts.actors import actor_for_user
+from apps.api import schema_examples as ex
 from apps.api.parsers import JSONParser
 from apps.core.errors import Forbidden
 
@@ -21,7 +22,11 @@ class ObtainToken(ObtainAuthToken):
     throttle_scope = "auth"
     parser_classes = (FormParser, MultiPartParser, JSONParser)
 
-    @extend_schema(tags=["auth"], summary="Exchange username and password for a token")
+    @extend_schema(
+        tags=["auth"],
+        summary="Exchange username and password for a token",
+        examples=[ex.TOKEN_REQUEST, ex.TOKEN],
+    )
     def post(self, request, *args, **kwargs):
         return super().post(request, *args, **kwargs)
 
@@ -39,7 +44,7 @@ class Me(GenericAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = MeSerializer
 
-    @extend_schema(tags=["auth"], summary="Who you are to the desk")
+    @extend_schema(tags=["auth"], summary="Who you are to the desk", examples=[ex.ME])
     def get(self, request):
         me = {
             "username": request.user.get_username(),

@@ -60,6 +60,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "default.sweep_stuck_requests",
         "schedule": env.float("SERVICEDESK_RECOVERY_SWEEP_SECONDS", default=60.0),
     },
+    "sweep-idempotency-keys": {
+        "task": "default.sweep_idempotency_keys",
+        "schedule": 3600.0,
+    },
     "sweep-auto-close": {
         "task": "default.sweep_auto_close",
         "schedule": env.float("SERVICEDESK_AUTO_CLOSE_SWEEP_SECONDS", default=3600.0),

@@ -28,6 +28,7 @@ def test_schema_validates_without_warnings(tmp_path):
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
             assert operation.get("summary"), f"{method.upper()} {path} has no summary"
+            assert "examples" in str(operation), f"{method.upper()} {path} has no example"
 
 
 def test_schema_and_docs_are_served_offline(anon_client):

@@ -72,3 +72,41 @@ CONFLICT = OpenApiExample(
 FEEDBACK = OpenApiExample(
     "Rate", request_only=True, value={"rating": 5, "comment": "Fixed within the hour, thanks."}
 )
+
+MESSAGES = OpenApiExample(
+    "A thread",
+    response_only=True,
+    value={
+        "count": 2,
+        "next": None,
+        "previous": None,
+        "results": [
+            {
+                "id": 11,
+                "author": "Carol",
+                "author_role": "customer",
+                "visibility": "public",
+                "body": "The VPN dropped again at 10:05.",
+                "created_at": "2026-11-20T10:06:12Z",
+            },
+            {
+                "id": 12,
+                "author": "Alice Agent",
+                "author_role": "agent",
+                "visibility": "public",
+                "body": "Thanks, we are replacing the gateway certificate.",
+                "created_at": "2026-11-20T10:20:40Z",
+            },
+        ],
+    },
+)
+
+FEEDBACK_GIVEN = OpenApiExample(
+    "Feedback given",
+    response_only=True,
+    value={
+        "rating": 5,
+        "comment": "Fixed within the hour, thanks.",
+        "created_at": "2026-11-20T12:01:00Z",
+    },
+)

@@ -133,7 +133,10 @@ class RequestMessages(ActorMixin, generics.ListCreateAPIView):
             return Message.objects.none()
         return selectors.list_messages_for(self.request.actor, self.get_service_request())
 
-    @extend_schema(summary="List the messages of a request (customers: public replies only)")
+    @extend_schema(
+        summary="List the messages of a request (customers: public replies only)",
+        examples=[ex.MESSAGES],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -194,7 +197,7 @@ class RequestTransition(ActorMixin, generics.GenericAPIView):
 class RequestFeedback(ActorMixin, generics.GenericAPIView):
     serializer_class = FeedbackSerializer
 
-    @extend_schema(summary="Read the feedback given on a request")
+    @extend_schema(summary="Read the feedback given on a request", examples=[ex.FEEDBACK_GIVEN])
     def get(self, request, ref):
         feedback = Feedback.objects.filter(request=self.get_service_request()).first()
         if feedback is None:
