@@ -140,8 +140,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "DESCRIPTION": "Customers submit and follow service requests; agents work their queues. "
-                   "Errors are JSON: {\"error\": {\"code\", \"message\", ...}}.",
+    "DESCRIPTION": (
+        "Customers submit and follow service requests; agents work their queues. "
+        'Errors are JSON: {"error": {"code", "message", ...}}.'
+    ),
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
