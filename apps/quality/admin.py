@@ -5,12 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.quality.models import Event
-from apps.tickets.admin.scope import visible_requests_q
-from apps.tickets.models import parse_reference
+from apps.tickets.admin.scope import ReferenceSearchMixin, visible_requests_q
 
 
 @admin.register(Event)
-class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class EventAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    reference_lookup = "request_id"
     list_display = [
         "at",
         "request",
@@ -37,13 +37,6 @@ class EventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             .filter(visible_requests_q(request.user, prefix="request__"))
             .select_related("request", "actor", "department", "assignee__user")
         )
-
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        pk = parse_reference(search_term)
-        if pk is not None:
-            results |= queryset.filter(request_id=pk)
-        return results, may_have_duplicates
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.opts.fields]

@@ -7,6 +7,21 @@ from apps.core.admin import ReadOnlyAdminMixin
 from apps.quality.models import Event
 from apps.tickets.models import Message
 
+# What an event row shows, in the event-log admin and in a request's timeline.
+EVENT_FIELDS = [
+    "seq",
+    "at",
+    "kind",
+    "transition",
+    "from_state",
+    "to_state",
+    "actor",
+    "actor_role",
+    "department",
+    "assignee",
+    "payload",
+]
+
 
 class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
     """Shows rows written elsewhere (by the door); the admin never adds, edits or removes them."""
@@ -30,19 +45,7 @@ class MessageInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = Event
-    fields = [
-        "seq",
-        "at",
-        "kind",
-        "transition",
-        "from_state",
-        "to_state",
-        "actor",
-        "actor_role",
-        "department",
-        "assignee",
-        "payload",
-    ]
+    fields = EVENT_FIELDS
     ordering = ["seq"]
     verbose_name_plural = _("event log")
 

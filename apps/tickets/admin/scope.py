@@ -3,14 +3,15 @@
 from django.db.models import Q
 
 from apps.accounts.models import Department
+from apps.tickets.models import parse_reference
 
 
 def visible_requests_q(user, *, prefix: str = "") -> Q:
     """All for superusers; otherwise the user's agent departments' requests and untriaged ones.
 
-    Every admin user is Django staff, and the actor treats staff as reaching every department,
-    so the admin itself must narrow what an agent sees. `prefix` reaches the request from
-    another model (for example "request__" from the event log).
+    The same rule as the API's selectors and the door: agents reach their departments'
+    requests and untriaged ones. `prefix` reaches the request from another model (for
+    example "request__" from the event log).
     """
     if user.is_superuser:
         return Q()
@@ -18,3 +19,17 @@ def visible_requests_q(user, *, prefix: str = "") -> Q:
     return Q(**{f"{prefix}department__in": departments}) | Q(
         **{f"{prefix}department__isnull": True}
     )
+
+
+class ReferenceSearchMixin:
+    """Admin search that also finds a request by reference (`SR-000123` or `123`);
+    `reference_lookup` is the path from the listed model to the request's primary key."""
+
+    reference_lookup = "pk"
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        pk = parse_reference(search_term)
+        if pk is not None:
+            results |= queryset.filter(**{self.reference_lookup: pk})
+        return results, may_have_duplicates

@@ -10,9 +10,9 @@ from apps.accounts.actors import actor_for_user
 from apps.tickets import services
 from apps.tickets.admin.forms import SUBMIT_FIELDS
 from apps.tickets.admin.inlines import EventInline, MessageInline
-from apps.tickets.admin.scope import visible_requests_q
+from apps.tickets.admin.scope import ReferenceSearchMixin, visible_requests_q
 from apps.tickets.admin.transitions import transition_buttons, transition_view
-from apps.tickets.models import ServiceRequest, parse_reference
+from apps.tickets.models import ServiceRequest
 
 _RECORD_FIELDSETS = [
     (
@@ -45,7 +45,7 @@ _RECORD_FIELDS = flatten_fieldsets(_RECORD_FIELDSETS)
 
 
 @admin.register(ServiceRequest)
-class ServiceRequestAdmin(admin.ModelAdmin):
+class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "subject",
@@ -76,13 +76,6 @@ class ServiceRequestAdmin(admin.ModelAdmin):
             .filter(visible_requests_q(request.user))
             .select_related("customer__user", "department", "assignee__user", "category")
         )
-
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        pk = parse_reference(search_term)
-        if pk is not None:
-            results |= queryset.filter(pk=pk)
-        return results, may_have_duplicates
 
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, service_request: ServiceRequest) -> str:
