@@ -2,6 +2,7 @@
 
 from django.dispatch import receiver
 
+from apps.notifications.signals import notifications_created, webhook_deliveries_created
 from apps.tickets.signals import request_transitioned
 from workflows.enqueue import enqueue
 
@@ -13,3 +14,15 @@ ROUTE_AFTER = frozenset({"submit", "decline_answer", "answer_timeout", "approve"
 def route_after_transition(sender, *, request_id, transition, to_state, **kwargs):
     if transition in ROUTE_AFTER and to_state == "new":
         enqueue("routing.route_request", request_id=request_id)
+
+
+@receiver(notifications_created, dispatch_uid="workflows.email_notifications")
+def email_notifications(sender, *, email_ids, **kwargs):
+    for notification_id in email_ids:
+        enqueue("notifications.send_email", notification_id=notification_id)
+
+
+@receiver(webhook_deliveries_created, dispatch_uid="workflows.deliver_webhooks")
+def deliver_webhooks(sender, *, delivery_ids, **kwargs):
+    for delivery_id in delivery_ids:
+        enqueue("notifications.deliver_webhook", delivery_id=delivery_id)

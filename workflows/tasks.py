@@ -1,11 +1,12 @@
 """Celery tasks: thin wrappers that take ids, re-fetch, and call the plain functions beside them."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from apps.api.idempotency import purge_expired_keys
 from apps.core.errors import Conflict
-from workflows import routing, sweeps
+from workflows import notifications, routing, sweeps
 
 TRANSIENT = (OperationalError, InterfaceError, Conflict)
 RETRY = {
@@ -41,3 +42,27 @@ def sweep_idempotency_keys() -> int:
 def ping(token: str) -> str:
     """Echo a token: lets tests and health checks see that a worker consumes tasks."""
     return token
+
+
+@shared_task(name="notifications.send_email", **{**RETRY, "autoretry_for": (*TRANSIENT, OSError)})
+def send_email(notification_id: int) -> str:
+    # OSError covers SMTP errors and a mail server that is down or refusing.
+    return notifications.send_notification_email(notification_id)
+
+
+@shared_task(bind=True, name="notifications.deliver_webhook", **RETRY)
+def deliver_webhook(self, delivery_id: int) -> str:
+    # The backoff is read here, not in the decorator, so that settings apply at run time.
+    max_retries = settings.SERVICEDESK_WEBHOOK_MAX_RETRIES
+    try:
+        return notifications.deliver_webhook(
+            delivery_id, last_attempt=self.request.retries >= max_retries
+        )
+    except notifications.WebhookDeliveryError as exc:
+        countdown = notifications.retry_countdown(self.request.retries)
+        raise self.retry(exc=exc, countdown=countdown, max_retries=max_retries) from exc
+
+
+@shared_task(name="notifications.sweep_unsent_notifications", **RETRY)
+def sweep_unsent_notifications() -> int:
+    return notifications.redispatch_unsent_notifications()

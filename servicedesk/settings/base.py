@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.tickets",
     "apps.quality",
+    "apps.notifications",
     "workflows",
 ]
 
@@ -167,3 +168,11 @@ SERVICEDESK_AUTO_CLOSE_DAYS = env.int("SERVICEDESK_AUTO_CLOSE_DAYS", default=7)
 SERVICEDESK_IDEMPOTENCY_KEY_HOURS = env.int("SERVICEDESK_IDEMPOTENCY_KEY_HOURS", default=24)
 # A request still in `new` after this many seconds is dispatched again by the recovery sweep.
 SERVICEDESK_STUCK_NEW_SECONDS = env.int("SERVICEDESK_STUCK_NEW_SECONDS", default=120)
+# Webhooks: seconds to wait for a receiver; retries wait BACKOFF * 2**n seconds (with jitter),
+# at most BACKOFF_MAX, for at most MAX_RETRIES retries before a delivery is marked failed.
+SERVICEDESK_WEBHOOK_TIMEOUT = env.float("SERVICEDESK_WEBHOOK_TIMEOUT", default=5.0)
+SERVICEDESK_WEBHOOK_RETRY_BACKOFF = env.float("SERVICEDESK_WEBHOOK_RETRY_BACKOFF", default=30.0)
+SERVICEDESK_WEBHOOK_RETRY_BACKOFF_MAX = env.float(
+    "SERVICEDESK_WEBHOOK_RETRY_BACKOFF_MAX", default=600.0
+)
+SERVICEDESK_WEBHOOK_MAX_RETRIES = env.int("SERVICEDESK_WEBHOOK_MAX_RETRIES", default=6)

@@ -1,0 +1,110 @@
+"""Writes: notifying people in the app (and by e-mail), and publishing events to webhooks."""
+
+from collections.abc import Iterable
+from functools import partial
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from apps.notifications.models import (
+    DeliveryStatus,
+    Notification,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+from apps.notifications.signals import notifications_created, webhook_deliveries_created
+
+
+def do_notify(
+    *,
+    recipients: Iterable[AbstractBaseUser],
+    kind: str,
+    title: str,
+    body: str,
+    request=None,
+    email: bool = True,
+) -> list[Notification]:
+    """Notify each active recipient once (a user listed twice gets one row) about `kind`.
+
+    Writes: one `Notification` per recipient, in the caller's transaction (or its own).
+    Enqueues: after commit, `notifications_created` with every id, and the ids to e-mail
+    (when `email` and the recipient has an address); a rollback sends nothing.
+    """
+    users = {}
+    for user in recipients:
+        if user.is_active and user.pk not in users:
+            users[user.pk] = user
+    now = timezone.now()
+    rows = [
+        Notification(
+            recipient=user,
+            request=request,
+            kind=kind,
+            title=title,
+            body=body,
+            created_at=now,
+            email_wanted=email and bool(user.email),
+        )
+        for user in users.values()
+    ]
+    if not rows:
+        return []
+    with transaction.atomic():
+        created = Notification.objects.bulk_create(rows)
+        transaction.on_commit(
+            partial(
+                notifications_created.send_robust,
+                sender=Notification,
+                notification_ids=[n.pk for n in created],
+                email_ids=[n.pk for n in created if n.email_wanted],
+            )
+        )
+    return created
+
+
+def do_publish_event(*, kind: str, payload: dict) -> list[WebhookDelivery]:
+    """Publish event `kind` with a JSON-serialisable `payload` to the subscriptions wanting it.
+
+    Writes: one pending `WebhookDelivery` per active subscription that wants the kind, in the
+    caller's transaction (or its own). Enqueues: after commit, `webhook_deliveries_created`.
+    """
+    # Subscriptions are few; filtering kinds in Python keeps SQLite and PostgreSQL alike.
+    subscriptions = [s for s in WebhookSubscription.objects.filter(active=True) if s.wants(kind)]
+    if not subscriptions:
+        return []
+    now = timezone.now()
+    with transaction.atomic():
+        created = WebhookDelivery.objects.bulk_create(
+            WebhookDelivery(subscription=s, event_kind=kind, payload=payload, created_at=now)
+            for s in subscriptions
+        )
+        _announce_deliveries([d.pk for d in created])
+    return created
+
+
+def do_redeliver_webhooks(*, deliveries: Iterable[WebhookDelivery]) -> int:
+    """Send failed or pending deliveries again (from the admin), with a fresh round of retries.
+
+    Writes: status back to pending. Enqueues: `webhook_deliveries_created` after commit.
+    Delivered ones are left alone. Returns how many were queued again.
+    """
+    ids = [d.pk for d in deliveries if d.status != DeliveryStatus.DELIVERED]
+    if not ids:
+        return 0
+    with transaction.atomic():
+        WebhookDelivery.objects.filter(pk__in=ids).exclude(status=DeliveryStatus.DELIVERED).update(
+            status=DeliveryStatus.PENDING
+        )
+        _announce_deliveries(ids)
+    return len(ids)
+
+
+def _announce_deliveries(delivery_ids: list[int]) -> None:
+    transaction.on_commit(
+        partial(
+            webhook_deliveries_created.send_robust,
+            sender=WebhookDelivery,
+            delivery_ids=delivery_ids,
+        )
+    )
