@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "apps.api",
     "apps.accounts",
     "apps.tickets",
+    "apps.sla",
     "apps.quality",
     "apps.notifications",
     "workflows",

@@ -1,0 +1,1 @@
+"""SLA engine: business calendars, policies, clocks, the sweep and escalation."""
