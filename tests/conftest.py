@@ -10,6 +10,7 @@ from apps.accounts.actors import actor_for_user
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
+pytest_plugins = ["tests.sla_fixtures"]
 
 
 def need_service(available: bool, what: str) -> None:

@@ -26,3 +26,10 @@ def email_notifications(sender, *, email_ids, **kwargs):
 def deliver_webhooks(sender, *, delivery_ids, **kwargs):
     for delivery_id in delivery_ids:
         enqueue("notifications.deliver_webhook", delivery_id=delivery_id)
+
+
+@receiver(request_transitioned, dispatch_uid="workflows.manual_escalation")
+def manual_escalation(sender, *, request_id, transition, actor_role, event_seq, **kwargs):
+    """An agent's or customer's escalation runs the SLA policy's manual steps on a worker."""
+    if transition == "escalate" and actor_role in ("customer", "agent"):
+        enqueue("sla.apply_manual_escalation", request_id=request_id, event_seq=event_seq)

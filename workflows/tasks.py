@@ -6,6 +6,7 @@ from django.db import InterfaceError, OperationalError
 
 from apps.api.idempotency import purge_expired_keys
 from apps.core.errors import Conflict
+from apps.sla import sweep as sla_sweep
 from workflows import notifications, routing, sweeps
 
 TRANSIENT = (OperationalError, InterfaceError, Conflict)
@@ -66,3 +67,13 @@ def deliver_webhook(self, delivery_id: int) -> str:
 @shared_task(name="notifications.sweep_unsent_notifications", **RETRY)
 def sweep_unsent_notifications() -> int:
     return notifications.redispatch_unsent_notifications()
+
+
+@shared_task(name="sla.sweep_clocks", **RETRY)
+def sweep_sla_clocks() -> int:
+    return sla_sweep.sweep_due_clocks()
+
+
+@shared_task(name="sla.apply_manual_escalation", **RETRY)
+def apply_manual_escalation(request_id: int, event_seq: int) -> bool:
+    return sla_sweep.apply_manual_escalation(request_id, event_seq=event_seq)

@@ -15,6 +15,7 @@ def write_event(
     transition: str = "",
     from_state: str,
     wall_seconds: float | None = None,
+    business_seconds: float | None = None,
     payload: dict | None = None,
 ) -> Event:
     """Append the row numbered `request.last_event_seq`, which the caller has just allocated
@@ -33,5 +34,6 @@ def write_event(
         assignee_id=request.assignee_id,
         at=at,
         wall_seconds=wall_seconds,
+        business_seconds=business_seconds,
         payload=payload or {},
     )

@@ -11,6 +11,7 @@ class EventKind(models.TextChoices):
     TRANSITION = "transition", _("Transition")
     MESSAGE = "message", _("Message")
     ASSIGNMENT = "assignment", _("Assignment")
+    SLA_CLOCK = "sla_clock", _("SLA clock")
     SLA_WARNING = "sla_warning", _("SLA warning")
     SLA_BREACH = "sla_breach", _("SLA breach")
     ESCALATION = "escalation", _("Escalation")

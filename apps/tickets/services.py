@@ -8,11 +8,12 @@ from django.db.models import F
 from django.utils import timezone
 from django_fsm import has_transition_perm
 
-from apps.accounts.actors import Actor, Role
+from apps.accounts.actors import SYSTEM, Actor, Role
 from apps.accounts.models import Customer
 from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
 from apps.quality.events import write_event
 from apps.quality.models import Event, EventKind
+from apps.sla import timers
 from apps.tickets.models import Category, Message, ServiceRequest, Visibility
 from apps.tickets.priority import Level, Priority, priority_for
 from apps.tickets.rules import can_reach
@@ -65,10 +66,8 @@ def transition(
         from_state, before = request.state, _field_values(request)
         at = _event_time(request)
         method(at=at, **cleaned)
-        changes_state = request.state != from_state
-        wall_seconds = (at - request.state_changed_at).total_seconds() if changes_state else None
-        if changes_state:
-            request.state_changed_at = at
+        clocks = timers.clocks_of(request)
+        wall, business = _time_in_state(request, from_state, at, clocks)
         request.last_event_at = at
         request.save(update_fields=_changed_fields(request, before))
         event = write_event(
@@ -78,8 +77,12 @@ def transition(
             at=at,
             transition=name,
             from_state=from_state,
-            wall_seconds=wall_seconds,
+            wall_seconds=wall,
+            business_seconds=business,
             payload=_transition_payload(reason, cleaned, before, request),
+        )
+        _append_clock_events(
+            request, timers.on_transition(request, name, from_state, before, at, clocks), at
         )
         _announce_transition(request, event)
     return request
@@ -147,6 +150,7 @@ def do_submit_request(
             from_state="",
             payload={"channel": channel, "priority": request.priority},
         )
+        _append_clock_events(request, timers.start_clocks(request, at), at)
         _announce_transition(request, event)
     return request
 
@@ -202,6 +206,17 @@ def do_post_message(
             at=at,
             from_state=request.state,
             payload={"message": message.pk, "visibility": visibility},
+        )
+        _append_clock_events(
+            request,
+            timers.on_message(
+                request,
+                author_role=actor.role,
+                public=visibility == Visibility.PUBLIC,
+                at=at,
+                clocks=timers.clocks_of(request),
+            ),
+            at,
         )
         transaction.on_commit(
             partial(
@@ -296,6 +311,31 @@ def _check_may_run(request: ServiceRequest, name: str, method, actor: Actor) -> 
             state=request.state,
             allowed=request.transitions_for(actor),
         )
+
+
+def _time_in_state(request, from_state: str, at: datetime, clocks) -> tuple:
+    """Wall and business seconds spent in the state the transition leaves (None if it stays),
+    and the request's state clock moved on."""
+    if request.state == from_state:
+        return None, None
+    since, request.state_changed_at = request.state_changed_at, at
+    return (at - since).total_seconds(), timers.business_seconds(request, since, at, clocks)
+
+
+def _append_clock_events(request, events, at: datetime) -> None:
+    """Log what the SLA clocks did, after the row that caused it (the request is locked)."""
+    for clock_event in events:
+        request.last_event_seq += 1
+        write_event(
+            request,
+            kind=clock_event.kind,
+            actor=SYSTEM,
+            at=at,
+            from_state=request.state,
+            payload=clock_event.payload,
+        )
+    if events:
+        request.save(update_fields=["last_event_seq"])
 
 
 def _event_time(request: ServiceRequest) -> datetime:

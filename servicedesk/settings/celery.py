@@ -60,6 +60,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "default.sweep_stuck_requests",
         "schedule": env.float("SERVICEDESK_RECOVERY_SWEEP_SECONDS", default=60.0),
     },
+    "sweep-sla-clocks": {
+        "task": "sla.sweep_clocks",
+        "schedule": env.float("SERVICEDESK_SLA_SWEEP_SECONDS", default=30.0),
+    },
+    "sweep-unsent-notifications": {
+        "task": "notifications.sweep_unsent_notifications",
+        "schedule": 300.0,
+    },
     "sweep-idempotency-keys": {
         "task": "default.sweep_idempotency_keys",
         "schedule": 3600.0,
