@@ -4,7 +4,7 @@ from apps.accounts.actors import BOT, SYSTEM, actor_for_user
 from apps.tickets import services
 from apps.tickets.priority import Priority
 from apps.tickets.states import State
-from tests.factories import AgentFactory, DepartmentFactory, submit
+from tests.factories import AgentFactory, CategoryFactory, DepartmentFactory, submit
 
 
 class Desk:
@@ -63,6 +63,8 @@ class Desk:
         if name in ("assign", "reassign"):
             agent = self.second if request.assignee_id == self.lead.pk else self.lead
             return {"assignee": agent}
+        if name == "recategorize":
+            return {"category": CategoryFactory(default_department=self.department)}
         if name == "reprioritize":
             return {"priority": Priority.CRITICAL}
         return {}

@@ -328,6 +328,10 @@ class ServiceRequest(FSMModelMixin, models.Model):
     def reprioritize(self, *, at, priority):
         self._set_priority(priority)
 
+    @transition(field=state, source=OPEN, target=None, permission=may(Role.AGENT, Role.SYSTEM))
+    def recategorize(self, *, at, category):
+        self.category = category
+
     def _set_priority(self, priority) -> None:
         self.priority = Priority(int(priority))
         self.priority_overridden = True

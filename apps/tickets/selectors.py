@@ -1,17 +1,28 @@
 """Reads: the requests and messages an actor may see, with their relations loaded up front."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from apps.accounts.actors import Actor, Role
+from apps.sla.models import SLAClock
 from apps.tickets.models import Message, ServiceRequest, Visibility, parse_reference
 
+# Each request's SLA clocks with what their summaries need: three queries for a whole page.
+_CLOCKS = Prefetch(
+    "sla_clocks",
+    queryset=SLAClock.objects.select_related("policy__calendar")
+    .prefetch_related("policy__calendar__hours", "policy__calendar__holidays")
+    .order_by("kind"),
+)
 
-def list_requests_for(actor: Actor) -> QuerySet[ServiceRequest]:
+
+def list_requests_for(actor: Actor, *, with_sla: bool = True) -> QuerySet[ServiceRequest]:
     """Customers: their own. Agents: their departments' and untriaged ones (as the door lets
     them act); superusers: all. Anyone else: none."""
     requests = ServiceRequest.objects.select_related(
         "category", "department", "assignee__user", "customer__user"
     )
+    if with_sla:
+        requests = requests.prefetch_related(_CLOCKS)
     if actor.role == Role.CUSTOMER:
         return requests.filter(customer_id=actor.customer_id)
     if actor.role == Role.AGENT:
@@ -21,12 +32,14 @@ def list_requests_for(actor: Actor) -> QuerySet[ServiceRequest]:
     return requests.none()
 
 
-def get_request_for(actor: Actor, reference: str) -> ServiceRequest | None:
+def get_request_for(
+    actor: Actor, reference: str, *, with_sla: bool = True
+) -> ServiceRequest | None:
     """The request behind `SR-000123` (or `123`) if the actor may see it, else None."""
     pk = parse_reference(reference)
     if pk is None:
         return None
-    return list_requests_for(actor).filter(pk=pk).first()
+    return list_requests_for(actor, with_sla=with_sla).filter(pk=pk).first()
 
 
 def list_messages_for(actor: Actor, request: ServiceRequest) -> QuerySet[Message]:

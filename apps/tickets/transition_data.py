@@ -1,9 +1,10 @@
-"""Checking and resolving the data a transition takes (department, assignee, priority)."""
+"""Checking and resolving the data a transition takes (department, assignee, category, priority)."""
 
 import inspect
 
 from apps.accounts.models import Agent, Department
 from apps.core.errors import InvalidData
+from apps.tickets.models import Category
 from apps.tickets.priority import Priority
 
 _FRAMEWORK_PARAMS = {"self", "at"}
@@ -33,6 +34,8 @@ def clean_transition_data(request, name: str, method, data: dict) -> dict:
         cleaned["department"] = _department(cleaned["department"], request)
     if "assignee" in cleaned:
         cleaned["assignee"] = _assignee(cleaned["assignee"], request)
+    if "category" in cleaned:
+        cleaned["category"] = _category(cleaned["category"], request)
     if cleaned.get("priority") is not None:
         cleaned["priority"] = _priority(cleaned["priority"])
     return cleaned
@@ -66,6 +69,19 @@ def _assignee(value, request) -> Agent:
             f"{agent} already holds the request.", fields={"assignee": "Already the assignee."}
         )
     return agent
+
+
+def _category(value, request) -> Category:
+    pk = value.pk if isinstance(value, Category) else value
+    category = Category.objects.filter(pk=pk, is_active=True).first() if pk else None
+    if category is None:
+        raise InvalidData("No such category.", fields={"category": "No such active category."})
+    if category.pk == request.category_id:
+        raise InvalidData(
+            "The request is already in that category.",
+            fields={"category": "Already the request's category."},
+        )
+    return category
 
 
 def _priority(value) -> Priority:

@@ -140,7 +140,14 @@ def test_change_page_shows_the_state_and_only_the_allowed_transitions(
 
     assert response.status_code == 200
     assert 'data-state="new"' in response.content.decode()
-    assert buttons(response) == {"cancel", "escalate", "reprioritize", "require_approval", "route"}
+    assert buttons(response) == {
+        "cancel",
+        "escalate",
+        "recategorize",
+        "reprioritize",
+        "require_approval",
+        "route",
+    }
     assert buttons(response) == set(
         service_request.transitions_for(actor_for_user(staff_agent.user))
     )

@@ -455,14 +455,16 @@ class TestTransitions:
         assert (created["state"], created["allowed_transitions"]) == ("new", ["cancel", "escalate"])
         agent_steps = [
             (lead_client, "route", {"department": desk.department.pk}, "queued",
-             ["assign", "cancel", "escalate", "reprioritize", "transfer"]),
+             ["assign", "cancel", "escalate", "recategorize", "reprioritize", "transfer"]),
             (lead_client, "assign", {"assignee": desk.second.pk}, "assigned",
-             ["cancel", "escalate", "reassign", "reprioritize", "start", "transfer", "unassign"]),
+             ["cancel", "escalate", "reassign", "recategorize", "reprioritize", "start",
+              "transfer", "unassign"]),
             (second_client, "start", {}, "in_progress",
-             ["cancel", "escalate", "reassign", "reprioritize", "request_info", "resolve",
-              "transfer"]),
+             ["cancel", "escalate", "reassign", "recategorize", "reprioritize", "request_info",
+              "resolve", "transfer"]),
             (second_client, "request_info", {}, "pending_customer",
-             ["cancel", "customer_reply", "escalate", "reprioritize", "resolve", "transfer"]),
+             ["cancel", "customer_reply", "escalate", "recategorize", "reprioritize", "resolve",
+              "transfer"]),
         ]  # fmt: skip
         for client, name, data, state, allowed in agent_steps:
             response = run(client, ref, name, **data)

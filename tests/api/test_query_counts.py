@@ -2,22 +2,26 @@
 
 Measured on PostgreSQL (a page of 1 row and a page of 25 rows cost the same):
 
-    GET requests/                  as a customer   5
-    GET requests/                  as an agent     6
-    GET queue/                     as an agent     6
+    GET requests/                  as a customer   8
+    GET requests/                  as an agent     9
+    GET queue/                     as an agent     9
     GET requests/{ref}/messages/   as a customer   6
     GET requests/{ref}/messages/   as an agent     7
 
 The numbers, by where the queries go: token lookup (1); the caller's actor (customer: agent?
 customer? = 2; agent: agent + its departments + departments led = 3); for messages, the request
-named in the URL (1); then the page's count (1) and the page itself (1), with categories,
-departments, assignees, customers and authors joined in. A change in these numbers is a change
-to look at, not a number to bump.
+named in the URL (1, without its clocks); then the page's count (1) and the page itself
+(1), with categories, departments, assignees, customers and authors joined in, and the page's
+SLA clocks with their policies and calendars (1), the calendars' hours (1) and holidays (1).
+A change in these numbers is a change to look at, not a number to bump.
 """
+
+from datetime import date, time
 
 import pytest
 
 from apps.accounts.actors import SYSTEM, actor_for_user
+from apps.sla.models import BusinessCalendar, Holiday, WorkingHours
 from apps.tickets import services
 from apps.tickets.states import State
 from tests.api.conftest import client_for, url
@@ -26,9 +30,9 @@ from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, subm
 pytestmark = pytest.mark.django_db
 
 QUERIES = {
-    "requests_customer": 5,
-    "requests_agent": 6,
-    "queue": 6,
+    "requests_customer": 8,
+    "requests_agent": 9,
+    "queue": 9,
     "messages_customer": 6,
     "messages_agent": 7,
 }
@@ -114,7 +118,17 @@ class Population:
 
 
 @pytest.fixture
-def population(desk):
+def population(desk, standard_policy, critical_policy):
+    """Every request has SLA clocks on an office-hours calendar with a holiday, so the
+    summaries need the calendar's hours and holidays too (a page without any calendar skips
+    those two queries)."""
+    office = BusinessCalendar.objects.create(name="Office", time_zone="Europe/Berlin")
+    for weekday in range(5):
+        WorkingHours.objects.create(calendar=office, weekday=weekday, start=time(9), end=time(17))
+    Holiday.objects.create(calendar=office, date=date(2026, 12, 25), name="Christmas")
+    for policy in (standard_policy, critical_policy):
+        policy.calendar = office
+        policy.save(update_fields=["calendar"])
     return Population(desk)
 
 

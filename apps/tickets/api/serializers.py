@@ -2,10 +2,14 @@
 
 import posixpath
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Customer
+from apps.sla.models import ClockKind, ClockState
+from apps.sla.timers import schedule_of
 from apps.tickets.models import Category, Channel, Message, ServiceRequest
 from apps.tickets.priority import Level, Priority
 
@@ -25,6 +29,20 @@ class PersonSerializer(serializers.Serializer):
         return obj.user.get_full_name() or obj.user.get_username()
 
 
+class ClockSummarySerializer(serializers.Serializer):
+    """One SLA clock as the caller sees it now; business time on the policy's calendar."""
+
+    target = serializers.ChoiceField(choices=ClockKind.choices)
+    state = serializers.ChoiceField(choices=ClockState.choices)
+    deadline = serializers.DateTimeField(allow_null=True, help_text="Empty while paused.")
+    target_seconds = serializers.IntegerField()
+    elapsed_business_seconds = serializers.IntegerField()
+    remaining_business_seconds = serializers.IntegerField(help_text="Negative when overdue.")
+    used_percent = serializers.IntegerField()
+    warning = serializers.BooleanField()
+    breached = serializers.BooleanField()
+
+
 class RequestSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
@@ -36,6 +54,7 @@ class RequestSerializer(serializers.ModelSerializer):
     allowed_transitions = serializers.SerializerMethodField(
         help_text="Transitions the caller may run now."
     )
+    sla = serializers.SerializerMethodField(help_text="The request's SLA clocks.")
 
     class Meta:
         model = ServiceRequest
@@ -64,11 +83,20 @@ class RequestSerializer(serializers.ModelSerializer):
             "closed_at",
             "version",
             "allowed_transitions",
+            "sla",
         ]
         read_only_fields = fields
 
     def get_allowed_transitions(self, obj) -> list[str]:
         return obj.transitions_for(self.context["actor"])
+
+    @extend_schema_field(ClockSummarySerializer(many=True))
+    def get_sla(self, obj) -> list[dict]:
+        now = self.context.setdefault("now", timezone.now())
+        return [
+            ClockSummarySerializer(clock.summary(schedule_of(clock.policy), now)).data
+            for clock in obj.sla_clocks.all()
+        ]
 
 
 class MessageSerializer(serializers.ModelSerializer):
@@ -157,8 +185,11 @@ class TransitionSerializer(serializers.Serializer):
         choices=Priority.choices, required=False, help_text="reprioritize"
     )
     raise_priority = serializers.BooleanField(required=False, help_text="escalate")
+    category = serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text="recategorize"
+    )
 
-    DATA_FIELDS = ("department", "assignee", "priority", "raise_priority")
+    DATA_FIELDS = ("department", "assignee", "priority", "raise_priority", "category")
 
     def transition_data(self) -> dict:
         return {k: self.validated_data[k] for k in self.DATA_FIELDS if k in self.validated_data}

@@ -47,9 +47,9 @@ class ActorMixin:
         """True while drf-spectacular inspects the view (no caller, no actor)."""
         return getattr(self, "swagger_fake_view", False)
 
-    def get_service_request(self):
+    def get_service_request(self, *, with_sla: bool = False):
         """The request named in the URL, or 404 (also for requests the caller may not see)."""
-        found = selectors.get_request_for(self.request.actor, self.kwargs["ref"])
+        found = selectors.get_request_for(self.request.actor, self.kwargs["ref"], with_sla=with_sla)
         if found is None:
             raise Http404
         return found
@@ -117,7 +117,7 @@ class RequestDetail(ActorMixin, generics.RetrieveAPIView):
     serializer_class = RequestSerializer
 
     def get_object(self):
-        return self.get_service_request()
+        return self.get_service_request(with_sla=True)
 
     @extend_schema(summary="Read a request", examples=[ex.REQUEST])
     def get(self, request, *args, **kwargs):
