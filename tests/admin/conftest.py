@@ -9,6 +9,9 @@ from django.contrib.auth.models import Group
 from tests.factories import AgentFactory, DepartmentFactory
 
 _GROUP_MIGRATION = importlib.import_module("apps.accounts.migrations.0002_agents_group")
+_SLA_VIEWS_MIGRATION = importlib.import_module(
+    "apps.accounts.migrations.0003_agents_group_sla_notifications"
+)
 
 
 @pytest.fixture
@@ -17,6 +20,7 @@ def agents_group(db):
     # the same migration code then makes the group again.
     if not Group.objects.filter(name=_GROUP_MIGRATION.GROUP).exists():
         _GROUP_MIGRATION.create_agents_group(apps, None)
+        _SLA_VIEWS_MIGRATION.grant_views(apps, None)
     return Group.objects.get(name=_GROUP_MIGRATION.GROUP)
 
 

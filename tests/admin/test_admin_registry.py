@@ -6,7 +6,10 @@ from django.urls import reverse
 
 from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.accounts.models import AgentSkill, Skill
+from apps.notifications.models import WebhookSubscription
+from apps.notifications.services import do_notify, do_publish_event
 from apps.quality.models import Event
+from apps.sla.models import BusinessCalendar
 from apps.tickets import services
 from apps.tickets.models import Category
 from tests.admin.conftest import make_staff
@@ -14,7 +17,7 @@ from tests.factories import AgentFactory, drive, submit
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"accounts", "tickets", "quality"}
+OUR_APPS = {"accounts", "tickets", "quality", "sla", "notifications"}
 
 
 def admin_url(model, view: str, *args) -> str:
@@ -22,11 +25,15 @@ def admin_url(model, view: str, *args) -> str:
 
 
 @pytest.fixture
-def some_of_everything(customer, department, agent):
+def some_of_everything(customer, department, agent, standard_policy):
     AgentSkill.objects.create(agent=agent, skill=Skill.objects.create(name="Printers"), level=3)
     Category.objects.create(name="Hardware", default_department=department)
+    BusinessCalendar.objects.create(name="Office", time_zone="Europe/Berlin")
     service_request = drive(submit(customer), ("route", {"department": department}, SYSTEM))
     services.do_post_message(service_request, actor=actor_for_user(customer.user), body="Any news?")
+    WebhookSubscription.objects.create(name="ops", url="https://hooks.example.com/sd")
+    do_notify(recipients=[agent.user], kind="sla_warning", title="Due soon", body="")
+    do_publish_event(kind="sla_warning", payload={"request": service_request.reference})
     return service_request
 
 
@@ -43,6 +50,13 @@ def test_every_model_of_our_apps_is_registered():
         "servicerequest",
         "message",
         "event",
+        "businesscalendar",
+        "slapolicy",
+        "escalationpolicy",
+        "slaclock",
+        "notification",
+        "webhooksubscription",
+        "webhookdelivery",
     }
 
 
@@ -104,7 +118,14 @@ def test_the_agents_group_views_everything_and_changes_only_requests(agents_grou
         "accounts.view_agent",
         "quality.view_event",
         "tickets.view_message",
+        "sla.view_slapolicy",
+        "sla.view_slaclock",
+        "sla.view_businesscalendar",
+        "notifications.view_notification",
     } <= granted
+    # Its page shows the signing secret.
+    assert "notifications.view_webhooksubscription" not in granted
+    assert not {p for p in granted if p.startswith(("sla.", "notifications.")) and "view_" not in p}
     assert not {p for p in granted if p.split(".")[1].startswith("delete_")}
     assert not {p for p in granted if p.startswith("accounts.change_")}
 

@@ -1,5 +1,5 @@
 """Admin of the SLA engine, one module per part."""
 
-from apps.sla.admin import calendars
+from apps.sla.admin import calendars, clocks, policies
 
-__all__ = ["calendars"]
+__all__ = ["calendars", "clocks", "policies"]

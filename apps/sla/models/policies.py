@@ -153,4 +153,4 @@ class SLAPolicy(models.Model):
         return None if minutes is None else minutes * 60
 
     def priority_labels(self) -> str:
-        return ", ".join(Priority(p).label for p in self.priorities) or "any"
+        return ", ".join(str(Priority(p).label) for p in self.priorities) or "any"

@@ -4,9 +4,11 @@ from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.actors import actor_for_user
+from apps.sla import display
 from apps.tickets import services
 from apps.tickets.admin.forms import SUBMIT_FIELDS
 from apps.tickets.admin.inlines import EventInline, MessageInline
@@ -50,6 +52,7 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
         "reference",
         "subject",
         "state",
+        "sla",
         "priority",
         "department",
         "assignee",
@@ -75,11 +78,18 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             .get_queryset(request)
             .filter(visible_requests_q(request.user))
             .select_related("customer__user", "department", "assignee__user", "category")
+            .prefetch_related(display.clocks_prefetch())
         )
 
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, service_request: ServiceRequest) -> str:
         return service_request.reference
+
+    @admin.display(description=_("SLA"))
+    def sla(self, service_request: ServiceRequest) -> str | None:
+        views = display.clock_views(service_request.sla_clocks.all(), timezone.now())
+        urgent = display.most_urgent(views)
+        return display.badge(*urgent) if urgent else None
 
     def get_fieldsets(self, request, obj=None):
         return [(None, {"fields": SUBMIT_FIELDS})] if obj is None else _RECORD_FIELDSETS
@@ -98,6 +108,7 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             context["direct_transitions"] = [b for b in buttons if not b["takes_data"]]
             context["data_transitions"] = [b for b in buttons if b["takes_data"]]
             context["rendered_version"] = obj.version
+            context["sla_clocks"] = display.clock_views(obj.sla_clocks.all(), timezone.now())
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     # --- permissions: view, transition and submit; never edit or delete -------------------
