@@ -5,6 +5,7 @@ from django.db import transaction
 from apps.accounts.demo.organisation import build_organisation
 from apps.accounts.demo.stories import play_stories
 from apps.accounts.models import Department
+from apps.sla.demo import build_sla
 
 # The department whose presence means the demo data is already loaded.
 SENTINEL_DEPARTMENT = "it"
@@ -21,6 +22,7 @@ def load() -> dict[str, int]:
     tasks are sent when it commits and wait in the broker until a worker starts.
     """
     with transaction.atomic():
+        sla = build_sla()
         org = build_organisation()
         requests = play_stories(org)
     return {
@@ -29,4 +31,5 @@ def load() -> dict[str, int]:
         "customers": len(org.customers),
         "categories": len(org.categories),
         "requests": len(requests),
+        **sla,
     }
