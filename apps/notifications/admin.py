@@ -32,6 +32,13 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ordering = ["-created_at", "-pk"]
     date_hierarchy = "created_at"
 
+    def get_queryset(self, request):
+        # Notifications name requests of any department: each agent reads only their own.
+        notifications = super().get_queryset(request)
+        if request.user.is_superuser:
+            return notifications
+        return notifications.filter(recipient=request.user)
+
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.opts.fields]
 
@@ -80,6 +87,10 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.opts.fields]
+
+    def has_view_permission(self, request, obj=None):
+        # Payloads describe requests of every department: for the desk's administrators only.
+        return request.user.is_superuser
 
     def has_redeliver_permission(self, request) -> bool:
         # Whoever may manage subscriptions may send their deliveries again.

@@ -364,3 +364,23 @@ def test_an_agent_submits_a_request_on_a_customers_behalf(agent_client, staff_ag
         staff_agent.user,
         "agent",
     )
+
+
+def test_recategorize_offers_the_other_active_categories(agent_client, department, customer):
+    from tests.factories import CategoryFactory
+
+    current = CategoryFactory(default_department=department)
+    other = CategoryFactory(default_department=department)
+    CategoryFactory(default_department=department, is_active=False)
+    request = submit(customer, category=current)
+    client = agent_client
+    page = client.get(f"/admin/tickets/servicerequest/{request.pk}/transition/recategorize/")
+    assert page.status_code == 200
+    options = page.context["form"].fields["category"].queryset
+    assert list(options) == [other]
+    response = client.post(
+        f"/admin/tickets/servicerequest/{request.pk}/transition/recategorize/",
+        {"version": request.version, "category": other.pk},
+    )
+    assert response.status_code == 302
+    assert ServiceRequest.objects.get(pk=request.pk).category == other

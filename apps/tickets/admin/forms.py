@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Agent, Department
-from apps.tickets.models import ServiceRequest
+from apps.tickets.models import Category, ServiceRequest
 from apps.tickets.priority import Priority
 from apps.tickets.states import State
 from apps.tickets.transition_data import expected_params
@@ -80,6 +80,11 @@ def _priority_field(service_request, *, required):
     )
 
 
+def _category_field(service_request, *, required):
+    categories = Category.objects.filter(is_active=True).exclude(pk=service_request.category_id)
+    return forms.ModelChoiceField(categories, required=required, label=_("Category"))
+
+
 def _raise_priority_field(service_request, *, required):
     return forms.BooleanField(required=required, label=_("Also raise the priority one step"))
 
@@ -95,4 +100,5 @@ _FIELDS = {
     "assignee": _assignee_field,
     "priority": _priority_field,
     "raise_priority": _raise_priority_field,
+    "category": _category_field,
 }
