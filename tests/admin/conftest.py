@@ -20,7 +20,7 @@ def agents_group(db):
     # the same migration code then makes the group again.
     if not Group.objects.filter(name=_GROUP_MIGRATION.GROUP).exists():
         _GROUP_MIGRATION.create_agents_group(apps, None)
-        _SLA_VIEWS_MIGRATION.grant_views(apps, None)
+        _SLA_VIEWS_MIGRATION.grant_sla_and_notification_views(apps, None)
     return Group.objects.get(name=_GROUP_MIGRATION.GROUP)
 
 
