@@ -50,6 +50,8 @@ def _sweep_request(request_id: int, now: datetime) -> int:
                 todo += [(clock, percent) for percent in passed]
         for clock, percent in todo:
             steps = escalation.steps_at(clock.policy, percent=percent, clock_kind=clock.kind)
+            if not steps:
+                continue
             request = escalation.run_steps(
                 ServiceRequest.objects.get(pk=request.pk),
                 steps,
@@ -82,7 +84,9 @@ def _record_thresholds(request, clock: SLAClock, now: datetime) -> list[int]:
             services.append_event(request, kind=kind, actor=SYSTEM, payload=payload)
             do_publish_event(kind=kind, payload={**payload, "request": request.reference})
     clock.plan(schedule)
-    clock.save()
+    clock.save(
+        update_fields=["percent_recorded", "warned_at", "breached_at", "deadline", "next_check_at"]
+    )
     return passed
 
 
