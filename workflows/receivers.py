@@ -2,6 +2,8 @@
 
 from django.dispatch import receiver
 
+from apps.accounts.models import Agent
+from apps.accounts.signals import agent_availability_changed
 from apps.notifications.signals import notifications_created, webhook_deliveries_created
 from apps.tickets.signals import request_transitioned
 from workflows.enqueue import enqueue
@@ -14,6 +16,32 @@ ROUTE_AFTER = frozenset({"submit", "decline_answer", "answer_timeout", "approve"
 def route_after_transition(sender, *, request_id, transition, to_state, **kwargs):
     if transition in ROUTE_AFTER and to_state == "new":
         enqueue("routing.route_request", request_id=request_id)
+
+
+@receiver(request_transitioned, dispatch_uid="workflows.assign_when_queued")
+def assign_when_queued(sender, *, request_id, to_state, **kwargs):
+    if to_state == "queued":
+        enqueue("routing.assign_request", request_id=request_id)
+
+
+# Leaving these states frees a slot of the assignee's capacity.
+WORKING = frozenset({"assigned", "in_progress", "pending_customer"})
+
+
+@receiver(request_transitioned, dispatch_uid="workflows.assign_when_capacity_frees")
+def assign_when_capacity_frees(sender, *, from_state, to_state, department_id, **kwargs):
+    if from_state in WORKING and to_state not in WORKING and department_id:
+        enqueue("routing.assign_waiting", department_id=department_id)
+
+
+@receiver(agent_availability_changed, dispatch_uid="workflows.react_to_availability")
+def react_to_availability(sender, *, agent_id, availability, **kwargs):
+    if availability == "online":
+        departments = Agent.objects.get(pk=agent_id).departments.values_list("pk", flat=True)
+        for department_id in departments:
+            enqueue("routing.assign_waiting", department_id=department_id)
+    else:
+        enqueue("routing.requeue_offline_agent", agent_id=agent_id)
 
 
 @receiver(notifications_created, dispatch_uid="workflows.email_notifications")

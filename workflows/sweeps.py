@@ -6,6 +6,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from apps.accounts.actors import SYSTEM
+from apps.accounts.models import AssignmentStrategy
 from apps.core.errors import ServiceDeskError
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
@@ -14,15 +15,21 @@ from workflows.enqueue import enqueue
 
 
 def redispatch_stuck_requests(limit: int = 500) -> int:
-    """Enqueue routing again for requests in `new` longer than SERVICEDESK_STUCK_NEW_SECONDS
-    (a task lost while the broker was down must not strand a request). Returns the count."""
+    """Enqueue routing again for requests in `new`, and assignment again for unassigned queued
+    requests of departments that assign automatically, once they have waited longer than
+    SERVICEDESK_STUCK_NEW_SECONDS: a task lost while the broker was down must not strand a
+    request. Returns how many tasks were sent."""
     since = timezone.now() - timedelta(seconds=settings.SERVICEDESK_STUCK_NEW_SECONDS)
-    stuck = (
-        ServiceRequest.objects.filter(state=State.NEW, state_changed_at__lt=since)
-        .order_by("state_changed_at")
+    waiting = ServiceRequest.objects.filter(state_changed_at__lt=since).order_by("state_changed_at")
+    new = waiting.filter(state=State.NEW).values_list("pk", flat=True)[:limit]
+    unassigned = (
+        waiting.filter(state=State.QUEUED, assignee__isnull=True)
+        .exclude(department__assignment_strategy=AssignmentStrategy.MANUAL)
         .values_list("pk", flat=True)[:limit]
     )
-    return sum(enqueue("routing.route_request", request_id=pk) for pk in stuck)
+    return sum(enqueue("routing.route_request", request_id=pk) for pk in new) + sum(
+        enqueue("routing.assign_request", request_id=pk) for pk in unassigned
+    )
 
 
 def auto_close_resolved(limit: int = 500) -> int:

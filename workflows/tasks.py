@@ -7,7 +7,7 @@ from django.db import InterfaceError, OperationalError
 from apps.api.idempotency import purge_expired_keys
 from apps.core.errors import Conflict
 from apps.sla import sweep as sla_sweep
-from workflows import notifications, routing, sweeps
+from workflows import assignment, notifications, routing, sweeps
 
 TRANSIENT = (OperationalError, InterfaceError, Conflict)
 RETRY = {
@@ -22,6 +22,21 @@ RETRY = {
 @shared_task(name="routing.route_request", **RETRY)
 def route_request(request_id: int) -> str:
     return routing.route_request(request_id)
+
+
+@shared_task(name="routing.assign_request", **RETRY)
+def assign_request(request_id: int) -> str:
+    return assignment.assign_request(request_id)
+
+
+@shared_task(name="routing.assign_waiting", **RETRY)
+def assign_waiting(department_id: int) -> int:
+    return assignment.assign_waiting(department_id)
+
+
+@shared_task(name="routing.requeue_offline_agent", **RETRY)
+def requeue_offline_agent(agent_id: int) -> int:
+    return assignment.requeue_offline_agent(agent_id)
 
 
 @shared_task(name="default.sweep_stuck_requests", **RETRY)

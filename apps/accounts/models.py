@@ -5,6 +5,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
+class AssignmentStrategy(models.TextChoices):
+    MANUAL = "manual", _("Manual: agents take requests from the queue")
+    ROUND_ROBIN = "round_robin", _("Round robin")
+    LEAST_LOADED = "least_loaded", _("Least loaded")
+    SKILLS = "skills", _("Skills, then least loaded")
+
+
 class Department(models.Model):
     name = models.CharField(_("name"), max_length=100, unique=True)
     code = models.SlugField(_("code"), max_length=30, unique=True)
@@ -18,6 +25,26 @@ class Department(models.Model):
         _("triage department"),
         default=False,
         help_text=_("Receives requests that no category or rule sends elsewhere."),
+    )
+    assignment_strategy = models.CharField(
+        _("assignment"),
+        max_length=20,
+        choices=AssignmentStrategy.choices,
+        default=AssignmentStrategy.LEAST_LOADED,
+    )
+    rebalance_on_offline = models.BooleanField(
+        _("requeue when the agent goes offline"),
+        default=True,
+        help_text=_("Requests an agent has not started go back to the queue."),
+    )
+    calendar = models.ForeignKey(
+        "sla.BusinessCalendar",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="departments",
+        verbose_name=_("working hours"),
+        help_text=_("Outside these hours nobody is assigned automatically; empty: always."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -70,6 +97,8 @@ class Agent(models.Model):
     availability = models.CharField(
         _("availability"), max_length=10, choices=Availability.choices, default=Availability.OFFLINE
     )
+    # When automatic assignment last gave this agent a request (round robin).
+    last_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
     skills = models.ManyToManyField(Skill, through="AgentSkill", blank=True)
 
     class Meta:

@@ -106,6 +106,11 @@ class ServiceRequest(FSMModelMixin, models.Model):
         verbose_name=_("assignee"),
     )
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    tags = models.JSONField(_("tags"), default=list, blank=True, editable=False)
+    # Skill name -> minimum level an assignee needs (set by routing rules).
+    required_skills = models.JSONField(
+        _("required skills"), default=dict, blank=True, editable=False
+    )
     # Metadata of files the customer refers to (name, size, content type); files live elsewhere.
     attachments = models.JSONField(_("attachments"), default=list, blank=True, editable=False)
     state = FSMField(_("state"), choices=State.choices, default=State.NEW, protected=True)
@@ -206,10 +211,14 @@ class ServiceRequest(FSMModelMixin, models.Model):
     @transition(
         field=state, source=State.NEW, target=State.QUEUED, permission=may(Role.AGENT, Role.SYSTEM)
     )
-    def route(self, *, at, department, priority=None):
+    def route(self, *, at, department, priority=None, tags=None, required_skills=None):
         self.department = department
         if priority is not None:
             self._set_priority(priority)
+        if tags:
+            self.tags = sorted({*self.tags, *tags})
+        if required_skills:
+            self.required_skills = dict(required_skills)
 
     @transition(
         field=state,

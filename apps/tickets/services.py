@@ -33,9 +33,13 @@ def transition(
     actor: Actor,
     expected_version: int | None = None,
     reason: str = "",
+    explain: dict | None = None,
     **data,
 ) -> ServiceRequest:
     """Run transition `name` on the request as `actor`, and return the request as saved.
+
+    `reason` (a person's words) and `explain` (an automated decision: rule, strategy,
+    candidates) go into the event's payload.
 
     Writes: the request (version and event sequence bumped, fields the transition changes) and
     one event-log row, in one transaction. Enqueues: `request_transitioned` after commit.
@@ -79,7 +83,7 @@ def transition(
             from_state=from_state,
             wall_seconds=wall,
             business_seconds=business,
-            payload=_transition_payload(reason, cleaned, before, request),
+            payload=_transition_payload(reason, explain, before, request),
         )
         _append_clock_events(
             request, timers.on_transition(request, name, from_state, before, at, clocks), at
@@ -356,8 +360,10 @@ def _changed_fields(request: ServiceRequest, before: dict) -> list[str]:
     ]
 
 
-def _transition_payload(reason: str, cleaned: dict, before: dict, request) -> dict:
+def _transition_payload(reason: str, explain: dict | None, before: dict, request) -> dict:
     payload = {"reason": reason} if reason else {}
+    if explain:
+        payload["explain"] = explain
     for name in ("department_id", "assignee_id", "priority", "escalation_level"):
         if before[name] != getattr(request, name):
             payload[name.removesuffix("_id")] = {"from": before[name], "to": getattr(request, name)}
@@ -375,5 +381,6 @@ def _announce_transition(request: ServiceRequest, event: Event) -> None:
             to_state=event.to_state,
             actor_role=event.actor_role,
             event_seq=event.seq,
+            department_id=event.department_id,
         )
     )

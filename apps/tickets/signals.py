@@ -2,7 +2,7 @@
 
 from django.dispatch import Signal
 
-# kwargs: request_id, transition, from_state, to_state, actor_role, event_seq
+# kwargs: request_id, transition, from_state, to_state, actor_role, event_seq, department_id
 request_transitioned = Signal()
 # kwargs: request_id, message_id, visibility, author_role
 message_posted = Signal()

@@ -34,6 +34,10 @@ def clean_transition_data(request, name: str, method, data: dict) -> dict:
         cleaned["department"] = _department(cleaned["department"], request)
     if "assignee" in cleaned:
         cleaned["assignee"] = _assignee(cleaned["assignee"], request)
+    if cleaned.get("tags") is not None:
+        cleaned["tags"] = _tags(cleaned["tags"])
+    if cleaned.get("required_skills") is not None:
+        cleaned["required_skills"] = _skills(cleaned["required_skills"])
     if "category" in cleaned:
         cleaned["category"] = _category(cleaned["category"], request)
     if cleaned.get("priority") is not None:
@@ -82,6 +86,37 @@ def _category(value, request) -> Category:
             fields={"category": "Already the request's category."},
         )
     return category
+
+
+def _tags(value) -> list[str]:
+    """A list of short labels; text (from a form) is split on commas."""
+    items = value.split(",") if isinstance(value, str) else value
+    if not isinstance(items, list | tuple) or not all(isinstance(t, str) for t in items):
+        raise InvalidData("Tags are a list of words.", fields={"tags": "A list of words."})
+    tags = sorted({t.strip().lower() for t in items if t.strip()})
+    if len(tags) > 20 or any(len(t) > 40 for t in tags):
+        raise InvalidData("At most 20 tags of 40 characters.", fields={"tags": "Too long."})
+    return tags
+
+
+def _skills(value) -> dict[str, int]:
+    """Skill name -> level 1-5; text (from a form) reads "networking:3, vpn:2"."""
+    if isinstance(value, str):
+        pairs = [p.split(":", 1) for p in value.split(",") if p.strip()]
+        try:
+            value = {name.strip(): int(level) for name, level in pairs}
+        except ValueError:
+            value = None
+    ok = isinstance(value, dict) and all(
+        isinstance(k, str) and k.strip() and isinstance(v, int) and 1 <= v <= 5
+        for k, v in value.items()
+    )
+    if not ok:
+        raise InvalidData(
+            "Required skills are skill names with levels 1-5.",
+            fields={"required_skills": 'e.g. {"networking": 3}'},
+        )
+    return {k.strip(): v for k, v in value.items()}
 
 
 def _priority(value) -> Priority:

@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.tickets",
     "apps.sla",
+    "apps.routing",
     "apps.quality",
     "apps.notifications",
     "workflows",

@@ -2,7 +2,9 @@
 
 import pytest
 
+from apps.accounts.actors import SYSTEM
 from apps.quality.models import Event
+from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from servicedesk.celery import app
 from tests.paths import Desk
@@ -17,17 +19,24 @@ def _queued_messages(queue: str) -> int:
         return app.amqp.queues[queue](conn.default_channel).queue_declare().message_count
 
 
-def test_requests_stuck_in_new_are_dispatched_again(customer, settings):
+def test_stranded_requests_are_dispatched_again(customer, settings):
     desk = Desk(customer)
-    stuck = desk.request_in("new")
-    desk.request_in("queued")  # already routed: left alone
+    stuck = desk.request_in("new")  # its routing task was lost
+    unassigned = desk.request_in("queued")  # its assignment task was lost
+    desk.request_in("assigned")  # nothing to do
+    manual = desk.request_in("queued")
+    manual.department.__class__.objects.filter(pk=desk.other_department.pk).update(
+        assignment_strategy="manual"
+    )
+    services.transition(manual, "transfer", actor=SYSTEM, department=desk.other_department)
     before = _queued_messages("routing")
     settings.SERVICEDESK_STUCK_NEW_SECONDS = 3600
-    assert sweeps.redispatch_stuck_requests() == 0  # not stuck long enough yet
+    assert sweeps.redispatch_stuck_requests() == 0  # not waiting long enough yet
     settings.SERVICEDESK_STUCK_NEW_SECONDS = 0
-    assert sweeps.redispatch_stuck_requests() == 1
-    assert _queued_messages("routing") == before + 1
+    assert sweeps.redispatch_stuck_requests() == 2  # route `stuck`, assign `unassigned`
+    assert _queued_messages("routing") == before + 2
     assert ServiceRequest.objects.get(pk=stuck.pk).state == "new"
+    assert ServiceRequest.objects.get(pk=unassigned.pk).assignee_id is None
 
 
 def test_resolved_requests_close_after_the_period(customer, settings):

@@ -1,0 +1,9 @@
+"""App config for routing."""
+
+from django.apps import AppConfig
+
+
+class RoutingConfig(AppConfig):
+    name = "apps.routing"
+    label = "routing"
+    verbose_name = "Routing"
