@@ -5,6 +5,7 @@ from django.db import transaction
 from apps.accounts.demo.organisation import build_organisation
 from apps.accounts.demo.stories import play_stories
 from apps.accounts.models import Department
+from apps.routing.demo import build_routing
 from apps.sla.demo import build_sla
 
 # The department whose presence means the demo data is already loaded.
@@ -24,6 +25,7 @@ def load() -> dict[str, int]:
     with transaction.atomic():
         sla = build_sla()
         org = build_organisation()
+        routing = build_routing()
         requests = play_stories(org)
     return {
         "departments": len(org.departments),
@@ -32,4 +34,5 @@ def load() -> dict[str, int]:
         "categories": len(org.categories),
         "requests": len(requests),
         **sla,
+        **routing,
     }
