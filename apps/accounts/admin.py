@@ -1,19 +1,46 @@
 """Admin for the organisation: departments, skills, agents and customers."""
 
-from django.contrib import admin
-from django.db.models import Count
+from django.contrib import admin, messages
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import Agent, AgentSkill, Customer, Department, Skill
+from apps.accounts.actors import actor_for_user
+from apps.accounts.models import Agent, AgentSkill, Availability, Customer, Department, Skill
+from apps.accounts.services import do_set_availability
+from apps.core.errors import ServiceDeskError
+from apps.routing.selection import WORKING
 
 
 @admin.register(Department)
 class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "code", "is_triage", "agent_count", "created_at"]
-    list_filter = ["is_triage"]
+    list_display = [
+        "name",
+        "code",
+        "is_triage",
+        "assignment_strategy",
+        "rebalance_on_offline",
+        "calendar",
+        "agent_count",
+        "created_at",
+    ]
+    list_filter = ["is_triage", "assignment_strategy", "rebalance_on_offline"]
+    list_select_related = ["calendar"]
     search_fields = ["name", "code"]
     prepopulated_fields = {"code": ["name"]}
     filter_horizontal = ["leads"]
+    fieldsets = [
+        (None, {"fields": ["name", "code", "is_triage", "leads"]}),
+        (
+            _("Assignment"),
+            {
+                "description": _(
+                    "How queued requests of this department reach its online agents, within "
+                    "each agent's capacity."
+                ),
+                "fields": ["assignment_strategy", "rebalance_on_offline", "calendar"],
+            },
+        ),
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(agent_count=Count("agents", distinct=True))
@@ -37,17 +64,37 @@ class AgentSkillInline(admin.TabularInline):
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "username", "availability", "capacity", "department_names"]
+    list_display = ["__str__", "username", "availability", "load", "department_names"]
     list_filter = ["availability", "departments", "skills"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
     autocomplete_fields = ["user"]
     filter_horizontal = ["departments"]
+    # Availability changes only through the door, which tells the worker to assign or requeue.
+    readonly_fields = ["availability", "last_assigned_at"]
     inlines = [AgentSkillInline]
+    # No allowed_permissions: the door decides (agents themselves, their leads, superusers).
+    actions = ["set_online", "set_away", "set_offline"]
 
     def get_queryset(self, request):
         # Autocomplete lists use get_queryset, not list_select_related; each row shows the user.
-        return super().get_queryset(request).select_related("user").prefetch_related("departments")
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user")
+            .prefetch_related("departments")
+            .annotate(
+                open_load=Count(
+                    "assigned_requests",
+                    filter=Q(assigned_requests__state__in=WORKING),
+                    distinct=True,
+                )
+            )
+        )
+
+    @admin.display(description=_("open load / capacity"), ordering="open_load")
+    def load(self, agent: Agent) -> str:
+        return f"{agent.open_load} / {agent.capacity}"
 
     @admin.display(description=_("username"), ordering="user__username")
     def username(self, agent: Agent) -> str:
@@ -57,6 +104,52 @@ class AgentAdmin(admin.ModelAdmin):
     def department_names(self, agent: Agent) -> str:
         # Sorted in Python so that the prefetched list serves every row without a query.
         return ", ".join(sorted(d.name for d in agent.departments.all()))
+
+    @admin.action(description=_("Set online"))
+    def set_online(self, request, queryset):
+        self._set_availability(request, queryset, Availability.ONLINE)
+
+    @admin.action(description=_("Set away"))
+    def set_away(self, request, queryset):
+        self._set_availability(request, queryset, Availability.AWAY)
+
+    @admin.action(description=_("Set offline"))
+    def set_offline(self, request, queryset):
+        self._set_availability(request, queryset, Availability.OFFLINE)
+
+    def _set_availability(self, request, queryset, availability: str) -> None:
+        """Each selected agent through the door; what was set, unchanged or refused is reported."""
+        try:
+            actor = actor_for_user(request.user)
+        except ServiceDeskError as error:
+            self.message_user(request, error.message, messages.ERROR)
+            return
+        label = Availability(availability).label
+        changed, unchanged = [], []
+        for agent in queryset.order_by("pk"):
+            try:
+                do_set_availability(agent, availability, actor=actor)
+            except ServiceDeskError as error:
+                self.message_user(
+                    request,
+                    _("%(agent)s: refused: %(reason)s") % {"agent": agent, "reason": error.message},
+                    messages.ERROR,
+                )
+                continue
+            (unchanged if agent.availability == availability else changed).append(str(agent))
+        if changed:
+            self.message_user(
+                request,
+                _("Set to %(label)s: %(agents)s.") % {"label": label, "agents": ", ".join(changed)},
+                messages.SUCCESS,
+            )
+        if unchanged:
+            self.message_user(
+                request,
+                _("Unchanged, already %(label)s: %(agents)s.")
+                % {"label": label, "agents": ", ".join(unchanged)},
+                messages.INFO,
+            )
 
 
 @admin.register(Customer)

@@ -1,4 +1,4 @@
-"""Examples for the sign-in endpoints in the OpenAPI schema."""
+"""Examples for the sign-in and `me/` endpoints in the OpenAPI schema."""
 
 from drf_spectacular.utils import OpenApiExample
 
@@ -19,3 +19,7 @@ ME = OpenApiExample(
         "departments": ["IT support"],
     },
 )
+AVAILABILITY_REQUEST = OpenApiExample(
+    "Going away", request_only=True, value={"availability": "away"}
+)
+AVAILABILITY = OpenApiExample("Now away", response_only=True, value={"availability": "away"})

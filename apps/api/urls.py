@@ -4,10 +4,12 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from apps.api.auth import Me, ObtainToken
+from apps.api.availability import MyAvailability
 
 v1 = [
     path("auth/token/", ObtainToken.as_view(), name="auth-token"),
     path("me/", Me.as_view(), name="me"),
+    path("me/availability/", MyAvailability.as_view(), name="me-availability"),
     path("", include("apps.tickets.api.urls")),
 ]
 

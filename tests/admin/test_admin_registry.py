@@ -9,6 +9,7 @@ from apps.accounts.models import AgentSkill, Skill
 from apps.notifications.models import WebhookSubscription
 from apps.notifications.services import do_notify, do_publish_event
 from apps.quality.models import Event
+from apps.routing.models import RoutingRule
 from apps.sla.models import BusinessCalendar
 from apps.tickets import services
 from apps.tickets.models import Category
@@ -17,7 +18,7 @@ from tests.factories import AgentFactory, drive, submit
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"accounts", "tickets", "quality", "sla", "notifications"}
+OUR_APPS = {"accounts", "tickets", "quality", "sla", "routing", "notifications"}
 
 
 def admin_url(model, view: str, *args) -> str:
@@ -29,6 +30,7 @@ def some_of_everything(customer, department, agent, standard_policy):
     AgentSkill.objects.create(agent=agent, skill=Skill.objects.create(name="Printers"), level=3)
     Category.objects.create(name="Hardware", default_department=department)
     BusinessCalendar.objects.create(name="Office", time_zone="Europe/Berlin")
+    RoutingRule.objects.create(name="VPN", keywords=["vpn"], department=department)
     service_request = drive(submit(customer), ("route", {"department": department}, SYSTEM))
     services.do_post_message(service_request, actor=actor_for_user(customer.user), body="Any news?")
     WebhookSubscription.objects.create(name="ops", url="https://hooks.example.com/sd")
@@ -57,6 +59,7 @@ def test_every_model_of_our_apps_is_registered():
         "notification",
         "webhooksubscription",
         "webhookdelivery",
+        "routingrule",
     }
 
 

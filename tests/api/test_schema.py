@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = [
     "/api/v1/auth/token/",
     "/api/v1/me/",
+    "/api/v1/me/availability/",
     "/api/v1/requests/",
     "/api/v1/requests/{ref}/",
     "/api/v1/requests/{ref}/messages/",

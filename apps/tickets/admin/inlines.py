@@ -1,8 +1,10 @@
 """Read-only inlines of a request: its message thread and its event log."""
 
 from django.contrib import admin
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.models import AssignmentStrategy
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.quality.models import Event
 from apps.tickets.models import Message
@@ -45,9 +47,64 @@ class MessageInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = Event
-    fields = EVENT_FIELDS
+    fields = [*EVENT_FIELDS[: EVENT_FIELDS.index("payload")], "why", "payload"]
     ordering = ["seq"]
     verbose_name_plural = _("event log")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "department", "assignee__user")
+
+    @admin.display(description=_("why"))
+    def why(self, event: Event) -> str:
+        payload = event.payload if isinstance(event.payload, dict) else {}
+        reason = str(payload.get("reason") or "")
+        summary = explain_summary(payload.get("explain"))
+        if reason and summary:
+            return format_html("{}<br><small>{}</small>", reason, summary)
+        return format_html("{}", reason or summary)
+
+
+# Candidates listed in the summary; the payload column holds them all.
+_MAX_CANDIDATES = 5
+_DEPARTMENT_FROM = {
+    "category": _("the category's default department"),
+    "triage": _("the triage department"),
+}
+
+
+def explain_summary(explain) -> str:
+    """A line on an automated decision: the routing rule, or the strategy, the chosen agent and
+    the candidates' load; plain text, read from the payload alone."""
+    if not isinstance(explain, dict):
+        return ""
+    if "strategy" in explain:
+        return _assignment_summary(explain)
+    if "rule" not in explain:
+        return ""
+    parts = [
+        _("rule: %(rule)s") % {"rule": explain["rule"]} if explain["rule"] else _("no rule matched")
+    ]
+    source = _DEPARTMENT_FROM.get(explain.get("department_from"))
+    if source:
+        parts.append(_("department: %(source)s") % {"source": source})
+    return "; ".join(str(part) for part in parts)
+
+
+def _assignment_summary(explain: dict) -> str:
+    strategy = explain["strategy"]
+    label = (
+        AssignmentStrategy(strategy).label if strategy in AssignmentStrategy.values else strategy
+    )
+    candidates = [c for c in explain.get("candidates") or [] if isinstance(c, dict)]
+    names = {c.get("agent"): c.get("name") for c in candidates}
+    loads = ", ".join(
+        f"{c.get('name')} {c.get('load')}/{c.get('capacity')}" for c in candidates[:_MAX_CANDIDATES]
+    )
+    more = len(candidates) - _MAX_CANDIDATES
+    if more > 0:
+        loads += " " + str(_("and %(count)d more") % {"count": more})
+    return _("%(strategy)s: chose %(agent)s; candidates: %(loads)s") % {
+        "strategy": label,
+        "agent": names.get(explain.get("chosen"), explain.get("chosen")),
+        "loads": loads or "-",
+    }

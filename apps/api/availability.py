@@ -1,0 +1,43 @@
+"""An agent sets their own availability (online, away, offline) through the one door."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.generics import GenericAPIView
+from rest_framework.response import Response
+from rest_framework.serializers import ChoiceField, Serializer
+
+from apps.accounts.actors import actor_for_user
+from apps.accounts.models import Availability
+from apps.accounts.services import do_set_availability
+from apps.api import schema_examples as ex
+from apps.core.errors import Forbidden
+
+
+class AvailabilitySerializer(Serializer):
+    availability = ChoiceField(
+        choices=Availability.choices,
+        help_text="online: takes new requests; away or offline: none, and unstarted ones may be "
+        "requeued (per department)",
+    )
+
+
+class MyAvailability(GenericAPIView):
+    serializer_class = AvailabilitySerializer
+
+    @extend_schema(
+        tags=["agents"],
+        summary="Set your availability (agents)",
+        request=AvailabilitySerializer,
+        responses={200: AvailabilitySerializer},
+        examples=[ex.AVAILABILITY_REQUEST, ex.AVAILABILITY],
+    )
+    def post(self, request):
+        actor = actor_for_user(request.user)
+        if actor.agent_id is None:
+            # Checked before the body, so a customer learns nothing from a bad value.
+            raise Forbidden("Only agents have an availability.")
+        data = AvailabilitySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        agent = do_set_availability(
+            request.user.agent, data.validated_data["availability"], actor=actor
+        )
+        return Response({"availability": agent.availability})
