@@ -13,6 +13,8 @@ from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from apps.tickets.states import State
 
+NOTHING_TO_DO = "nothing to do"
+
 
 def assign_request(request_id: int) -> str:
     """Assign a queued, unassigned request if an agent fits; return what happened.
@@ -27,7 +29,7 @@ def assign_request(request_id: int) -> str:
             .first()
         )
         if request is None or request.state != State.QUEUED or request.assignee_id:
-            return "nothing to do"
+            return NOTHING_TO_DO
         department = request.department
         if department is None or department.assignment_strategy == AssignmentStrategy.MANUAL:
             return "manual"
@@ -55,19 +57,25 @@ def assign_request(request_id: int) -> str:
 
 
 def assign_waiting(department_id: int, limit: int = 50) -> int:
-    """Assign the department's oldest waiting requests until nobody fits; return how many."""
+    """Assign the department's most urgent, then oldest, waiting requests; return how many.
+
+    A request that needs no skills and finds nobody ends the round (nobody has room); one that
+    needs skills nobody free has, or that was taken meanwhile, does not hold back the rest.
+    """
     waiting = (
         ServiceRequest.objects.filter(
             department_id=department_id, state=State.QUEUED, assignee__isnull=True
         )
         .order_by("priority", "state_changed_at")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "required_skills")[:limit]
     )
     assigned = 0
-    for request_id in waiting:
-        if not assign_request(request_id).startswith("assigned"):
+    for request_id, required_skills in waiting:
+        outcome = assign_request(request_id)
+        if outcome.startswith("assigned"):
+            assigned += 1
+        elif outcome != NOTHING_TO_DO and not required_skills:
             break
-        assigned += 1
     return assigned
 
 

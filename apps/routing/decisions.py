@@ -6,7 +6,7 @@ No database here: callers load rules and candidates, these functions decide and 
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 MANUAL, ROUND_ROBIN, LEAST_LOADED, SKILLS = "manual", "round_robin", "least_loaded", "skills"
 
@@ -58,7 +58,10 @@ class Rule:
     def _in_hours(self, at: datetime) -> bool:
         if self.active_from is None or self.active_until is None:
             return True
-        now = at.astimezone(ZoneInfo(self.time_zone)).time()
+        try:
+            now = at.astimezone(ZoneInfo(self.time_zone)).time()
+        except (ZoneInfoNotFoundError, ValueError):
+            return False  # like a bad pattern: a rule saved with an unknown zone never matches
         if self.active_from <= self.active_until:
             return self.active_from <= now < self.active_until
         return now >= self.active_from or now < self.active_until  # over midnight
@@ -73,14 +76,23 @@ def _text(facts: RequestFacts) -> str:
     return f"{facts.subject}\n{facts.description}".casefold()
 
 
+# Scripts whose words run into their neighbours: Chinese, Japanese, Thai, Lao, Khmer, and Korean
+# (particles attach to the noun).
+_UNSPACED = (
+    "\u0e00-\u0eff\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+)
+# A letter or digit that would make a keyword part of a longer word ("vpn" in "vpnclient"); a
+# character of an unspaced script does not ("VPN" in "VPN连不上").
+_JOINS = rf"[^\W{_UNSPACED}]"
+
+
 def _has_word(facts: RequestFacts, keyword: str) -> bool:
     word = keyword.strip().casefold()
     if not word:
         return False
-    if word.isascii():
-        return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", _text(facts)) is not None
-    # Chinese and other scripts written without spaces: a plain substring.
-    return word in _text(facts)
+    if re.search(f"[{_UNSPACED}]", word):
+        return word in _text(facts)  # no spaces to find a word's end by: a plain substring
+    return re.search(rf"(?<!{_JOINS}){re.escape(word)}(?!{_JOINS})", _text(facts)) is not None
 
 
 def _has_pattern(facts: RequestFacts, pattern: str) -> bool:

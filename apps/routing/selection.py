@@ -94,11 +94,16 @@ def decide_route(request, at: datetime) -> RouteDecision:
 
 def lock_candidates(department: Department, at: datetime) -> tuple[list[Candidate], str]:
     """The department's online agents, row-locked in id order so that concurrent assignments
-    count each other's work, with their open load and skills; empty outside working hours."""
+    count each other's work, with their open load and skills; empty outside working hours.
+
+    FOR NO KEY UPDATE, not FOR UPDATE: rows referencing the agent (a request given to them, an
+    event naming them) take FOR KEY SHARE on it, which FOR UPDATE would block; a lead assigning
+    a request by hand while a worker assigns the same one would deadlock.
+    """
     if department.calendar_id and not is_open(department.calendar.schedule(), at):
         return [], "outside the department's working hours"
     agents = list(
-        Agent.objects.select_for_update(of=("self",))
+        Agent.objects.select_for_update(of=("self",), no_key=True)
         .filter(departments=department, availability=Availability.ONLINE, user__is_active=True)
         .select_related("user")
         .order_by("pk")
