@@ -79,6 +79,12 @@ def assign_waiting(department_id: int, limit: int = 50) -> int:
     return assigned
 
 
+def assign_freed_capacity(agent_id: int) -> int:
+    """Assign waiting requests in every department of an agent whose request left work."""
+    departments = Agent.objects.filter(pk=agent_id).values_list("departments", flat=True)
+    return sum(assign_waiting(pk) for pk in departments if pk)
+
+
 def requeue_offline_agent(agent_id: int) -> int:
     """Requeue the not-yet-started requests of an agent who went offline, in departments that
     want it; return how many."""

@@ -29,9 +29,13 @@ WORKING = frozenset({"assigned", "in_progress", "pending_customer"})
 
 
 @receiver(request_transitioned, dispatch_uid="workflows.assign_when_capacity_frees")
-def assign_when_capacity_frees(sender, *, from_state, to_state, department_id, **kwargs):
-    if from_state in WORKING and to_state not in WORKING and department_id:
-        enqueue("routing.assign_waiting", department_id=department_id)
+def assign_when_capacity_frees(
+    sender, *, from_state, to_state, previous_assignee_id=None, **kwargs
+):
+    """A slot of the former assignee's capacity is free: every department of theirs may have
+    a request waiting for it."""
+    if from_state in WORKING and to_state not in WORKING and previous_assignee_id:
+        enqueue("routing.assign_freed_capacity", agent_id=previous_assignee_id)
 
 
 @receiver(agent_availability_changed, dispatch_uid="workflows.react_to_availability")

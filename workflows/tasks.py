@@ -34,6 +34,11 @@ def assign_waiting(department_id: int) -> int:
     return assignment.assign_waiting(department_id)
 
 
+@shared_task(name="routing.assign_freed_capacity", **RETRY)
+def assign_freed_capacity(agent_id: int) -> int:
+    return assignment.assign_freed_capacity(agent_id)
+
+
 @shared_task(name="routing.requeue_offline_agent", **RETRY)
 def requeue_offline_agent(agent_id: int) -> int:
     return assignment.requeue_offline_agent(agent_id)

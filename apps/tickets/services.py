@@ -88,7 +88,7 @@ def transition(
         _append_clock_events(
             request, timers.on_transition(request, name, from_state, before, at, clocks), at
         )
-        _announce_transition(request, event)
+        _announce_transition(request, event, before["assignee_id"])
     return request
 
 
@@ -370,7 +370,9 @@ def _transition_payload(reason: str, explain: dict | None, before: dict, request
     return payload
 
 
-def _announce_transition(request: ServiceRequest, event: Event) -> None:
+def _announce_transition(
+    request: ServiceRequest, event: Event, previous_assignee_id: int | None = None
+) -> None:
     transaction.on_commit(
         partial(
             request_transitioned.send_robust,
@@ -382,5 +384,6 @@ def _announce_transition(request: ServiceRequest, event: Event) -> None:
             actor_role=event.actor_role,
             event_seq=event.seq,
             department_id=event.department_id,
+            previous_assignee_id=previous_assignee_id,
         )
     )

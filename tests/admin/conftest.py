@@ -12,6 +12,9 @@ _GROUP_MIGRATION = importlib.import_module("apps.accounts.migrations.0002_agents
 _SLA_VIEWS_MIGRATION = importlib.import_module(
     "apps.accounts.migrations.0003_agents_group_sla_notifications"
 )
+_ROUTING_VIEWS_MIGRATION = importlib.import_module(
+    "apps.accounts.migrations.0005_agents_group_routing"
+)
 
 
 @pytest.fixture
@@ -21,6 +24,7 @@ def agents_group(db):
     if not Group.objects.filter(name=_GROUP_MIGRATION.GROUP).exists():
         _GROUP_MIGRATION.create_agents_group(apps, None)
         _SLA_VIEWS_MIGRATION.grant_sla_and_notification_views(apps, None)
+        _ROUTING_VIEWS_MIGRATION.grant_routing_views(apps, None)
     return Group.objects.get(name=_GROUP_MIGRATION.GROUP)
 
 

@@ -25,7 +25,12 @@ from tests.factories import (
     submit,
 )
 from workflows import receivers
-from workflows.assignment import assign_request, assign_waiting, requeue_offline_agent
+from workflows.assignment import (
+    assign_freed_capacity,
+    assign_request,
+    assign_waiting,
+    requeue_offline_agent,
+)
 from workflows.routing import route_request
 
 pytestmark = pytest.mark.django_db
@@ -334,12 +339,23 @@ def test_a_resolved_request_frees_a_slot_for_the_next(
 
     with django_capture_on_commit_callbacks(execute=True):
         drive(working, ("resolve", {}, actor_for_user(agent.user)))
-    assert ("routing.assign_waiting", {"department_id": network.pk}) in sent
+    assert ("routing.assign_freed_capacity", {"agent_id": agent.pk}) in sent
 
-    assert assign_waiting(network.pk) == 1
+    assert assign_freed_capacity(agent.pk) == 1
     assert reload(waiting).assignee == agent
     assert assign_waiting(network.pk) == 0
     call_command("check_event_log")
+
+
+def test_freed_capacity_serves_every_department_of_the_agent(network):
+    other = DepartmentFactory()
+    agent = AgentFactory(departments=[network, other], capacity=1)
+    working = held_by(agent, network, "start")
+    waiting_elsewhere = queued(other)
+    assert assign_request(waiting_elsewhere.pk) == "no available agent under capacity"
+    drive(working, ("resolve", {}, actor_for_user(agent.user)))
+    assert assign_freed_capacity(agent.pk) == 1
+    assert reload(waiting_elsewhere).assignee == agent
 
 
 def test_assign_waiting_takes_the_most_urgent_first_and_stops_when_nobody_has_room(network):
