@@ -1,0 +1,13 @@
+"""The reference task of bench/routing.py: one ORM UPDATE of a row by id, on the routing queue."""
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+REFERENCE_TASK = "routing.bench_touch_user"
+
+
+@shared_task(name=REFERENCE_TASK)
+def touch_user(user_id: int) -> None:
+    # The timestamp is the task's completion mark: the benchmark reads the last one.
+    get_user_model().objects.filter(pk=user_id).update(last_login=timezone.now())
