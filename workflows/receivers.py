@@ -19,8 +19,9 @@ def route_after_transition(sender, *, request_id, transition, to_state, **kwargs
 
 
 @receiver(request_transitioned, dispatch_uid="workflows.assign_when_queued")
-def assign_when_queued(sender, *, request_id, to_state, **kwargs):
-    if to_state == "queued":
+def assign_when_queued(sender, *, request_id, transition, to_state, **kwargs):
+    # A routing task assigns what it has just routed itself.
+    if to_state == "queued" and transition != "route":
         enqueue("routing.assign_request", request_id=request_id)
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import Count
 
 from apps.accounts.models import Agent, AgentSkill, Availability, Department
+from apps.core.config_cache import ConfigCache
 from apps.routing.decisions import Candidate, RequestFacts, Rule, first_match
 from apps.routing.models import RoutingRule
 from apps.sla.business_time import is_open
@@ -25,6 +26,10 @@ class RouteDecision:
 
 
 def load_rules() -> list[Rule]:
+    return _RULES.get()
+
+
+def _read_rules() -> list[Rule]:
     rows = (
         RoutingRule.objects.filter(active=True)
         .order_by("order", "pk")
@@ -51,6 +56,9 @@ def load_rules() -> list[Rule]:
         )
         for r in rows
     ]
+
+
+_RULES = ConfigCache(_read_rules, [RoutingRule])
 
 
 def facts_of(request, at: datetime) -> RequestFacts:

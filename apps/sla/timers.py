@@ -5,8 +5,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from apps.core.config_cache import ConfigCache
 from apps.sla.business_time import Schedule, business_seconds_between
-from apps.sla.models import ClockKind, ClockState, SLAClock, SLAPolicy
+from apps.sla.models import (
+    BusinessCalendar,
+    ClockKind,
+    ClockState,
+    EscalationPolicy,
+    EscalationStep,
+    Holiday,
+    SLAClock,
+    SLAPolicy,
+    WorkingHours,
+)
 from apps.tickets.states import State
 
 ALWAYS_OPEN = Schedule(tz=ZoneInfo("UTC"), weekly=((),) * 7, always_open=True)
@@ -31,15 +42,45 @@ def schedule_of(policy: SLAPolicy | None) -> Schedule:
     return policy.calendar.schedule()
 
 
-def match_policy(request) -> SLAPolicy | None:
-    """The first active policy, in order, whose conditions the request meets."""
-    policies = (
+def _load_policies() -> list[SLAPolicy]:
+    return list(
         SLAPolicy.objects.filter(active=True)
         .order_by("order", "pk")
         .select_related("calendar", "escalation_policy")
-        .prefetch_related("categories", "departments", "escalation_policy__steps")
+        .prefetch_related(
+            "categories",
+            "departments",
+            "escalation_policy__steps",
+            "calendar__hours",
+            "calendar__holidays",
+        )
     )
-    return next((p for p in policies if p.matches(request)), None)
+
+
+_POLICIES = ConfigCache(
+    _load_policies,
+    [SLAPolicy, EscalationStep, EscalationPolicy, BusinessCalendar, WorkingHours, Holiday],
+)
+
+
+def match_policy(request) -> SLAPolicy | None:
+    """The first active policy, in order, whose conditions the request meets."""
+    return next((p for p in _POLICIES.get() if p.matches(request)), None)
+
+
+def _conditioned_on() -> set[str]:
+    """The request fields some active policy's conditions look at."""
+    used = set()
+    for policy in _POLICIES.get():
+        for field, values in (
+            ("priority", policy.priorities),
+            ("channel", policy.channels),
+            ("category_id", policy.categories.all()),
+            ("department_id", policy.departments.all()),
+        ):
+            if values:
+                used.add(field)
+    return used
 
 
 def clocks_of(request) -> list[SLAClock]:
@@ -82,7 +123,8 @@ def on_transition(
 ) -> list[ClockEvent]:
     """Pause, resume, stop or re-match the request's clocks after a transition."""
     events: list[ClockEvent] = []
-    if any(before.get(f) != getattr(request, f) for f in MATCHED_ON):
+    changed = {f for f in MATCHED_ON if before.get(f) != getattr(request, f)}
+    if changed & _conditioned_on():
         events += _rematch(request, clocks, at)
     to_state = request.state
     for clock in clocks:

@@ -166,6 +166,9 @@ LOGGING = {
 SERVICEDESK_REOPEN_WINDOW_DAYS = env.int("SERVICEDESK_REOPEN_WINDOW_DAYS", default=14)
 # A resolved request closes by itself after this many days without a reopen.
 SERVICEDESK_AUTO_CLOSE_DAYS = env.int("SERVICEDESK_AUTO_CLOSE_DAYS", default=7)
+# Workers keep routing rules and SLA policies this long before reading them again (a save
+# clears them at once in the process that saved).
+SERVICEDESK_CONFIG_CACHE_SECONDS = env.float("SERVICEDESK_CONFIG_CACHE_SECONDS", default=10.0)
 # A retried create with the same Idempotency-Key returns the first response for this long.
 SERVICEDESK_IDEMPOTENCY_KEY_HOURS = env.int("SERVICEDESK_IDEMPOTENCY_KEY_HOURS", default=24)
 # A request still in `new` after this many seconds is dispatched again by the recovery sweep.
