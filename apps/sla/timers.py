@@ -42,10 +42,9 @@ def schedule_of(policy: SLAPolicy | None) -> Schedule:
     return policy.calendar.schedule()
 
 
-def _load_policies() -> list[SLAPolicy]:
-    return list(
-        SLAPolicy.objects.filter(active=True)
-        .order_by("order", "pk")
+def _policy_rows():
+    return (
+        SLAPolicy.objects.order_by("order", "pk")
         .select_related("calendar", "escalation_policy")
         .prefetch_related(
             "categories",
@@ -55,6 +54,10 @@ def _load_policies() -> list[SLAPolicy]:
             "calendar__holidays",
         )
     )
+
+
+def _load_policies() -> list[SLAPolicy]:
+    return list(_policy_rows().filter(active=True))
 
 
 _POLICIES = ConfigCache(
@@ -84,15 +87,18 @@ def _conditioned_on() -> set[str]:
 
 
 def clocks_of(request) -> list[SLAClock]:
-    return list(
-        SLAClock.objects.filter(request=request)
-        .select_related("policy__calendar", "policy__escalation_policy")
-        .prefetch_related(
-            "policy__escalation_policy__steps",
-            "policy__calendar__hours",
-            "policy__calendar__holidays",
-        )
-    )
+    """The request's clocks, each with its policy (calendar, steps) from the policy cache;
+    a policy no longer active is read from the database."""
+    clocks = list(SLAClock.objects.filter(request=request))
+    if not clocks:
+        return clocks
+    policies = {policy.pk: policy for policy in _POLICIES.get()}
+    retired = {clock.policy_id for clock in clocks} - policies.keys()
+    if retired:
+        policies.update({p.pk: p for p in _policy_rows().filter(pk__in=retired)})
+    for clock in clocks:
+        clock.policy = policies[clock.policy_id]
+    return clocks
 
 
 def business_seconds(request, start: datetime, end: datetime, clocks=None) -> float:
