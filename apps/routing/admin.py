@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Skill, Tier
+from apps.core.admin_forms import clean_choice_list, known_values
 from apps.routing.models import RoutingRule
 from apps.sla.models.calendars import time_zone_names
 from apps.tickets.models import Channel
@@ -22,10 +23,6 @@ def _known_choices(name: str) -> list[tuple[str, str]]:
     if name == "languages":
         return list(settings.LANGUAGES)
     return {"channels": Channel, "customer_tiers": Tier}[name].choices
-
-
-def _known(choices: list[tuple[str, str]]) -> str:
-    return ", ".join(f"{json.dumps(value)} ({label})" for value, label in choices)
 
 
 def _strings(value, *, example: str) -> list[str]:
@@ -78,7 +75,7 @@ class RoutingRuleForm(forms.ModelForm):
         self.fields["time_zone"].choices = [(name, name) for name in sorted(time_zone_names())]
         for name in ("channels", "customer_tiers", "languages"):
             self.fields[name].help_text = _("A JSON list of %(values)s; empty: any.") % {
-                "values": _known(_known_choices(name))
+                "values": known_values(_known_choices(name))
             }
 
     def clean_keywords(self):
@@ -94,18 +91,7 @@ class RoutingRuleForm(forms.ModelForm):
         return self._clean_condition("languages")
 
     def _clean_condition(self, name: str) -> list[str]:
-        """A JSON list of known values: one the matcher would never meet is refused here."""
-        choices = _known_choices(name)
-        values = _strings(self.cleaned_data.get(name), example=choices[0][0])
-        known = {value for value, _label in choices}
-        unknown = [v for v in values if v not in known]
-        if unknown:
-            raise ValidationError(
-                _("Unknown value %(unknown)s; use any of %(known)s."),
-                code="unknown_value",
-                params={"unknown": ", ".join(map(json.dumps, unknown)), "known": _known(choices)},
-            )
-        return values
+        return clean_choice_list(self.cleaned_data.get(name), _known_choices(name))
 
     def clean_tags(self):
         tags = _strings(self.cleaned_data.get("tags"), example="vpn")

@@ -1,7 +1,5 @@
 """Admin for SLA policies (first match wins, in order) and escalation policies with their steps."""
 
-import json
-
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
@@ -9,6 +7,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Tier
+from apps.core.admin_forms import clean_choice_list, known_values
 from apps.sla.models import EscalationPolicy, EscalationStep, SLAPolicy
 from apps.tickets.models import Channel
 from apps.tickets.priority import Priority
@@ -16,10 +15,6 @@ from apps.tickets.priority import Priority
 # Each JSON-list condition and the choices its values must come from.
 _CONDITIONS = {"priorities": Priority, "customer_tiers": Tier, "channels": Channel}
 _TARGETS = ["first_response_minutes", "resolution_minutes", "next_response_minutes"]
-
-
-def _known(choices) -> str:
-    return ", ".join(f"{json.dumps(value)} ({label})" for value, label in choices.choices)
 
 
 class SLAPolicyForm(forms.ModelForm):
@@ -48,7 +43,7 @@ class SLAPolicyForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name, choices in _CONDITIONS.items():
             self.fields[name].help_text = _("A JSON list of %(values)s; empty: any.") % {
-                "values": _known(choices)
+                "values": known_values(choices.choices)
             }
 
     def clean_priorities(self):
@@ -61,26 +56,7 @@ class SLAPolicyForm(forms.ModelForm):
         return self._clean_condition("channels")
 
     def _clean_condition(self, name: str) -> list:
-        """A JSON list of known values: one the matcher would never meet is refused here."""
-        value, choices = self.cleaned_data.get(name), _CONDITIONS[name]
-        if value in (None, ""):
-            return []
-        if not isinstance(value, list):
-            raise ValidationError(
-                _("Enter a JSON list such as [%(example)s], or leave it empty for any."),
-                code="not_a_list",
-                params={"example": json.dumps(choices.values[0])},
-            )
-        # The exact type the matcher compares with: "1" never matches, and true is an int too.
-        kind = type(choices.values[0])
-        unknown = [v for v in value if type(v) is not kind or v not in choices.values]
-        if unknown:
-            raise ValidationError(
-                _("Unknown value %(unknown)s; use any of %(known)s."),
-                code="unknown_value",
-                params={"unknown": ", ".join(map(json.dumps, unknown)), "known": _known(choices)},
-            )
-        return list(dict.fromkeys(value))
+        return clean_choice_list(self.cleaned_data.get(name), _CONDITIONS[name].choices)
 
     def clean(self):
         cleaned = super().clean()
