@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "apps.tickets",
     "apps.sla",
     "apps.routing",
+    "apps.knowledge",
     "apps.quality",
     "apps.notifications",
     "workflows",
@@ -169,6 +170,14 @@ SERVICEDESK_AUTO_CLOSE_DAYS = env.int("SERVICEDESK_AUTO_CLOSE_DAYS", default=7)
 # Workers keep routing rules and SLA policies this long before reading them again (a save
 # clears them at once in the process that saved).
 SERVICEDESK_CONFIG_CACHE_SECONDS = env.float("SERVICEDESK_CONFIG_CACHE_SECONDS", default=10.0)
+# The chatbot: on submit it answers from the knowledge base when it is this sure (0-1),
+# and a proposed answer the customer does not react to goes to a person after the timeout.
+SERVICEDESK_CHATBOT_ENABLED = env.bool("SERVICEDESK_CHATBOT_ENABLED", default=True)
+SERVICEDESK_CHATBOT_MATCHER = env.str("SERVICEDESK_CHATBOT_MATCHER", default="lexical")
+SERVICEDESK_CHATBOT_THRESHOLD = env.float("SERVICEDESK_CHATBOT_THRESHOLD", default=0.75)
+SERVICEDESK_CHATBOT_ANSWER_TIMEOUT_MINUTES = env.int(
+    "SERVICEDESK_CHATBOT_ANSWER_TIMEOUT_MINUTES", default=60 * 24
+)
 # A retried create with the same Idempotency-Key returns the first response for this long.
 SERVICEDESK_IDEMPOTENCY_KEY_HOURS = env.int("SERVICEDESK_IDEMPOTENCY_KEY_HOURS", default=24)
 # A request still in `new` after this many seconds is dispatched again by the recovery sweep.
