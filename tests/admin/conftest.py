@@ -15,6 +15,9 @@ _SLA_VIEWS_MIGRATION = importlib.import_module(
 _ROUTING_VIEWS_MIGRATION = importlib.import_module(
     "apps.accounts.migrations.0005_agents_group_routing"
 )
+_KNOWLEDGE_MIGRATION = importlib.import_module(
+    "apps.accounts.migrations.0006_agents_group_knowledge"
+)
 
 
 @pytest.fixture
@@ -25,6 +28,7 @@ def agents_group(db):
         _GROUP_MIGRATION.create_agents_group(apps, None)
         _SLA_VIEWS_MIGRATION.grant_sla_and_notification_views(apps, None)
         _ROUTING_VIEWS_MIGRATION.grant_routing_views(apps, None)
+        _KNOWLEDGE_MIGRATION.grant_knowledge_permissions(apps, None)
     return Group.objects.get(name=_GROUP_MIGRATION.GROUP)
 
 

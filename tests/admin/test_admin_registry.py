@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.accounts.models import AgentSkill, Skill
+from apps.knowledge.models import Article, ArticleUse, UseKind
 from apps.notifications.models import WebhookSubscription
 from apps.notifications.services import do_notify, do_publish_event
 from apps.quality.models import Event
@@ -18,7 +19,7 @@ from tests.factories import AgentFactory, drive, submit
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"accounts", "tickets", "quality", "sla", "routing", "notifications"}
+OUR_APPS = {"accounts", "tickets", "quality", "sla", "routing", "notifications", "knowledge"}
 
 
 def admin_url(model, view: str, *args) -> str:
@@ -36,6 +37,14 @@ def some_of_everything(customer, department, agent, standard_policy):
     WebhookSubscription.objects.create(name="ops", url="https://hooks.example.com/sd")
     do_notify(recipients=[agent.user], kind="sla_warning", title="Due soon", body="")
     do_publish_event(kind="sla_warning", payload={"request": service_request.reference})
+    article = Article.objects.create(key="vpn", question="VPN?", answer="Reconnect.")
+    ArticleUse.objects.create(
+        article=article,
+        request=service_request,
+        kind=UseKind.SUGGESTED,
+        score=0.8,
+        created_at=service_request.created_at,
+    )
     return service_request
 
 
@@ -60,6 +69,8 @@ def test_every_model_of_our_apps_is_registered():
         "webhooksubscription",
         "webhookdelivery",
         "routingrule",
+        "article",
+        "articleuse",
     }
 
 
@@ -125,11 +136,17 @@ def test_the_agents_group_views_everything_and_changes_only_requests(agents_grou
         "sla.view_slaclock",
         "sla.view_businesscalendar",
         "notifications.view_notification",
+        "knowledge.view_articleuse",
+        "knowledge.change_article",
+        "knowledge.add_phrasing",
     } <= granted
+    assert "knowledge.change_articleuse" not in granted
     # Its page shows the signing secret.
     assert "notifications.view_webhooksubscription" not in granted
     assert not {p for p in granted if p.startswith(("sla.", "notifications.")) and "view_" not in p}
-    assert not {p for p in granted if p.split(".")[1].startswith("delete_")}
+    # Agents curate the FAQ: they may drop a phrasing, never an article or anything else.
+    deletes = {p for p in granted if p.split(".")[1].startswith("delete_")}
+    assert deletes == {"knowledge.delete_phrasing"}
     assert not {p for p in granted if p.startswith("accounts.change_")}
 
 
