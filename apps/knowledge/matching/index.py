@@ -1,0 +1,192 @@
+"""The matching index: built from the published articles, cached per process by KB version.
+
+Every call to `get_index` asks the database for the knowledge base's version, one aggregate
+query (published articles, the last article id and update time, phrasing count and last
+phrasing id). When it differs from the cached index's, the process rebuilds its index, so
+web and worker processes pick up an edited base on their next call, without a restart and
+without a message between them. A phrasing saved or deleted touches its article's
+`updated_at` (signals.py); a phrasing text changed by a queryset `update()` (no signal, same
+count and ids) is the one edit this does not see.
+
+The version is read before the articles; an edit in between gives an index newer than its
+version, which only causes one rebuild more on the next call, never a stale answer.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+
+import numpy as np
+from django.db.models import Count, Max, Q
+
+from apps.knowledge.matching.calibration import (
+    Calibrator,
+    article_scores,
+    features,
+    fit_calibrator,
+)
+from apps.knowledge.models import Article, Phrasing
+
+MATCHERS = ("lexical", "semantic", "combined")
+
+_cache: dict[str, "MatchIndex"] = {}
+_lock = threading.Lock()
+
+
+def knowledge_version() -> tuple:
+    """What changes whenever the published knowledge base does; one query."""
+    row = Article.objects.aggregate(
+        v_published=Count("pk", filter=Q(published=True), distinct=True),
+        v_last_article=Max("pk"),
+        v_updated=Max("updated_at"),
+        v_phrasings=Count("phrasings"),
+        v_last_phrasing=Max("phrasings__pk"),
+    )
+    return tuple(row[name] for name in sorted(row))
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The published articles and their texts (question first, then distinct phrasings)."""
+
+    version: tuple
+    article_ids: np.ndarray
+    keys: list[str]
+    languages: list[str]
+    docs: list[str]
+    doc_article: np.ndarray  # article position of each text
+    starts: np.ndarray  # position of each article's first text
+
+
+def load_snapshot(version: tuple) -> Snapshot:
+    articles = list(
+        Article.objects.filter(published=True)
+        .order_by("pk")
+        .values_list("pk", "key", "question", "language")
+    )
+    phrasings: dict[int, list[str]] = {}
+    for article_id, text in (
+        Phrasing.objects.filter(article__published=True)
+        .order_by("article_id", "pk")
+        .values_list("article_id", "text")
+    ):
+        phrasings.setdefault(article_id, []).append(text)
+    docs, doc_article, starts = [], [], []
+    for position, (pk, _key, question, _language) in enumerate(articles):
+        starts.append(len(docs))
+        seen = set()
+        for text in [question, *phrasings.get(pk, [])]:
+            if text.strip() and text.strip().lower() not in seen:
+                seen.add(text.strip().lower())
+                docs.append(text)
+                doc_article.append(position)
+    return Snapshot(
+        version=version,
+        article_ids=np.array([a[0] for a in articles], dtype=np.int64),
+        keys=[a[1] for a in articles],
+        languages=[a[3].lower() for a in articles],
+        docs=docs,
+        doc_article=np.array(doc_article, dtype=np.int64),
+        starts=np.array(starts, dtype=np.int64),
+    )
+
+
+def _scorer(matcher: str, docs: list[str]):
+    if matcher == "lexical":
+        from apps.knowledge.matching.lexical import LexicalScorer
+
+        return LexicalScorer(docs)
+    if matcher == "semantic":
+        from apps.knowledge.matching.semantic import SemanticScorer
+
+        return SemanticScorer(docs)
+    from apps.knowledge.matching.combined import CombinedScorer
+
+    return CombinedScorer(docs)
+
+
+@dataclass
+class MatchIndex:
+    """One matcher's scorer and calibrator over one snapshot."""
+
+    matcher: str
+    snapshot: Snapshot
+    scorer: object | None
+    calibrator: Calibrator
+    build_seconds: float
+
+    def allowed(self, language: str | None, exclude) -> np.ndarray:
+        """Articles to consider: of `language` if the base has any in it, less `exclude`."""
+        snapshot = self.snapshot
+        mask = np.ones(len(snapshot.keys), dtype=bool)
+        if language:
+            wanted = language.lower().split("-")[0]
+            in_language = np.array([lang.split("-")[0] == wanted for lang in snapshot.languages])
+            if in_language.any():
+                mask = in_language
+        if exclude:
+            mask &= ~np.isin(snapshot.article_ids, np.fromiter(exclude, dtype=np.int64))
+        return mask
+
+    def rank(self, text: str, allowed: np.ndarray, limit: int) -> list[tuple[int, float, int]]:
+        """(article position, probability, best text position) of the best allowed articles."""
+        if self.scorer is None or not allowed.any() or limit <= 0:
+            return []
+        sims = self.scorer.similarities([text])  # (c, 1, docs)
+        scores = article_scores(sims, self.snapshot.starts)[:, 0, :]  # (c, articles)
+        positions = np.flatnonzero(allowed)
+        feats = features(scores[:, positions][:, None, :])[0]  # (allowed, f)
+        probabilities = self.calibrator.probabilities(feats)
+        mean_scores = feats[:, 0::2].mean(axis=1)
+        order = np.lexsort((-mean_scores, -probabilities))[:limit]
+        doc_scores = sims[:, 0, :].mean(axis=0)
+        result = []
+        for i in order:
+            article = int(positions[i])
+            begin = self.snapshot.starts[article]
+            end = (
+                self.snapshot.starts[article + 1]
+                if article + 1 < len(self.snapshot.starts)
+                else len(self.snapshot.docs)
+            )
+            best_doc = begin + int(np.argmax(doc_scores[begin:end]))
+            result.append((article, float(probabilities[i]), best_doc))
+        return result
+
+
+def build_index(matcher: str, snapshot: Snapshot) -> MatchIndex:
+    """The scorer over the snapshot's texts and its calibration (timed)."""
+    started = time.perf_counter()
+    if not snapshot.docs:
+        return MatchIndex(matcher, snapshot, None, Calibrator(reason="no articles"), 0.0)
+    scorer = _scorer(matcher, snapshot.docs)
+    calibrator = fit_calibrator(
+        scorer.similarities, snapshot.docs, snapshot.doc_article, snapshot.starts
+    )
+    return MatchIndex(matcher, snapshot, scorer, calibrator, time.perf_counter() - started)
+
+
+def check_matcher(matcher: str) -> None:
+    if matcher not in MATCHERS:
+        raise ValueError(f'Unknown matcher "{matcher}"; one of {", ".join(MATCHERS)}.')
+
+
+def get_index(matcher: str) -> MatchIndex:
+    """The process's index for `matcher`, rebuilt when the knowledge base's version moved."""
+    check_matcher(matcher)
+    version = knowledge_version()
+    index = _cache.get(matcher)
+    if index is not None and index.snapshot.version == version:
+        return index
+    with _lock:  # one build per process at a time; the others wait and reuse it
+        index = _cache.get(matcher)
+        if index is None or index.snapshot.version != version:
+            index = build_index(matcher, load_snapshot(version))
+            _cache[matcher] = index
+    return index
+
+
+def clear_cache() -> None:
+    """Forget every built index (the next call rebuilds); for tests and evaluations."""
+    with _lock:
+        _cache.clear()
