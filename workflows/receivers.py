@@ -1,5 +1,6 @@
 """Subscriptions: what each announcement of the apps sets in motion (already after commit)."""
 
+from django.conf import settings
 from django.dispatch import receiver
 
 from apps.accounts.models import Agent
@@ -14,7 +15,11 @@ ROUTE_AFTER = frozenset({"submit", "decline_answer", "answer_timeout", "approve"
 
 @receiver(request_transitioned, dispatch_uid="workflows.route_after_transition")
 def route_after_transition(sender, *, request_id, transition, to_state, **kwargs):
-    if transition in ROUTE_AFTER and to_state == "new":
+    """A new request goes to the chatbot first (when enabled), which routes what it does not
+    answer; every other way back to `new` goes straight to routing."""
+    if transition == "submit" and settings.SERVICEDESK_CHATBOT_ENABLED:
+        enqueue("chatbot.answer_request", request_id=request_id)
+    elif transition in ROUTE_AFTER and to_state == "new":
         enqueue("routing.route_request", request_id=request_id)
 
 

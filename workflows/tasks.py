@@ -7,7 +7,7 @@ from django.db import InterfaceError, OperationalError
 from apps.api.idempotency import purge_expired_keys
 from apps.core.errors import Conflict
 from apps.sla import sweep as sla_sweep
-from workflows import assignment, notifications, routing, sweeps
+from workflows import assignment, chatbot, notifications, routing, sweeps
 
 TRANSIENT = (OperationalError, InterfaceError, Conflict)
 RETRY = {
@@ -42,6 +42,16 @@ def assign_freed_capacity(agent_id: int) -> int:
 @shared_task(name="routing.requeue_offline_agent", **RETRY)
 def requeue_offline_agent(agent_id: int) -> int:
     return assignment.requeue_offline_agent(agent_id)
+
+
+@shared_task(name="chatbot.answer_request", **RETRY)
+def answer_request(request_id: int) -> str:
+    return chatbot.answer_request(request_id)
+
+
+@shared_task(name="chatbot.sweep_answer_timeouts", **RETRY)
+def sweep_answer_timeouts() -> int:
+    return chatbot.time_out_answers()
 
 
 @shared_task(name="default.sweep_stuck_requests", **RETRY)

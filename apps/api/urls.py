@@ -5,11 +5,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from apps.api.auth import Me, ObtainToken
 from apps.api.availability import MyAvailability
+from apps.knowledge.api import FaqSearch
 
 v1 = [
     path("auth/token/", ObtainToken.as_view(), name="auth-token"),
     path("me/", Me.as_view(), name="me"),
     path("me/availability/", MyAvailability.as_view(), name="me-availability"),
+    path("faq/search/", FaqSearch.as_view(), name="faq-search"),
     path("", include("apps.tickets.api.urls")),
 ]
 

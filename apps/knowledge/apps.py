@@ -1,4 +1,4 @@
-"""App config for knowledge: connects the signals that move the knowledge-base version."""
+"""App config for knowledge: the door hook for reactions to bot answers, the KB version signals."""
 
 from django.apps import AppConfig
 
@@ -9,6 +9,7 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self) -> None:
+        from apps.knowledge import outcomes  # noqa: F401
         from apps.knowledge.signals import connect_version_signals
 
         connect_version_signals()

@@ -14,6 +14,7 @@ from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
 from apps.quality.events import write_event
 from apps.quality.models import Event, EventKind
 from apps.sla import timers
+from apps.tickets.hooks import run_transition_hooks
 from apps.tickets.models import Category, Message, ServiceRequest, Visibility
 from apps.tickets.priority import Level, Priority, priority_for
 from apps.tickets.rules import can_reach
@@ -88,6 +89,7 @@ def transition(
         _append_clock_events(
             request, timers.on_transition(request, name, from_state, before, at, clocks), at
         )
+        run_transition_hooks(request, name, from_state, at)
         _announce_transition(request, event, before["assignee_id"])
     return request
 

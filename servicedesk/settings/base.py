@@ -131,6 +131,7 @@ REST_FRAMEWORK = {
         "anon": env.str("SERVICEDESK_THROTTLE_ANON", default="60/minute"),
         "user": env.str("SERVICEDESK_THROTTLE_USER", default="600/minute"),
         "auth": env.str("SERVICEDESK_THROTTLE_AUTH", default="10/minute"),
+        "faq": env.str("SERVICEDESK_THROTTLE_FAQ", default="30/minute"),
     },
     "NUM_PROXIES": env.int("DJANGO_NUM_PROXIES", default=0),
 }

@@ -68,6 +68,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.sweep_unsent_notifications",
         "schedule": 300.0,
     },
+    "sweep-chatbot-answer-timeouts": {
+        "task": "chatbot.sweep_answer_timeouts",
+        "schedule": 60.0,
+    },
     "sweep-idempotency-keys": {
         "task": "default.sweep_idempotency_keys",
         "schedule": 3600.0,

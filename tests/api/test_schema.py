@@ -18,6 +18,7 @@ ENDPOINTS = [
     "/api/v1/requests/{ref}/transitions/{name}/",
     "/api/v1/requests/{ref}/feedback/",
     "/api/v1/queue/",
+    "/api/v1/faq/search/",
 ]
 
 

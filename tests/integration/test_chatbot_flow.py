@@ -1,0 +1,135 @@
+"""The chatbot flow with the real matcher: answer, accept, decline, time out, or route."""
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+
+from apps.knowledge.models import Article, ArticleUse, Phrasing
+from apps.quality.models import Event
+from apps.tickets import services
+from apps.tickets.models import ServiceRequest
+from tests.factories import DepartmentFactory, submit
+from workflows.chatbot import answer_request, time_out_answers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def knowledge_base(db):
+    DepartmentFactory(code="triage", is_triage=True)
+    faq = [
+        (
+            "reset-password",
+            "How do I reset my password?",
+            "Use the self-service portal.",
+            [
+                "I forgot my password",
+                "password reset",
+                "cannot log in, forgot password",
+                "忘记密码了怎么办",
+                "重置密码",
+            ],
+        ),
+        (
+            "vpn-setup",
+            "How do I set up the VPN?",
+            "Install the VPN client and sign in.",
+            ["vpn does not connect", "install vpn client", "VPN 连接不上", "如何配置VPN"],
+        ),
+        (
+            "printer-toner",
+            "The printer is out of toner",
+            "Replacement toner is in room 2.14.",
+            ["printer says toner low", "no toner in printer", "打印机没有墨粉了"],
+        ),
+    ]
+    for key, question, answer, phrasings in faq:
+        article = Article.objects.create(key=key, question=question, answer=answer)
+        Phrasing.objects.bulk_create(Phrasing(article=article, text=t) for t in phrasings)
+
+
+def _trail(request) -> list[tuple]:
+    return [
+        (e.kind, e.transition)
+        for e in Event.objects.filter(request=request).exclude(kind="sla_clock").order_by("seq")
+    ]
+
+
+def _confident(customer, settings):
+    settings.SERVICEDESK_CHATBOT_THRESHOLD = 0.3  # the tiny test knowledge base is sure enough
+    request = submit(customer, subject="I forgot my password and cannot log in")
+    assert answer_request(request.pk) == "answered with reset-password"
+    return ServiceRequest.objects.get(pk=request.pk)
+
+
+def test_a_confident_answer_is_proposed_and_accepted(
+    knowledge_base, customer, customer_actor, settings
+):
+    request = _confident(customer, settings)
+    assert request.state == "bot_answered"
+    reply = request.messages.get()
+    assert (reply.author_role, reply.visibility) == ("bot", "public")
+    assert "self-service portal" in reply.body
+    services.transition(request, "accept_answer", actor=customer_actor)
+    use = ArticleUse.objects.get(request=request)
+    assert (use.kind, use.outcome) == ("answered", "accepted")
+    assert _trail(request) == [
+        ("transition", "submit"),
+        ("message", ""),
+        ("transition", "propose_answer"),
+        ("transition", "accept_answer"),
+    ]
+    propose = Event.objects.get(request=request, transition="propose_answer")
+    assert propose.actor_role == "bot"
+    assert propose.payload["explain"]["article"] == "reset-password"
+    call_command("check_event_log")
+
+
+def test_a_declined_answer_goes_to_routing_and_is_remembered(
+    knowledge_base, customer, customer_actor, settings
+):
+    request = _confident(customer, settings)
+    request = services.transition(request, "decline_answer", actor=customer_actor)
+    assert request.state == "new"
+    assert ArticleUse.objects.get(request=request).outcome == "declined"
+    # The routing task the decline enqueues: the chatbot does not answer twice.
+    assert answer_request(request.pk).startswith("routed to triage")
+    assert ServiceRequest.objects.get(pk=request.pk).state == "queued"
+    call_command("check_event_log")
+
+
+def test_no_reaction_times_out_to_routing(knowledge_base, customer, settings):
+    request = _confident(customer, settings)
+    settings.SERVICEDESK_CHATBOT_ANSWER_TIMEOUT_MINUTES = 60
+    assert time_out_answers() == 0
+    ServiceRequest.objects.filter(pk=request.pk).update(
+        state_changed_at=request.state_changed_at - timedelta(hours=2)
+    )
+    assert time_out_answers() == 1
+    request = ServiceRequest.objects.get(pk=request.pk)
+    assert request.state == "new"
+    assert ArticleUse.objects.get(request=request).outcome == "timed_out"
+    assert _trail(request)[-1] == ("transition", "answer_timeout")
+
+
+def test_low_confidence_routes_at_once_with_suggestions(knowledge_base, customer, settings):
+    settings.SERVICEDESK_CHATBOT_THRESHOLD = 1.01  # no score reaches it
+    request = submit(customer, subject="VPN 连接不上, I need help")
+    assert answer_request(request.pk).startswith("routed to triage")
+    request = ServiceRequest.objects.get(pk=request.pk)
+    assert request.state == "queued"
+    uses = list(ArticleUse.objects.filter(request=request).order_by("-score"))
+    assert uses and uses[0].article.key == "vpn-setup"
+    assert {u.kind for u in uses} == {"suggested"}
+    bot = Event.objects.get(request=request, kind="bot")
+    assert bot.payload["suggestions"][0]["article"] == "vpn-setup"
+    assert _trail(request) == [("transition", "submit"), ("bot", ""), ("transition", "route")]
+    assert answer_request(request.pk) == "nothing to do"  # a redelivery
+    call_command("check_event_log")
+
+
+def test_an_empty_knowledge_base_routes(customer, settings):
+    DepartmentFactory(code="triage", is_triage=True)
+    request = submit(customer, subject="Anything")
+    assert answer_request(request.pk).startswith("routed to triage")

@@ -1,0 +1,122 @@
+"""The chatbot on the workers: answer a new request from the knowledge base when it is sure
+enough, else route it to a person with the best suggestions attached for the agent."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.actors import BOT, SYSTEM
+from apps.core.errors import ServiceDeskError
+from apps.knowledge.matching import suggest
+from apps.knowledge.models import Article, ArticleUse, UseKind
+from apps.knowledge.outcomes import declined_article_ids
+from apps.quality.models import EventKind
+from apps.tickets import services
+from apps.tickets.models import ServiceRequest
+from apps.tickets.states import State
+from workflows.routing import route_request
+
+
+def answer_request(request_id: int) -> str:
+    """Answer or route a request the chatbot has not seen yet; return what was done."""
+    request = ServiceRequest.objects.select_related("customer").filter(pk=request_id).first()
+    if request is None or request.state != State.NEW:
+        return "nothing to do"
+    if request.article_uses.exists():  # seen before (a redelivery): routing took over
+        return route_request(request_id)
+    matches = suggest(
+        f"{request.subject}\n{request.description}",
+        language=request.customer.language,
+        limit=3,
+        exclude=declined_article_ids(request),
+    )
+    threshold = settings.SERVICEDESK_CHATBOT_THRESHOLD
+    if matches and matches[0].score >= threshold:
+        return _answer(request, matches[0])
+    if matches:
+        _attach_suggestions(request, matches, threshold)
+    return route_request(request_id)
+
+
+def _answer(request, match) -> str:
+    article = Article.objects.get(pk=match.article_id)
+    with transaction.atomic():
+        services.do_post_message(request, actor=BOT, body=_answer_text(article))
+        ArticleUse.objects.create(
+            article=article,
+            request=request,
+            kind=UseKind.ANSWERED,
+            score=match.score,
+            created_at=timezone.now(),
+        )
+        services.transition(
+            request,
+            "propose_answer",
+            actor=BOT,
+            explain={
+                "article": article.key,
+                "score": round(match.score, 3),
+                "matcher": settings.SERVICEDESK_CHATBOT_MATCHER,
+            },
+        )
+    return f"answered with {article.key}"
+
+
+def _answer_text(article: Article) -> str:
+    return (
+        f"{article.answer}\n\n---\nDid this solve your problem? Accept the answer to close "
+        "the request, or decline it and a person will take over."
+    )
+
+
+def _attach_suggestions(request, matches, threshold: float) -> None:
+    """Keep the best articles for the agent, and log that the bot was not sure enough."""
+    now = timezone.now()
+    with transaction.atomic():
+        ArticleUse.objects.bulk_create(
+            [
+                ArticleUse(
+                    article_id=m.article_id,
+                    request=request,
+                    kind=UseKind.SUGGESTED,
+                    score=m.score,
+                    created_at=now,
+                )
+                for m in matches
+            ]
+        )
+        services.append_event(
+            request,
+            kind=EventKind.BOT,
+            actor=BOT,
+            payload={
+                "answered": False,
+                "threshold": threshold,
+                "suggestions": [{"article": m.key, "score": round(m.score, 3)} for m in matches],
+            },
+        )
+
+
+def time_out_answers(limit: int = 500) -> int:
+    """Hand bot answers nobody reacted to within SERVICEDESK_CHATBOT_ANSWER_TIMEOUT_MINUTES to
+    a person; return how many."""
+    minutes = settings.SERVICEDESK_CHATBOT_ANSWER_TIMEOUT_MINUTES
+    since = timezone.now() - timedelta(minutes=minutes)
+    waiting = ServiceRequest.objects.filter(state=State.BOT_ANSWERED, state_changed_at__lt=since)[
+        :limit
+    ]
+    done = 0
+    for request in waiting:
+        try:
+            services.transition(
+                request,
+                "answer_timeout",
+                actor=SYSTEM,
+                reason=f"no reaction within {minutes} minutes",
+            )
+        except ServiceDeskError:
+            continue  # the customer reacted meanwhile
+        done += 1
+    return done
