@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint check-log bench clean
+.PHONY: run test lint check-log bench clean chromium messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,24 @@ run: $(VENV)/.runtime
 
 test: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser tests drive Debian's chromium; Playwright never downloads a browser of its own.
+CHROMIUM ?= /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+chromium:
+	@test -x $(CHROMIUM) || { $(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq chromium; }
+
+# Translations: extract every app's strings (then translate locale/zh_Hans) and compile the
+# .mo files, which are committed so `make run` needs no gettext (apt-get install gettext).
+messages: $(VENV)/.dev
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench
+	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench
+
+# The benchmark suite (docs/performance.md): about half an hour; `make bench ARGS=--quick` for a
+# few minutes at small sizes. Starts and stops its own gunicorn, Celery workers and databases.
+bench: $(VENV)/.dev
+	$(BIN)/python bench/run.py $(ARGS)
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .

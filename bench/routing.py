@@ -43,7 +43,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--agents", type=int, default=8, help="online agents per department")
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=50, help="unmeasured requests and tasks")
-    parser.add_argument("--child", choices=["setup", "routing", "reference", "inprocess"])
+    parser.add_argument("--latency-requests", type=int, default=200, help="paced requests")
+    parser.add_argument("--rate", type=float, default=10, help="paced submits per second")
+    parser.add_argument(
+        "--child", choices=["setup", "routing", "reference", "latency", "inprocess"]
+    )
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -70,7 +74,7 @@ def child_env(prefix: str) -> dict:
 
 def run_child(mode: str, args: argparse.Namespace, prefix: str, n: int = 0) -> dict:
     command = [sys.executable, str(CHILD), "--child", mode, "--n", str(n)]
-    for option in ("requests", "agents", "customers", "warmup"):
+    for option in ("requests", "agents", "customers", "warmup", "rate"):
         command += [f"--{option}", str(getattr(args, option))]
     done = subprocess.run(
         command, cwd=ROOT, env=child_env(prefix), check=True, stdout=subprocess.PIPE, text=True
@@ -126,7 +130,7 @@ def measure(args: argparse.Namespace, prefix: str) -> dict[str, list[dict]]:
     return runs
 
 
-def report(args, setup: dict, runs: dict, inprocess: dict) -> None:
+def report(args, setup: dict, runs: dict, latency: dict, inprocess: dict) -> None:
     def median(kind: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[kind])
 
@@ -136,10 +140,11 @@ def report(args, setup: dict, runs: dict, inprocess: dict) -> None:
         "routing_throughput_per_s": f"{routing:.1f}",
         "reference_update_tasks_per_s": f"{reference:.1f}",
         "ratio_routing_over_reference": f"{routing / reference:.3f} (target >= 0.5)",
-        "create_to_assigned_p50_ms": f"{median('routing', 'p50_ms'):.0f}",
-        "create_to_assigned_p95_ms": f"{median('routing', 'p95_ms'):.0f}",
-        "create_to_routed_p50_ms": f"{median('routing', 'routed_p50_ms'):.0f}",
-        "submits_per_s_while_routing": f"{median('routing', 'submits_per_s'):.1f}",
+        "create_to_assigned_p50_ms": f"{latency['p50_ms']:.0f}",
+        "create_to_assigned_p95_ms": f"{latency['p95_ms']:.0f}",
+        "create_to_routed_p50_ms": f"{latency['routed_p50_ms']:.0f}",
+        "latency_paced_submits": f"{latency['n']} at {args.rate:g}/s",
+        "producer_submits_per_s": f"{median('routing', 'submits_per_s'):.1f}",
         "routing_runs_per_s": " ".join(f"{r['per_s']:.1f}" for r in runs["routing"]),
         "reference_runs_per_s": " ".join(f"{r['per_s']:.1f}" for r in runs["reference"]),
         "queries_per_routed_request": inprocess["route_queries"],
@@ -148,6 +153,10 @@ def report(args, setup: dict, runs: dict, inprocess: dict) -> None:
         "inprocess_submit_ms_p50": f"{inprocess['submit_ms']:.2f}",
         "inprocess_route_and_assign_ms_p50": f"{inprocess['route_ms']:.2f}",
         "inprocess_reference_update_ms_p50": f"{inprocess['reference_ms']:.2f}",
+        "inprocess_route_and_assign_in_batches_of_32_ms_per_request": (
+            f"{inprocess['route_batch32_ms']:.2f}"
+        ),
+        "queries_per_request_in_batches_of_32": f"{inprocess['route_batch32_queries']:.1f}",
         "requests_per_run": args.requests,
         "worker": f"prefork, concurrency {args.concurrency}, queues {QUEUES}",
         **setup,
@@ -183,10 +192,13 @@ def run_all(args: argparse.Namespace, prefix: str, log) -> None:
             server_sql(*RESET_SQL, database=DATABASE)
             run_child(kind, args, prefix, n=args.warmup)
         runs = measure(args, prefix)
+        server_sql(*RESET_SQL, database=DATABASE)
+        latency = run_child("latency", args, prefix, n=args.latency_requests)
+        print(f"latency: {latency}", file=sys.stderr)
         stop_worker(worker)
         server_sql(*RESET_SQL, database=DATABASE)
         inprocess = run_child("inprocess", args, prefix, n=min(200, args.requests))
-        report(args, setup, runs, inprocess)
+        report(args, setup, runs, latency, inprocess)
     except BaseException:
         log.seek(0)
         print(f"worker log (tail):\n{log.read()[-4000:]}", file=sys.stderr)

@@ -33,8 +33,10 @@ LOAD_STEPS = {
            FROM generate_series(1, %(customers)s) g""",
         """INSERT INTO accounts_customer (organisation, tier, language, user_id)
            SELECT '', 'standard', 'en', id FROM auth_user ORDER BY id""",
-        """INSERT INTO accounts_department (name, code, is_triage, created_at)
-           SELECT 'Bench ' || g, 'bench-' || g, false, %(now)s FROM generate_series(1, 3) g""",
+        """INSERT INTO accounts_department (name, code, is_triage, created_at,
+               assignment_strategy, rebalance_on_offline)
+           SELECT 'Bench ' || g, 'bench-' || g, false, %(now)s, 'least_loaded', true
+           FROM generate_series(1, 3) g""",
         """INSERT INTO sla_slapolicy ("order", name, active, priorities, customer_tiers,
                channels, first_response_minutes, resolution_minutes, warning_percent)
            VALUES (100, 'Bench 24x7', true, '[]', '[]', '[]', %(first_min)s,
@@ -46,13 +48,13 @@ LOAD_STEPS = {
         """INSERT INTO tickets_servicerequest (id, subject, description, channel, impact,
                urgency, priority, priority_overridden, escalation_level, state, version,
                last_event_seq, last_event_at, created_at, state_changed_at, reopen_count,
-               customer_id, department_id, attachments)
+               customer_id, department_id, attachments, tags, required_skills)
            SELECT g, 'Bench request ' || g, '', 'api', 'medium', 'medium', 3, false, 0,
                   CASE WHEN g %% 2 = 0 THEN 'queued' ELSE 'new' END, 1, 1, s.at, s.at, s.at, 0,
                   1 + g %% %(customers)s,
                   CASE WHEN g %% 2 = 0
                        THEN (SELECT max(id) FROM accounts_department) - g %% 3 END,
-                  '[]'
+                  '[]', '[]', '{}'
            FROM generate_series(1, %(n)s) g,
                 LATERAL (SELECT CASE WHEN g %% %(step)s = 0 AND g / %(step)s <= %(due)s
                                      THEN %(now)s - interval '2 hours'

@@ -3,9 +3,27 @@
 import os
 
 from celery import Celery
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings.local")
 
 app = Celery("servicedesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["workflows"], related_name="tasks")
+
+
+@task_prerun.connect
+@task_postrun.connect
+def drop_broken_database_connections(**kwargs) -> None:
+    """Connections are reused across tasks (CELERY_DB_REUSE_MAX), and Celery's fixup never
+    checks them: one the database dropped (a restart, a failover, a terminated backend) would
+    fail every later task of the process. Close a connection that saw an error and no longer
+    answers, so the next query (a retry) connects again, as Django does between requests."""
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        if connection.errors_occurred:
+            if connection.is_usable():
+                connection.errors_occurred = False
+            else:
+                connection.close()

@@ -8,7 +8,7 @@ from apps.accounts.actors import SYSTEM
 from apps.accounts.models import Agent, AssignmentStrategy
 from apps.core.errors import ServiceDeskError
 from apps.routing.decisions import choose_agent
-from apps.routing.selection import lock_candidates
+from apps.routing.selection import AgentPool, get_department, lock_pool
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from apps.tickets.states import State
@@ -17,43 +17,58 @@ NOTHING_TO_DO = "nothing to do"
 
 
 def assign_request(request_id: int) -> str:
-    """Assign a queued, unassigned request if an agent fits; return what happened.
-
-    The department's online agents are locked (in id order) before their load is counted, so
-    two workers assigning at once never both count a slot that only one of them may fill.
-    """
+    """Assign a queued, unassigned request if an agent fits; return what happened."""
     with transaction.atomic():
-        request = (
-            ServiceRequest.objects.select_related("department__calendar")
-            .filter(pk=request_id)
-            .first()
-        )
-        if request is None or request.state != State.QUEUED or request.assignee_id:
+        request = services.lock_request(request_id)
+        if request is None:
             return NOTHING_TO_DO
-        department = request.department
-        if department is None or department.assignment_strategy == AssignmentStrategy.MANUAL:
-            return "manual"
-        now = timezone.now()
-        candidates, closed = lock_candidates(department, now)
-        if closed:
-            return closed
-        choice = choose_agent(department.assignment_strategy, candidates, request.required_skills)
-        if choice.agent_id is None:
-            return choice.reason
-        services.transition(
-            request,
-            "assign",
-            actor=SYSTEM,
-            assignee=choice.agent_id,
-            reason=choice.reason,
-            explain={
-                "strategy": choice.strategy,
-                "chosen": choice.agent_id,
-                "candidates": choice.considered,
-            },
-        )
-        Agent.objects.filter(pk=choice.agent_id).update(last_assigned_at=now)
-        return f"assigned to agent {choice.agent_id}"
+        return assign_locked(request)
+
+
+def assign_locked(request) -> str:
+    """Assign the request, which the caller has locked in its open transaction.
+
+    The request's row is locked first, then the department's online agents (in id order)
+    before their load is counted, so two workers assigning at once never both count a slot
+    that only one of them may fill, and every assigner takes the locks in the same order.
+    """
+    if request.state != State.QUEUED or request.assignee_id:
+        return NOTHING_TO_DO
+    department = get_department(request.department_id)
+    if department is None or department.assignment_strategy == AssignmentStrategy.MANUAL:
+        return "manual"
+    now = timezone.now()
+    pool = lock_pool([department], now)
+    outcome = assign_from_pool(request, department, pool, now)
+    pool.save_last_assigned()
+    return outcome
+
+
+def assign_from_pool(request, department, pool: AgentPool, now) -> str:
+    """Give the routed request to the agent its department's strategy picks from the pool."""
+    if department.assignment_strategy == AssignmentStrategy.MANUAL:
+        return "manual"
+    if not pool.is_open(department.pk):
+        return "outside the department's working hours"
+    choice = choose_agent(
+        department.assignment_strategy, pool.candidates(department.pk), request.required_skills
+    )
+    if choice.agent_id is None:
+        return choice.reason
+    services.transition(
+        request,
+        "assign",
+        actor=SYSTEM,
+        assignee=pool.agent(choice.agent_id, department.pk),
+        reason=choice.reason,
+        explain={
+            "strategy": choice.strategy,
+            "chosen": choice.agent_id,
+            "candidates": choice.considered,
+        },
+    )
+    pool.took(choice.agent_id, now)
+    return f"assigned to agent {choice.agent_id}"
 
 
 def assign_waiting(department_id: int, limit: int = 50) -> int:

@@ -5,6 +5,7 @@ from django.dispatch import receiver
 
 from apps.accounts.models import Agent
 from apps.accounts.signals import agent_availability_changed
+from apps.handoffs.signals import handoff_changed
 from apps.notifications.signals import notifications_created, webhook_deliveries_created
 from apps.tickets.signals import request_transitioned
 from workflows.enqueue import enqueue
@@ -71,3 +72,15 @@ def manual_escalation(sender, *, request_id, transition, actor_role, event_seq, 
     """An agent's or customer's escalation runs the SLA policy's manual steps on a worker."""
     if transition == "escalate" and actor_role in ("customer", "agent"):
         enqueue("sla.apply_manual_escalation", request_id=request_id, event_seq=event_seq)
+
+
+@receiver(handoff_changed, dispatch_uid="workflows.notify_handoff")
+def notify_handoff(sender, *, handoff_id, step, **kwargs):
+    enqueue("handoffs.notify_handoff", handoff_id=handoff_id, step=step)
+
+
+@receiver(request_transitioned, dispatch_uid="workflows.invite_feedback")
+def invite_feedback_on_resolve(sender, *, request_id, to_state, **kwargs):
+    """A resolved request's customer is invited to rate it (once; see apps/quality/survey.py)."""
+    if to_state == "resolved":
+        enqueue("notifications.invite_feedback", request_id=request_id)

@@ -60,7 +60,7 @@ def actor_for_user(user) -> Actor:
 
     if not user.is_authenticated or not user.is_active:
         raise Forbidden("Sign in with an active account first.")
-    agent = Agent.objects.filter(user=user).prefetch_related("departments").first()
+    agent = _loaded(user, "agent", lambda: Agent.objects.filter(user=user).first())
     if agent is not None or user.is_superuser:
         led = frozenset(user.led_departments.values_list("pk", flat=True))
         return Actor(
@@ -71,7 +71,15 @@ def actor_for_user(user) -> Actor:
             department_ids=frozenset(d.pk for d in agent.departments.all()) if agent else led,
             led_department_ids=led,
         )
-    customer = Customer.objects.filter(user=user).only("pk").first()
+    customer = _loaded(user, "customer", lambda: Customer.objects.filter(user=user).first())
     if customer is not None:
+        user.customer = customer  # later reads of `user.customer` query nothing
         return Actor(role=Role.CUSTOMER, user=user, customer_id=customer.pk)
     raise Forbidden("This account is neither an agent nor a customer of the desk.")
+
+
+def _loaded(user, name: str, query):
+    """`user.<name>` (a reverse one-to-one) if already loaded, e.g. by the token's
+    `select_related`, None if loaded as absent; else run `query`."""
+    cache = user._state.fields_cache
+    return cache[name] if name in cache else query()

@@ -100,6 +100,13 @@ class Agent(models.Model):
     # When automatic assignment last gave this agent a request (round robin).
     last_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
     skills = models.ManyToManyField(Skill, through="AgentSkill", blank=True)
+    language = models.CharField(
+        _("admin language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Empty: the browser's language."),
+    )
 
     class Meta:
         ordering = ["user__username"]

@@ -9,4 +9,14 @@ class TokenAuthentication(authentication.TokenAuthentication):
         # PostgreSQL refuses NUL in a text parameter with an error (a 500), not with no match.
         if "\x00" in key:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
-        return super().authenticate_credentials(key)
+        model = self.get_model()
+        # The user's agent and customer rows come in the same query, so resolving the actor
+        # (`actor_for_user`) reads nothing more for a customer.
+        token = (
+            model.objects.select_related("user__agent", "user__customer").filter(key=key).first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
+        return token.user, token

@@ -13,6 +13,10 @@ v1 = [
     path("me/availability/", MyAvailability.as_view(), name="me-availability"),
     path("faq/search/", FaqSearch.as_view(), name="faq-search"),
     path("", include("apps.tickets.api.urls")),
+    path("", include("apps.handoffs.urls")),
+    path("", include("apps.analytics.urls")),
+    path("", include("apps.quality.api.urls")),
+    path("", include("apps.improvement.urls")),
 ]
 
 urlpatterns = [

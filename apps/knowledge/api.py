@@ -29,6 +29,7 @@ class FaqSearch(GenericAPIView):
     permission_classes = [AllowAny]
     throttle_scope = "faq"
     serializer_class = FaqHitSerializer
+    pagination_class = None  # the hits are a plain list (at most `limit`), not a page
     queryset = Article.objects.none()  # for the schema: the hits come from the matcher
 
     @extend_schema(

@@ -1,11 +1,27 @@
-"""Admin for the event log: readable and filterable, never written from here."""
+"""Admin: the event log (read-only), quality alerts, KPI indicators, the quality dashboard."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.actors import actor_for_user
+from apps.accounts.models import Department
 from apps.core.admin import ReadOnlyAdminMixin
-from apps.quality.models import Event
+from apps.quality.alerts import do_acknowledge_alert, may_acknowledge
+from apps.quality.dashboard.context import dashboard_context
+from apps.quality.models import Event, KPIIndicator, QualityAlert, QualityDashboard
 from apps.tickets.admin.scope import ReferenceSearchMixin, visible_requests_q
+
+
+class DashboardFilter(forms.Form):
+    department = forms.ModelChoiceField(
+        queryset=Department.objects.all(),
+        required=False,
+        empty_label=_("The whole desk"),
+        label=_("Department"),
+    )
 
 
 @admin.register(Event)
@@ -40,3 +56,93 @@ class EventAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.opts.fields]
+
+
+class StaffMayViewMixin:
+    """Every staff member (agent, lead, administrator) reads these screens."""
+
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_active and request.user.is_staff
+
+
+@admin.register(QualityAlert)
+class QualityAlertAdmin(StaffMayViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["day", "department", "chart", "rule", "worse", "value", "acknowledged_at"]
+    list_filter = [
+        "chart",
+        "rule",
+        "worse",
+        "department",
+        ("acknowledged_at", admin.EmptyFieldListFilter),
+    ]
+    list_select_related = ["department", "acknowledged_by"]
+    date_hierarchy = "day"
+    actions = ["acknowledge"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.opts.fields]
+
+    def has_change_permission(self, request, obj=None):
+        # Actions need it; the form is read-only and acknowledgement goes through its door.
+        return request.user.is_active and request.user.is_staff
+
+    @admin.action(description=_("Acknowledge the selected alerts (as a lead)"))
+    def acknowledge(self, request, queryset):
+        actor = actor_for_user(request.user)
+        done = refused = 0
+        for alert in queryset:
+            if may_acknowledge(actor, alert):
+                do_acknowledge_alert(alert, user=request.user)
+                done += 1
+            else:
+                refused += 1
+        self.message_user(request, _("%(done)d acknowledged.") % {"done": done})
+        if refused:
+            self.message_user(
+                request,
+                _("%(n)d not acknowledged: only their department's leads may.") % {"n": refused},
+                level=messages.WARNING,
+            )
+
+    def save_model(self, request, obj, form, change):
+        raise PermissionDenied
+
+
+@admin.register(KPIIndicator)
+class KPIIndicatorAdmin(StaffMayViewMixin, admin.ModelAdmin):
+    list_display = ["metric", "department", "target", "weight", "active"]
+    list_filter = ["active", "metric", "department"]
+    list_editable = ["target", "weight", "active"]
+    list_select_related = ["department"]
+
+
+@admin.register(QualityDashboard)
+class QualityDashboardAdmin(StaffMayViewMixin, admin.ModelAdmin):
+    """The dashboard page: the index links here, the changelist is the dashboard."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = DashboardFilter(request.GET or None)
+        department = form.cleaned_data.get("department") if form.is_valid() else None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Quality dashboard"),
+            "form": form,
+            "department": department,
+            **dashboard_context(department_id=department.pk if department else None),
+        }
+        return TemplateResponse(request, "admin/quality/dashboard.html", context)

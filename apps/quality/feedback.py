@@ -1,6 +1,7 @@
 """Customer feedback (CSAT) on a resolved request: given once, logged as an event."""
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.actors import Actor, Role
 from apps.core.errors import Forbidden, InvalidData, NotAllowed
@@ -19,12 +20,12 @@ def do_give_feedback(request, *, actor: Actor, rating: int, comment: str = "") -
     request is resolved or when feedback was already given.
     """
     if actor.role != Role.CUSTOMER or request.customer_id != actor.customer_id:
-        raise Forbidden("Only the request's customer rates it.")
+        raise Forbidden(_("Only the request's customer rates it."))
     if not 1 <= int(rating) <= 5:
-        raise InvalidData("The rating is 1 to 5.", fields={"rating": "1 to 5."})
+        raise InvalidData(_("The rating is 1 to 5."), fields={"rating": _("1 to 5.")})
     if request.state not in RATEABLE:
         raise NotAllowed(
-            f"{request.reference} can be rated once it is resolved.",
+            _("%(request)s can be rated once it is resolved.") % {"request": request.reference},
             state=request.state,
             allowed=[],
         )
@@ -38,5 +39,7 @@ def do_give_feedback(request, *, actor: Actor, rating: int, comment: str = "") -
             )
     except IntegrityError:
         raise NotAllowed(
-            f"{request.reference} has been rated already.", state=request.state, allowed=[]
+            _("%(request)s has been rated already.") % {"request": request.reference},
+            state=request.state,
+            allowed=[],
         ) from None

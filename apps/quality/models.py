@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.actors import Role
+from apps.quality.scorecard import INDICATORS
 
 
 class EventKind(models.TextChoices):
@@ -18,6 +19,7 @@ class EventKind(models.TextChoices):
     HANDOFF = "handoff", _("Handoff")
     BOT = "bot", _("Bot")
     FEEDBACK = "feedback", _("Feedback")
+    BREACH_RISK = "breach_risk", _("Breach risk")
 
 
 class AppendOnlyError(Exception):
@@ -113,3 +115,135 @@ class Feedback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.rating}/5"
+
+
+class QualityAlert(models.Model):
+    """A control-chart rule that fired for a department (or the whole desk) on a day.
+
+    Append-only like the event log (whose rows each need a request): only the acknowledgement
+    fields are ever written after the row is created."""
+
+    class Chart(models.TextChoices):
+        RESOLUTION_TIME = "resolution_time", _("Resolution time (XmR)")
+        SLA_COMPLIANCE = "sla_compliance", _("SLA compliance (p-chart)")
+
+    class Rule(models.TextChoices):
+        OUTSIDE_LIMITS = "outside_limits", _("Point outside the control limits")
+        RUN_ONE_SIDE = "run_one_side", _("Run of points on one side of the centre")
+        TREND = "trend", _("Trend of points rising or falling")
+
+    ACKNOWLEDGEMENT_FIELDS = frozenset({"acknowledged_at", "acknowledged_by"})
+
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+        help_text=_("Empty: the whole desk."),
+    )
+    chart = models.CharField(_("chart"), max_length=20, choices=Chart.choices)
+    rule = models.CharField(_("rule"), max_length=20, choices=Rule.choices)
+    day = models.DateField(_("day"))
+    # Whether the signal points to worse service ("worse") or better ("better").
+    worse = models.BooleanField(_("worse"))
+    value = models.FloatField(_("value"))
+    centre = models.FloatField(_("centre line"))
+    lower_limit = models.FloatField(_("lower limit"))
+    upper_limit = models.FloatField(_("upper limit"))
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("raised"))
+    acknowledged_at = models.DateTimeField(_("acknowledged"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("acknowledged by"),
+    )
+
+    class Meta:
+        ordering = ["-day", "-pk"]
+        verbose_name = _("quality alert")
+        verbose_name_plural = _("quality alerts")
+        constraints = [
+            # One alert per rule, chart, day and department (or desk): re-running the sweep
+            # raises nothing twice.
+            models.UniqueConstraint(
+                fields=["department", "chart", "rule", "day"],
+                name="quality_alert_once",
+                condition=models.Q(department__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["chart", "rule", "day"],
+                name="quality_alert_once_desk",
+                condition=models.Q(department__isnull=True),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_chart_display()}: {self.get_rule_display()} ({self.day})"
+
+    def save(self, *args, **kwargs):
+        fields = kwargs.get("update_fields")
+        if not self._state.adding and not (fields and set(fields) <= self.ACKNOWLEDGEMENT_FIELDS):
+            raise AppendOnlyError("Quality alerts are append-only, but for acknowledgement.")
+        super().save(*args, **kwargs)
+
+
+class KPIIndicator(models.Model):
+    """One indicator of the scorecard: a metric, its target and its weight, for every
+    department or (overriding that) for one."""
+
+    metric = models.CharField(
+        _("indicator"),
+        max_length=30,
+        choices=[(key, label) for key, (label, _unit, _better) in INDICATORS.items()],
+    )
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+        help_text=_("Empty: every department, unless one has its own target for this indicator."),
+    )
+    target = models.FloatField(
+        _("target"), help_text=_("Shares as 0-1 (0.95 is 95%), times in hours, CSAT 1-5.")
+    )
+    weight = models.FloatField(_("weight"), default=1.0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["metric", "department__name"]
+        verbose_name = _("KPI indicator")
+        verbose_name_plural = _("KPI indicators")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["metric", "department"],
+                name="kpi_indicator_once",
+                condition=models.Q(department__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["metric"],
+                name="kpi_indicator_once_general",
+                condition=models.Q(department__isnull=True),
+            ),
+            models.CheckConstraint(condition=models.Q(weight__gte=0), name="kpi_weight_positive"),
+            models.CheckConstraint(condition=models.Q(target__gte=0), name="kpi_target_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.metric} ({self.department or '*'})"
+
+
+class QualityDashboard(QualityAlert):
+    """No data of its own: the admin's entry to the quality dashboard page."""
+
+    class Meta:
+        proxy = True
+        verbose_name = _("quality dashboard")
+        verbose_name_plural = _("quality dashboard")

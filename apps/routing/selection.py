@@ -1,15 +1,16 @@
 """Loading what routing decides on: the rules, a request's facts, a department's candidates."""
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 
 from django.db.models import Count
 
-from apps.accounts.models import Agent, AgentSkill, Availability, Department
+from apps.accounts.models import Agent, AgentSkill, Availability, Department, Skill
 from apps.core.config_cache import ConfigCache
 from apps.routing.decisions import Candidate, RequestFacts, Rule, first_match
 from apps.routing.models import RoutingRule
 from apps.sla.business_time import is_open
+from apps.sla.models import BusinessCalendar, Holiday, WorkingHours
 from apps.tickets.models import ServiceRequest
 from apps.tickets.priority import raised
 from apps.tickets.states import State
@@ -61,6 +62,40 @@ def _read_rules() -> list[Rule]:
 _RULES = ConfigCache(_read_rules, [RoutingRule])
 
 
+def _read_departments() -> dict[int, Department]:
+    rows = Department.objects.select_related("calendar").prefetch_related(
+        "calendar__hours", "calendar__holidays"
+    )
+    return {department.pk: department for department in rows}
+
+
+# Departments with their calendars: what routing and assignment decide by.
+_DEPARTMENTS = ConfigCache(_read_departments, [Department, BusinessCalendar, WorkingHours, Holiday])
+
+
+def get_department(pk: int | None) -> Department | None:
+    """The department with its calendar, from the cache (the database for one not in it yet)."""
+    if not pk:
+        return None
+    cached = _DEPARTMENTS.get().get(pk)
+    return cached or Department.objects.select_related("calendar").filter(pk=pk).first()
+
+
+def _triage_department() -> Department | None:
+    return next((d for d in _DEPARTMENTS.get().values() if d.is_triage), None)
+
+
+def _read_skills() -> dict[int, dict[str, int]]:
+    skills: dict[int, dict[str, int]] = {}
+    for agent_id, name, level in AgentSkill.objects.values_list("agent_id", "skill__name", "level"):
+        skills.setdefault(agent_id, {})[name] = level
+    return skills
+
+
+# Agents' skills change when a lead edits them, not per request.
+_SKILLS = ConfigCache(_read_skills, [AgentSkill, Skill])
+
+
 def facts_of(request, at: datetime) -> RequestFacts:
     return RequestFacts(
         subject=request.subject,
@@ -78,11 +113,11 @@ def decide_route(request, at: datetime) -> RouteDecision:
     rule = first_match(load_rules(), facts_of(request, at))
     department, source = None, ""
     if rule and rule.department_id:
-        department, source = Department.objects.get(pk=rule.department_id), "rule"
+        department, source = get_department(rule.department_id), "rule"
     elif request.category_id and request.category.default_department_id:
-        department, source = request.category.default_department, "category"
+        department, source = get_department(request.category.default_department_id), "category"
     else:
-        department, source = Department.objects.filter(is_triage=True).first(), "triage"
+        department, source = _triage_department(), "triage"
     data = {}
     if rule and rule.priority:
         data["priority"] = rule.priority
@@ -100,43 +135,85 @@ def decide_route(request, at: datetime) -> RouteDecision:
     return RouteDecision(department, data, explain)
 
 
-def lock_candidates(department: Department, at: datetime) -> tuple[list[Candidate], str]:
-    """The department's online agents, row-locked in id order so that concurrent assignments
-    count each other's work, with their open load and skills; empty outside working hours.
+class AgentPool:
+    """The online agents of some departments, locked for the caller's transaction, with their
+    open load and skills; it keeps count of what the transaction gives them."""
+
+    def __init__(self, candidates: dict[int, Candidate], members: dict[int, list[int]]) -> None:
+        self._by_agent = candidates
+        self._members = members  # department id -> agent ids; closed departments are absent
+        self._taken: dict[int, datetime] = {}
+
+    def is_open(self, department_id: int) -> bool:
+        return department_id in self._members
+
+    def candidates(self, department_id: int) -> list[Candidate]:
+        return [self._by_agent[pk] for pk in self._members.get(department_id, [])]
+
+    def agent(self, agent_id: int, department_id: int) -> Agent:
+        """The agent to pass to the door's `assign`: checked here, under the agents' lock, as an
+        active online agent of the department, so the door need not read them again."""
+        if agent_id not in self._members.get(department_id, []):
+            raise ValueError(f"agent {agent_id} is not in the pool of department {department_id}")
+        agent = Agent(pk=agent_id)
+        agent._state.adding = False  # the row exists: it is locked
+        agent.vouched_for = department_id
+        return agent
+
+    def took(self, agent_id: int, at: datetime) -> None:
+        """The agent was given one more request at `at` (strictly after the last one given in
+        this transaction, so round robin keeps turning within a batch)."""
+        last = max(self._taken.values(), default=None)
+        at = max(at, last + timedelta(microseconds=1)) if last else at
+        agent = self._by_agent[agent_id]
+        self._by_agent[agent_id] = replace(agent, load=agent.load + 1, last_assigned_at=at)
+        self._taken[agent_id] = at
+
+    def save_last_assigned(self) -> None:
+        if self._taken:
+            Agent.objects.bulk_update(
+                [Agent(pk=pk, last_assigned_at=at) for pk, at in self._taken.items()],
+                ["last_assigned_at"],
+            )
+
+
+def lock_pool(departments: list[Department], at: datetime) -> AgentPool:
+    """The online agents of the departments open at `at`, row-locked in id order so that
+    concurrent assignments count each other's work, with their open load and skills; an agent
+    of several departments is one candidate in each.
 
     FOR NO KEY UPDATE, not FOR UPDATE: rows referencing the agent (a request given to them, an
     event naming them) take FOR KEY SHARE on it, which FOR UPDATE would block; a lead assigning
     a request by hand while a worker assigns the same one would deadlock.
     """
-    if department.calendar_id and not is_open(department.calendar.schedule(), at):
-        return [], "outside the department's working hours"
-    agents = list(
+    open_ids = [
+        d.pk for d in departments if not d.calendar_id or is_open(d.calendar.schedule(), at)
+    ]
+    rows = list(
         Agent.objects.select_for_update(of=("self",), no_key=True)
-        .filter(departments=department, availability=Availability.ONLINE, user__is_active=True)
-        .select_related("user")
+        .filter(departments__in=open_ids, availability=Availability.ONLINE, user__is_active=True)
         .order_by("pk")
+        .values_list("pk", "departments", "user__username", "capacity", "last_assigned_at")
     )
-    ids = [a.pk for a in agents]
+    ids = sorted({row[0] for row in rows})
     loads = dict(
         ServiceRequest.objects.filter(assignee__in=ids, state__in=WORKING)
         .values_list("assignee")
         .annotate(n=Count("pk"))
         .values_list("assignee", "n")
     )
-    skills: dict[int, dict] = {pk: {} for pk in ids}
-    for agent_id, name, level in AgentSkill.objects.filter(agent__in=ids).values_list(
-        "agent_id", "skill__name", "level"
-    ):
-        skills[agent_id][name] = level
-    candidates = [
-        Candidate(
-            agent_id=a.pk,
-            name=a.user.get_username(),
-            load=loads.get(a.pk, 0),
-            capacity=a.capacity,
-            skills=skills[a.pk],
-            last_assigned_at=a.last_assigned_at,
-        )
-        for a in agents
-    ]
-    return candidates, ""
+    skills = _SKILLS.get()
+    candidates: dict[int, Candidate] = {}
+    members: dict[int, list[int]] = {pk: [] for pk in open_ids}
+    for pk, department_id, username, capacity, last_assigned_at in rows:
+        if pk not in candidates:
+            candidates[pk] = Candidate(
+                agent_id=pk,
+                name=username,
+                load=loads.get(pk, 0),
+                capacity=capacity,
+                skills=skills.get(pk, {}),
+                last_assigned_at=last_assigned_at,
+            )
+        members[department_id].append(pk)
+    return AgentPool(candidates, members)

@@ -6,8 +6,8 @@ from datetime import datetime
 from functools import partial
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_fsm import has_transition_perm
 
 from apps.accounts.actors import SYSTEM, Actor
@@ -20,21 +20,83 @@ from apps.tickets.signals import request_transitioned
 
 
 def claim(pk: int, expected_version: int) -> ServiceRequest:
-    """Bump version and event sequence if the version is the one the caller saw.
+    """Lock the request's row if its version is the one the caller saw.
 
-    The UPDATE takes the row lock (PostgreSQL: until commit; SQLite: the database write
-    lock), so a concurrent caller waits, then finds the new version and gets a Conflict.
+    PostgreSQL holds the row lock until commit, so a concurrent caller waits, then reads the
+    new version and gets a Conflict; SQLite's transactions take the database write lock at
+    BEGIN (IMMEDIATE), which serialises callers the same way.
     """
-    claimed = ServiceRequest.objects.filter(pk=pk, version=expected_version).update(
-        version=F("version") + 1, last_event_seq=F("last_event_seq") + 1
+    request = (
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related("department", "assignee")
+        .filter(pk=pk)
+        .first()
     )
-    if not claimed:
+    if request is None or request.version != expected_version:
         raise conflict(pk, expected_version)
-    return ServiceRequest.objects.select_related("department", "assignee").get(pk=pk)
+    request._door_lock = _transaction()
+    return request
 
 
-def lock(pk: int) -> ServiceRequest:
-    return ServiceRequest.objects.select_for_update().get(pk=pk)
+def lock(pk: int, *related: str) -> ServiceRequest:
+    """The request's row, locked until the end of the caller's transaction; a caller holding
+    it may run several transitions on the instance without the door reading it again."""
+    request = (
+        ServiceRequest.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+    )
+    request._door_lock = _transaction()
+    return request
+
+
+def lock_many(pks: list[int], *related: str) -> list[ServiceRequest]:
+    """`lock` for several requests, in id order (every locker of several rows takes them in
+    this order), with their SLA clocks read in one more query."""
+    requests = list(
+        ServiceRequest.objects.select_for_update(of=("self",))
+        .select_related(*related)
+        .filter(pk__in=pks)
+        .order_by("pk")
+    )
+    clocks = timers.clocks_by_request([request.pk for request in requests])
+    held = _transaction()
+    for request in requests:
+        request._door_lock = held
+        request._door_clocks = clocks.get(request.pk, [])
+    return requests
+
+
+def holds_lock(request: ServiceRequest) -> bool:
+    """Whether the instance was locked by `claim` or `lock` in the transaction still open."""
+    held = getattr(request, "_door_lock", None)
+    return held is not None and held is _transaction()
+
+
+def _transaction():
+    """The outermost atomic block of the open transaction (tests wrap each test in one of
+    their own, which does not count), or None outside a transaction. Its identity tells one
+    transaction from the next: the lock marker keeps a reference, so it is never reused."""
+    blocks = transaction.get_connection().atomic_blocks
+    return next((block for block in blocks if not block._from_testcase), None)
+
+
+def write_row(request: ServiceRequest, fields: list[str]) -> None:
+    """Save `fields` with the next version and event number, if nobody changed the row since
+    the caller read it (an instance held across transactions is refused, not written over)."""
+    version = request.version
+    request.version += 1
+    values = {name: getattr(request, name) for name in fields}
+    values.update(version=request.version, last_event_seq=request.last_event_seq)
+    if not ServiceRequest.objects.filter(pk=request.pk, version=version).update(**values):
+        raise conflict(request.pk, version)
+
+
+def clocks_of(request: ServiceRequest) -> list:
+    """The request's SLA clocks, read once per lock: they change only under the request's row
+    lock (the door, the SLA sweep), so within the transaction holding it they stay current."""
+    clocks = getattr(request, "_door_clocks", None)
+    if clocks is None or not holds_lock(request):
+        clocks = request._door_clocks = timers.clocks_of(request)
+    return clocks
 
 
 def conflict(pk: int, expected_version: int) -> Exception:
@@ -50,12 +112,20 @@ def conflict(pk: int, expected_version: int) -> Exception:
     who = (
         last.actor.get_username()
         if last and last.actor
-        else (last.actor_role if last else "someone")
+        else (last.actor_role if last else _("someone"))
     )
-    what = f"{last.transition} at {last.at:%Y-%m-%d %H:%M:%S} UTC" if last else "a change"
+    what = (
+        _("%(change)s at %(at)s UTC")
+        % {"change": last.transition, "at": f"{last.at:%Y-%m-%d %H:%M:%S}"}
+        if last
+        else _("a change")
+    )
     return Conflict(
-        f"{current.reference} was changed by {who} ({what}) since you loaded it; "
-        f"it is now {current.state}. Reload and try again.",
+        _(
+            "%(reference)s was changed by %(who)s (%(what)s) since you loaded it; "
+            "it is now %(state)s. Reload and try again."
+        )
+        % {"reference": current.reference, "who": who, "what": what, "state": current.state},
         state=current.state,
         version=current.version,
         expected_version=expected_version,
@@ -68,13 +138,15 @@ def check_may_run(request: ServiceRequest, name: str, method, actor: Actor) -> N
     meta = method._django_fsm
     if not (meta.has_transition(request.state) and meta.conditions_met(request, request.state)):
         raise NotAllowed(
-            f"'{name}' is not possible while {request.reference} is {request.state}.",
+            _("'%(name)s' is not possible while %(reference)s is %(state)s.")
+            % {"name": name, "reference": request.reference, "state": request.state},
             state=request.state,
             allowed=request.transitions_for(actor),
         )
     if not has_transition_perm(method, actor):
         raise Forbidden(
-            f"You may not run '{name}' on {request.reference}.",
+            _("You may not run '%(name)s' on %(reference)s.")
+            % {"name": name, "reference": request.reference},
             state=request.state,
             allowed=request.transitions_for(actor),
         )

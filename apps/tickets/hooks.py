@@ -1,8 +1,10 @@
 """Work other apps do inside the door's transaction when a request transitions.
 
-An app registers a function in its AppConfig.ready(); the door calls each one after the
+An app registers a function in its AppConfig.ready(). Guards run after the door has checked the
+transition may run in the state machine and before anything is written: a guard refuses by
+raising NotAllowed (say why: "consult H-12 with Finance is still open"). Hooks run after the
 transition's event row is written, in the same transaction, so what they write commits or rolls
-back with the transition. Hooks write their own app's rows only: no I/O, no tasks (those go
+back with the transition. Both touch their own app's rows only: no I/O, no tasks (those go
 through the after-commit announcements).
 """
 
@@ -10,6 +12,20 @@ from collections.abc import Callable
 from datetime import datetime
 
 _HOOKS: list[Callable] = []
+_GUARDS: list[Callable] = []
+
+
+def guard_transition(guard: Callable) -> Callable:
+    """Register `guard(request, name, actor)`, which raises NotAllowed to refuse; usable as a
+    decorator."""
+    if guard not in _GUARDS:
+        _GUARDS.append(guard)
+    return guard
+
+
+def run_transition_guards(request, name: str, actor) -> None:
+    for guard in _GUARDS:
+        guard(request, name, actor)
 
 
 def on_transition(hook: Callable) -> Callable:

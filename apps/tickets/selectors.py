@@ -19,7 +19,7 @@ def list_requests_for(actor: Actor, *, with_sla: bool = True) -> QuerySet[Servic
     """Customers: their own. Agents: their departments' and untriaged ones (as the door lets
     them act); superusers: all. Anyone else: none."""
     requests = ServiceRequest.objects.select_related(
-        "category", "department", "assignee__user", "customer__user"
+        "category", "department", "assignee__user", "customer__user", "forecast"
     )
     if with_sla:
         requests = requests.prefetch_related(_CLOCKS)

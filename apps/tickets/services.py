@@ -4,6 +4,7 @@ from functools import partial
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.actors import Actor, Role
 from apps.accounts.models import Customer
@@ -12,7 +13,7 @@ from apps.quality.events import write_event
 from apps.quality.models import Event, EventKind
 from apps.sla import timers
 from apps.tickets import door
-from apps.tickets.hooks import run_transition_hooks
+from apps.tickets.hooks import run_transition_guards, run_transition_hooks
 from apps.tickets.models import Category, Message, ServiceRequest, Visibility
 from apps.tickets.priority import Level, Priority, priority_for
 from apps.tickets.rules import can_reach
@@ -40,6 +41,10 @@ def transition(
     `reason` (a person's words) and `explain` (an automated decision: rule, strategy,
     candidates) go into the event's payload.
 
+    A caller that locked the request with `lock_request()` in its own transaction passes that
+    instance: the door runs on it without reading it again (the workers route and assign in
+    one transaction this way); an error then rolls back the caller's whole transaction.
+
     Writes: the request (version and event sequence bumped, fields the transition changes) and
     one event-log row, in one transaction. Enqueues: `request_transitioned` after commit.
     Raises: Conflict if the request changed since `expected_version` (default: the version of
@@ -49,30 +54,33 @@ def transition(
     """
     if name not in _TRANSITION_NAMES:
         raise NotAllowed(
-            f"There is no transition '{name}'.",
+            _("There is no transition '%(name)s'.") % {"name": name},
             state=service_request.state,
             allowed=service_request.transitions_for(actor),
         )
     expected = service_request.version if expected_version is None else expected_version
-    with transaction.atomic():
-        request = door.claim(service_request.pk, expected)
+    held = door.holds_lock(service_request) and expected == service_request.version
+    with transaction.atomic(savepoint=not held):
+        request = service_request if held else door.claim(service_request.pk, expected)
         method = getattr(request, name)
         door.check_may_run(request, name, method, actor)
         if data and actor.role == Role.CUSTOMER:
             # Priority and ownership are the desk's call; customers escalate and explain why.
             raise Forbidden(
-                f"Customers run '{name}' without data.",
+                _("Customers run '%(name)s' without data.") % {"name": name},
                 state=request.state,
                 allowed=request.transitions_for(actor),
             )
         cleaned = clean_transition_data(request, name, method, data)
+        run_transition_guards(request, name, actor)
         from_state, before = request.state, door.field_values(request)
         at = door.event_time(request)
         method(at=at, **cleaned)
-        clocks = timers.clocks_of(request)
+        clocks = door.clocks_of(request)
         wall, business = door.time_in_state(request, from_state, at, clocks)
         request.last_event_at = at
-        request.save(update_fields=door.changed_fields(request, before))
+        request.last_event_seq += 1
+        door.write_row(request, door.changed_fields(request, before))
         event = write_event(
             request,
             kind=EventKind.TRANSITION,
@@ -90,6 +98,22 @@ def transition(
         run_transition_hooks(request, name, from_state, at)
         door.announce_transition(request, event, before["assignee_id"])
     return request
+
+
+def lock_request(pk: int, *related: str) -> ServiceRequest | None:
+    """The request (None if there is none), row-locked until the caller's transaction ends,
+    with `related` joined; pass it to `transition()` to run several transitions in that one
+    transaction."""
+    try:
+        return door.lock(pk, *related)
+    except ServiceRequest.DoesNotExist:
+        return None
+
+
+def lock_requests(pks: list[int], *related: str) -> list[ServiceRequest]:
+    """`lock_request` for several requests at once (those that exist, in id order), their SLA
+    clocks read with them: the routing worker routes and assigns a batch in one transaction."""
+    return door.lock_many(pks, *related)
 
 
 def do_submit_request(
@@ -113,18 +137,18 @@ def do_submit_request(
     or the actor is the bot; InvalidData for a bad impact, urgency or priority.
     """
     if actor.role == Role.CUSTOMER and actor.customer_id != customer.pk:
-        raise Forbidden("Customers submit requests for themselves only.")
+        raise Forbidden(_("Customers submit requests for themselves only."))
     if actor.role == Role.BOT:
-        raise Forbidden("The bot does not submit requests.")
+        raise Forbidden(_("The bot does not submit requests."))
     if priority is not None and actor.role != Role.AGENT:
-        raise Forbidden("Only agents set a priority; give impact and urgency instead.")
+        raise Forbidden(_("Only agents set a priority; give impact and urgency instead."))
     bad = {
         f: "One of high, medium, low."
         for f, v in (("impact", impact), ("urgency", urgency))
         if v not in Level.values
     }
     if bad:
-        raise InvalidData("Impact and urgency are high, medium or low.", fields=bad)
+        raise InvalidData(_("Impact and urgency are high, medium or low."), fields=bad)
     if priority is not None and priority not in Priority.values:
         raise InvalidData("Unknown priority.", fields={"priority": f"One of {Priority.values}."})
     at = timezone.now()
@@ -171,17 +195,18 @@ def do_post_message(
     note; InvalidData for an empty body; NotAllowed on a closed or cancelled request.
     """
     if not can_reach(service_request, actor) or actor.role == Role.SYSTEM:
-        raise Forbidden("You cannot write on this request.")
+        raise Forbidden(_("You cannot write on this request."))
     if internal and actor.role == Role.CUSTOMER:
-        raise Forbidden("Customers cannot write internal notes.")
+        raise Forbidden(_("Customers cannot write internal notes."))
     if not body or not body.strip():
-        raise InvalidData("A message needs a text.", fields={"body": "Required."})
+        raise InvalidData(_("A message needs a text."), fields={"body": _("Required.")})
     visibility = Visibility.INTERNAL if internal else Visibility.PUBLIC
     with transaction.atomic():
         request = door.lock(service_request.pk)
         if request.state in (State.CLOSED, State.CANCELLED):
             raise NotAllowed(
-                f"{request.reference} is {request.state}: start a new request.",
+                _("%(reference)s is %(state)s: start a new request.")
+                % {"reference": request.reference, "state": request.state},
                 state=request.state,
                 allowed=[],
             )

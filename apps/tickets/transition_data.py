@@ -2,6 +2,8 @@
 
 import inspect
 
+from django.utils.translation import gettext as _
+
 from apps.accounts.models import Agent, Department
 from apps.core.errors import InvalidData
 from apps.tickets.models import Category
@@ -28,7 +30,7 @@ def clean_transition_data(request, name: str, method, data: dict) -> dict:
     errors = {key: "Not taken by this transition." for key in data.keys() - names}
     errors.update({key: "Required." for key in required - data.keys()})
     if errors:
-        raise InvalidData(f"Wrong data for '{name}'.", fields=errors)
+        raise InvalidData(_("Wrong data for '%(name)s'.") % {"name": name}, fields=errors)
     cleaned = dict(data)
     if "department" in cleaned:
         cleaned["department"] = _department(cleaned["department"], request)
@@ -46,31 +48,42 @@ def clean_transition_data(request, name: str, method, data: dict) -> dict:
 
 
 def _department(value, request) -> Department:
-    pk = value.pk if isinstance(value, Department) else value
-    department = Department.objects.filter(pk=pk).first() if pk is not None else None
+    if isinstance(value, Department) and value.pk:
+        department = value  # read by the caller (a form's choice, the routing worker's cache)
+    else:
+        department = Department.objects.filter(pk=value).first() if value is not None else None
     if department is None:
-        raise InvalidData("No such department.", fields={"department": "No such department."})
+        raise InvalidData(_("No such department."), fields={"department": _("No such department.")})
     if request.state != "new" and department.pk == request.department_id:
         raise InvalidData(
-            "The request is already in that department.",
+            _("The request is already in that department."),
             fields={"department": "Already the request's department."},
         )
     return department
 
 
 def _assignee(value, request) -> Agent:
+    if isinstance(value, Agent) and getattr(value, "vouched_for", None) == request.department_id:
+        # Read by the caller as an active, online agent of the department under the agents'
+        # row lock (apps/routing/selection.AgentPool.agent), in the same transaction.
+        return value
     pk = value.pk if isinstance(value, Agent) else value
-    agent = Agent.objects.filter(pk=pk).select_related("user").first() if pk else None
-    if agent is None or not agent.user.is_active:
-        raise InvalidData("No such agent.", fields={"assignee": "No such active agent."})
-    if not agent.departments.filter(pk=request.department_id).exists():
-        raise InvalidData(
-            f"{agent} is not an agent of the request's department.",
-            fields={"assignee": "Not an agent of the request's department."},
-        )
+    active = Agent.objects.filter(pk=pk, user__is_active=True)
+    # One query on the way that succeeds; the second only to say what is wrong.
+    in_department = active.filter(departments=request.department_id)
+    agent = in_department.first() if pk and request.department_id else None
+    if agent is None:
+        if pk and active.exists():
+            raise InvalidData(
+                _("%(agent)s is not an agent of the request's department.")
+                % {"agent": Agent.objects.get(pk=pk)},
+                fields={"assignee": "Not an agent of the request's department."},
+            )
+        raise InvalidData(_("No such agent."), fields={"assignee": _("No such active agent.")})
     if agent.pk == request.assignee_id:
         raise InvalidData(
-            f"{agent} already holds the request.", fields={"assignee": "Already the assignee."}
+            _("%(agent)s already holds the request.") % {"agent": agent},
+            fields={"assignee": _("Already the assignee.")},
         )
     return agent
 
@@ -79,10 +92,12 @@ def _category(value, request) -> Category:
     pk = value.pk if isinstance(value, Category) else value
     category = Category.objects.filter(pk=pk, is_active=True).first() if pk else None
     if category is None:
-        raise InvalidData("No such category.", fields={"category": "No such active category."})
+        raise InvalidData(
+            _("No such category."), fields={"category": _("No such active category.")}
+        )
     if category.pk == request.category_id:
         raise InvalidData(
-            "The request is already in that category.",
+            _("The request is already in that category."),
             fields={"category": "Already the request's category."},
         )
     return category
@@ -92,10 +107,10 @@ def _tags(value) -> list[str]:
     """A list of short labels; text (from a form) is split on commas."""
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(t, str) for t in items):
-        raise InvalidData("Tags are a list of words.", fields={"tags": "A list of words."})
+        raise InvalidData(_("Tags are a list of words."), fields={"tags": _("A list of words.")})
     tags = sorted({t.strip().lower() for t in items if t.strip()})
     if len(tags) > 20 or any(len(t) > 40 for t in tags):
-        raise InvalidData("At most 20 tags of 40 characters.", fields={"tags": "Too long."})
+        raise InvalidData(_("At most 20 tags of 40 characters."), fields={"tags": _("Too long.")})
     return tags
 
 
@@ -113,7 +128,7 @@ def _skills(value) -> dict[str, int]:
     )
     if not ok:
         raise InvalidData(
-            "Required skills are skill names with levels 1-5.",
+            _("Required skills are skill names with levels 1-5."),
             fields={"required_skills": 'e.g. {"networking": 3}'},
         )
     return {k.strip(): v for k, v in value.items()}

@@ -31,13 +31,17 @@ INSTALLED_APPS = [
     "apps.knowledge",
     "apps.quality",
     "apps.notifications",
+    "apps.handoffs",
+    "apps.analytics",
+    "apps.improvement",
     "workflows",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # Django's LocaleMiddleware, first applying the language an agent chose in the admin.
+    "apps.tickets.admin.language.AgentLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -99,8 +103,13 @@ STATIC_ROOT = VAR_DIR / "static"
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
+    # Answers like an empty cache while Redis is down (the throttles read it on every call).
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "apps.core.cache.TolerantRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -153,6 +162,10 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {"LevelEnum": "apps.tickets.priority.Level"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.api.schema_errors.add_error_responses",
+    ],
 }
 
 LOGGING = {

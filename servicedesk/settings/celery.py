@@ -37,7 +37,10 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Routing messages are taken in batches of up to 32 (workflows/tasks.py), which a worker can only
+# fill if it may hold that many unacknowledged messages per process. Tasks are short; a worker
+# for slow work only (webhooks) may run with --prefetch-multiplier 1.
+CELERY_WORKER_PREFETCH_MULTIPLIER = env.int("CELERY_WORKER_PREFETCH_MULTIPLIER", default=32)
 CELERY_TASK_SOFT_TIME_LIMIT = 30
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_DEFAULT_QUEUE = "default"
@@ -59,10 +62,17 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-new-requests": {
         "task": "default.sweep_stuck_requests",
         "schedule": env.float("SERVICEDESK_RECOVERY_SWEEP_SECONDS", default=60.0),
+        # A sweep not started within its interval is dropped (the next one does the same
+        # work): while no worker runs, queued sweeps would each re-send every stuck request.
+        "options": {"expires": env.float("SERVICEDESK_RECOVERY_SWEEP_SECONDS", default=60.0)},
     },
     "sweep-sla-clocks": {
         "task": "sla.sweep_clocks",
         "schedule": env.float("SERVICEDESK_SLA_SWEEP_SECONDS", default=30.0),
+    },
+    "sweep-ola-clocks": {
+        "task": "handoffs.sweep_ola_clocks",
+        "schedule": env.float("SERVICEDESK_OLA_SWEEP_SECONDS", default=30.0),
     },
     "sweep-unsent-notifications": {
         "task": "notifications.sweep_unsent_notifications",
@@ -75,6 +85,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-idempotency-keys": {
         "task": "default.sweep_idempotency_keys",
         "schedule": 3600.0,
+    },
+    "train-eta-model": {"task": "default.train_eta_model", "schedule": 6 * 3600.0},
+    "sweep-breach-risk": {"task": "default.sweep_breach_risk", "schedule": 300.0},
+    "forecast-staffing": {"task": "default.forecast_staffing", "schedule": 24 * 3600.0},
+    "sweep-quality-alerts": {
+        "task": "default.sweep_quality_alerts",
+        "schedule": env.float("SERVICEDESK_QUALITY_ALERT_SWEEP_SECONDS", default=3600.0),
     },
     "sweep-auto-close": {
         "task": "default.sweep_auto_close",

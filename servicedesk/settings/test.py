@@ -28,6 +28,10 @@ if not _db_url:
 DATABASES = {"default": env.db_url_config(_db_url)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=None)}
+# Processes the fault tests start name their connections, so a test can terminate exactly
+# theirs (pg_terminate_backend by application_name).
+if _application_name := env.str("SERVICEDESK_DB_APPLICATION_NAME", default=""):
+    DATABASES["default"]["OPTIONS"] = {"application_name": _application_name}
 
 # Tests roll back what they create, which sends no signal to clear a cache: read it every time.
 SERVICEDESK_CONFIG_CACHE_SECONDS = env.float("SERVICEDESK_CONFIG_CACHE_SECONDS", default=0)

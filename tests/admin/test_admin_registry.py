@@ -1,15 +1,18 @@
 """Every model in the admin, the read-only event log, and what the "Agents" group may do."""
 
+from datetime import date
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
 
 from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.accounts.models import AgentSkill, Skill
 from apps.knowledge.models import Article, ArticleUse, UseKind
 from apps.notifications.models import WebhookSubscription
 from apps.notifications.services import do_notify, do_publish_event
-from apps.quality.models import Event
+from apps.quality.models import Event, QualityAlert, QualityDashboard
 from apps.routing.models import RoutingRule
 from apps.sla.models import BusinessCalendar
 from apps.tickets import services
@@ -45,6 +48,18 @@ def some_of_everything(customer, department, agent, standard_policy):
         score=0.8,
         created_at=service_request.created_at,
     )
+    QualityAlert.objects.create(
+        department=department,
+        chart="resolution_time",
+        rule="trend",
+        day=date(2026, 3, 2),
+        worse=True,
+        value=5,
+        centre=2,
+        lower_limit=0,
+        upper_limit=4,
+        created_at=timezone.now(),
+    )
     return service_request
 
 
@@ -71,12 +86,20 @@ def test_every_model_of_our_apps_is_registered():
         "routingrule",
         "article",
         "articleuse",
+        "qualityalert",
+        "kpiindicator",
+        "qualitydashboard",
     }
 
 
 @pytest.mark.parametrize(
     "model",
-    [m for m in admin.site._registry if m._meta.app_label in OUR_APPS],
+    # The quality dashboard's entry is a page, not a list (tests/quality/test_dashboard.py).
+    [
+        m
+        for m in admin.site._registry
+        if m._meta.app_label in OUR_APPS and m is not QualityDashboard
+    ],
     ids=lambda m: m._meta.label,
 )
 def test_every_list_and_add_page_opens_for_a_superuser(admin_client, some_of_everything, model):

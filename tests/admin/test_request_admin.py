@@ -168,15 +168,20 @@ def test_change_page_is_read_only_and_a_posted_change_form_is_refused(
     assert reloaded(service_request).subject == "Original subject"
 
 
-def test_change_page_shows_the_thread_and_the_event_log(agent_client, customer, department):
+def test_change_page_shows_the_thread_and_the_event_log(
+    agent_client, customer, customer_actor, department
+):
     service_request = routed(customer, department)
+    services.do_post_message(service_request, actor=customer_actor, body="Any news?")
 
     response = agent_client.get(change_url(service_request))
 
+    assert [m.body for m in response.context["thread"]] == ["Any news?"]
+    assert "Any news?" in response.content.decode()
     inlines = {f.opts.model._meta.model_name: f for f in response.context["inline_admin_formsets"]}
-    assert set(inlines) == {"message", "event"}
+    assert set(inlines) == {"event"}
     events = [form.original for form in inlines["event"]]
-    assert [(e.seq, e.transition) for e in events] == [(1, "submit"), (2, "route")]
+    assert [(e.seq, e.transition) for e in events] == [(1, "submit"), (2, "route"), (3, "")]
     assert not inlines["event"].has_add_permission
     assert not inlines["event"].has_delete_permission
 
@@ -205,8 +210,8 @@ def test_change_page_runs_the_same_number_of_queries_however_long_the_log(
 
     with django_assert_max_num_queries(len(short_page)):
         response = agent_client.get(change_url(long))
-    thread, log = response.context["inline_admin_formsets"]
-    assert (len(list(thread)), len(list(log))) == (12, 2 + 6 * 3)
+    [log] = response.context["inline_admin_formsets"]
+    assert (len(response.context["thread"]), len(list(log))) == (12, 2 + 6 * 3)
 
 
 # --- transitions through the door -------------------------------------------------------------

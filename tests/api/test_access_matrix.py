@@ -1,6 +1,7 @@
 """Who may see and do what: customers, agents by department, superusers, strangers, anonymous."""
 
 import pytest
+from rest_framework.test import APIClient
 
 from apps.accounts.actors import actor_for_user as as_actor
 from apps.quality.feedback import do_give_feedback
@@ -9,7 +10,7 @@ from apps.tickets import services
 from apps.tickets.models import Message, ServiceRequest
 from apps.tickets.states import State
 from tests.api.conftest import client_for, url
-from tests.factories import AgentFactory, CustomerFactory, UserFactory, submit
+from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory, UserFactory, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -595,3 +596,202 @@ def test_a_refused_transition_leaves_no_event(customer, desk, state, name, who, 
     assert response.json()["error"]["state"] == state
     assert name not in response.json()["error"]["allowed"]
     assert snapshot(request) == before
+
+
+# --- handoffs: roles x endpoints on one consult between two departments ----------------------
+
+HANDOFF_REASON = "Internal: ask Legal about clause zq9x"
+
+
+@pytest.fixture
+def consult(customer, desk):
+    """The desk's request in progress, with a consult asked of the other department."""
+    from apps.handoffs.services import do_request_handoff
+
+    request = request_for(desk, customer, State.IN_PROGRESS, subject=SECRET_SUBJECT)
+    handoff = do_request_handoff(
+        request,
+        actor=as_actor(desk.lead.user),
+        kind="consult",
+        to_department=desk.other_department,
+        reason=HANDOFF_REASON,
+    )
+    return request, handoff
+
+
+def handoff_callers(desk, customer) -> dict:
+    third = DepartmentFactory(code="third")
+    return {
+        "anonymous": None,
+        "customer": customer.user,
+        "other-customer": CustomerFactory(user__username="eve").user,
+        "plain-user": UserFactory(username="walker"),
+        "sender": desk.lead.user,
+        "receiver": AgentFactory(departments=[desk.other_department]).user,
+        "third-department": AgentFactory(departments=[third]).user,
+        "superuser": UserFactory(username="root", is_superuser=True),
+    }
+
+
+# What each caller gets: a status, and whether the handoff shows (None: not a list).
+HANDOFF_MATRIX = {
+    "list": {
+        "anonymous": (401, None),
+        "customer": (403, None),
+        "other-customer": (403, None),
+        "plain-user": (403, None),
+        "sender": (200, True),
+        "receiver": (200, True),
+        "third-department": (200, False),
+        "superuser": (200, True),
+    },
+    "inbox": {
+        "anonymous": (401, None),
+        "customer": (403, None),
+        "other-customer": (403, None),
+        "plain-user": (403, None),
+        "sender": (200, False),
+        "receiver": (200, True),
+        "third-department": (200, False),
+        "superuser": (200, True),
+    },
+    "detail": {
+        "anonymous": (401, None),
+        "customer": (403, None),
+        "other-customer": (403, None),
+        "plain-user": (403, None),
+        "sender": (200, None),
+        "receiver": (200, None),
+        "third-department": (404, None),
+        "superuser": (200, None),
+    },
+    "of-request": {
+        "anonymous": (401, None),
+        "customer": (403, None),
+        "other-customer": (403, None),
+        "plain-user": (403, None),
+        "sender": (200, True),
+        "receiver": (404, None),  # the request is not its department's
+        "third-department": (404, None),
+        "superuser": (200, True),
+    },
+    "accept": {
+        "anonymous": (401, None),
+        "customer": (403, None),
+        "other-customer": (403, None),
+        "plain-user": (403, None),
+        "sender": (403, None),
+        "receiver": (200, None),
+        "third-department": (404, None),
+        "superuser": (200, None),
+    },
+}
+
+
+def handoff_call(client, endpoint: str, request, handoff):
+    paths = {
+        "list": "/api/v1/handoffs/",
+        "inbox": "/api/v1/handoffs/inbox/",
+        "detail": f"/api/v1/handoffs/{handoff.pk}/",
+        "of-request": url(request, "handoffs/"),
+    }
+    if endpoint == "accept":
+        body = {"version": handoff.version}
+        return client.post(
+            f"/api/v1/handoffs/{handoff.pk}/transitions/accept/", body, format="json"
+        )
+    return client.get(paths[endpoint])
+
+
+@pytest.mark.parametrize("endpoint", list(HANDOFF_MATRIX))
+def test_handoffs_show_only_to_the_two_departments(customer, desk, consult, endpoint):
+    request, handoff = consult
+    for who, user in handoff_callers(desk, customer).items():
+        status, shows = HANDOFF_MATRIX[endpoint][who]
+        client = client_for(user) if user else APIClient()
+        response = handoff_call(client, endpoint, request, handoff)
+        assert response.status_code == status, (who, response.content[:300])
+        text = response.content.decode()
+        if status != 200:
+            assert HANDOFF_REASON not in text and SECRET_SUBJECT not in text, who
+        if shows is not None:
+            body = response.json()
+            items = body["results"] if isinstance(body, dict) else body
+            assert (handoff.pk in [h["id"] for h in items]) is shows, (who, items)
+        if endpoint == "accept" and status == 200:
+            handoff.refresh_from_db()  # accepted: the next caller finds it so
+            break
+
+
+# --- quality and analytics reports: staff only ------------------------------------------------
+
+STAFF_REPORTS = [
+    "/api/v1/quality/control-charts/",
+    "/api/v1/quality/alerts/",
+    "/api/v1/quality/feedback/",
+    "/api/v1/quality/scorecard/",
+    "/api/v1/analytics/metrics/",
+    "/api/v1/analytics/series/",
+    "/api/v1/analytics/process-map/",
+    "/api/v1/analytics/variants/",
+    "/api/v1/analytics/bottleneck/",
+    "/api/v1/analytics/export/",
+]
+
+
+@pytest.mark.parametrize("path", STAFF_REPORTS)
+def test_reports_are_for_staff_only(customer, desk, path):
+    request_for(desk, customer, State.RESOLVED, subject=SECRET_SUBJECT)
+    non_staff_agent = AgentFactory(departments=[desk.department]).user
+    staff_agent = desk.lead.user
+    staff_agent.is_staff = True
+    staff_agent.save(update_fields=["is_staff"])
+    expected = [
+        (None, 401),
+        (customer.user, 403),
+        (UserFactory(username="walker"), 403),
+        (non_staff_agent, 403),
+        (CustomerFactory(user__username="gone", user__is_active=False).user, 401),
+    ]
+    for user, status in expected:
+        client = client_for(user) if user else APIClient()
+        response = client.get(path)
+        assert response.status_code == status, (user, response.content[:300])
+        assert SECRET_SUBJECT not in response.content.decode()
+    for user in (staff_agent, UserFactory(username="root", is_staff=True, is_superuser=True)):
+        response = client_for(user).get(path)
+        assert response.status_code in (200, 400), (user, response.content[:300])
+
+
+# --- the admin: staff only, scoped to the agent's departments ---------------------------------
+
+
+def test_the_admin_is_for_staff_only(client, customer, desk):
+    request = request_for(desk, customer, State.IN_PROGRESS, subject=SECRET_SUBJECT)
+    change = f"/admin/tickets/servicerequest/{request.pk}/change/"
+    for user in (customer.user, UserFactory(username="walker"), desk.second.user):
+        client.force_login(user)  # none of them is staff
+        for path in ("/admin/", "/admin/tickets/servicerequest/", change):
+            response = client.get(path)
+            assert response.status_code == 302, (user, path)
+            assert response["Location"].startswith("/admin/login/")
+    client.logout()
+    assert client.get(change).status_code == 302
+
+
+def test_the_admin_hides_other_departments_requests_from_staff_agents(client, customer, desk):
+    request = request_for(desk, customer, State.IN_PROGRESS, subject=SECRET_SUBJECT)
+    stranger = AgentFactory(departments=[desk.other_department]).user
+    stranger.is_staff = True
+    stranger.save(update_fields=["is_staff"])
+    from django.contrib.auth.models import Group
+
+    group = Group.objects.filter(name="Agents").first()
+    if group:
+        stranger.groups.add(group)
+    client.force_login(stranger)
+    listing = client.get("/admin/tickets/servicerequest/")
+    assert SECRET_SUBJECT not in listing.content.decode()
+    change = client.get(f"/admin/tickets/servicerequest/{request.pk}/change/")
+    assert change.status_code in (302, 403, 404)
+    assert SECRET_SUBJECT not in change.content.decode()

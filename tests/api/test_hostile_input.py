@@ -674,3 +674,55 @@ def test_a_forged_session_cookie_is_no_session(anon_client, path, cookie):
     assert response.status_code < 500
     if path.startswith("/api/v1/"):
         assert_error(response, status=401, code="not_authenticated")
+
+
+# --- bytes that are not UTF-8, and HTML shown to agents ----------------------------------------
+
+INVALID_UTF8 = [
+    pytest.param(b'{"subject": "caf\xe9"}', id="latin-1-byte"),
+    pytest.param(b'{"subject": "\xff\xfe"}', id="ff-fe"),
+    pytest.param(b'{"subject": "\xc3"}', id="truncated-sequence"),
+    pytest.param(b'{"subject": "\xed\xa0\x80"}', id="encoded-surrogate"),
+    pytest.param(b'{"subject": "\xc0\xaf"}', id="overlong-slash"),
+    pytest.param(b"\xff\xfe{\x00}\x00", id="utf-16-bom"),
+]
+
+
+@pytest.mark.parametrize("raw", INVALID_UTF8)
+@pytest.mark.parametrize("tail", ["", "messages/"])
+def test_bodies_that_are_not_utf8_are_a_400(customer_client, own_request, raw, tail):
+    path = REQUESTS if not tail else url(own_request, tail)
+    response = customer_client.generic("POST", path, raw, content_type="application/json")
+    assert_error(response, status=400)
+    assert ServiceRequest.objects.count() == 1 and not Message.objects.exists()
+
+
+def test_query_strings_that_are_not_utf8_are_harmless(customer_client, own_request):
+    response = customer_client.get(REQUESTS, QUERY_STRING="q=%ff%fe&state=%c3")
+    assert response.status_code in (200, 400), response.content[:300]
+
+
+HTML = '<script>alert("zq9x")</script><img src=x onerror=alert(1)>'
+
+
+def test_html_in_text_is_shown_escaped_in_the_admin(client, customer, desk):
+    request = desk.request_in(State.IN_PROGRESS)
+    from apps.accounts.actors import actor_for_user
+    from apps.tickets import services
+
+    services.do_post_message(request, actor=actor_for_user(customer.user), body=HTML)
+    ServiceRequest.objects.filter(pk=request.pk).update(subject=HTML, description=HTML)
+    client.force_login(
+        AgentFactory(
+            departments=[desk.department], user__is_staff=True, user__is_superuser=True
+        ).user
+    )
+    for path in (
+        "/admin/tickets/servicerequest/",
+        f"/admin/tickets/servicerequest/{request.pk}/change/",
+    ):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        page = response.content.decode()
+        assert "<script>alert(" not in page and "<img src=x" not in page, path
+        assert "&lt;script&gt;alert(" in page, path

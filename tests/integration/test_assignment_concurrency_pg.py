@@ -13,12 +13,20 @@ from apps.accounts.actors import SYSTEM
 from apps.accounts.models import Availability
 from apps.core.errors import Conflict
 from apps.quality.models import Event
-from apps.routing.selection import WORKING, lock_candidates
+from apps.routing.selection import WORKING, lock_pool
 from apps.tickets.models import ServiceRequest
 from apps.tickets.states import State
-from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory, drive, submit
+from tests.factories import (
+    AgentFactory,
+    CategoryFactory,
+    CustomerFactory,
+    DepartmentFactory,
+    drive,
+    submit,
+)
 from workflows import receivers
 from workflows.assignment import assign_request
+from workflows.routing import route_requests
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -125,10 +133,77 @@ def test_agents_locked_for_an_assignment_do_not_block_work_on_their_requests():
             connection.close()
 
     with transaction.atomic():
-        candidates, _ = lock_candidates(department, timezone.now())
-        assert [c.agent_id for c in candidates] == [agent.pk]
+        pool = lock_pool([department], timezone.now())
+        assert [c.agent_id for c in pool.candidates(department.pk)] == [agent.pk]
         thread = threading.Thread(target=assign_by_hand)
         thread.start()
         thread.join(timeout=60)
     assert results == [agent.pk]
+    call_command("check_event_log")
+
+
+def test_concurrent_routing_batches_respect_capacity_and_route_each_request_once():
+    """Workers' batches overlap (redelivered messages, batches cut differently): each thread
+    routes the same new requests in overlapping batches of its own, several departments at
+    once. Requests and agents are locked in id order, so nobody deadlocks, no agent goes over
+    capacity, and every request is routed once and assigned at most once."""
+    departments = [DepartmentFactory(assignment_strategy="least_loaded") for _ in range(2)]
+    capacity = {}
+    for department in departments:
+        for _ in range(2):
+            capacity[AgentFactory(departments=[department], capacity=3).pk] = 3
+    shared = AgentFactory(departments=departments, capacity=2)  # in both departments
+    capacity[shared.pk] = 2
+    triage = departments[0]
+    triage.is_triage = True
+    triage.save()
+    ids = [submit(CustomerFactory(), subject=f"Request {i}").pk for i in range(40)]
+    # Half the requests go to the second department by category.
+    category = CategoryFactory(default_department=departments[1])
+    ServiceRequest.objects.filter(pk__in=ids[::2]).update(category=category)
+    barrier = threading.Barrier(THREADS)
+    errors: list[Exception] = []
+
+    def run(seed: int) -> None:
+        order = random.Random(seed)
+        try:
+            barrier.wait()
+            shuffled = list(ids)
+            order.shuffle(shuffled)
+            size = order.randint(3, 12)
+            for start in range(0, len(shuffled), size):
+                route_requests(shuffled[start : start + size])
+        except Exception as error:  # the test asserts there are none
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(seed,)) for seed in range(THREADS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a thread did not finish"
+    assert errors == []
+    loads = dict(
+        ServiceRequest.objects.filter(state__in=WORKING)
+        .values_list("assignee")
+        .annotate(n=Count("pk"))
+        .values_list("assignee", "n")
+    )
+    assert loads == capacity  # every slot filled, none over
+    per_request = dict(
+        Event.objects.filter(request__in=ids, transition__in=["route", "assign"])
+        .values_list("request")
+        .annotate(n=Count("pk"))
+        .values_list("request", "n")
+    )
+    assert set(ServiceRequest.objects.filter(pk__in=ids).values_list("state", flat=True)) == {
+        State.ASSIGNED,
+        State.QUEUED,
+    }
+    assigned = set(
+        ServiceRequest.objects.filter(pk__in=ids, state=State.ASSIGNED).values_list("pk", flat=True)
+    )
+    assert per_request == {pk: 2 if pk in assigned else 1 for pk in ids}
     call_command("check_event_log")

@@ -233,3 +233,33 @@ def test_staff_status_gives_no_power_over_other_departments_or_others_work(desk)
     outsider.user.save(update_fields=["is_superuser"])
     started = services.transition(assigned, "start", actor=actor_for_user(outsider.user))
     assert started.state == "in_progress"
+
+
+def test_a_guard_refuses_before_anything_is_written(desk):
+    from apps.tickets import hooks
+
+    def no_resolving(request, name, actor):
+        if name == "resolve":
+            raise NotAllowed("A consult is still open.", state=request.state, allowed=[])
+
+    request = desk.request_in("in_progress")
+    count, version = Event.objects.filter(request=request).count(), request.version
+    hooks.guard_transition(no_resolving)
+    try:
+        with pytest.raises(NotAllowed, match="consult is still open"):
+            services.transition(request, "resolve", actor=desk.actor_for(request, "resolve"))
+        assert Event.objects.filter(request=request).count() == count
+        assert ServiceRequest.objects.get(pk=request.pk).version == version
+        # Other transitions pass the guard.
+        services.transition(request, "request_info", actor=desk.actor_for(request, "request_info"))
+    finally:
+        hooks._GUARDS.remove(no_resolving)
+
+
+def test_the_doors_refusals_speak_the_callers_language(desk):
+    from django.utils import translation
+
+    request = desk.request_in("new")
+    with translation.override("zh-hans"), pytest.raises(NotAllowed) as error:
+        services.transition(request, "resolve", actor=SYSTEM)
+    assert error.value.message == f"{request.reference} 当前为 new，无法执行“resolve”。"  # noqa: RUF001

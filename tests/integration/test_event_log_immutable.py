@@ -73,3 +73,50 @@ def test_check_event_log_names_each_violation(request_with_log, capsys):
     assert f"{ref} event #4: time goes backwards" in err
     assert f"{ref} event #4: starts from 'in_progress' but the log was in 'queued'" in err
     assert f"{ref} log: replays to 'resolved' but the request is 'queued'" in err
+
+
+# --- nor through the admin or the API ---------------------------------------------------------
+
+
+@pytest.fixture
+def superuser_client(client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_staff=True, is_superuser=True))
+    return client
+
+
+def test_the_admin_shows_events_but_never_changes_or_deletes_them(
+    request_with_log, superuser_client
+):
+    event = Event.objects.filter(request=request_with_log).first()
+    before = list(Event.objects.values_list("pk", "seq", "to_state", "payload"))
+    base = f"/admin/quality/event/{event.pk}"
+    assert superuser_client.get(f"{base}/change/").status_code == 200
+    changed = superuser_client.post(f"{base}/change/", {"to_state": "closed", "seq": 99})
+    assert changed.status_code == 403
+    assert superuser_client.get(f"{base}/delete/").status_code == 403
+    assert superuser_client.post(f"{base}/delete/", {"post": "yes"}).status_code == 403
+    assert superuser_client.get("/admin/quality/event/add/").status_code == 403
+    bulk = superuser_client.post(
+        "/admin/quality/event/",
+        {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
+    )
+    assert bulk.status_code in (200, 302, 403)
+    assert list(Event.objects.values_list("pk", "seq", "to_state", "payload")) == before
+
+
+@pytest.mark.parametrize("method", ["put", "patch", "delete"])
+def test_the_api_has_no_way_to_change_or_delete_history(request_with_log, method):
+    from rest_framework.test import APIClient
+
+    from tests.factories import UserFactory
+
+    client = APIClient()
+    client.force_authenticate(UserFactory(username="root", is_staff=True, is_superuser=True))
+    before = list(Event.objects.values_list("pk", "seq", "to_state", "payload"))
+    ref = request_with_log.reference
+    for path in (f"/api/v1/requests/{ref}/", f"/api/v1/requests/{ref}/messages/"):
+        response = getattr(client, method)(path, {"state": "closed"}, format="json")
+        assert response.status_code == 405, (path, response.content)
+    assert list(Event.objects.values_list("pk", "seq", "to_state", "payload")) == before

@@ -25,58 +25,66 @@ def wait_for(predicate, *, timeout: float = 60, every: float = 0.2, what: str = 
     pytest.fail(f"timed out after {timeout:.0f}s waiting for {what}")
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
-    """Start `celery worker` on every queue against this run's Redis prefix and test database;
-    yield the Popen; stop it (SIGTERM, then SIGKILL) afterwards."""
+def process_env(**overrides: str) -> dict[str, str]:
+    """The environment for a child process (worker, beat, web server) on this run's test
+    database and Redis prefix; `overrides` set or replace variables."""
     db = connection.settings_dict
-    env = {
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "servicedesk.settings.test",
         "TEST_DATABASE_URL": (
             f"postgres://{db['USER'] or 'postgres'}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}"
         ),
         "TEST_REDIS_URL": settings.TEST_REDIS_URL,
+        **overrides,
     }
-    log_path = tmp_path / "worker.log"
-    log = log_path.open("w")
-    queues = ",".join(q.name for q in settings.CELERY_TASK_QUEUES)
-    worker = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "servicedesk",
-            "worker",
-            "-Q",
-            queues,
-            "--concurrency",
-            "2",
-            "--loglevel",
-            "INFO",
-            "--without-gossip",
-            "--without-mingle",
-            "--hostname",
-            f"test-{os.getpid()}@%h",
-        ],
+
+
+def start_process(args: list[str], log_path: Path, env: dict[str, str]) -> subprocess.Popen:
+    """Start `python <args>` in its own session, output appended to `log_path`."""
+    log = log_path.open("a")
+    process = subprocess.Popen(
+        [sys.executable, *args],
         cwd=ROOT,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    worker.log_path = log_path
+    process.log_path = log_path
+    process.log = log
+    return process
+
+
+def start_worker(log_path: Path, *, name: str = "test", **env: str) -> subprocess.Popen:
+    """`celery worker` on every queue, concurrency 2, against this run's database and Redis."""
+    queues = ",".join(q.name for q in settings.CELERY_TASK_QUEUES)
+    args = ["-m", "celery", "-A", "servicedesk", "worker", "-Q", queues, "--concurrency", "2"]
+    args += ["--loglevel", "INFO", "--without-gossip", "--without-mingle"]
+    args += ["--hostname", f"{name}-{os.getpid()}@%h"]
+    return start_process(args, log_path, process_env(**env))
+
+
+def stop_process(process: subprocess.Popen, *, grace: float = 15) -> None:
+    """SIGTERM to the process group, then SIGKILL; close its log."""
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5)):
+        if process.poll() is not None:
+            break
+        os.killpg(process.pid, sig)
+        try:
+            process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+    process.log.close()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    """Start `celery worker` on every queue against this run's Redis prefix and test database;
+    yield the Popen; stop it (SIGTERM, then SIGKILL) afterwards."""
+    worker = start_worker(tmp_path / "worker.log")
     try:
         yield worker
     finally:
-        for sig, grace in ((signal.SIGTERM, 15), (signal.SIGKILL, 5)):
-            if worker.poll() is not None:
-                break
-            os.killpg(worker.pid, sig)
-            try:
-                worker.wait(timeout=grace)
-            except subprocess.TimeoutExpired:
-                continue
-        log.close()
-        print(log_path.read_text()[-3000:])
+        stop_process(worker)
+        print(worker.log_path.read_text()[-3000:])

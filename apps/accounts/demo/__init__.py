@@ -5,6 +5,7 @@ from django.db import transaction
 from apps.accounts.demo.organisation import build_organisation
 from apps.accounts.demo.stories import play_stories
 from apps.accounts.models import Department
+from apps.handoffs.demo import build_handoffs
 from apps.knowledge.demo import load_demo_faq
 from apps.routing.demo import build_routing
 from apps.sla.demo import build_sla
@@ -28,6 +29,7 @@ def load() -> dict[str, int]:
         org = build_organisation()
         routing = build_routing()
         requests = play_stories(org)
+        handoffs = build_handoffs(org.departments, requests)
     faq = load_demo_faq()  # its own (durable) transaction, like `import_knowledge`
     return {
         "departments": len(org.departments),
@@ -38,4 +40,5 @@ def load() -> dict[str, int]:
         **sla,
         **routing,
         **faq,
+        **handoffs,
     }

@@ -30,6 +30,7 @@ class EscalationStep(models.Model):
 
     policy = models.ForeignKey(EscalationPolicy, on_delete=models.CASCADE, related_name="steps")
     at_percent = models.PositiveSmallIntegerField(
+        # xgettext: no-python-format
         _("at % of target"),
         null=True,
         blank=True,

@@ -1,4 +1,4 @@
-"""Read-only inlines of a request: its message thread and its event log."""
+"""The read-only event timeline of a request, with the why of each automated decision."""
 
 from django.contrib import admin
 from django.utils.html import format_html
@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import AssignmentStrategy
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.quality.models import Event
-from apps.tickets.models import Message
+from apps.tickets.admin.timeline import event_summary
 
 # What an event row shows, in the event-log admin and in a request's timeline.
 EVENT_FIELDS = [
@@ -36,20 +36,11 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
         return self.fields
 
 
-class MessageInline(ReadOnlyInline):
-    model = Message
-    fields = ["created_at", "author", "author_role", "visibility", "body"]
-    verbose_name_plural = _("message thread")
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
-
-
 class EventInline(ReadOnlyInline):
     model = Event
     fields = [*EVENT_FIELDS[: EVENT_FIELDS.index("payload")], "why", "payload"]
     ordering = ["seq"]
-    verbose_name_plural = _("event log")
+    verbose_name_plural = _("event timeline")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "department", "assignee__user")
@@ -58,7 +49,7 @@ class EventInline(ReadOnlyInline):
     def why(self, event: Event) -> str:
         payload = event.payload if isinstance(event.payload, dict) else {}
         reason = str(payload.get("reason") or "")
-        summary = explain_summary(payload.get("explain"))
+        summary = explain_summary(payload.get("explain")) or event_summary(event.kind, payload)
         if reason and summary:
             return format_html("{}<br><small>{}</small>", reason, summary)
         return format_html("{}", reason or summary)

@@ -1,17 +1,21 @@
-"""The service request admin: read-only record, transition buttons, submitting on behalf."""
+"""The service request admin: queues, the request page, bulk actions, submitting on behalf."""
 
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.actors import actor_for_user
+from apps.core.errors import ServiceDeskError
 from apps.sla import display
 from apps.tickets import services
+from apps.tickets.admin import language, queues, request_page
+from apps.tickets.admin.actions import ACTIONS
 from apps.tickets.admin.forms import SUBMIT_FIELDS
-from apps.tickets.admin.inlines import EventInline, MessageInline
+from apps.tickets.admin.inlines import EventInline
+from apps.tickets.admin.reply import reply_view, take_draft
 from apps.tickets.admin.scope import ReferenceSearchMixin, visible_requests_q
 from apps.tickets.admin.transitions import transition_buttons, transition_view
 from apps.tickets.models import ServiceRequest
@@ -61,19 +65,42 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     ]
     list_display_links = ["reference", "subject"]
     list_select_related = ["customer__user", "department", "assignee__user"]
-    list_filter = ["state", "priority", "department", "channel", "category"]
-    search_fields = ["subject", "customer__user__username"]
-    search_help_text = _("Subject, customer username, or a reference such as SR-000123.")
-    ordering = ["-created_at", "-pk"]
-    date_hierarchy = "created_at"
+    list_filter = [
+        queues.QueueFilter,
+        "state",
+        "priority",
+        queues.DepartmentFilter,
+        "channel",
+        "category",
+        "created_at",
+    ]
+    search_fields = [
+        "subject",
+        "description",
+        "messages__body",
+        "customer__user__username",
+        "customer__user__first_name",
+        "customer__user__last_name",
+        "customer__user__email",
+        "customer__organisation",
+    ]
+    search_help_text = _(
+        "A reference such as SR-000123, or words from the subject, the text, the messages or "
+        "the customer's name, e-mail or organisation."
+    )
     autocomplete_fields = ["customer", "category"]
     list_per_page = 50
-    inlines = [MessageInline, EventInline]
+    # Counting the whole table on every page load is what makes big admin lists slow.
+    show_full_result_count = False
+    # Facet counts run one count per filter choice over the whole list: too slow at scale.
+    show_facets = admin.ShowFacets.NEVER
+    actions = ACTIONS
+    inlines = [EventInline]
 
     # --- what an agent sees ----------------------------------------------------------------
 
     def get_queryset(self, request):
-        return (
+        return queues.with_sla_deadline(
             super()
             .get_queryset(request)
             .filter(visible_requests_q(request.user))
@@ -81,11 +108,25 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             .prefetch_related(display.clocks_prefetch())
         )
 
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "language_url": self.url_for("language"),
+            "chosen_language": request.session.get(language.SESSION_KEY, ""),
+        }
+        return super().changelist_view(request, extra_context)
+
+    def get_ordering(self, request):
+        # Open work by the SLA deadline that runs out first; the closed history newest first.
+        if queues.queue_of(request) == queues.EVERYTHING:
+            return queues.HISTORY_ORDERING
+        return queues.SLA_ORDERING
+
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, service_request: ServiceRequest) -> str:
         return service_request.reference
 
-    @admin.display(description=_("SLA"))
+    @admin.display(description=_("SLA"), ordering="sla_deadline")
     def sla(self, service_request: ServiceRequest) -> str | None:
         views = display.clock_views(service_request.sla_clocks.all(), timezone.now())
         urgent = display.most_urgent(views)
@@ -103,13 +144,33 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
-            buttons = transition_buttons(self, request, obj)
-            context["transitions"] = buttons
-            context["direct_transitions"] = [b for b in buttons if not b["takes_data"]]
-            context["data_transitions"] = [b for b in buttons if b["takes_data"]]
-            context["rendered_version"] = obj.version
-            context["sla_clocks"] = display.clock_views(obj.sla_clocks.all(), timezone.now())
+            context.update(self.request_page_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def request_page_context(self, request, obj) -> dict:
+        try:
+            actor = actor_for_user(request.user)
+        except ServiceDeskError:
+            actor = None
+        buttons = transition_buttons(self, request, obj, actor) if actor else []
+        names = [b["name"] for b in buttons]
+        take = request_page.assign_to_me(obj, actor, names) if actor else None
+        return {
+            "transitions": buttons,
+            "direct_transitions": [b for b in buttons if not b["takes_data"]],
+            "data_transitions": [b for b in buttons if b["takes_data"]],
+            "rendered_version": obj.version,
+            "sla_clocks": display.clock_views(obj.sla_clocks.all(), timezone.now()),
+            "assign_to_me_url": self.url_for("transition", obj.pk, take) if take else None,
+            "my_agent_id": actor.agent_id if actor else None,
+            "handoff_url": request_page.handoff_url(obj),
+            "thread": request_page.thread(obj),
+            "may_reply": self.has_transition_permission(request, obj) and actor is not None,
+            "reply_url": self.url_for("reply", obj.pk),
+            "reply_draft": take_draft(request, obj),
+            "seen_seq": obj.last_event_seq,
+            "suggestions": request_page.suggestions(obj),
+        }
 
     # --- permissions: view, transition and submit; never edit or delete -------------------
 
@@ -146,8 +207,29 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.transition_view),
                 name=f"{opts.app_label}_{opts.model_name}_transition",
             ),
+            path(
+                "language/",
+                self.admin_site.admin_view(language.language_view),
+                name=f"{opts.app_label}_{opts.model_name}_language",
+            ),
+            path(
+                "<path:object_id>/reply/",
+                self.admin_site.admin_view(self.reply_view),
+                name=f"{opts.app_label}_{opts.model_name}_reply",
+            ),
             *super().get_urls(),
         ]
 
     def transition_view(self, request, object_id, name):
         return transition_view(self, request, unquote(object_id), name)
+
+    def reply_view(self, request, object_id):
+        return reply_view(self, request, unquote(object_id))
+
+    def url_for(self, view: str, *args) -> str:
+        opts = self.opts
+        return reverse(
+            f"admin:{opts.app_label}_{opts.model_name}_{view}",
+            args=args,
+            current_app=self.admin_site.name,
+        )

@@ -6,7 +6,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.actors import actor_for_user
 from apps.core.errors import ServiceDeskError
@@ -20,20 +20,46 @@ TRANSITION_NAMES = frozenset(
 FORM_TEMPLATE = "admin/tickets/servicerequest/transition_form.html"
 
 
-# Where the bare verb would read ambiguously next to the admin's own buttons.
-_LABELS = {"cancel": _lazy("Cancel request"), "close": _lazy("Close request")}
+# The buttons' words; "cancel" and "close" name the request so they do not read as the
+# admin's own buttons.
+_LABELS = {
+    "require_approval": gettext_lazy("Require approval"),
+    "approve": gettext_lazy("Approve"),
+    "reject": gettext_lazy("Reject"),
+    "propose_answer": gettext_lazy("Propose answer"),
+    "accept_answer": gettext_lazy("Accept answer"),
+    "decline_answer": gettext_lazy("Decline answer"),
+    "answer_timeout": gettext_lazy("Answer timeout"),
+    "route": gettext_lazy("Route"),
+    "assign": gettext_lazy("Assign"),
+    "reassign": gettext_lazy("Reassign"),
+    "unassign": gettext_lazy("Unassign"),
+    "start": gettext_lazy("Start"),
+    "request_info": gettext_lazy("Request info"),
+    "customer_reply": gettext_lazy("Customer reply"),
+    "resolve": gettext_lazy("Resolve"),
+    "reopen": gettext_lazy("Reopen"),
+    "close": gettext_lazy("Close request"),
+    "auto_close": gettext_lazy("Auto close"),
+    "cancel": gettext_lazy("Cancel request"),
+    "escalate": gettext_lazy("Escalate"),
+    "transfer": gettext_lazy("Transfer"),
+    "reprioritize": gettext_lazy("Reprioritize"),
+    "recategorize": gettext_lazy("Recategorize"),
+}
 
 
 def label(name: str) -> str:
     return str(_LABELS.get(name) or name.replace("_", " ").capitalize())
 
 
-def transition_buttons(model_admin, request, service_request) -> list[dict]:
-    """The transitions the signed-in user may run on the request now, as buttons to render."""
+def transition_buttons(model_admin, request, service_request, actor=None) -> list[dict]:
+    """The transitions the signed-in user (acting as `actor`) may run on the request now, as
+    buttons to render."""
     if not model_admin.has_transition_permission(request):
         return []
     try:
-        names = service_request.transitions_for(actor_for_user(request.user))
+        names = service_request.transitions_for(actor or actor_for_user(request.user))
     except ServiceDeskError:
         return []
     return [
@@ -84,7 +110,7 @@ def transition_view(model_admin, request, object_id, name):
             **form.transition_data(),
         )
     except ServiceDeskError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(
             request,
@@ -109,7 +135,7 @@ def _render_form(model_admin, request, service_request, name, form):
     return TemplateResponse(request, FORM_TEMPLATE, context)
 
 
-def _error_text(exc: ServiceDeskError) -> str:
+def error_text(exc: ServiceDeskError) -> str:
     fields = exc.details.get("fields") or {}
     detail = "; ".join(f"{field}: {problem}" for field, problem in fields.items())
     return f"{exc.message} ({detail})" if detail else exc.message

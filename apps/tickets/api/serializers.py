@@ -1,6 +1,7 @@
 """Input and output shapes of the request API; input serializers validate, output ones render."""
 
 import posixpath
+from datetime import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -8,10 +9,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Customer
+from apps.improvement.selectors import expected_by
 from apps.sla.models import ClockKind, ClockState
 from apps.sla.timers import schedule_of
 from apps.tickets.models import Category, Channel, Message, ServiceRequest
 from apps.tickets.priority import Level, Priority
+from apps.tickets.states import State
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -45,8 +48,10 @@ class ClockSummarySerializer(serializers.Serializer):
 
 class RequestSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
-    state_label = serializers.CharField(source="get_state_display", read_only=True)
-    priority_label = serializers.CharField(source="get_priority_display", read_only=True)
+    # Labels from the choices enums: Django's get_<field>_display rebuilds a dict of every
+    # (lazily translated) label on each call, a sixth of a list page's time.
+    state_label = serializers.SerializerMethodField()
+    priority_label = serializers.SerializerMethodField()
     category = NamedSerializer(read_only=True, allow_null=True)
     department = NamedSerializer(read_only=True, allow_null=True)
     assignee = PersonSerializer(read_only=True, allow_null=True)
@@ -55,6 +60,9 @@ class RequestSerializer(serializers.ModelSerializer):
         help_text="Transitions the caller may run now."
     )
     sla = serializers.SerializerMethodField(help_text="The request's SLA clocks.")
+    expected_by = serializers.SerializerMethodField(
+        help_text="When the desk expects to resolve the open request (learned from its history)."
+    )
 
     class Meta:
         model = ServiceRequest
@@ -84,11 +92,21 @@ class RequestSerializer(serializers.ModelSerializer):
             "version",
             "allowed_transitions",
             "sla",
+            "expected_by",
         ]
         read_only_fields = fields
 
+    def get_state_label(self, obj) -> str:
+        return str(State(obj.state).label)
+
+    def get_priority_label(self, obj) -> str:
+        return str(Priority(obj.priority).label)
+
     def get_allowed_transitions(self, obj) -> list[str]:
         return obj.transitions_for(self.context["actor"])
+
+    def get_expected_by(self, obj) -> datetime | None:
+        return expected_by(obj)
 
     @extend_schema_field(ClockSummarySerializer(many=True))
     def get_sla(self, obj) -> list[dict]:

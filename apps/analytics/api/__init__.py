@@ -1,0 +1,1 @@
+"""The analytics API: metrics, series, process map, variants, bottleneck, exports, imports."""

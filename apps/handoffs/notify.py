@@ -1,0 +1,80 @@
+"""Telling people about a handoff step: in the app, by e-mail and by webhook, once per step."""
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from apps.accounts.models import Department
+from apps.handoffs.models import Handoff, HandoffKind
+from apps.notifications.services import do_notify, do_publish_event
+
+
+def webhook_payload(handoff: Handoff, step: str, details: dict | None = None) -> dict:
+    """What webhook subscribers of the `handoff` kind receive (no internal notes)."""
+    return {
+        "handoff": handoff.pk,
+        "handoff_kind": handoff.kind,
+        "step": step,
+        "state": handoff.state,
+        "request": handoff.request.reference,
+        "from_department": handoff.from_department_id,
+        "to_department": handoff.to_department_id,
+        **(details or {}),
+    }
+
+
+def do_send_step_notifications(handoff_id: int, step: str) -> bool:
+    """Notify whoever a handoff step concerns, once; False if it was done before.
+
+    Requested (and withdrawn before acceptance): the target department's agents. Accepted,
+    declined, completed (with the result), expired: who requested it and the request's
+    assignee. Writes: `Notification` rows and a `WebhookDelivery` per subscription of kind
+    `handoff`, and the step in the handoff's `notified_steps`, in one transaction. Enqueues:
+    the e-mails and webhook deliveries after commit.
+    """
+    with transaction.atomic():
+        handoff = (
+            Handoff.objects.select_for_update(of=("self",))
+            .select_related("request__assignee__user", "requested_by", "accepted_by")
+            .filter(pk=handoff_id)
+            .first()
+        )
+        if handoff is None or step in handoff.notified_steps:
+            return False
+        title, body = _message(handoff, step)
+        do_notify(
+            recipients=_recipients(handoff, step),
+            kind="handoff",
+            request=handoff.request,
+            title=title,
+            body=body,
+        )
+        do_publish_event(kind="handoff", payload=webhook_payload(handoff, step))
+        handoff.notified_steps = [*handoff.notified_steps, step]
+        handoff.save(update_fields=["notified_steps"])
+    return True
+
+
+def _recipients(handoff: Handoff, step: str) -> list:
+    if step == "requested" or (step == "cancelled" and handoff.accepted_by_id is None):
+        return list(_agents_of(handoff.to_department))
+    if step == "cancelled":
+        return [handoff.accepted_by]
+    people = [handoff.requested_by]
+    if handoff.request.assignee_id:
+        people.append(handoff.request.assignee.user)
+    return [person for person in people if person is not None]
+
+
+def _agents_of(department: Department):
+    return get_user_model().objects.filter(agent__departments=department, is_active=True)
+
+
+def _message(handoff: Handoff, step: str) -> tuple[str, str]:
+    request = handoff.request
+    title = f"{handoff.reference} ({handoff.kind}) on {request.reference}: {step}"
+    body = f"{request.subject}\n\n{handoff.reason}"
+    if step == "completed" and handoff.kind == HandoffKind.CONSULT:
+        body += f"\n\nResult:\n{handoff.result}"
+    elif handoff.closing_reason:
+        body += f"\n\n{handoff.closing_reason}"
+    return title, body

@@ -1,0 +1,3 @@
+"""Admin of continuous improvement: problem records, forecasts, ETA models, the staffing page."""
+
+from apps.improvement.admin import forecasts, problems, staffing  # noqa: F401

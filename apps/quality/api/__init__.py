@@ -1,0 +1,1 @@
+"""The quality API: control charts, alerts, feedback analysis and the scorecard (staff only)."""

@@ -1,0 +1,1 @@
+"""What customers' comments say: sentiment and themes, in English and Chinese."""

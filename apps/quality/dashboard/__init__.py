@@ -1,0 +1,1 @@
+"""The quality dashboard in the admin: figures and server-side SVG charts."""

@@ -1,0 +1,219 @@
+"""Small SVG builders for the dashboard: drawn on the server, readable without JavaScript."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+WIDTH, HEIGHT = 720, 240
+LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
+PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf")
+SIGNAL_COLOUR, LIMIT_COLOUR, CENTRE_COLOUR = "#d62728", "#d62728", "#2ca02c"
+
+Fmt = Callable[[float], str]
+
+
+def _num(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def _svg(
+    body: list[str], *, width: int = WIDTH, height: int = HEIGHT, label: str = ""
+) -> SafeString:
+    head = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="quality-chart" role="img" '
+        f'aria-label="{escape(label)}" viewBox="0 0 {width} {height}" width="100%" '
+        f'style="max-width:{width}px;font:11px sans-serif">'
+    )
+    return mark_safe(head + "".join(body) + "</svg>")  # every text inside is escaped
+
+
+def empty(message: str, *, height: int = 60) -> SafeString:
+    """An empty chart saying why (no data yet)."""
+    return _svg(
+        [
+            f'<text x="{WIDTH / 2}" y="{height / 2}" text-anchor="middle" fill="#666">'
+            f"{escape(message)}</text>"
+        ],
+        height=height,
+        label=message,
+    )
+
+
+@dataclass
+class Scale:
+    """Maps index and value to pixels inside the plot area."""
+
+    count: int
+    low: float
+    high: float
+    width: int = WIDTH
+    height: int = HEIGHT
+
+    def x(self, i: int) -> float:
+        span = self.width - LEFT - RIGHT
+        return LEFT + (span / 2 if self.count <= 1 else span * i / (self.count - 1))
+
+    def y(self, value: float) -> float:
+        span = (self.high - self.low) or 1.0
+        return self.height - BOTTOM - (self.height - TOP - BOTTOM) * (value - self.low) / span
+
+
+def _scale(count: int, values: Sequence[float], *, floor: float | None = None) -> Scale:
+    low, high = min(values), max(values)
+    if floor is not None:
+        low = min(low, floor)
+    pad = (high - low) * 0.08 or 1.0
+    return Scale(count=count, low=low - pad if floor is None else low, high=high + pad)
+
+
+def _axes(scale: Scale, labels: Sequence[str], fmt: Fmt) -> list[str]:
+    out = [
+        f'<line x1="{LEFT}" y1="{TOP}" x2="{LEFT}" y2="{scale.height - BOTTOM}" stroke="#999"/>',
+        f'<line x1="{LEFT}" y1="{scale.height - BOTTOM}" x2="{scale.width - RIGHT}" '
+        f'y2="{scale.height - BOTTOM}" stroke="#999"/>',
+    ]
+    for k in range(5):
+        value = scale.low + (scale.high - scale.low) * k / 4
+        y = scale.y(value)
+        out.append(
+            f'<text x="{LEFT - 4}" y="{y + 3:.1f}" text-anchor="end" fill="#444">'
+            f"{escape(fmt(value))}</text>"
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{scale.width - RIGHT}" y2="{y:.1f}" '
+            f'stroke="#eee"/>'
+        )
+    step = max(1, len(labels) // 6)
+    for i in range(0, len(labels), step):
+        out.append(
+            f'<text x="{scale.x(i):.1f}" y="{scale.height - BOTTOM + 14}" text-anchor="middle" '
+            f'fill="#444">{escape(labels[i])}</text>'
+        )
+    return out
+
+
+def _polyline(points: list[tuple[float, float]], colour: str, *, dash: str = "", width=1.5) -> str:
+    if not points:
+        return ""
+    path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+    dashed = f' stroke-dasharray="{dash}"' if dash else ""
+    return (
+        f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="{width}"{dashed}/>'
+    )
+
+
+def _legend(names: Sequence[str], colours: Sequence[str], *, height: int = HEIGHT) -> list[str]:
+    out, x = [], LEFT
+    for name, colour in zip(names, colours, strict=False):
+        out.append(
+            f'<rect x="{x}" y="{height - 14}" width="10" height="10" fill="{colour}"/>'
+            f'<text x="{x + 14}" y="{height - 5}" fill="#222">{escape(name)}</text>'
+        )
+        x += 24 + 7 * len(name)
+    return out
+
+
+def line_chart(
+    labels: Sequence[str],
+    series: dict[str, Sequence[float | None]],
+    *,
+    fmt: Fmt = _num,
+    floor: float | None = 0.0,
+    label: str = "",
+) -> SafeString:
+    """Lines of one or more named series over shared labels (None leaves a gap)."""
+    values = [v for vs in series.values() for v in vs if v is not None]
+    if not labels or not values:
+        return empty(label)
+    scale = _scale(len(labels), values, floor=floor)
+    body = _axes(scale, labels, fmt)
+    colours = PALETTE[: len(series)]
+    for (name, vs), colour in zip(series.items(), colours, strict=False):
+        pts = [(scale.x(i), scale.y(v)) for i, v in enumerate(vs) if v is not None]
+        body.append(_polyline(pts, colour))
+        body.extend(
+            f'<circle cx="{scale.x(i):.1f}" cy="{scale.y(v):.1f}" r="2" fill="{colour}">'
+            f"<title>{escape(name)} {escape(labels[i])}: {escape(fmt(v))}</title></circle>"
+            for i, v in enumerate(vs)
+            if v is not None
+        )
+    body.extend(_legend(list(series), colours))
+    return _svg(body, label=label)
+
+
+def control_chart(chart: dict, *, fmt: Fmt = _num, label: str = "", names: dict) -> SafeString:
+    """A control chart: values, centre line, limits per point, the baseline shaded, and the
+    points where a rule fired in red (their rule in the tooltip)."""
+    points = chart["points"]
+    if not points or chart["centre"] is None:
+        return empty(label)
+    values = [p["value"] for p in points] + [p["ucl"] for p in points] + [p["lcl"] for p in points]
+    scale = _scale(len(points), values, floor=0.0)
+    labels = [p["day"].strftime("%m-%d") for p in points]
+    body = _axes(scale, labels, fmt)
+    if chart["baseline"]:
+        base_end = sum(1 for p in points if p["day"] <= chart["baseline"][1])
+        x_end = scale.x(max(base_end - 1, 0))
+        body.insert(
+            0,
+            f'<rect x="{LEFT}" y="{TOP}" width="{max(x_end - LEFT, 1):.1f}" '
+            f'height="{scale.height - TOP - BOTTOM}" fill="#f3f6fa"/>',
+        )
+    xs = [scale.x(i) for i in range(len(points))]
+    body.append(
+        _polyline(
+            [(x, scale.y(p["ucl"])) for x, p in zip(xs, points, strict=True)],
+            LIMIT_COLOUR,
+            dash="4 3",
+            width=1,
+        )
+    )
+    body.append(
+        _polyline(
+            [(x, scale.y(p["lcl"])) for x, p in zip(xs, points, strict=True)],
+            LIMIT_COLOUR,
+            dash="4 3",
+            width=1,
+        )
+    )
+    centre = scale.y(chart["centre"])
+    body.append(_polyline([(xs[0], centre), (xs[-1], centre)], CENTRE_COLOUR, dash="6 3"))
+    body.append(
+        _polyline([(x, scale.y(p["value"])) for x, p in zip(xs, points, strict=True)], PALETTE[0])
+    )
+    fired: dict[int, list[str]] = {}
+    for signal in chart["signals"]:
+        fired.setdefault(signal["index"], []).append(str(names.get(signal["rule"], signal["rule"])))
+    for i, (x, p) in enumerate(zip(xs, points, strict=True)):
+        colour, radius = (SIGNAL_COLOUR, 4) if i in fired else (PALETTE[0], 2.5)
+        why = "; ".join(fired.get(i, []))
+        body.append(
+            f'<circle class="{"signal" if i in fired else "point"}" cx="{x:.1f}" '
+            f'cy="{scale.y(p["value"]):.1f}" r="{radius}" fill="{colour}"><title>'
+            f"{escape(p['day'].isoformat())}: {escape(fmt(p['value']))} {escape(why)}"
+            "</title></circle>"
+        )
+    return _svg(body, label=label)
+
+
+def bar_chart(rows: Sequence[tuple[str, float]], *, fmt: Fmt = _num, label: str = "") -> SafeString:
+    """Horizontal bars, one per (name, value), longest value filling the width."""
+    if not rows:
+        return empty(label)
+    row_height, name_width = 22, 260
+    height = TOP + row_height * len(rows) + 8
+    top = max(v for _, v in rows) or 1.0
+    body = []
+    for i, (name, value) in enumerate(rows):
+        y = TOP + i * row_height
+        length = (WIDTH - name_width - 80) * value / top
+        short = name if len(name) <= 42 else name[:41] + "…"
+        body.append(
+            f'<text x="{name_width - 6}" y="{y + 14}" text-anchor="end" fill="#222">'
+            f"<title>{escape(name)}</title>{escape(short)}</text>"
+            f'<rect x="{name_width}" y="{y + 3}" width="{max(length, 1):.1f}" height="15" '
+            f'fill="{PALETTE[0]}"/>'
+            f'<text x="{name_width + length + 4:.1f}" y="{y + 14}" fill="#222">'
+            f"{escape(fmt(value))}</text>"
+        )
+    return _svg(body, height=height, label=label)

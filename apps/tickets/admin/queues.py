@@ -1,0 +1,117 @@
+"""The agents' queues in the request list: list filters that read indexes, and the SLA order."""
+
+from django.contrib import admin
+from django.db.models import Exists, F, OuterRef, Q, Subquery
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from apps.improvement.selectors import filter_at_risk
+from apps.sla.models import ClockState, SLAClock
+from apps.tickets.admin.scope import agent_departments
+from apps.tickets.states import OPEN, State
+
+QUEUE_PARAM = "queue"
+EVERYTHING = "everything"
+
+
+def _running_clocks():
+    return SLAClock.objects.filter(request=OuterRef("pk"), state=ClockState.RUNNING)
+
+
+def with_sla_deadline(queryset):
+    """Each request's earliest running SLA deadline as `sla_deadline` (None when none runs)."""
+    soonest = _running_clocks().order_by("deadline").values("deadline")[:1]
+    return queryset.annotate(sla_deadline=Subquery(soonest))
+
+
+SLA_ORDERING = [F("sla_deadline").asc(nulls_last=True), "-created_at"]
+# Closed history is big and has no running clock: newest first, along the primary key.
+HISTORY_ORDERING = ["-pk"]
+
+
+def _mine(queryset, user):
+    return queryset.filter(assignee__user=user, state__in=OPEN)
+
+
+def _unassigned(queryset, user):
+    return queryset.filter(
+        state=State.QUEUED, assignee__isnull=True, department__in=agent_departments(user)
+    )
+
+
+def _due_soon(queryset, user):
+    warned = _running_clocks().filter(warned_at__isnull=False, breached_at__isnull=True)
+    return queryset.filter(Exists(warned), state__in=OPEN)
+
+
+def _breached(queryset, user):
+    late = _running_clocks().filter(Q(breached_at__isnull=False) | Q(deadline__lt=timezone.now()))
+    return queryset.filter(Exists(late), state__in=OPEN)
+
+
+def _in_state(state):
+    return lambda queryset, user: queryset.filter(state=state)
+
+
+def _everything(queryset, user):
+    return queryset
+
+
+# value -> (label, filter); the first choice is what the list shows when none is picked.
+QUEUES = {
+    "open": (_("All open"), lambda queryset, user: queryset.filter(state__in=OPEN)),
+    "mine": (_("My open requests"), _mine),
+    "unassigned": (_("My departments' unassigned"), _unassigned),
+    "due_soon": (_("Due soon (warning reached)"), _due_soon),
+    "breached": (_("Breached"), _breached),
+    "at_risk": (_("At risk (early warning)"), lambda queryset, user: filter_at_risk(queryset)),
+    "waiting": (_("Waiting on customer"), _in_state(State.PENDING_CUSTOMER)),
+    "bot_answered": (_("Bot answered"), _in_state(State.BOT_ANSWERED)),
+    EVERYTHING: (_("Everything, closed too"), _everything),
+}
+DEFAULT_QUEUE = "open"
+
+
+def queue_of(request) -> str:
+    value = request.GET.get(QUEUE_PARAM)
+    return value if value in QUEUES else DEFAULT_QUEUE
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """The agent's work lists; with none chosen the list shows every open request."""
+
+    title = _("queue")
+    parameter_name = QUEUE_PARAM
+
+    def lookups(self, request, model_admin):
+        return [(value, label) for value, (label, _filter) in QUEUES.items()]
+
+    def choices(self, changelist):
+        # No "All" entry: the default queue stands in for it, and "everything" is a choice.
+        current = self.value() if self.value() in QUEUES else DEFAULT_QUEUE
+        for value, label in self.lookup_choices:
+            yield {
+                "selected": current == value,
+                "query_string": changelist.get_query_string({self.parameter_name: value}),
+                "display": label,
+            }
+
+    def queryset(self, request, queryset):
+        _label, queue = QUEUES[queue_of(request)]
+        return queue(queryset, request.user)
+
+
+class DepartmentFilter(admin.SimpleListFilter):
+    """Departments to filter by: only those the user works in (superusers: all)."""
+
+    title = _("department")
+    parameter_name = "department"
+
+    def lookups(self, request, model_admin):
+        return [(str(d.pk), d.name) for d in agent_departments(request.user).order_by("name")]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isdigit():
+            return queryset.filter(department_id=int(value))
+        return queryset

@@ -1,0 +1,58 @@
+"""What the request page shows besides the record: thread, assign-to-me, handoff link, FAQ."""
+
+from django.urls import NoReverseMatch, reverse
+
+from apps.accounts.actors import Actor
+from apps.knowledge.markdown import render_answer
+from apps.knowledge.models import ArticleUse
+from apps.tickets.models import Message
+
+# How many FAQ suggestions the page offers at most.
+MAX_SUGGESTIONS = 5
+
+
+def thread(service_request) -> list[Message]:
+    """Every message of the request, oldest first, authors loaded in the same query."""
+    return list(
+        Message.objects.filter(request=service_request)
+        .select_related("author")
+        .order_by("created_at", "pk")
+    )
+
+
+def assign_to_me(service_request, actor: Actor, transitions: list[str]) -> str | None:
+    """The transition that makes the signed-in agent the assignee now ("assign" or
+    "reassign"), or None when they cannot take it (not an agent there, or already theirs)."""
+    if actor.agent_id is None or service_request.assignee_id == actor.agent_id:
+        return None
+    if service_request.department_id not in actor.department_ids:
+        return None
+    return next((name for name in ("assign", "reassign") if name in transitions), None)
+
+
+def handoff_url(service_request) -> str | None:
+    """The handoffs app's add form for this request, once that app registers it."""
+    try:
+        return reverse("admin:handoffs_handoff_add") + f"?request={service_request.pk}"
+    except NoReverseMatch:
+        return None
+
+
+def suggestions(service_request) -> list[dict]:
+    """The FAQ articles the chatbot kept for the agent (or answered with), best first, each
+    with its answer as safe HTML to read and as Markdown to insert into a reply."""
+    uses = (
+        ArticleUse.objects.filter(request=service_request, article__published=True)
+        .select_related("article")
+        .order_by("-score", "pk")[:MAX_SUGGESTIONS]
+    )
+    return [
+        {
+            "article": use.article,
+            "kind": use.get_kind_display(),
+            "score": round(use.score * 100),
+            "answer_html": render_answer(use.article.answer),
+            "answer_text": use.article.answer,
+        }
+        for use in uses
+    ]

@@ -1,0 +1,112 @@
+"""The benchmark suite in one command: API vs ceiling and peer, SLA sweep, routing, memory.
+
+`.venv/bin/python bench/run.py [--quick] [--only api sla routing]` (or `make bench`, `make
+bench ARGS=--quick`). Prints `name: value` lines as it goes and a summary against the targets.
+"""
+
+import argparse
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import api  # noqa: E402
+from memory import PeakRss  # noqa: E402
+
+FULL = {
+    "api": ["--sizes", "1000", "1000000", "--seconds", "20", "--rounds", "3"],
+    "sla": [],  # its defaults: 10k and 1M open requests, 1,000 due clocks, 5 sweeps each
+    "routing": [],  # its defaults: 2,000 requests, 3 rounds
+}
+QUICK = {
+    "api": ["--sizes", "200", "5000", "--seconds", "5", "--rounds", "2"],
+    "sla": ["--small", "1000", "--large", "20000", "--due", "100", "--repeats", "3"],
+    "routing": ["--requests", "300", "--repeats", "2", "--warmup", "20"],
+}
+# (figure, target, higher is better)
+TARGETS = [
+    ("ratio_create_ours_over_ceiling", 0.6, True),
+    ("ratio_create_ours_over_helpdesk", 2.0, True),
+    ("ratio_ours_list_p50_{big}_over_{small}", 1.2, False),
+    ("ratio_ours_detail_p50_{big}_over_{small}", 1.2, False),
+    ("ratio_large_over_small", 1.2, False),
+    ("ratio_routing_over_reference", 0.5, True),
+]
+
+
+def run_script(name: str, args: list[str], figures: dict, memory: PeakRss | None = None) -> None:
+    """Run a benchmark script, echo its output, keep its `name: value` lines."""
+    process = subprocess.Popen(
+        [sys.executable, str(BENCH / name), *args],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=BENCH.parent,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    if memory is not None:
+        memory.watch(process.pid, "celery_worker", "celery", children_only=True)
+    try:
+        for line in process.stdout:
+            print(line, end="", flush=True)
+            name, sep, value = line.partition(": ")
+            if sep and " " not in name.strip():
+                with contextlib.suppress(ValueError, IndexError):
+                    figures[name.strip()] = float(value.split()[0])
+    finally:
+        if process.poll() is None:
+            process.terminate()  # the scripts stop their workers and drop their databases
+        process.wait()
+    if process.returncode:
+        print(f"# {name} exited with {process.returncode}", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, short runs")
+    parser.add_argument("--only", nargs="+", choices=["api", "sla", "routing"])
+    args = parser.parse_args()
+    plan = QUICK if args.quick else FULL
+    parts = args.only or ["api", "sla", "routing"]
+    started = time.perf_counter()
+    print(f"# bench started {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, quick={args.quick}")
+    figures: dict[str, float] = {}
+    if "api" in parts:
+        print("# --- API: ours, the ceiling, django-helpdesk ---", flush=True)
+        figures.update(api.main(plan["api"]))
+    if "sla" in parts:
+        print("# --- SLA sweep scaling ---", flush=True)
+        run_script("sla_sweep.py", plan["sla"], figures)
+    if "routing" in parts:
+        print("# --- routing throughput against the one-UPDATE reference ---", flush=True)
+        memory = PeakRss().start()
+        run_script("routing.py", plan["routing"], figures, memory)
+        figures.update({f"peak_rss_mb_{k}": v for k, v in memory.stop().items()})
+    summary(figures, plan["api"], time.perf_counter() - started)
+
+
+def summary(figures: dict[str, float], api_args: list[str], seconds: float) -> None:
+    sizes = api_args[api_args.index("--sizes") + 1 : api_args.index("--sizes") + 3]
+    print("# --- summary ---")
+    for name, target, higher in TARGETS:
+        name = name.format(small=sizes[0], big=sizes[1])
+        value = figures.get(name)
+        if value is None:
+            print(f"{name}: missing")
+            continue
+        met = value >= target if higher else value <= target
+        sign = ">=" if higher else "<="
+        print(f"{name}: {value:.3f}  (target {sign} {target}: {'met' if met else 'NOT met'})")
+    for name in sorted(figures):
+        if name.startswith("peak_rss_mb_"):
+            print(f"{name}: {figures[name]:.1f}")
+    print(f"bench_total_s: {seconds:.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+"""Importing a CSV event log into its own analysis space, and analysing it."""
+
+import io
+from datetime import UTC, datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from apps.analytics.exports import export_chunks
+from apps.analytics.importing import ImportErrors, ImportOptions, do_import_event_log
+from apps.analytics.models import ImportedEvent
+from apps.analytics.process_map import bottleneck, process_map, variants
+from apps.analytics.sources import imported_source
+from apps.core.errors import InvalidData
+
+pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore::UserWarning")]
+
+# Three cases: two take the short path (register, check, pay), one needs a second check.
+LOG = """case,activity,timestamp,resource
+c1,register,2025-01-06T09:00:00+00:00,ann
+c1,check,2025-01-06T09:30:00+00:00,bob
+c1,pay,2025-01-06T10:30:00+00:00,ann
+c2,register,2025-01-07T09:00:00+00:00,ann
+c2,pay,2025-01-07T11:00:00+00:00,ann
+c2,check,2025-01-07T10:00:00+00:00,bob
+c3,register,2025-02-03T09:00:00+00:00,cy
+c3,check,2025-02-03T09:10:00+00:00,bob
+c3,check,2025-02-03T12:10:00+00:00,bob
+c3,pay,2025-02-03T13:10:00+00:00,ann
+"""
+
+
+def imported(text=LOG, name="old desk", **options):
+    return do_import_event_log(io.StringIO(text), name=name, options=ImportOptions(**options))
+
+
+def test_import_orders_each_case_by_time():
+    log = imported()
+    assert (log.event_count, log.case_count) == (10, 3)
+    c2 = ImportedEvent.objects.filter(log=log, case_id="c2").order_by("seq")
+    assert [e.activity for e in c2] == ["register", "check", "pay"]  # file order was not time
+    assert [e.line for e in c2] == [5, 7, 6]
+
+
+def test_process_map_variants_and_bottleneck_on_an_imported_log():
+    log = imported()
+    graph = process_map(view="activities", log=log)
+    edges = {(e["source"], e["target"]): e for e in graph["edges"]}
+    assert graph["cases"] == 3
+    assert {pair: e["frequency"] for pair, e in edges.items()} == {
+        ("register", "check"): 3,
+        ("check", "pay"): 3,
+        ("check", "check"): 1,
+    }
+    # check -> pay: 60, 60 and 60 minutes; register -> check: 30, 60, 10 minutes.
+    assert edges[("register", "check")]["wait"]["median"] == 1800.0
+    found = variants(log=log)
+    assert found["cases"] == 3
+    assert found["variants"][0] == {
+        "activities": ["register", "check", "pay"],
+        "cases": 2,
+        "share": 0.6667,
+        "mean_seconds": 6300.0,  # 90 and 120 minutes
+    }
+    assert bottleneck(log=log)["step"] == ["check", "check"]
+    # Cases are in a period by their first event.
+    january = variants(log=log, start=datetime(2025, 1, 1, tzinfo=UTC),
+                       end=datetime(2025, 2, 1, tzinfo=UTC))  # fmt: skip
+    assert january["cases"] == 2
+
+
+def test_imported_log_takes_no_request_filters_nor_states():
+    log = imported()
+    with pytest.raises(InvalidData):
+        process_map(view="states", log=log)
+    with pytest.raises(InvalidData):
+        variants(log=log, filters={"department": 1})
+
+
+def test_export_of_an_imported_log_reads_back_in_pm4py(tmp_path):
+    pm4py = pytest.importorskip("pm4py")
+    log = imported()
+    path = tmp_path / "log.xes"
+    path.write_text("".join(export_chunks(imported_source(log), "xes")), encoding="utf-8")
+    dfg, _, _ = pm4py.discover_dfg(pm4py.read_xes(str(path)))
+    assert dict(dfg) == {("register", "check"): 3, ("check", "pay"): 3, ("check", "check"): 1}
+
+
+def test_column_names_timestamp_format_and_time_zone():
+    text = "Fall;Aktivität;Zeit\nA-1;Eingang;02.03.2026 09:00\nA-1;Erledigt;02.03.2026 10:15\n"
+    log = imported(
+        text, case="Fall", activity="Aktivität", timestamp="Zeit", delimiter=";",
+        timestamp_format="%d.%m.%Y %H:%M", time_zone="Europe/Berlin",
+    )  # fmt: skip
+    first = ImportedEvent.objects.filter(log=log).order_by("seq").first()
+    assert first.at == datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+    assert first.resource == ""
+
+
+def test_errors_name_their_lines_and_nothing_is_written():
+    text = (
+        "case,activity,timestamp\n"
+        "c1,register,2025-01-06T09:00:00\n"
+        ",register,2025-01-06T09:00:00\n"
+        "c1,,2025-01-06T09:00:00\n"
+        "c1,pay,yesterday\n"
+        "c1\n"
+    )
+    with pytest.raises(ImportErrors) as caught:
+        imported(text)
+    assert caught.value.lines == [
+        "line 3: no case id",
+        "line 4: no activity",
+        "line 5: timestamp 'yesterday' is not ISO 8601, e.g. 2026-03-02T09:15:00+01:00",
+        "line 6: 1 columns, the header has more",
+    ]
+    assert not ImportedEvent.objects.exists()
+
+
+def test_a_missing_column_and_a_taken_name():
+    with pytest.raises(ImportErrors, match="problem") as caught:
+        imported("id,activity,timestamp\n1,a,2025-01-01T00:00:00\n")
+    assert caught.value.lines[0].startswith("line 1: no column case")
+    imported()
+    with pytest.raises(InvalidData):
+        imported()
+
+
+def test_command(tmp_path, capsys):
+    path = tmp_path / "log.csv"
+    path.write_text(LOG, encoding="utf-8")
+    call_command("import_event_log", str(path), "--name", "old", "--no-progress")
+    assert "10 events in 3 cases" in capsys.readouterr().out
+    bad = tmp_path / "bad.csv"
+    bad.write_text("case,activity,timestamp\nc1,a,never\n", encoding="utf-8")
+    with pytest.raises(CommandError):
+        call_command("import_event_log", str(bad), "--name", "bad", "--no-progress")
+    assert "line 2: timestamp 'never'" in capsys.readouterr().err

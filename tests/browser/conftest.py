@@ -1,0 +1,59 @@
+"""Playwright driving Debian's chromium against a live server; screenshots under test-artifacts/."""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import need_service
+
+CHROMIUM = os.environ.get("SERVICEDESK_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+# Playwright's sync API runs an event loop in this thread; the test's own database calls
+# (fixtures, assertions) are plain synchronous code all the same.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Headless Debian chromium; never a browser Playwright downloads."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        sync_playwright = None
+    need_service(sync_playwright is not None, "The playwright package (requirements-dev.txt)")
+    need_service(
+        Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is not None,
+        f"Debian's chromium at {CHROMIUM} (apt-get install chromium)",
+    )
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US", viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    """Saves a full-page screenshot as test-artifacts/browser/<name>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+    def take(name: str) -> Path:
+        path = ARTIFACTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take

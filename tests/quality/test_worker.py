@@ -1,0 +1,25 @@
+"""A real worker on real Redis sends the survey invitation a resolution enqueued after commit."""
+
+import pytest
+
+from apps.notifications.models import Notification
+from apps.quality.survey import INVITATION_KIND
+from apps.tickets.states import State
+from tests.paths import Desk
+from tests.workers.conftest import celery_worker_process, wait_for  # noqa: F401 - the fixture
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.slow]
+
+
+def test_resolution_invites_the_customer_through_a_real_worker(transactional_db, request, customer):
+    resolved = Desk(customer).request_in(State.RESOLVED)  # committed: the task is on Redis
+    # The worker starts only now, so it never races the transitions above.
+    worker = request.getfixturevalue("celery_worker_process")
+
+    def invited():
+        assert worker.poll() is None, "the worker died"
+        return Notification.objects.filter(request=resolved, kind=INVITATION_KIND).first()
+
+    note = wait_for(invited, timeout=90, what="the worker to send the survey invitation")
+    assert note.recipient == customer.user
+    assert Notification.objects.filter(request=resolved, kind=INVITATION_KIND).count() == 1
