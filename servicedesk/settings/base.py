@@ -194,6 +194,9 @@ SERVICEDESK_CHATBOT_ANSWER_TIMEOUT_MINUTES = env.int(
 )
 # A retried create with the same Idempotency-Key returns the first response for this long.
 SERVICEDESK_IDEMPOTENCY_KEY_HOURS = env.int("SERVICEDESK_IDEMPOTENCY_KEY_HOURS", default=24)
+# After a publish to the broker fails, a process sends nothing for this many seconds (the
+# recovery sweep re-dispatches what was not sent), so the API stays fast through an outage.
+SERVICEDESK_ENQUEUE_PAUSE_SECONDS = env.float("SERVICEDESK_ENQUEUE_PAUSE_SECONDS", default=5.0)
 # A request still in `new` after this many seconds is dispatched again by the recovery sweep.
 SERVICEDESK_STUCK_NEW_SECONDS = env.int("SERVICEDESK_STUCK_NEW_SECONDS", default=120)
 # Webhooks: seconds to wait for a receiver; retries wait BACKOFF * 2**n seconds (with jitter),

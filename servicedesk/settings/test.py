@@ -55,3 +55,5 @@ else:
     CELERY_BROKER_URL = "memory://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 TEST_REDIS_URL = _redis_url
+# In-process tests never pause publishing after a failure (the fault tests' API processes do).
+SERVICEDESK_ENQUEUE_PAUSE_SECONDS = env.float("SERVICEDESK_ENQUEUE_PAUSE_SECONDS", default=0.0)

@@ -36,12 +36,12 @@ def test_a_broker_outage_loses_and_doubles_nothing(stack, staffed_desk, redis_se
     load.start()
 
     wait_for(lambda: client.progress >= 30, timeout=60, what="30 creates before the outage")
-    redis_server.stop()
     down_at, answered_before = time.monotonic(), client.progress
+    redis_server.stop()
     wait_for(
         lambda: client.progress >= answered_before + OUTAGE_CREATES,
         timeout=90,
-        what="the API to go on answering creates with the broker down",
+        what=f"the API to go on answering creates with the broker down ({answered_before} before)",
     )
     redis_server.start()
     up_at = time.monotonic()
