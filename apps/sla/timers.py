@@ -112,11 +112,12 @@ def business_seconds(request, start: datetime, end: datetime, clocks=None) -> fl
     return business_seconds_between(schedule_of(clocks[0].policy if clocks else None), start, end)
 
 
-def start_clocks(request, at: datetime) -> list[ClockEvent]:
-    """On submit: match a policy and start its first-response and resolution clocks."""
+def start_clocks(request, at: datetime) -> tuple[list[SLAClock], list[ClockEvent]]:
+    """On submit: match a policy and start its first-response and resolution clocks (saved,
+    each with its policy); returns them, in the order of their kind, and their events."""
     policy = match_policy(request)
     if policy is None:
-        return []
+        return [], []
     schedule, events, clocks = schedule_of(policy), [], []
     for kind in (ClockKind.FIRST_RESPONSE, ClockKind.RESOLUTION):
         target = policy.target_seconds(kind)
@@ -126,7 +127,7 @@ def start_clocks(request, at: datetime) -> list[ClockEvent]:
             clocks.append(clock)
             events.append(_event(clock, "start", schedule, at))
     SLAClock.objects.bulk_create(clocks)
-    return events
+    return clocks, events
 
 
 def on_transition(

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.actors import Actor, Role
 from apps.accounts.models import Customer
 from apps.core.errors import Forbidden, InvalidData, NotAllowed
+from apps.core.prefetch import set_prefetched
 from apps.quality.events import write_event
 from apps.quality.models import Event, EventKind
 from apps.sla import timers
@@ -178,8 +179,11 @@ def do_submit_request(
             from_state="",
             payload={"channel": channel, "priority": request.priority},
         )
-        door.append_clock_events(request, timers.start_clocks(request, at), at)
+        clocks, clock_events = timers.start_clocks(request, at)
+        door.append_clock_events(request, clock_events, at)
         door.announce_transition(request, event)
+    # The new request's clocks are all it has: whoever renders it need not read them back.
+    set_prefetched(request, "sla_clocks", clocks)
     return request
 
 

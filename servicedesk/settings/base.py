@@ -184,6 +184,9 @@ SERVICEDESK_AUTO_CLOSE_DAYS = env.int("SERVICEDESK_AUTO_CLOSE_DAYS", default=7)
 # Workers keep routing rules and SLA policies this long before reading them again (a save
 # clears them at once in the process that saved).
 SERVICEDESK_CONFIG_CACHE_SECONDS = env.float("SERVICEDESK_CONFIG_CACHE_SECONDS", default=10.0)
+# Each process remembers an API token it looked up for this long (apps/api/authentication.py):
+# a token revoked or a user deactivated elsewhere keeps working in it for at most that long.
+SERVICEDESK_TOKEN_CACHE_SECONDS = env.float("SERVICEDESK_TOKEN_CACHE_SECONDS", default=10.0)
 # The chatbot: on submit it answers from the knowledge base when it is this sure (0-1),
 # and a proposed answer the customer does not react to goes to a person after the timeout.
 SERVICEDESK_CHATBOT_ENABLED = env.bool("SERVICEDESK_CHATBOT_ENABLED", default=True)

@@ -35,6 +35,7 @@ if _application_name := env.str("SERVICEDESK_DB_APPLICATION_NAME", default=""):
 
 # Tests roll back what they create, which sends no signal to clear a cache: read it every time.
 SERVICEDESK_CONFIG_CACHE_SECONDS = env.float("SERVICEDESK_CONFIG_CACHE_SECONDS", default=0)
+SERVICEDESK_TOKEN_CACHE_SECONDS = env.float("SERVICEDESK_TOKEN_CACHE_SECONDS", default=0)
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -188,3 +188,28 @@ def test_messages_as_customer(desk, thread, assert_fixed):
 
 def test_messages_as_agent(desk, thread, assert_fixed):
     assert_fixed(client_for(desk.lead.user), url(thread, "messages/"), "messages_agent")
+
+
+def test_a_create_reads_nothing_back(customer, django_assert_num_queries, settings):
+    """The token (1), the request (1), its submit event (1) and the SLA policies (1, cached
+    for seconds outside tests), within a savepoint here (2; BEGIN and COMMIT in production):
+    rendered from what the door wrote, with no clocks to read back and no forecast yet."""
+    client = client_for(customer.user)
+    with django_assert_num_queries(6):
+        response = client.post("/api/v1/requests/", {"subject": "Printer jams"}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["sla"] == [] and response.json()["expected_by"] is None
+
+
+def test_a_create_under_a_policy_renders_the_clocks_it_started(customer, standard_policy):
+    """The clocks rendered from what the door wrote are the ones a read finds."""
+    client = client_for(customer.user)
+    response = client.post("/api/v1/requests/", {"subject": "Printer jams"}, format="json")
+    assert response.status_code == 201, response.content
+    created = response.json()
+    read = client.get(f"/api/v1/requests/{created['reference']}/").json()
+    stable = ("target", "state", "deadline", "target_seconds")
+    assert [clock["target"] for clock in created["sla"]] == ["first_response", "resolution"]
+    assert [{k: c[k] for k in stable} for c in created["sla"]] == [
+        {k: c[k] for k in stable} for c in read["sla"]
+    ]

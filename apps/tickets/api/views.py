@@ -1,6 +1,5 @@
 """Request endpoints: thin views that parse input, call the door or a selector, and render."""
 
-from django.db.models import prefetch_related_objects
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -10,6 +9,7 @@ from rest_framework.response import Response
 from apps.accounts.actors import Role, actor_for_user
 from apps.api.idempotency import idempotent
 from apps.core.errors import Forbidden, InvalidData
+from apps.core.prefetch import set_absent
 from apps.quality.feedback import do_give_feedback
 from apps.quality.models import Feedback
 from apps.tickets import selectors, services
@@ -106,10 +106,10 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
                 fields={"customer": "Required when an agent submits."},
             )
         created = services.do_submit_request(actor=actor, customer=customer, **fields)
-        # Rendered from the instance the door created, which holds its customer and category;
-        # only its SLA clocks are read back (reading the whole request again was a quarter of
-        # a create, see docs/performance.md).
-        prefetch_related_objects([created], selectors._CLOCKS)
+        # Rendered from the instance the door created, which holds its customer, category and
+        # SLA clocks; it has no forecast yet. Reading any of it back was a third of a create
+        # (docs/performance.md).
+        set_absent(created, "forecast")
         return Response(
             RequestSerializer(created, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,

@@ -1,0 +1,64 @@
+"""Each process remembers a token it looked up for a few seconds; revoking the token or
+deactivating its user in this process takes effect on the next call."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from rest_framework.authtoken.models import Token
+
+from apps.api import authentication
+from tests.api.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+LIST = "/api/v1/requests/"
+
+
+@pytest.fixture
+def remembering(settings):
+    settings.SERVICEDESK_TOKEN_CACHE_SECONDS = 10
+    authentication._recent.clear()
+    yield
+    authentication._recent.clear()
+
+
+def token_lookups(client) -> tuple[int, int]:
+    """(status, queries on the token table) of one list call."""
+    with CaptureQueriesContext(connection) as queries:
+        status = client.get(LIST).status_code
+    return status, sum('"authtoken_token"' in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_second_call_does_not_look_the_token_up(customer, remembering):
+    client = client_for(customer.user)
+    assert token_lookups(client) == (200, 1)
+    assert token_lookups(client) == (200, 0)
+
+
+def test_without_remembering_every_call_looks_it_up(customer, settings):
+    settings.SERVICEDESK_TOKEN_CACHE_SECONDS = 0
+    client = client_for(customer.user)
+    assert token_lookups(client) == (200, 1)
+    assert token_lookups(client) == (200, 1)
+
+
+def test_a_deleted_token_is_refused_at_once(customer, remembering):
+    client = client_for(customer.user)
+    assert client.get(LIST).status_code == 200
+    Token.objects.filter(user=customer.user).delete()  # a queryset delete sends post_delete too
+    assert client.get(LIST).status_code == 401
+
+
+def test_a_deactivated_user_is_refused_at_once(customer, remembering):
+    client = client_for(customer.user)
+    assert client.get(LIST).status_code == 200
+    customer.user.is_active = False
+    customer.user.save()
+    assert client.get(LIST).status_code == 401
+
+
+def test_an_unknown_token_is_not_remembered(customer, remembering):
+    client = client_for(customer.user)
+    client.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    assert client.get(LIST).status_code == 401
+    Token.objects.filter(user=customer.user).update(key="0" * 40)
+    assert client.get(LIST).status_code == 200
