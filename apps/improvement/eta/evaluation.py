@@ -5,8 +5,6 @@ from collections import defaultdict
 from datetime import timedelta
 from statistics import median
 
-from sklearn.metrics import roc_auc_score
-
 from apps.improvement.eta.model import EmpiricalModel, NaiveModel
 from apps.improvement.eta.traces import Sample, Trace, chronological_split, samples
 
@@ -60,6 +58,11 @@ def _ends_after(sample: Sample, deadline) -> bool:
 
 
 def _measure(model, test_samples: list[Sample], labels: list[int], deadline_of) -> dict:
+    # Imported here: the admin and the worker import this module through eta.scoring, and a
+    # process that never evaluates should not hold scikit-learn
+    # (tests/unit/test_startup_imports.py).
+    from sklearn.metrics import roc_auc_score
+
     errors_by_length: dict[int, list[float]] = defaultdict(list)
     hits = 0
     risks = []

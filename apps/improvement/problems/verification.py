@@ -6,7 +6,6 @@ from statistics import median
 
 from django.db.models import Count, F, Q
 from django.utils import timezone
-from scipy.stats import fisher_exact, mannwhitneyu
 
 from apps.improvement.models import Indicator, Problem
 from apps.quality.models import Event, EventKind
@@ -110,6 +109,10 @@ def _count(condition):
 
 def _test(indicator: str, before: dict, after: dict, alpha: float) -> dict:
     """One-sided: is the after period better (shorter times, fewer reopens)?"""
+    # Imported here: the admin and the API import this module, and a process that never
+    # verifies a problem should not hold SciPy (tests/unit/test_startup_imports.py).
+    from scipy.stats import fisher_exact, mannwhitneyu
+
     if indicator == Indicator.REOPEN_RATE:
         (r0, n0), (r1, n1) = before["counts"], after["counts"]
         if min(n0, n1) < MIN_CASES:

@@ -1,21 +1,31 @@
 """Forecasting hourly arrivals one or more weeks ahead: seasonal naive and Holt-Winters
 exponential smoothing (statsmodels), the better one chosen by back-testing on the last week."""
 
-import warnings
+from __future__ import annotations
 
-import numpy as np
+import warnings
+from typing import TYPE_CHECKING
+
+# NumPy is imported where it is used: the admin, the API and the worker import this module
+# through the staffing plan, and a process that never forecasts should not hold it
+# (tests/unit/test_startup_imports.py).
+if TYPE_CHECKING:
+    import numpy as np
 
 WEEK = 168
 
 
 def seasonal_naive(history: np.ndarray, horizon: int, *, period: int = WEEK) -> np.ndarray:
     """Each hour as it was one week before (the last week repeated)."""
+    import numpy as np
+
     last = history[-period:]
     return np.resize(last, horizon).astype(float)
 
 
 def exponential_smoothing(history: np.ndarray, horizon: int, *, period: int = WEEK) -> np.ndarray:
     """Additive Holt-Winters (no trend, weekly season) fitted by statsmodels; needs two weeks."""
+    import numpy as np
     from statsmodels.tsa.holtwinters import ExponentialSmoothing
 
     # Hours without any arrival make the optimiser try log(0); it copes, but says so.
@@ -38,6 +48,8 @@ METHODS = {"seasonal_naive": seasonal_naive, "exponential_smoothing": exponentia
 def backtest(history: np.ndarray, *, period: int = WEEK) -> dict[str, float]:
     """Each method's mean absolute error forecasting the last week from the weeks before it
     (methods that need more history than there is are left out)."""
+    import numpy as np
+
     train, test = history[:-period], history[-period:]
     errors = {}
     for name, method in METHODS.items():

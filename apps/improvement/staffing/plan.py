@@ -2,11 +2,13 @@
 forecast for the coming weeks, the agents Erlang C says each hour needs for the first-response
 target, and the agents actually scheduled (the department's calendar and its agents)."""
 
+from __future__ import annotations
+
 import math
 import zoneinfo
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
-import numpy as np
 from django.conf import settings
 from django.db.models import Avg
 from django.utils import timezone
@@ -17,6 +19,11 @@ from apps.improvement.staffing.forecast import WEEK, forecast
 from apps.quality.models import Event, EventKind
 from apps.sla.business_time import business_seconds_between
 from apps.tickets.models import ServiceRequest
+
+# NumPy is imported where it is used: the admin, the API and the worker import this module,
+# and a process that never plans staffing should not hold it (tests/unit/test_startup_imports.py).
+if TYPE_CHECKING:
+    import numpy as np
 
 DEFAULT_HISTORY_WEEKS = 8
 DEFAULT_TARGET_MINUTES = 60
@@ -59,6 +66,8 @@ def staffing_plan(
 
 
 def _department_plan(department, weeks, history_weeks, target_seconds, share, now) -> dict:
+    import numpy as np
+
     tz = _time_zone(department)
     local_now = now.astimezone(tz)
     week_start = (local_now - timedelta(days=local_now.weekday())).replace(
@@ -116,6 +125,8 @@ def _time_zone(department) -> zoneinfo.ZoneInfo:
 def hourly_arrivals(department_id: int, *, start: datetime, weeks: int, tz) -> np.ndarray:
     """Requests submitted per hour from `start` (a local Monday 00:00) for `weeks` weeks, by
     their current department."""
+    import numpy as np
+
     counts = np.zeros(weeks * WEEK)
     created = ServiceRequest.objects.filter(
         department_id=department_id,

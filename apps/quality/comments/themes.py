@@ -1,14 +1,18 @@
 """Themes of comments: TF-IDF over words, k-means with k chosen by silhouette, top terms as
 the theme's name, the comments nearest its centre as examples."""
 
-from dataclasses import dataclass, field
+from __future__ import annotations
 
-import numpy as np
-from sklearn.cluster import KMeans
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import silhouette_score
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from apps.quality.comments.tokens import words
+
+# NumPy and scikit-learn are imported where they are used: the admin and the API import this
+# module, and a process that never clusters comments should not hold them
+# (tests/unit/test_startup_imports.py).
+if TYPE_CHECKING:
+    import numpy as np
 
 MAX_THEMES = 6
 TERMS_PER_THEME = 3
@@ -41,6 +45,10 @@ def _mean(values) -> float | None:
 
 def _choose_k(matrix, max_themes: int) -> np.ndarray:
     """Cluster labels for the k in 2..max_themes with the best cosine silhouette."""
+    import numpy as np
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import silhouette_score
+
     n = matrix.shape[0]
     best, best_score = np.zeros(n, dtype=int), -1.0
     for k in range(2, min(max_themes, n - 1) + 1):
@@ -56,6 +64,9 @@ def _choose_k(matrix, max_themes: int) -> np.ndarray:
 def find_themes(comments: list[Comment], *, max_themes: int = MAX_THEMES) -> list[Theme]:
     """Group comments into at most `max_themes` themes, largest first. Comments without a word
     that is not a stop word belong to no theme; fewer than four comments make one theme."""
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     kept = [c for c in comments if words(c.text)]
     if not kept:
         return []

@@ -5,8 +5,6 @@ import re
 import unicodedata
 from functools import cache
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_RUN = re.compile(rf"[{CJK}]+")
 _WORD = re.compile(rf"[{CJK}]+|[^\W\d_]{{2,}}")
@@ -19,7 +17,6 @@ _CHINESE_STOP_WORDS = (
 )
 CHINESE_STOP_WORDS = frozenset(_CHINESE_STOP_WORDS.split(" "))
 DESK_STOP_WORDS = frozenset({"thanks", "thank", "service", "support", "request", "issue", "ticket"})
-STOP_WORDS = ENGLISH_STOP_WORDS | CHINESE_STOP_WORDS | DESK_STOP_WORDS
 
 
 def has_chinese(text: str, *, share: float = 0.2) -> bool:
@@ -28,6 +25,14 @@ def has_chinese(text: str, *, share: float = 0.2) -> bool:
     if not letters:
         return False
     return sum(1 for c in letters if _CJK_RUN.match(c)) / len(letters) >= share
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    # scikit-learn's English list; imported on first use, not when the admin loads this module.
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return ENGLISH_STOP_WORDS | CHINESE_STOP_WORDS | DESK_STOP_WORDS
 
 
 @cache
@@ -47,4 +52,5 @@ def words(text: str) -> list[str]:
             out.extend(w for w in _jieba().lcut(token) if w.strip())
         else:
             out.append(token)
-    return [w for w in out if w not in STOP_WORDS and not (len(w) == 1 and _CJK_RUN.match(w))]
+    stop_words = _stop_words()
+    return [w for w in out if w not in stop_words and not (len(w) == 1 and _CJK_RUN.match(w))]
