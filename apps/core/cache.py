@@ -35,6 +35,11 @@ class TolerantRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusedClients
 
+    def raw_client(self):
+        """The redis-py client behind the cache, for what Django's cache API cannot say in one
+        round trip (the throttles); keys go through `make_key`."""
+        return self._cache.get_client(write=True)
+
     def get(self, key, default=None, version=None):
         try:
             return super().get(key, default, version)
