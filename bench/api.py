@@ -3,6 +3,7 @@
 import argparse
 import signal
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import redis
@@ -45,14 +46,17 @@ def emit(name: str, value) -> None:
     print(f"{name}: {text}", flush=True)
 
 
-def measure(kind: str, chosen: list[System], ids: dict, args, results: dict, tag: str) -> None:
-    """`rounds` runs of each system, interleaved (A B C A B C ...), one warm-up each first."""
-    for system in chosen:
-        warm_up = calls_for(kind, system, ids.get(system.name, {}))
+def measure(kind: str, entries: list[tuple[System, str]], ids: dict, args, results: dict) -> None:
+    """`rounds` runs of each (system, size) entry, interleaved (A B C A B C ...), one warm-up
+    each first. Sizes are interleaved too: the 1M/1k ratio is a comparison like any other,
+    and the machine drifts between phases (the ceiling's own ratio was 1.17 when the sizes
+    were measured one after the other)."""
+    for system, tag in entries:
+        warm_up = calls_for(kind, system, ids.get((system.name, tag), {}))
         run_load(system.port, system.tokens, warm_up, 2, 0)
     for round_no in range(args.rounds):
-        for system in chosen:
-            calls = calls_for(kind, system, ids.get(system.name, {}))
+        for system, tag in entries:
+            calls = calls_for(kind, system, ids.get((system.name, tag), {}))
             result = run_load(system.port, system.tokens, calls, args.seconds, EXPECT[kind])
             key = f"{system.name}_{kind}" + (f"_{tag}" if tag else "")
             results.setdefault(key, []).append(result)
@@ -101,41 +105,62 @@ def clean_redis() -> None:
         client.delete(*keys)
 
 
+def at_sizes(chosen: list[System], args) -> dict[tuple[str, int], System]:
+    """One database and one gunicorn port per system and size (django-helpdesk only up to its
+    size), so that the sizes can be measured side by side."""
+    instances = {}
+    for number, size in enumerate(args.sizes):
+        for system in chosen:
+            if system.name == "helpdesk" and size > args.helpdesk_max_size:
+                continue
+            instances[(system.name, size)] = replace(
+                system,
+                database=f"{system.database}_{size}",
+                port=system.port + 10 * number,
+                tokens=[],
+                user_ids=[],
+            )
+    return instances
+
+
 def main(argv: list[str] | None = None) -> dict[str, float]:
     args = parse_args(argv)
     chosen = [s for s in systems() if s.name in args.systems]
     if any(s.name == "helpdesk" for s in chosen):
         ensure_helpdesk_venv()
+    instances = at_sizes(chosen, args)
     servers = {}
     memory = PeakRss().start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     results: dict[str, list[Result]] = {}
     try:
-        for system in chosen:
+        for (name, size), system in instances.items():
             prepare(system)
-            servers[system.name] = start_gunicorn(system)
-            memory.watch(servers[system.name].pid, f"gunicorn_worker_{system.name}", "gunicorn")
-        for size in args.sizes:
-            present = [s for s in chosen if s.name != "helpdesk" or size <= args.helpdesk_max_size]
-            for system in present:
-                emit(f"load_{system.name}_{size}_s", load_rows(system, size))
-            ids = {s.name: owned_ids(s) for s in present}
-            for kind in ("list", "detail"):
-                measure(kind, present, ids, args, results, str(size))
-            ours = next((s for s in present if s.name == "ours"), None)
-            if ours is not None and size == args.sizes[-1]:
-                for name, plan in explain(f"{SERVER}/{ours.database}", ours.user_ids[0]).items():
-                    print(f"# EXPLAIN {name} at {size}:\n{plan}", flush=True)
-        # Creates last (they add rows), at the largest size; django-helpdesk at its own size.
-        measure("create", chosen, {}, args, results, "")
+            emit(f"load_{name}_{size}_s", load_rows(system, size))
+            servers[(name, size)] = start_gunicorn(system)
+            memory.watch(servers[(name, size)].pid, f"gunicorn_worker_{name}", "gunicorn")
+        ids = {(name, str(size)): owned_ids(system) for (name, size), system in instances.items()}
+        entries = [(system, str(size)) for (_, size), system in instances.items()]
+        for kind in ("list", "detail"):
+            measure(kind, entries, ids, args, results)
+        biggest = args.sizes[-1]
+        if ("ours", biggest) in instances:
+            ours = instances[("ours", biggest)]
+            for name, plan in explain(f"{SERVER}/{ours.database}", ours.user_ids[0]).items():
+                print(f"# EXPLAIN {name} at {biggest}:\n{plan}", flush=True)
+        # Creates last (they add rows): each system at its largest size.
+        largest = {}
+        for (name, _), system in instances.items():
+            largest[name] = system
+        measure("create", [(system, "") for system in largest.values()], {}, args, results)
     finally:
         peaks = memory.stop()
         for process in servers.values():
             stop(process)
-        if "ours" in servers:
+        if "ours" in args.systems:
             clean_redis()
         if not args.keep:
-            for system in chosen:
+            for system in instances.values():
                 drop_database(system.database)
     figures = summarise(results)
     figures.update(ratios(figures, args.sizes))
