@@ -40,8 +40,9 @@ class EventQuerySet(models.QuerySet):
 
 
 class Event(models.Model):
+    # Indexed by event_seq_unique (request, seq), which leads with it.
     request = models.ForeignKey(
-        "tickets.ServiceRequest", on_delete=models.PROTECT, related_name="events"
+        "tickets.ServiceRequest", on_delete=models.PROTECT, related_name="events", db_index=False
     )
     seq = models.PositiveIntegerField(_("sequence"))
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)

@@ -63,8 +63,14 @@ def _reopened_state(request, **kwargs) -> str:
 
 
 class ServiceRequest(FSMModelMixin, models.Model):
+    # No index of its own on customer or assignee: sr_customer_created and sr_assignee_state
+    # lead with them (a redundant index costs every insert and assignment a write).
     customer = models.ForeignKey(
-        Customer, on_delete=models.PROTECT, related_name="requests", verbose_name=_("customer")
+        Customer,
+        on_delete=models.PROTECT,
+        related_name="requests",
+        verbose_name=_("customer"),
+        db_index=False,
     )
     subject = models.CharField(_("subject"), max_length=200)
     description = models.TextField(_("description"), max_length=20000, blank=True)
@@ -104,6 +110,7 @@ class ServiceRequest(FSMModelMixin, models.Model):
         blank=True,
         related_name="assigned_requests",
         verbose_name=_("assignee"),
+        db_index=False,
     )
     escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
     tags = models.JSONField(_("tags"), default=list, blank=True, editable=False)
