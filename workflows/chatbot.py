@@ -1,10 +1,11 @@
 """The chatbot on the workers: answer a new request from the knowledge base when it is sure
 enough, else route it to a person with the best suggestions attached for the agent."""
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from apps.accounts.actors import BOT, SYSTEM
@@ -16,16 +17,54 @@ from apps.quality.models import EventKind
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from apps.tickets.states import State
-from workflows.routing import route_request
+from workflows.assignment import NOTHING_TO_DO
+from workflows.enqueue import enqueue
+from workflows.routing import route_batch, route_request
+
+logger = logging.getLogger(__name__)
 
 
 def answer_request(request_id: int) -> str:
     """Answer or route a request the chatbot has not seen yet; return what was done."""
+    outcome = _answer_or_suggest(request_id)
+    return route_request(request_id) if outcome is None else outcome
+
+
+def answer_requests(request_ids: list[int]) -> dict[int, str]:
+    """`answer_request` for the requests a web process submitted together (workflows/gather.py):
+    those the bot does not answer are routed in one routing batch. One that fails is logged
+    and sent again on its own (`chatbot.answer_request`, retried), without holding back the
+    rest. Returns what was done with each."""
+    outcomes: dict[int, str] = {}
+    to_route = []
+    for request_id in request_ids:
+        try:
+            outcome = _answer_or_suggest(request_id)
+        except Exception as exc:
+            logger.exception("the chatbot failed on request %s; it is sent again alone", request_id)
+            if isinstance(exc, (OperationalError, InterfaceError)):
+                # A dropped connection stays broken in this process until closed.
+                connection.close_if_unusable_or_obsolete()
+            enqueue("chatbot.answer_request", request_id=request_id)
+            outcomes[request_id] = "failed; sent again alone"
+            continue
+        if outcome is None:
+            to_route.append(request_id)
+        else:
+            outcomes[request_id] = outcome
+    if to_route:
+        outcomes.update(route_batch(to_route))
+    return outcomes
+
+
+def _answer_or_suggest(request_id: int) -> str | None:
+    """Answer the request if the bot is sure enough, else attach its suggestions; None when
+    the request is to be routed."""
     request = ServiceRequest.objects.select_related("customer").filter(pk=request_id).first()
     if request is None or request.state != State.NEW:
-        return "nothing to do"
+        return NOTHING_TO_DO
     if request.article_uses.exists():  # seen before (a redelivery): routing took over
-        return route_request(request_id)
+        return None
     matches = suggest(
         f"{request.subject}\n{request.description}",
         language=request.customer.language,
@@ -37,7 +76,7 @@ def answer_request(request_id: int) -> str:
         return _answer(request, matches[0])
     if matches:
         _attach_suggestions(request, matches, threshold)
-    return route_request(request_id)
+    return None
 
 
 def _answer(request, match) -> str:

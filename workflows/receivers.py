@@ -9,6 +9,7 @@ from apps.handoffs.signals import handoff_changed
 from apps.notifications.signals import notifications_created, webhook_deliveries_created
 from apps.tickets.signals import request_transitioned
 from workflows.enqueue import enqueue
+from workflows.gather import gatherer
 
 # Transitions after which a request waits in `new` for routing.
 ROUTE_AFTER = frozenset({"submit", "decline_answer", "answer_timeout", "approve", "reopen"})
@@ -17,9 +18,11 @@ ROUTE_AFTER = frozenset({"submit", "decline_answer", "answer_timeout", "approve"
 @receiver(request_transitioned, dispatch_uid="workflows.route_after_transition")
 def route_after_transition(sender, *, request_id, transition, to_state, **kwargs):
     """A new request goes to the chatbot first (when enabled), which routes what it does not
-    answer; every other way back to `new` goes straight to routing."""
-    if transition == "submit" and settings.SERVICEDESK_CHATBOT_ENABLED:
-        enqueue("chatbot.answer_request", request_id=request_id)
+    answer; every other way back to `new` goes straight to routing. New requests travel
+    gathered, several in one message (workflows/gather.py)."""
+    if transition == "submit":
+        chatbot = settings.SERVICEDESK_CHATBOT_ENABLED
+        gatherer.add("chatbot.answer_requests" if chatbot else "routing.route_request", request_id)
     elif transition in ROUTE_AFTER and to_state == "new":
         enqueue("routing.route_request", request_id=request_id)
 

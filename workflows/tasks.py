@@ -34,9 +34,11 @@ RETRY = {
     flush_interval=ROUTING_BATCH_WAIT_SECONDS,
 )
 def route_request(requests) -> dict:
-    """Routing messages (`request_id=`) are taken in batches: one transaction routes and assigns
-    what a busy desk sends within a few milliseconds (see docs/routing.md)."""
-    outcomes = routing.route_batch(sorted({r.kwargs["request_id"] for r in requests}))
+    """Routing messages (`request_id=`, or `request_ids=` from a web process's gatherer) are
+    taken in batches: one transaction routes and assigns what a busy desk sends within a few
+    milliseconds (see docs/routing.md)."""
+    ids = {i for r in requests for i in r.kwargs.get("request_ids") or [r.kwargs["request_id"]]}
+    outcomes = routing.route_batch(sorted(ids))
     # Batches do not log their result as other tasks do.
     logger.info("routing.route_request: %s", outcomes)
     return outcomes
@@ -65,6 +67,12 @@ def requeue_offline_agent(agent_id: int) -> int:
 @shared_task(name="chatbot.answer_request", **RETRY)
 def answer_request(request_id: int) -> str:
     return chatbot.answer_request(request_id)
+
+
+@shared_task(name="chatbot.answer_requests", **RETRY)
+def answer_requests(request_ids: list[int]) -> dict:
+    """What a web process submitted within a few milliseconds (workflows/gather.py)."""
+    return chatbot.answer_requests(request_ids)
 
 
 @shared_task(name="chatbot.sweep_answer_timeouts", **RETRY)

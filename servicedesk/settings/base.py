@@ -200,6 +200,9 @@ SERVICEDESK_IDEMPOTENCY_KEY_HOURS = env.int("SERVICEDESK_IDEMPOTENCY_KEY_HOURS",
 # After a publish to the broker fails, a process sends nothing for this many seconds (the
 # recovery sweep re-dispatches what was not sent), so the API stays fast through an outage.
 SERVICEDESK_ENQUEUE_PAUSE_SECONDS = env.float("SERVICEDESK_ENQUEUE_PAUSE_SECONDS", default=5.0)
+# A web process gathers the requests submitted within this many seconds into one message to
+# the workers (workflows/gather.py); 0 sends each at once.
+SERVICEDESK_SUBMIT_GATHER_SECONDS = env.float("SERVICEDESK_SUBMIT_GATHER_SECONDS", default=0.02)
 # A request still in `new` after this many seconds is dispatched again by the recovery sweep.
 SERVICEDESK_STUCK_NEW_SECONDS = env.int("SERVICEDESK_STUCK_NEW_SECONDS", default=120)
 # Webhooks: seconds to wait for a receiver; retries wait BACKOFF * 2**n seconds (with jitter),

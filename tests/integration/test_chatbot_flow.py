@@ -10,7 +10,8 @@ from apps.quality.models import Event
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from tests.factories import DepartmentFactory, submit
-from workflows.chatbot import answer_request, time_out_answers
+from workflows import chatbot
+from workflows.chatbot import answer_request, answer_requests, time_out_answers
 
 pytestmark = pytest.mark.django_db
 
@@ -133,3 +134,47 @@ def test_an_empty_knowledge_base_routes(customer, settings):
     DepartmentFactory(code="triage", is_triage=True)
     request = submit(customer, subject="Anything")
     assert answer_request(request.pk).startswith("routed to triage")
+
+
+def test_a_gathered_batch_answers_some_and_routes_the_rest_in_one_go(
+    knowledge_base, customer, settings
+):
+    # Only the password request is close enough to an article (0.97; the others about 0.3).
+    settings.SERVICEDESK_CHATBOT_THRESHOLD = 0.5
+    answered = submit(customer, subject="I forgot my password and cannot log in")
+    routed = [submit(customer, subject=f"Xylophone quux {i} arrived broken") for i in range(3)]
+    ids = [answered.pk, *(r.pk for r in routed)]
+    outcomes = answer_requests(ids)
+    assert outcomes[answered.pk] == "answered with reset-password"
+    assert [outcomes[r.pk][:16] for r in routed] == ["routed to triage"] * 3, outcomes
+    states = dict(ServiceRequest.objects.filter(pk__in=ids).values_list("pk", "state"))
+    assert states == {answered.pk: "bot_answered", **{r.pk: "queued" for r in routed}}
+    assert Event.objects.filter(request__in=routed, transition="route").count() == 3
+    assert answer_requests(ids) == {pk: "nothing to do" for pk in ids}  # a redelivery
+    call_command("check_event_log")
+
+
+def test_one_request_failing_in_a_batch_is_sent_alone_and_holds_back_nothing(
+    knowledge_base, customer, settings, monkeypatch
+):
+    DepartmentFactory(code="net")
+    first, broken, last = (submit(customer, subject=f"Quarterly report {i}") for i in range(3))
+    real_suggest = chatbot.suggest
+
+    def suggest(text, **kwargs):
+        if "report 1" in text:
+            raise RuntimeError("the matcher failed")
+        return real_suggest(text, **kwargs)
+
+    sent = []
+    monkeypatch.setattr(chatbot, "suggest", suggest)
+    monkeypatch.setattr(chatbot, "enqueue", lambda name, **kw: sent.append((name, kw)) or True)
+    outcomes = answer_requests([first.pk, broken.pk, last.pk])
+    assert outcomes[broken.pk] == "failed; sent again alone"
+    assert sent == [("chatbot.answer_request", {"request_id": broken.pk})]
+    states = dict(
+        ServiceRequest.objects.filter(pk__in=[first.pk, broken.pk, last.pk]).values_list(
+            "pk", "state"
+        )
+    )
+    assert states == {first.pk: "queued", broken.pk: "new", last.pk: "queued"}

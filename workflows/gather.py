@@ -1,0 +1,82 @@
+"""Gathering: the requests a process submits within a few milliseconds travel to the workers in
+one message.
+
+A Celery publish costs the web worker about a millisecond, a sixth of a whole create
+(docs/performance.md). So after commit a submit hands its request's id to this process's
+gatherer and answers; the gatherer's thread waits `SERVICEDESK_SUBMIT_GATHER_SECONDS` from the
+first id, then sends one message per task with every id gathered meanwhile
+(`request_ids=[...]`), and goes on so while ids come; it ends after a wait that gathered none.
+
+What it trades: up to that wait before the workers see a new request; and ids gathered but not
+yet sent die with a process killed hard (SIGKILL, a crash): the recovery sweep dispatches those
+requests after `SERVICEDESK_STUCK_NEW_SECONDS`. A process that exits normally sends what it holds
+first (the thread is not a daemon, so the interpreter waits for it). Only web processes
+submit; a Celery worker child is ended with `os._exit` and would not wait, so the workers'
+own transitions are sent at once (workflows/receivers.py)."""
+
+import logging
+import os
+import threading
+import time
+
+from django.conf import settings
+
+from workflows.enqueue import enqueue
+
+logger = logging.getLogger(__name__)
+
+
+class Gatherer:
+    """One per process: ids by task name, and the thread that sends them."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._ids: dict[str, list[int]] = {}
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def add(self, task_name: str, request_id: int) -> None:
+        """Send `task_name` for `request_id` with the others gathered within the wait (at once
+        when the wait is 0)."""
+        wait = settings.SERVICEDESK_SUBMIT_GATHER_SECONDS
+        if wait <= 0:
+            enqueue(task_name, request_ids=[request_id])
+            return
+        with self._lock:
+            if self._pid != os.getpid():
+                # A forked child: the ids and the thread it inherited are its parent's.
+                self._ids, self._thread, self._pid = {}, None, os.getpid()
+            self._ids.setdefault(task_name, []).append(request_id)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._send_while_gathering, args=(wait,), name="servicedesk-gather"
+                )
+                self._thread.start()
+
+    def flush(self) -> int:
+        """Send what is gathered now, in the caller's thread; return how many ids were sent."""
+        with self._lock:
+            gathered, self._ids = self._ids, {}
+        return self._send(gathered)
+
+    def _send_while_gathering(self, wait: float) -> None:
+        while True:
+            time.sleep(wait)
+            with self._lock:
+                gathered, self._ids = self._ids, {}
+                if not gathered:
+                    self._thread = None
+                    return
+            self._send(gathered)
+
+    @staticmethod
+    def _send(gathered: dict[str, list[int]]) -> int:
+        sent = 0
+        for task_name, request_ids in gathered.items():
+            # enqueue() logs and returns False on a broker failure: the sweep re-dispatches.
+            if enqueue(task_name, request_ids=request_ids):
+                sent += len(request_ids)
+        return sent
+
+
+gatherer = Gatherer()
