@@ -4,7 +4,8 @@ This builds them once per class and hands each serializer a shallow copy of each
 fields are bound to their serializer, and a method field reads the context through it, so
 the bound objects are never shared; what the copies share (choices, validators, a nested
 serializer's declared fields) is only read when rendering. For output serializers only: an
-input field may keep state while validating (a list field's child is bound to its parent)."""
+input field may keep state while validating (a list field's child is bound to its parent);
+input serializers rebuild theirs from the declared arguments instead (`fields_rebuilt.py`)."""
 
 import copy
 

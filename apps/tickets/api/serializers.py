@@ -1,4 +1,7 @@
-"""Input and output shapes of the request API; input serializers validate, output ones render."""
+"""Input and output shapes of the request API; input serializers validate, output ones render.
+
+Output serializers build their fields once per class (`FieldsBuiltOnce`); input ones rebuild
+theirs from the declared arguments on each instance (`FieldsRebuilt`), skipping DRF's deep copy."""
 
 import posixpath
 from datetime import datetime
@@ -10,6 +13,7 @@ from rest_framework import serializers
 
 from apps.accounts.models import Customer
 from apps.api.fields_once import FieldsBuiltOnce
+from apps.api.fields_rebuilt import FieldsRebuilt
 from apps.improvement.selectors import expected_by
 from apps.sla.models import ClockKind, ClockState
 from apps.sla.timers import schedule_of
@@ -135,7 +139,7 @@ class MessageSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 # --- input -------------------------------------------------------------------------------------
 
 
-class AttachmentSerializer(serializers.Serializer):
+class AttachmentSerializer(FieldsRebuilt, serializers.Serializer):
     name = serializers.CharField(max_length=255)
     size = serializers.IntegerField(min_value=0, max_value=10**12)
     content_type = serializers.CharField(max_length=100, required=False, default="")
@@ -148,7 +152,7 @@ class AttachmentSerializer(serializers.Serializer):
         return name
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class RequestCreateSerializer(FieldsRebuilt, serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(
         max_length=20000, required=False, allow_blank=True, default=""
@@ -179,12 +183,12 @@ class RequestCreateSerializer(serializers.Serializer):
     attachments = AttachmentSerializer(many=True, required=False, default=list, max_length=20)
 
 
-class MessageCreateSerializer(serializers.Serializer):
+class MessageCreateSerializer(FieldsRebuilt, serializers.Serializer):
     body = serializers.CharField(max_length=20000)
     internal = serializers.BooleanField(default=False, help_text="Agents only: an internal note.")
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(FieldsRebuilt, serializers.Serializer):
     """A transition's optional reason and version, and the data some transitions take."""
 
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
@@ -214,7 +218,7 @@ class TransitionSerializer(serializers.Serializer):
         return {k: self.validated_data[k] for k in self.DATA_FIELDS if k in self.validated_data}
 
 
-class FeedbackSerializer(serializers.Serializer):
+class FeedbackSerializer(FieldsRebuilt, serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     created_at = serializers.DateTimeField(read_only=True)
