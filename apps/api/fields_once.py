@@ -11,8 +11,8 @@ import copy
 
 
 class FieldsBuiltOnce:
-    """Mix into a read-only ModelSerializer whose fields do not depend on the instance or the
-    context."""
+    """Mix into a read-only serializer whose fields do not depend on the instance or the
+    context (a ModelSerializer, or one made for each item rendered, as an SLA clock's)."""
 
     def get_fields(self):
         cls = type(self)

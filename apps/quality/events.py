@@ -6,7 +6,16 @@ from apps.accounts.actors import Actor
 from apps.quality.models import Event
 
 
-def write_event(
+def write_event(request, **fields) -> Event:
+    """Append the row numbered `request.last_event_seq`, which the caller has just allocated
+    under the request's row lock, with the request's state, department and assignee as they
+    are now (`fields`: those of `new_event`)."""
+    event = new_event(request, **fields)
+    event.save()
+    return event
+
+
+def new_event(
     request,
     *,
     kind: str,
@@ -18,10 +27,9 @@ def write_event(
     business_seconds: float | None = None,
     payload: dict | None = None,
 ) -> Event:
-    """Append the row numbered `request.last_event_seq`, which the caller has just allocated
-    under the request's row lock, with the request's state, department and assignee as they
-    are now."""
-    return Event.objects.create(
+    """The row `write_event` appends, not saved yet: for a door that inserts it together with
+    a new request (apps/core/insert_together.py)."""
+    return Event(
         request=request,
         seq=request.last_event_seq,
         kind=kind,

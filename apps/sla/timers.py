@@ -113,8 +113,9 @@ def business_seconds(request, start: datetime, end: datetime, clocks=None) -> fl
 
 
 def start_clocks(request, at: datetime) -> tuple[list[SLAClock], list[ClockEvent]]:
-    """On submit: match a policy and start its first-response and resolution clocks (saved,
-    each with its policy); returns them, in the order of their kind, and their events."""
+    """On submit: match a policy and start its first-response and resolution clocks, not saved
+    (the door inserts them with the new request), each with its policy; returns them, in the
+    order of their kind, and their events."""
     policy = match_policy(request)
     if policy is None:
         return [], []
@@ -126,7 +127,6 @@ def start_clocks(request, at: datetime) -> tuple[list[SLAClock], list[ClockEvent
             clock.start(schedule, at)
             clocks.append(clock)
             events.append(_event(clock, "start", schedule, at))
-    SLAClock.objects.bulk_create(clocks)
     return clocks, events
 
 

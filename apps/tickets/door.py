@@ -12,7 +12,7 @@ from django_fsm import has_transition_perm
 
 from apps.accounts.actors import SYSTEM, Actor
 from apps.core.errors import Conflict, Forbidden, NotAllowed
-from apps.quality.events import write_event
+from apps.quality.events import new_event
 from apps.quality.models import Event, EventKind
 from apps.sla import timers
 from apps.tickets.models import ServiceRequest
@@ -163,18 +163,28 @@ def time_in_state(request, from_state: str, at: datetime, clocks) -> tuple:
 
 def append_clock_events(request, events, at: datetime) -> None:
     """Log what the SLA clocks did, after the row that caused it (the request is locked)."""
+    if events:
+        Event.objects.bulk_create(clock_event_rows(request, events, at))
+        request.save(update_fields=["last_event_seq"])
+
+
+def clock_event_rows(request, events, at: datetime) -> list[Event]:
+    """The event-log rows of what the SLA clocks did, numbered after the request's last one
+    (not saved)."""
+    rows = []
     for clock_event in events:
         request.last_event_seq += 1
-        write_event(
-            request,
-            kind=clock_event.kind,
-            actor=SYSTEM,
-            at=at,
-            from_state=request.state,
-            payload=clock_event.payload,
+        rows.append(
+            new_event(
+                request,
+                kind=clock_event.kind,
+                actor=SYSTEM,
+                at=at,
+                from_state=request.state,
+                payload=clock_event.payload,
+            )
         )
-    if events:
-        request.save(update_fields=["last_event_seq"])
+    return rows
 
 
 def event_time(request: ServiceRequest) -> datetime:

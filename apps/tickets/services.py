@@ -9,8 +9,9 @@ from django.utils.translation import gettext as _
 from apps.accounts.actors import Actor, Role
 from apps.accounts.models import Customer
 from apps.core.errors import Forbidden, InvalidData, NotAllowed
+from apps.core.insert_together import insert_together
 from apps.core.prefetch import set_prefetched
-from apps.quality.events import write_event
+from apps.quality.events import new_event, write_event
 from apps.quality.models import Event, EventKind
 from apps.sla import timers
 from apps.tickets import door
@@ -153,35 +154,37 @@ def do_submit_request(
     if priority is not None and priority not in Priority.values:
         raise InvalidData("Unknown priority.", fields={"priority": f"One of {Priority.values}."})
     at = timezone.now()
-    with transaction.atomic():
-        request = ServiceRequest.objects.create(
-            customer=customer,
-            subject=subject,
-            description=description,
-            channel=channel,
-            category=category,
-            impact=impact,
-            urgency=urgency,
-            priority=priority or priority_for(impact, urgency),
-            priority_overridden=priority is not None,
-            attachments=attachments or [],
-            created_at=at,
-            state_changed_at=at,
-            last_event_at=at,
-            last_event_seq=1,
-        )
-        event = write_event(
-            request,
-            kind=EventKind.TRANSITION,
-            actor=actor,
-            at=at,
-            transition=SUBMIT,
-            from_state="",
-            payload={"channel": channel, "priority": request.priority},
-        )
-        clocks, clock_events = timers.start_clocks(request, at)
-        door.append_clock_events(request, clock_events, at)
-        door.announce_transition(request, event)
+    request = ServiceRequest(
+        customer=customer,
+        subject=subject,
+        description=description,
+        channel=channel,
+        category=category,
+        impact=impact,
+        urgency=urgency,
+        priority=priority or priority_for(impact, urgency),
+        priority_overridden=priority is not None,
+        attachments=attachments or [],
+        created_at=at,
+        state_changed_at=at,
+        last_event_at=at,
+        last_event_seq=1,
+    )
+    event = new_event(
+        request,
+        kind=EventKind.TRANSITION,
+        actor=actor,
+        at=at,
+        transition=SUBMIT,
+        from_state="",
+        payload={"channel": channel, "priority": request.priority},
+    )
+    clocks, clock_events = timers.start_clocks(request, at)
+    events = [event, *door.clock_event_rows(request, clock_events, at)]
+    # One statement on PostgreSQL (apps/core/insert_together.py): a create waits on one round
+    # trip to the database instead of five.
+    insert_together(request, [events, clocks])
+    door.announce_transition(request, event)
     # The new request's clocks are all it has: whoever renders it need not read them back.
     set_prefetched(request, "sla_clocks", clocks)
     return request

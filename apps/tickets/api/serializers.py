@@ -37,7 +37,7 @@ class PersonSerializer(serializers.Serializer):
         return obj.user.get_full_name() or obj.user.get_username()
 
 
-class ClockSummarySerializer(serializers.Serializer):
+class ClockSummarySerializer(FieldsBuiltOnce, serializers.Serializer):
     """One SLA clock as the caller sees it now; business time on the policy's calendar."""
 
     target = serializers.ChoiceField(choices=ClockKind.choices)
