@@ -202,7 +202,7 @@ SERVICEDESK_IDEMPOTENCY_KEY_HOURS = env.int("SERVICEDESK_IDEMPOTENCY_KEY_HOURS",
 SERVICEDESK_ENQUEUE_PAUSE_SECONDS = env.float("SERVICEDESK_ENQUEUE_PAUSE_SECONDS", default=5.0)
 # A web process gathers the requests submitted within this many seconds into one message to
 # the workers (workflows/gather.py); 0 sends each at once.
-SERVICEDESK_SUBMIT_GATHER_SECONDS = env.float("SERVICEDESK_SUBMIT_GATHER_SECONDS", default=0.02)
+SERVICEDESK_SUBMIT_GATHER_SECONDS = env.float("SERVICEDESK_SUBMIT_GATHER_SECONDS", default=0.05)
 # A request still in `new` after this many seconds is dispatched again by the recovery sweep.
 SERVICEDESK_STUCK_NEW_SECONDS = env.int("SERVICEDESK_STUCK_NEW_SECONDS", default=120)
 # Webhooks: seconds to wait for a receiver; retries wait BACKOFF * 2**n seconds (with jitter),
