@@ -26,6 +26,7 @@ from api_systems import (
     systems,
 )
 from memory import PeakRss
+from steal import cpu_times, steal_percent
 
 EXPECT = {"create": 201, "list": 200, "detail": 200}
 
@@ -42,7 +43,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def emit(name: str, value) -> None:
-    text = f"{value:.2f}" if isinstance(value, float) else str(value)
+    if isinstance(value, list):
+        text = " ".join(f"{v:.1f}" for v in value)
+    else:
+        text = f"{value:.2f}" if isinstance(value, float) else str(value)
     print(f"{name}: {text}", flush=True)
 
 
@@ -57,10 +61,12 @@ def measure(kind: str, entries: list[tuple[System, str]], ids: dict, args, resul
     for round_no in range(args.rounds):
         for system, tag in entries:
             calls = calls_for(kind, system, ids.get((system.name, tag), {}))
+            before = cpu_times()
             result = run_load(system.port, system.tokens, calls, args.seconds, EXPECT[kind])
             key = f"{system.name}_{kind}" + (f"_{tag}" if tag else "")
             results.setdefault(key, []).append(result)
             emit(f"{key}_run{round_no + 1}_per_s", result.per_s)
+            emit(f"{key}_run{round_no + 1}_steal_percent", steal_percent(before, cpu_times()))
             if result.errors:
                 emit(f"{key}_run{round_no + 1}_errors", result.errors)
                 print(f"# first error: {result.first_error}", flush=True)
@@ -72,6 +78,7 @@ def summarise(results: dict[str, list[Result]]) -> dict[str, float]:
         figures[f"{key}_per_s"] = median([r.per_s for r in runs])
         figures[f"{key}_p50_ms"] = median([r.percentile(0.50) for r in runs])
         figures[f"{key}_p99_ms"] = median([r.percentile(0.99) for r in runs])
+        figures[f"{key}_rounds"] = [r.per_s for r in runs]
     return figures
 
 
@@ -81,6 +88,10 @@ def ratios(figures: dict[str, float], sizes: list[int]) -> dict[str, float]:
     create = {n: figures.get(f"{n}_create_per_s") for n in ("ours", "ceiling", "helpdesk")}
     if create["ours"] and create["ceiling"]:
         out["ratio_create_ours_over_ceiling"] = create["ours"] / create["ceiling"]
+        # Each round's pair was measured back to back: the spread of these shows the noise.
+        pairs = zip(figures["ours_create_rounds"], figures["ceiling_create_rounds"], strict=True)
+        by_round = [a / b for a, b in pairs]
+        out["ratio_create_ours_over_ceiling_rounds"] = " ".join(f"{r:.2f}" for r in by_round)
     if create["ours"] and create["helpdesk"]:
         out["ratio_create_ours_over_helpdesk"] = create["ours"] / create["helpdesk"]
     for name in ("ours", "ceiling"):

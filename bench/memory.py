@@ -4,7 +4,7 @@ import threading
 from pathlib import Path
 
 
-def _parents() -> dict[int, list[int]]:
+def children_by_parent() -> dict[int, list[int]]:
     """Children by parent pid, from every /proc/<pid>/stat (field 4 is the parent)."""
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
@@ -35,7 +35,7 @@ def _cmdline(pid: int) -> str:
 
 
 def descendants(pid: int, children: dict[int, list[int]] | None = None) -> list[int]:
-    children = _parents() if children is None else children
+    children = children_by_parent() if children is None else children
     todo, seen = [pid], []
     while todo:
         current = todo.pop()
@@ -69,7 +69,7 @@ class PeakRss:
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            children = _parents()
+            children = children_by_parent()
             for root, (label, marker, children_only) in list(self.roots.items()):
                 for pid in descendants(root, children):
                     if children_only and pid == root:

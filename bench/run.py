@@ -18,6 +18,7 @@ sys.path.insert(0, str(BENCH))
 
 import api  # noqa: E402
 from memory import PeakRss  # noqa: E402
+from steal import cpu_times, steal_percent  # noqa: E402
 
 FULL = {
     "api": ["--sizes", "1000", "1000000", "--seconds", "20", "--rounds", "3"],
@@ -40,10 +41,11 @@ TARGETS = [
 ]
 
 
-def run_script(name: str, args: list[str], figures: dict, memory: PeakRss | None = None) -> None:
+def run_script(script: str, args: list[str], figures: dict, memory: PeakRss | None = None) -> None:
     """Run a benchmark script, echo its output, keep its `name: value` lines."""
+    before = cpu_times()
     process = subprocess.Popen(
-        [sys.executable, str(BENCH / name), *args],
+        [sys.executable, str(BENCH / script), *args],
         stdout=subprocess.PIPE,
         text=True,
         cwd=BENCH.parent,
@@ -62,8 +64,10 @@ def run_script(name: str, args: list[str], figures: dict, memory: PeakRss | None
         if process.poll() is None:
             process.terminate()  # the scripts stop their workers and drop their databases
         process.wait()
+    stem = script.removesuffix(".py")
+    print(f"{stem}_steal_percent: {steal_percent(before, cpu_times()):.1f}", flush=True)
     if process.returncode:
-        print(f"# {name} exited with {process.returncode}", flush=True)
+        print(f"# {script} exited with {process.returncode}", flush=True)
 
 
 def main() -> None:
