@@ -60,14 +60,22 @@ class Gatherer:
         return self._send(gathered)
 
     def _send_while_gathering(self, wait: float) -> None:
-        while True:
-            time.sleep(wait)
+        try:
+            while True:
+                time.sleep(wait)
+                with self._lock:
+                    gathered, self._ids = self._ids, {}
+                    if not gathered:
+                        self._thread = None
+                        return
+                self._send(gathered)
+        except BaseException:
+            # Whatever ended the thread (enqueue() itself never raises), the next id starts a
+            # new one; what this one held is the recovery sweep's.
+            logger.exception("the gathering thread failed; a sweep will dispatch what it held")
             with self._lock:
-                gathered, self._ids = self._ids, {}
-                if not gathered:
-                    self._thread = None
-                    return
-            self._send(gathered)
+                self._thread = None
+            raise
 
     @staticmethod
     def _send(gathered: dict[str, list[int]]) -> int:

@@ -59,6 +59,23 @@ def test_a_new_thread_gathers_after_the_last_one_ended(sent, settings):
     assert [kwargs for _, kwargs, _ in sent] == [{"request_ids": [1]}, {"request_ids": [2]}]
 
 
+def test_a_thread_that_failed_is_replaced_by_the_next_id(sent, settings, monkeypatch):
+    settings.SERVICEDESK_SUBMIT_GATHER_SECONDS = 0.01
+    gatherer = gather.Gatherer()
+    recorded = gather.enqueue
+
+    def fail_once(task_name, **kwargs):
+        monkeypatch.setattr(gather, "enqueue", recorded)
+        raise RuntimeError("the broker library broke")
+
+    monkeypatch.setattr(gather, "enqueue", fail_once)
+    gatherer.add("routing.route_request", 1)
+    _wait_until_sent(gatherer)
+    gatherer.add("routing.route_request", 2)
+    _wait_until_sent(gatherer)
+    assert [kwargs for _, kwargs, _ in sent] == [{"request_ids": [2]}]
+
+
 def test_no_wait_sends_at_once_in_the_callers_thread(sent, settings):
     settings.SERVICEDESK_SUBMIT_GATHER_SECONDS = 0
     gatherer = gather.Gatherer()
