@@ -274,8 +274,8 @@ def main() -> None:
     setup_django()
     if not args.reuse:
         build(args.requests)
-    from apps.quality.models import Event
-    from apps.tickets.states import OPEN as OPEN_STATES
+    from apps.eventlog.models import Event
+    from apps.lifecycle.states import OPEN as OPEN_STATES
 
     assert str(tuple(str(state) for state in OPEN_STATES)) == OPEN  # the literal stays true
     print(f"events: {Event.objects.count()}")

@@ -173,7 +173,7 @@ def run_routing(n: int) -> dict:
     so what is measured is the worker, not how fast one process can submit."""
     from django.utils import timezone
 
-    from apps.quality.models import Event
+    from apps.eventlog.models import Event
     from workflows.enqueue import enqueue
 
     started = time.perf_counter()
@@ -198,7 +198,7 @@ def run_routing(n: int) -> dict:
 def run_latency(n: int, rate: float) -> dict:
     """Create-to-assigned time of one request's real path (after-commit hook, broker, worker)
     at a steady `rate` of submits below the worker's capacity, so no backlog is measured."""
-    from apps.quality.models import Event
+    from apps.eventlog.models import Event
 
     customers, categories = request_mix()
     due = time.monotonic()

@@ -2,8 +2,8 @@
 
 from django_fsm import State as DynamicTarget
 
+from apps.lifecycle.states import State
 from apps.tickets.models import ServiceRequest
-from apps.tickets.states import State
 
 FIELD = ServiceRequest._meta.get_field("state")
 

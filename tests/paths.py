@@ -1,9 +1,9 @@
 """Putting a request into any state through the door, and picking who may run a transition."""
 
 from apps.accounts.actors import BOT, SYSTEM, actor_for_user
+from apps.lifecycle.priority import Priority
+from apps.lifecycle.states import State
 from apps.tickets import services
-from apps.tickets.priority import Priority
-from apps.tickets.states import State
 from tests.factories import AgentFactory, CategoryFactory, DepartmentFactory, submit
 
 

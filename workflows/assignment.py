@@ -7,11 +7,11 @@ from django.utils import timezone
 from apps.accounts.actors import SYSTEM
 from apps.accounts.models import Agent, AssignmentStrategy
 from apps.core.errors import ServiceDeskError
+from apps.lifecycle.states import State
 from apps.routing.decisions import choose_agent
 from apps.routing.selection import AgentPool, get_department, lock_pool
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
-from apps.tickets.states import State
 
 NOTHING_TO_DO = "nothing to do"
 

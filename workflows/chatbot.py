@@ -10,13 +10,13 @@ from django.utils import timezone
 
 from apps.accounts.actors import BOT, SYSTEM
 from apps.core.errors import ServiceDeskError
+from apps.eventlog.models import EventKind
 from apps.knowledge.matching import suggest
 from apps.knowledge.models import Article, ArticleUse, UseKind
 from apps.knowledge.outcomes import declined_article_ids
-from apps.quality.models import EventKind
+from apps.lifecycle.states import State
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
-from apps.tickets.states import State
 from workflows.assignment import NOTHING_TO_DO
 from workflows.enqueue import enqueue
 from workflows.routing import route_batch, route_request

@@ -10,9 +10,9 @@ from django.utils import timezone
 from apps.accounts.actors import SYSTEM
 from apps.accounts.models import AssignmentStrategy
 from apps.core.errors import ServiceDeskError
+from apps.lifecycle.states import State
 from apps.routing.selection import decide_route, get_department, lock_pool
 from apps.tickets import services
-from apps.tickets.states import State
 from workflows.assignment import NOTHING_TO_DO, assign_from_pool
 
 logger = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ from django.utils import timezone
 from apps.accounts.actors import SYSTEM
 from apps.accounts.models import AssignmentStrategy
 from apps.core.errors import ServiceDeskError
+from apps.lifecycle.states import State
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
-from apps.tickets.states import State
 from workflows.enqueue import enqueue
 
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils.dateparse import parse_datetime
 
 from apps.analytics.sources import Source
-from apps.tickets.models import REFERENCE_PREFIX
+from apps.lifecycle.reference import REFERENCE_PREFIX
 
 FETCH = 2000
 CSV_COLUMNS = (

@@ -12,12 +12,12 @@ from django.utils import timezone
 from apps.accounts.actors import Role
 from apps.accounts.models import Customer, Department
 from apps.analytics.history_case import Case, Org
-from apps.quality.models import Event, EventKind, Feedback
+from apps.eventlog.models import Event, EventKind
+from apps.lifecycle.priority import Level, priority_for
+from apps.lifecycle.states import SUBMIT, State
 from apps.sla.models import SLAClock
 from apps.sla.timers import match_policy
-from apps.tickets.models import Category, Channel, Message, ServiceRequest
-from apps.tickets.priority import Level, priority_for
-from apps.tickets.states import SUBMIT, State
+from apps.tickets.models import Category, Channel, Feedback, Message, ServiceRequest
 
 TAG = "generated-history"
 SUBJECTS = [

@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from apps.accounts.actors import Role
-from apps.quality.models import Event, EventKind
+from apps.eventlog.models import Event, EventKind
+from apps.lifecycle.priority import raised
+from apps.lifecycle.states import SUBMIT
 from apps.sla.business_time import business_seconds_between
 from apps.sla.models import ClockKind, ClockState, SLAClock
 from apps.sla.timers import PAUSING, STOPPING, schedule_of
-from apps.tickets.priority import raised
-from apps.tickets.states import SUBMIT
 
 
 @dataclass

@@ -11,10 +11,10 @@ from django.db.models import Count, F, Q, QuerySet
 
 from apps.analytics import scope
 from apps.analytics.sql import Seconds, stats, summary
-from apps.quality.models import Event, EventKind, Feedback
+from apps.eventlog.models import Event, EventKind
+from apps.lifecycle.states import OPEN, State
 from apps.sla.models import ClockKind, ClockState, SLAClock
-from apps.tickets.models import ServiceRequest
-from apps.tickets.states import OPEN, State
+from apps.tickets.models import Feedback, ServiceRequest
 
 TRANSITION = EventKind.TRANSITION
 

@@ -12,8 +12,8 @@ from apps.analytics.models import ImportedLog
 from apps.analytics.sources import DEFAULT_KINDS, Source, source_for
 from apps.analytics.sql import ordered_concat_sql, quantiles_sql, seconds_sql, stats
 from apps.core.errors import InvalidData
-from apps.quality.models import Event, EventKind
-from apps.tickets.states import State
+from apps.eventlog.models import Event, EventKind
+from apps.lifecycle.states import State
 
 START = "start"  # the node before a request's first state
 # States where a request waits for the desk; resolved and the terminal states are not

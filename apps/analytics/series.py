@@ -10,9 +10,9 @@ from django.utils import timezone
 from apps.analytics import scope
 from apps.analytics.metrics import ENTERS_OPEN, LEAVES_OPEN, grouped, sla_clocks_in
 from apps.analytics.sql import Seconds, stats, summary
-from apps.quality.models import Event, EventKind, Feedback
+from apps.eventlog.models import Event, EventKind
 from apps.sla.models import ClockKind, ClockState, SLAClock
-from apps.tickets.models import ServiceRequest
+from apps.tickets.models import Feedback, ServiceRequest
 
 
 def daily_series(

@@ -13,7 +13,7 @@ from apps.analytics import scope
 from apps.analytics.models import ImportedEvent, ImportedLog
 from apps.analytics.sql import json_text_sql
 from apps.core.errors import InvalidData
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 
 # What the process map and variants look at unless told otherwise: the lifecycle.
 DEFAULT_KINDS = ("transition",)

@@ -1,7 +1,7 @@
 """Bouncing: a request transferred back to a department it already left, or too often."""
 
+from apps.eventlog.models import Event, EventKind
 from apps.handoffs import conf
-from apps.quality.models import Event, EventKind
 
 
 def department_moves(request_id: int) -> list[tuple[int, int]]:

@@ -4,7 +4,7 @@ transfer; made through the handoff services like any agent's."""
 from apps.accounts.actors import actor_for_user
 from apps.handoffs.models import OLAPolicy
 from apps.handoffs.services import do_request_handoff
-from apps.tickets.states import OWNED
+from apps.lifecycle.states import OWNED
 
 
 def build_handoffs(departments: dict, requests: list) -> dict[str, int]:

@@ -5,9 +5,9 @@ from functools import partial
 from django.db import transaction
 
 from apps.accounts.actors import Actor
+from apps.eventlog.models import Event, EventKind
 from apps.handoffs.models import Handoff
 from apps.handoffs.signals import handoff_changed
-from apps.quality.models import Event, EventKind
 from apps.tickets import services
 
 # Steps whose notifications the handoffs worker sends.

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 from apps.core.errors import NotAllowed
 from apps.handoffs.models import Handoff, HandoffKind, HandoffState
 from apps.handoffs.services import cancel_open_handoffs
-from apps.tickets.states import State
+from apps.lifecycle.states import State
 
 # The request no longer needs anyone's help once it is in one of these.
 _FINISHED = frozenset({State.RESOLVED, State.CLOSED, State.CANCELLED})

@@ -14,9 +14,9 @@ from apps.handoffs import bouncing, ola
 from apps.handoffs.events import iso, log_step
 from apps.handoffs.models import Handoff, HandoffKind, HandoffState, OLAClockKind
 from apps.handoffs.rules import works_for
+from apps.lifecycle.states import OWNED
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
-from apps.tickets.states import OWNED
 
 
 def do_request_handoff(

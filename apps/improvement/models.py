@@ -6,8 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
+from apps.eventlog.models import AppendOnlyError
 from apps.improvement.problems.rules import for_owner, has_action, has_measure
-from apps.quality.models import AppendOnlyError
 
 
 class EtaModel(models.Model):

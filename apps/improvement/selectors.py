@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.accounts.actors import Actor, Role
 from apps.improvement.models import Problem, RequestForecast
-from apps.tickets.states import OPEN
+from apps.lifecycle.states import OPEN
 
 
 def forecast_of(request) -> RequestForecast | None:

@@ -7,10 +7,11 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.scope import visible_requests_q
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.knowledge.markdown import render_answer
 from apps.knowledge.models import Article, ArticleUse, Outcome, Phrasing, UseKind
-from apps.tickets.admin.scope import ReferenceSearchMixin, visible_requests_q
+from apps.lifecycle.reference import ReferenceSearchMixin
 
 
 class PhrasingInline(admin.TabularInline):

@@ -1,4 +1,4 @@
-"""Admin: the event log (read-only), quality alerts, KPI indicators, the quality dashboard."""
+"""Admin: quality alerts, KPI indicators, the quality dashboard."""
 
 from django import forms
 from django.contrib import admin, messages
@@ -11,8 +11,7 @@ from apps.accounts.models import Department
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.quality.alerts import do_acknowledge_alert, may_acknowledge
 from apps.quality.dashboard.context import dashboard_context
-from apps.quality.models import Event, KPIIndicator, QualityAlert, QualityDashboard
-from apps.tickets.admin.scope import ReferenceSearchMixin, visible_requests_q
+from apps.quality.models import KPIIndicator, QualityAlert, QualityDashboard
 
 
 class DashboardFilter(forms.Form):
@@ -22,40 +21,6 @@ class DashboardFilter(forms.Form):
         empty_label=_("The whole desk"),
         label=_("Department"),
     )
-
-
-@admin.register(Event)
-class EventAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
-    reference_lookup = "request_id"
-    list_display = [
-        "at",
-        "request",
-        "seq",
-        "kind",
-        "transition",
-        "from_state",
-        "to_state",
-        "actor",
-        "actor_role",
-        "department",
-    ]
-    list_filter = ["kind", "actor_role", "department"]
-    list_select_related = ["request", "actor", "department"]
-    search_fields = ["transition", "request__subject"]
-    search_help_text = _("Transition, request subject, or a reference such as SR-000123.")
-    ordering = ["-at", "-pk"]
-    date_hierarchy = "at"
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(visible_requests_q(request.user, prefix="request__"))
-            .select_related("request", "actor", "department", "assignee__user")
-        )
-
-    def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.opts.fields]
 
 
 class StaffMayViewMixin:

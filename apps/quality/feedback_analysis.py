@@ -8,7 +8,7 @@ from django.db.models import Avg, Count, Max
 
 from apps.quality.comments.sentiment import score_sentiment, sentiment_label
 from apps.quality.comments.themes import Comment, find_themes
-from apps.quality.models import Feedback
+from apps.tickets.models import Feedback
 
 # The newest comments analysed per call: themes of a few hundred read well, and k-means and
 # the silhouette stay well under a second.

@@ -6,9 +6,8 @@ from django.utils.translation import gettext as _
 
 from apps.notifications.models import Notification
 from apps.notifications.services import do_notify
-from apps.quality.feedback import RATEABLE
-from apps.quality.models import Feedback
-from apps.tickets.models import ServiceRequest
+from apps.tickets.feedback import RATEABLE
+from apps.tickets.models import Feedback, ServiceRequest
 
 INVITATION_KIND = "feedback_invitation"
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.tickets.priority import Priority
+from apps.lifecycle.priority import Priority
 
 
 def validate_pattern(value: str) -> None:

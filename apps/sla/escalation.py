@@ -2,12 +2,12 @@
 
 from apps.accounts.actors import SYSTEM
 from apps.core.errors import ServiceDeskError
+from apps.eventlog.models import EventKind
+from apps.lifecycle.priority import raised
+from apps.lifecycle.states import OPEN, OWNED
 from apps.notifications.services import do_notify
-from apps.quality.models import EventKind
 from apps.sla.models import EscalationStep
 from apps.tickets import services
-from apps.tickets.priority import raised
-from apps.tickets.states import OPEN, OWNED
 
 
 def steps_at(policy, *, percent: int | None, clock_kind: str = "") -> list[EscalationStep]:

@@ -6,6 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from apps.core.config_cache import ConfigCache
+from apps.lifecycle.states import State
 from apps.sla.business_time import Schedule, business_seconds_between
 from apps.sla.models import (
     BusinessCalendar,
@@ -18,7 +19,6 @@ from apps.sla.models import (
     SLAPolicy,
     WorkingHours,
 )
-from apps.tickets.states import State
 
 ALWAYS_OPEN = Schedule(tz=ZoneInfo("UTC"), weekly=((),) * 7, always_open=True)
 # The resolution clock waits while the desk waits on someone else.

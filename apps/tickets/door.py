@@ -12,8 +12,8 @@ from django_fsm import has_transition_perm
 
 from apps.accounts.actors import SYSTEM, Actor
 from apps.core.errors import Conflict, Forbidden, NotAllowed
-from apps.quality.events import new_event
-from apps.quality.models import Event, EventKind
+from apps.eventlog.models import Event, EventKind
+from apps.eventlog.writer import new_event
 from apps.sla import timers
 from apps.tickets.models import ServiceRequest
 from apps.tickets.signals import request_transitioned

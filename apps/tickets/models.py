@@ -1,6 +1,4 @@
-"""Categories, the service request with its lifecycle, and its messages."""
-
-import re
+"""Categories, the service request with its lifecycle, its messages and its feedback."""
 
 from django.conf import settings
 from django.db import models
@@ -9,7 +7,9 @@ from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from apps.accounts.actors import Role
 from apps.accounts.models import Agent, Customer, Department
-from apps.tickets.priority import Level, Priority, raised
+from apps.lifecycle.priority import Level, Priority, raised
+from apps.lifecycle.reference import REFERENCE_PREFIX
+from apps.lifecycle.states import OPEN, OWNED, State
 from apps.tickets.rules import (
     is_assignee_or_lead,
     leads_department,
@@ -17,16 +17,6 @@ from apps.tickets.rules import (
     not_yet_approved,
     within_reopen_window,
 )
-from apps.tickets.states import OPEN, OWNED, State
-
-REFERENCE_PREFIX = "SR-"
-_REFERENCE = re.compile(r"^\s*(?:SR-?)?0*(\d{1,18})\s*$", re.IGNORECASE)
-
-
-def parse_reference(text: str) -> int | None:
-    """The primary key behind a reference such as `SR-000123` (or `123`), or None."""
-    match = _REFERENCE.match(text or "")
-    return int(match.group(1)) if match else None
 
 
 class Category(models.Model):
@@ -380,3 +370,28 @@ class Message(models.Model):
         return (
             f"{self.get_visibility_display()} by {self.author_role} on {self.created_at:%Y-%m-%d}"
         )
+
+
+class Feedback(models.Model):
+    """The customer's satisfaction (CSAT 1-5) with a resolved request, given once."""
+
+    request = models.OneToOneField(
+        "tickets.ServiceRequest", on_delete=models.PROTECT, related_name="feedback"
+    )
+    rating = models.PositiveSmallIntegerField(_("rating"))
+    comment = models.TextField(_("comment"), max_length=2000, blank=True)
+    created_at = models.DateTimeField(_("given"))
+
+    class Meta:
+        # Moved here from the quality app without rebuilding the table (tickets/0005).
+        db_table = "quality_feedback"
+        verbose_name = _("feedback")
+        verbose_name_plural = _("feedback")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rating__gte=1, rating__lte=5), name="feedback_rating_1_to_5"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.rating}/5"

@@ -3,8 +3,9 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from apps.accounts.actors import Actor, Role
+from apps.lifecycle.reference import parse_reference
 from apps.sla.models import SLAClock
-from apps.tickets.models import Message, ServiceRequest, Visibility, parse_reference
+from apps.tickets.models import Message, ServiceRequest, Visibility
 
 # Each request's SLA clocks with what their summaries need: three queries for a whole page.
 _CLOCKS = Prefetch(

@@ -11,16 +11,16 @@ from apps.accounts.models import Customer
 from apps.core.errors import Forbidden, InvalidData, NotAllowed
 from apps.core.insert_together import insert_together
 from apps.core.prefetch import set_prefetched
-from apps.quality.events import new_event, write_event
-from apps.quality.models import Event, EventKind
+from apps.eventlog.models import Event, EventKind
+from apps.eventlog.writer import new_event, write_event
+from apps.lifecycle.priority import Level, Priority, priority_for
+from apps.lifecycle.states import SUBMIT, State
 from apps.sla import timers
 from apps.tickets import door
 from apps.tickets.hooks import run_transition_guards, run_transition_hooks
 from apps.tickets.models import Category, Message, ServiceRequest, Visibility
-from apps.tickets.priority import Level, Priority, priority_for
 from apps.tickets.rules import can_reach
 from apps.tickets.signals import message_posted
-from apps.tickets.states import SUBMIT, State
 from apps.tickets.transition_data import clean_transition_data
 
 _TRANSITION_NAMES = frozenset(

@@ -6,8 +6,8 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import Agent, Department
 from apps.core.errors import InvalidData
+from apps.lifecycle.priority import Priority
 from apps.tickets.models import Category
-from apps.tickets.priority import Priority
 
 _FRAMEWORK_PARAMS = {"self", "at"}
 

@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group
 
+from apps.accounts.agent_permissions import grant_views
 from tests.factories import AgentFactory, DepartmentFactory
 
 _GROUP_MIGRATION = importlib.import_module("apps.accounts.migrations.0002_agents_group")
@@ -29,6 +30,8 @@ def agents_group(db):
         _SLA_VIEWS_MIGRATION.grant_sla_and_notification_views(apps, None)
         _ROUTING_VIEWS_MIGRATION.grant_routing_views(apps, None)
         _KNOWLEDGE_MIGRATION.grant_knowledge_permissions(apps, None)
+        # The event log moved out of quality (whose views 0002 grants) with its permissions.
+        grant_views(apps, ("eventlog",))
     return Group.objects.get(name=_GROUP_MIGRATION.GROUP)
 
 

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.accounts.models import AgentSkill, Skill
+from apps.eventlog.models import Event
 from apps.knowledge.models import Article, ArticleUse, UseKind
 from apps.notifications.models import WebhookSubscription
 from apps.notifications.services import do_notify, do_publish_event
-from apps.quality.models import Event, QualityAlert, QualityDashboard
+from apps.quality.models import QualityAlert, QualityDashboard
 from apps.routing.models import RoutingRule
 from apps.sla.models import BusinessCalendar
 from apps.tickets import services
@@ -22,7 +23,16 @@ from tests.factories import AgentFactory, drive, submit
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = {"accounts", "tickets", "quality", "sla", "routing", "notifications", "knowledge"}
+OUR_APPS = {
+    "accounts",
+    "tickets",
+    "eventlog",
+    "quality",
+    "sla",
+    "routing",
+    "notifications",
+    "knowledge",
+}
 
 
 def admin_url(model, view: str, *args) -> str:
@@ -153,7 +163,7 @@ def test_the_agents_group_views_everything_and_changes_only_requests(agents_grou
         "tickets.add_message",
         "accounts.view_department",
         "accounts.view_agent",
-        "quality.view_event",
+        "eventlog.view_event",
         "tickets.view_message",
         "sla.view_slapolicy",
         "sla.view_slaclock",

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from apps.accounts.actors import SYSTEM, actor_for_user
+from apps.eventlog.models import Event
 from apps.knowledge.models import Article, ArticleUse, UseKind
-from apps.quality.models import Event
 from apps.sla.models import SLAClock
 from apps.tickets import services
 from apps.tickets.models import Message

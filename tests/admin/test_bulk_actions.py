@@ -6,7 +6,7 @@ import pytest
 from django.contrib.admin import helpers
 
 from apps.accounts.actors import SYSTEM
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from tests.admin.test_request_admin import changelist_url, flashed, reloaded, routed
 from tests.factories import AgentFactory, drive
 

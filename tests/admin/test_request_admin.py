@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.accounts.actors import SYSTEM, actor_for_user
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from tests.factories import AgentFactory, CustomerFactory, drive, submit

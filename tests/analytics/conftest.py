@@ -5,9 +5,9 @@ from datetime import UTC, datetime, time
 import pytest
 
 from apps.accounts.actors import BOT, SYSTEM, actor_for_user
-from apps.quality.feedback import do_give_feedback
 from apps.sla.models import BusinessCalendar, SLAPolicy, WorkingHours
 from apps.tickets import services
+from apps.tickets.feedback import do_give_feedback
 from tests.factories import submit
 from tests.paths import Desk
 

@@ -13,7 +13,7 @@ from apps.analytics.exports import export_chunks
 from apps.analytics.history import generate_history
 from apps.analytics.process_map import activity_map
 from apps.analytics.sources import desk_source
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory
 
 pm4py = pytest.importorskip("pm4py")

@@ -7,8 +7,8 @@ from django.core.management import CommandError, call_command
 
 from apps.analytics.history import TAG, generate_history
 from apps.analytics.metrics import compute_metrics
-from apps.quality.models import Event
-from apps.quality.replay import check_log
+from apps.eventlog.models import Event
+from apps.eventlog.replay import check_log
 from apps.sla.models import ClockState, SLAClock
 from apps.tickets.models import ServiceRequest
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, DepartmentFactory

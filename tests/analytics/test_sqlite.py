@@ -20,7 +20,7 @@ from apps.analytics.sql import (
     percentile_of,
     stats,
 )
-from apps.quality.models import Feedback
+from apps.tickets.models import Feedback
 
 ROOT = Path(__file__).resolve().parents[2]
 MODULES = ["test_metrics.py", "test_process_map.py", "test_series.py", "test_import.py"]

@@ -4,11 +4,11 @@ import pytest
 from rest_framework.test import APIClient
 
 from apps.accounts.actors import actor_for_user as as_actor
-from apps.quality.feedback import do_give_feedback
-from apps.quality.models import Event, EventKind, Feedback
+from apps.eventlog.models import Event, EventKind
+from apps.lifecycle.states import State
 from apps.tickets import services
-from apps.tickets.models import Message, ServiceRequest
-from apps.tickets.states import State
+from apps.tickets.feedback import do_give_feedback
+from apps.tickets.models import Feedback, Message, ServiceRequest
 from tests.api.conftest import client_for, url
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory, UserFactory, submit
 

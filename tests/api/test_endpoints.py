@@ -6,10 +6,11 @@ import pytest
 from django.utils import timezone
 
 from apps.accounts.actors import SYSTEM
-from apps.quality.models import Event
+from apps.eventlog.models import Event
+from apps.lifecycle.reference import parse_reference
+from apps.lifecycle.states import State
 from apps.tickets import services
-from apps.tickets.models import ServiceRequest, parse_reference
-from apps.tickets.states import State
+from apps.tickets.models import ServiceRequest
 from tests.api.conftest import client_for, url
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, UserFactory, submit
 

@@ -4,8 +4,8 @@ two renderings in flight for different callers never see each other's context.""
 import pytest
 
 from apps.accounts.actors import actor_for_user
+from apps.lifecycle.states import State
 from apps.tickets.api.serializers import RequestSerializer
-from apps.tickets.states import State
 
 pytestmark = pytest.mark.django_db
 

@@ -5,9 +5,8 @@ import json
 import pytest
 from django.db import connection
 
-from apps.quality.models import Feedback
-from apps.tickets.models import Message, ServiceRequest
-from apps.tickets.states import State
+from apps.lifecycle.states import State
+from apps.tickets.models import Feedback, Message, ServiceRequest
 from tests.api.conftest import url
 from tests.factories import AgentFactory, submit
 

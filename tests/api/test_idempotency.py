@@ -7,7 +7,7 @@ from django.db import connection
 
 from apps.api.idempotency import purge_expired_keys
 from apps.api.models import IdempotencyKey
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.tickets.models import ServiceRequest
 from tests.api.conftest import client_for
 from tests.factories import CustomerFactory

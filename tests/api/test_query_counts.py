@@ -22,9 +22,9 @@ from datetime import date, time
 import pytest
 
 from apps.accounts.actors import SYSTEM, actor_for_user
+from apps.lifecycle.states import State
 from apps.sla.models import BusinessCalendar, Holiday, WorkingHours
 from apps.tickets import services
-from apps.tickets.states import State
 from tests.api.conftest import client_for, url
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, submit
 

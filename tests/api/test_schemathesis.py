@@ -20,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
 
 from apps.accounts.actors import actor_for_user
 from apps.handoffs.services import do_request_handoff
-from apps.tickets.states import State
+from apps.lifecycle.states import State
 from servicedesk.wsgi import application
 from tests.paths import Desk
 

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from apps.accounts.actors import SYSTEM
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.tickets.models import Message, ServiceRequest
 from tests.admin.conftest import agents_group, make_staff  # noqa: F401 (fixture)
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory, drive, submit

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from apps.accounts.demo.organisation import AGENTS, AGENTS_GROUP, CUSTOMERS, DEMO_PASSWORD
 from apps.accounts.demo.stories import STORIES
 from apps.accounts.models import Agent, Customer, Department
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.tickets.models import Category, ServiceRequest
 
 

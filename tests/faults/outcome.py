@@ -8,8 +8,9 @@ from pathlib import Path
 
 from django.core.management import call_command
 
-from apps.quality.models import Event, EventKind
-from apps.tickets.models import ServiceRequest, parse_reference
+from apps.eventlog.models import Event, EventKind
+from apps.lifecycle.reference import parse_reference
+from apps.tickets.models import ServiceRequest
 from tests.workers.conftest import wait_for
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "faults"

@@ -10,10 +10,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from apps.accounts.models import Agent
+from apps.eventlog.models import Event
 from apps.handoffs.models import OPEN, Handoff
-from apps.quality.models import Event
+from apps.lifecycle.states import State
 from apps.tickets.models import ServiceRequest
-from apps.tickets.states import State
 from tests.api.conftest import client_for
 from tests.paths import Desk
 from workflows.assignment import requeue_offline_agent

@@ -5,8 +5,8 @@ from dataclasses import dataclass
 import pytest
 
 from apps.accounts.actors import SYSTEM, actor_for_user
+from apps.eventlog.models import Event, EventKind
 from apps.handoffs.models import OLAPolicy
-from apps.quality.models import Event, EventKind
 from apps.tickets import services
 from tests.factories import AgentFactory, DepartmentFactory, submit
 

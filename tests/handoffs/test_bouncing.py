@@ -3,9 +3,9 @@ a straight chain."""
 
 import pytest
 
+from apps.eventlog.models import Event, EventKind
 from apps.handoffs.models import Handoff
 from apps.handoffs.services import do_accept_handoff, do_request_handoff
-from apps.quality.models import Event, EventKind
 
 pytestmark = pytest.mark.django_db
 

@@ -7,12 +7,12 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
+from apps.eventlog.models import Event, EventKind
 from apps.handoffs.models import OLAClock, OLAPolicy
 from apps.handoffs.ola import match_policy
 from apps.handoffs.services import do_accept_handoff, do_complete_handoff, do_request_handoff
 from apps.handoffs.sweep import sweep_due_handoffs
 from apps.notifications.models import Notification
-from apps.quality.models import Event, EventKind
 from apps.sla.models import BusinessCalendar, WorkingHours
 from tests.handoffs.conftest import handoff_steps
 

@@ -6,6 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
+from apps.eventlog.models import Event, EventKind
 from apps.handoffs.models import Handoff, HandoffState
 from apps.handoffs.services import (
     do_accept_handoff,
@@ -14,7 +15,6 @@ from apps.handoffs.services import (
     do_request_handoff,
 )
 from apps.handoffs.sweep import sweep_due_handoffs
-from apps.quality.models import Event, EventKind
 from apps.sla.models import ClockState, SLAClock
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest

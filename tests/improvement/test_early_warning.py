@@ -9,10 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from apps.analytics.importing import ImportOptions, do_import_event_log
+from apps.eventlog.models import Event
 from apps.improvement.eta.scoring import do_score_open_requests, do_train_eta_model
 from apps.improvement.models import RequestForecast
 from apps.notifications.models import Notification
-from apps.quality.models import Event
 from apps.tickets import services
 from tests.api.conftest import client_for
 

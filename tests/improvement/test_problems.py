@@ -143,7 +143,7 @@ def test_too_few_cases_never_verify(desk):
 
 
 def test_a_problem_from_a_feedback_theme_links_the_commented_requests(desk):
-    from apps.quality.feedback import do_give_feedback
+    from apps.tickets.feedback import do_give_feedback
 
     customer = actor_for_user(desk.customer.user)
     first, second, third = (desk.resolved_after(1) for _n in range(3))

@@ -3,7 +3,7 @@
 import pytest
 
 from apps.improvement.models import EtaModel, RequestForecast
-from apps.tickets.states import State
+from apps.lifecycle.states import State
 from tests.paths import Desk
 from tests.workers.conftest import celery_worker_process, wait_for  # noqa: F401 - the fixture
 from workflows import tasks

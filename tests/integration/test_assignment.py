@@ -9,12 +9,12 @@ from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.accounts.models import Agent, AgentSkill, AssignmentStrategy, Availability, Skill
 from apps.accounts.services import do_set_availability
 from apps.core.errors import Forbidden, InvalidData
-from apps.quality.models import Event
+from apps.eventlog.models import Event
+from apps.lifecycle.priority import Priority
+from apps.lifecycle.states import State
 from apps.routing.models import RoutingRule
 from apps.sla.models import BusinessCalendar, WorkingHours
 from apps.tickets.models import ServiceRequest
-from apps.tickets.priority import Priority
-from apps.tickets.states import State
 from tests.factories import (
     AgentFactory,
     CategoryFactory,

@@ -12,10 +12,10 @@ from django.utils import timezone
 from apps.accounts.actors import SYSTEM
 from apps.accounts.models import Availability
 from apps.core.errors import Conflict
-from apps.quality.models import Event
+from apps.eventlog.models import Event
+from apps.lifecycle.states import State
 from apps.routing.selection import WORKING, lock_pool
 from apps.tickets.models import ServiceRequest
-from apps.tickets.states import State
 from tests.factories import (
     AgentFactory,
     CategoryFactory,

@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 
+from apps.eventlog.models import Event
 from apps.knowledge.models import Article, ArticleUse, Phrasing
-from apps.quality.models import Event
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from tests.factories import DepartmentFactory, submit

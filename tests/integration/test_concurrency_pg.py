@@ -8,7 +8,7 @@ from django.db import connection
 
 from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.core.errors import Conflict, NotAllowed
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from tests.paths import Desk

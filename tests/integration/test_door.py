@@ -5,7 +5,7 @@ from django.db import transaction
 
 from apps.accounts.actors import SYSTEM
 from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from apps.tickets.signals import request_transitioned

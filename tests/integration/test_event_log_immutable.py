@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
-from apps.quality.models import AppendOnlyError, Event
+from apps.eventlog.models import AppendOnlyError, Event
 from tests.paths import Desk
 
 pytestmark = pytest.mark.django_db
@@ -91,15 +91,15 @@ def test_the_admin_shows_events_but_never_changes_or_deletes_them(
 ):
     event = Event.objects.filter(request=request_with_log).first()
     before = list(Event.objects.values_list("pk", "seq", "to_state", "payload"))
-    base = f"/admin/quality/event/{event.pk}"
+    base = f"/admin/eventlog/event/{event.pk}"
     assert superuser_client.get(f"{base}/change/").status_code == 200
     changed = superuser_client.post(f"{base}/change/", {"to_state": "closed", "seq": 99})
     assert changed.status_code == 403
     assert superuser_client.get(f"{base}/delete/").status_code == 403
     assert superuser_client.post(f"{base}/delete/", {"post": "yes"}).status_code == 403
-    assert superuser_client.get("/admin/quality/event/add/").status_code == 403
+    assert superuser_client.get("/admin/eventlog/event/add/").status_code == 403
     bulk = superuser_client.post(
-        "/admin/quality/event/",
+        "/admin/eventlog/event/",
         {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"},
     )
     assert bulk.status_code in (200, 302, 403)

@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.db import connection
 
 from apps.accounts.actors import actor_for_user
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.sla.models import SLAClock
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest

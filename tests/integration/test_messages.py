@@ -4,7 +4,7 @@ import pytest
 
 from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.core.errors import Forbidden, InvalidData, NotAllowed
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from tests.paths import Desk

@@ -8,11 +8,11 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.actors import SYSTEM
 from apps.core.errors import Conflict, NotAllowed
-from apps.quality.models import Event
+from apps.eventlog.models import Event
+from apps.lifecycle.states import State
 from apps.routing.models import RoutingRule
 from apps.tickets import hooks, services
 from apps.tickets.models import ServiceRequest
-from apps.tickets.states import State
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory, submit
 from workflows.routing import route_request, route_requests
 

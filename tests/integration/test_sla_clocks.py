@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 
 from apps.accounts.actors import BOT, SYSTEM, actor_for_user
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.sla.models import ClockState, SLAClock
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest

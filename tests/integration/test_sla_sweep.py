@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.db import connection
 
+from apps.eventlog.models import Event
 from apps.notifications.models import Notification
-from apps.quality.models import Event
 from apps.sla.models import SLAClock
 from apps.sla.sweep import apply_manual_escalation, sweep_due_clocks
 from apps.tickets import services

@@ -3,7 +3,7 @@
 import pytest
 
 from apps.accounts.actors import SYSTEM
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from servicedesk.celery import app

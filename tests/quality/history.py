@@ -2,8 +2,8 @@
 
 from datetime import timedelta
 
+from apps.lifecycle.states import State
 from apps.tickets import services
-from apps.tickets.states import State
 from tests.sla_fixtures import T0
 
 

@@ -6,10 +6,11 @@ import pytest
 from django.test import override_settings
 
 from apps.core.errors import Forbidden
+from apps.eventlog.models import AppendOnlyError
 from apps.notifications.models import Notification
 from apps.quality.alerts import do_acknowledge_alert, do_raise_quality_alerts
 from apps.quality.charts import ChartWindow, draw_charts
-from apps.quality.models import AppendOnlyError, QualityAlert
+from apps.quality.models import QualityAlert
 from apps.quality.series import Span, day_rows, resolution_hours, sla_compliance, volume
 from tests.paths import Desk
 from tests.quality.history import resolve_daily

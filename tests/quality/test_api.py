@@ -6,8 +6,8 @@ import pytest
 from django.test import override_settings
 from rest_framework.test import APIClient
 
-from apps.quality.feedback import do_give_feedback
 from apps.quality.models import KPIIndicator, QualityAlert
+from apps.tickets.feedback import do_give_feedback
 from tests.api.conftest import client_for
 from tests.factories import UserFactory
 from tests.paths import Desk

@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 
 from apps.quality.alerts import do_raise_quality_alerts
-from apps.quality.feedback import do_give_feedback
+from apps.tickets.feedback import do_give_feedback
 from tests.factories import UserFactory
 from tests.paths import Desk
 from tests.quality.history import move_to, resolve_daily

@@ -2,11 +2,11 @@
 
 import pytest
 
+from apps.lifecycle.states import State
 from apps.notifications.models import Notification
-from apps.quality.feedback import do_give_feedback
 from apps.quality.survey import INVITATION_KIND, do_invite_feedback
 from apps.tickets import services
-from apps.tickets.states import State
+from apps.tickets.feedback import do_give_feedback
 from tests.paths import Desk
 from workflows import receivers
 

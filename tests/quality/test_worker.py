@@ -2,9 +2,9 @@
 
 import pytest
 
+from apps.lifecycle.states import State
 from apps.notifications.models import Notification
 from apps.quality.survey import INVITATION_KIND
-from apps.tickets.states import State
 from tests.paths import Desk
 from tests.workers.conftest import celery_worker_process, wait_for  # noqa: F401 - the fixture
 

@@ -2,7 +2,7 @@
 
 from collections import deque
 
-from apps.tickets.states import OPEN, TERMINAL, State
+from apps.lifecycle.states import OPEN, TERMINAL, State
 from tests.lifecycle import ALL_STATES, edges, sources_of, transition_names
 
 REQUIRED_TRANSITIONS = {

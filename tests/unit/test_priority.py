@@ -2,7 +2,7 @@
 
 import pytest
 
-from apps.tickets.priority import Level, Priority, priority_for, raised
+from apps.lifecycle.priority import Level, Priority, priority_for, raised
 
 
 @pytest.mark.parametrize(

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
-from apps.quality.replay import replay
+from apps.eventlog.replay import replay
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

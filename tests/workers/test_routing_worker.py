@@ -4,9 +4,10 @@ import pytest
 from django.core.management import call_command
 
 from apps.accounts.models import AgentSkill, Skill
-from apps.quality.models import Event
+from apps.eventlog.models import Event
+from apps.lifecycle.reference import parse_reference
 from apps.routing.models import RoutingRule
-from apps.tickets.models import ServiceRequest, parse_reference
+from apps.tickets.models import ServiceRequest
 from tests.api.conftest import client_for
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory
 from tests.workers.conftest import wait_for

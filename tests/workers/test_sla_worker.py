@@ -7,7 +7,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.tickets.models import ServiceRequest
 from tests.factories import DepartmentFactory, submit
 from tests.workers.conftest import wait_for

@@ -3,7 +3,7 @@
 import pytest
 
 from apps.accounts.actors import actor_for_user
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from tests.factories import CategoryFactory, CustomerFactory, DepartmentFactory

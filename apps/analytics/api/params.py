@@ -13,7 +13,7 @@ from apps.accounts.models import Tier
 from apps.analytics.exports import FORMATS
 from apps.analytics.scope import FIELDS
 from apps.analytics.sources import DEFAULT_KINDS
-from apps.quality.models import EventKind
+from apps.eventlog.models import EventKind
 from apps.tickets.models import Channel
 
 DEFAULT_DAYS = 30

@@ -12,14 +12,15 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Department
+from apps.accounts.scope import visible_requests_q
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.core.errors import ServiceDeskError
 from apps.handoffs import services
 from apps.handoffs.admin.filters import BoxFilter
 from apps.handoffs.models import Handoff, OLAClock
-from apps.tickets.admin.scope import ReferenceSearchMixin, visible_requests_q
+from apps.lifecycle.reference import ReferenceSearchMixin
+from apps.lifecycle.states import OWNED
 from apps.tickets.models import ServiceRequest
-from apps.tickets.states import OWNED
 
 _ACTIONS = {
     "accept": (services.do_accept_handoff, None),

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Q
 
 from apps.handoffs.models import Handoff, HandoffKind, HandoffState
-from apps.tickets.models import parse_reference
+from apps.lifecycle.reference import parse_reference
 
 
 class HandoffFilter(django_filters.FilterSet):

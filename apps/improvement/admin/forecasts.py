@@ -3,10 +3,10 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.scope import visible_requests_q
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.improvement.models import EtaModel, RequestForecast
 from apps.quality.admin import StaffMayViewMixin as StaffMayView
-from apps.tickets.admin.scope import visible_requests_q
 
 
 @admin.register(RequestForecast)

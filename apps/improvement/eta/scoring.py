@@ -16,11 +16,11 @@ from apps.improvement.eta.model import EmpiricalModel
 from apps.improvement.eta.sources import desk_traces
 from apps.improvement.eta.traces import Features, samples
 from apps.improvement.models import EtaModel, RequestForecast
+from apps.lifecycle.states import OPEN
 from apps.notifications.services import do_notify, do_publish_event
 from apps.sla.models import ClockKind, ClockState, SLAClock
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
-from apps.tickets.states import OPEN
 
 logger = logging.getLogger(__name__)
 

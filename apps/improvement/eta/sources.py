@@ -4,9 +4,9 @@ from datetime import datetime
 from itertools import groupby
 
 from apps.analytics.models import ImportedEvent, ImportedLog
+from apps.eventlog.models import Event, EventKind
 from apps.improvement.eta.traces import Step, Trace
-from apps.quality.models import Event, EventKind
-from apps.tickets.states import OPEN, State
+from apps.lifecycle.states import OPEN, State
 
 OPEN_STATES = frozenset(str(s) for s in OPEN)
 # A transition from an open state into one of these resolves the case (for now).

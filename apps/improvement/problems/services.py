@@ -11,7 +11,7 @@ from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
 from apps.improvement.models import Problem, ProblemEvent, ProblemSource
 from apps.improvement.problems import verification
 from apps.improvement.problems.rules import for_owner, may_create
-from apps.quality.models import Feedback
+from apps.tickets.models import Feedback
 
 _TRANSITIONS = frozenset(
     t.name for t in Problem._meta.get_field("state").get_all_transitions(Problem)

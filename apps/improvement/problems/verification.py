@@ -7,8 +7,8 @@ from statistics import median
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from apps.eventlog.models import Event, EventKind
 from apps.improvement.models import Indicator, Problem
-from apps.quality.models import Event, EventKind
 from apps.tickets.models import ServiceRequest
 
 ALPHA = 0.05

@@ -14,9 +14,9 @@ from django.db.models import Avg
 from django.utils import timezone
 
 from apps.accounts.models import Department
+from apps.eventlog.models import Event, EventKind
 from apps.improvement.staffing.erlang import agents_needed
 from apps.improvement.staffing.forecast import WEEK, forecast
-from apps.quality.models import Event, EventKind
 from apps.sla.business_time import business_seconds_between
 from apps.tickets.models import ServiceRequest
 

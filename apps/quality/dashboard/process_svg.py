@@ -5,8 +5,8 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from apps.lifecycle.states import State
 from apps.quality.dashboard.svg import PALETTE, SIGNAL_COLOUR, _svg, empty
-from apps.tickets.states import State
 
 ORDER = ["start", *State.values]
 WIDTH, HEIGHT, MID = 720, 340, 170

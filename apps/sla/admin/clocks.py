@@ -6,10 +6,11 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.scope import visible_requests_q
 from apps.core.admin import ReadOnlyAdminMixin
+from apps.lifecycle.reference import ReferenceSearchMixin
 from apps.sla import display
 from apps.sla.models import SLAClock
-from apps.tickets.admin.scope import ReferenceSearchMixin, visible_requests_q
 
 
 class FlagFilter(admin.SimpleListFilter):

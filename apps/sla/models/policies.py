@@ -4,7 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from apps.tickets.priority import Priority
+from apps.lifecycle.priority import Priority
 
 
 class ClockKind(models.TextChoices):

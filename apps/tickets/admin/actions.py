@@ -10,14 +10,14 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Agent
+from apps.accounts.scope import agent_departments
 from apps.core.errors import ServiceDeskError
+from apps.lifecycle.priority import Priority
+from apps.lifecycle.states import State
 from apps.tickets import services
 from apps.tickets.admin.forms import takes_data
-from apps.tickets.admin.scope import agent_departments
 from apps.tickets.admin.transitions import TRANSITION_NAMES, error_text, label
 from apps.tickets.models import ServiceRequest
-from apps.tickets.priority import Priority
-from apps.tickets.states import State
 
 TEMPLATE = "admin/tickets/servicerequest/bulk_action.html"
 # One bulk run stays a page's worth of door calls; larger selections are refused up front.

@@ -4,9 +4,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Agent, Department
+from apps.lifecycle.priority import Priority
+from apps.lifecycle.states import State
 from apps.tickets.models import Category, ServiceRequest
-from apps.tickets.priority import Priority
-from apps.tickets.states import State
 from apps.tickets.transition_data import expected_params
 
 # What an agent fills in when submitting a request on a customer's behalf.

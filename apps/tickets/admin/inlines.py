@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import AssignmentStrategy
 from apps.core.admin import ReadOnlyAdminMixin
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 from apps.tickets.admin.timeline import event_summary
 
 # What an event row shows, in the event-log admin and in a request's timeline.

@@ -3,8 +3,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.scope import visible_requests_q
 from apps.core.admin import ReadOnlyAdminMixin
-from apps.tickets.admin.scope import visible_requests_q
 from apps.tickets.models import Message
 
 

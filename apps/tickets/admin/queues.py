@@ -5,10 +5,10 @@ from django.db.models import Exists, F, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from apps.accounts.scope import agent_departments
 from apps.improvement.selectors import filter_at_risk
+from apps.lifecycle.states import OPEN, State
 from apps.sla.models import ClockState, SLAClock
-from apps.tickets.admin.scope import agent_departments
-from apps.tickets.states import OPEN, State
 
 QUEUE_PARAM = "queue"
 EVERYTHING = "everything"

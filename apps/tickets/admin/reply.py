@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 
 from apps.accounts.actors import actor_for_user
 from apps.core.errors import ServiceDeskError
-from apps.quality.models import Event, EventKind
+from apps.eventlog.models import Event, EventKind
 from apps.tickets import services
 
 # A reply the door refused waits here, so the agent never loses what they typed.

@@ -8,7 +8,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.actors import actor_for_user
+from apps.accounts.scope import visible_requests_q
 from apps.core.errors import ServiceDeskError
+from apps.lifecycle.reference import ReferenceSearchMixin
 from apps.sla import display
 from apps.tickets import services
 from apps.tickets.admin import language, queues, request_page
@@ -16,7 +18,6 @@ from apps.tickets.admin.actions import ACTIONS
 from apps.tickets.admin.forms import SUBMIT_FIELDS
 from apps.tickets.admin.inlines import EventInline
 from apps.tickets.admin.reply import reply_view, take_draft
-from apps.tickets.admin.scope import ReferenceSearchMixin, visible_requests_q
 from apps.tickets.admin.transitions import transition_buttons, transition_view
 from apps.tickets.models import ServiceRequest
 

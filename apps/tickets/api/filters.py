@@ -7,9 +7,10 @@ from django import forms
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
-from apps.tickets.models import ServiceRequest, parse_reference
-from apps.tickets.priority import Priority
-from apps.tickets.states import State
+from apps.lifecycle.priority import Priority
+from apps.lifecycle.reference import parse_reference
+from apps.lifecycle.states import State
+from apps.tickets.models import ServiceRequest
 
 
 class UtcDateTimeField(IsoDateTimeField):

@@ -15,11 +15,11 @@ from apps.accounts.models import Customer
 from apps.api.fields_once import FieldsBuiltOnce
 from apps.api.fields_rebuilt import FieldsRebuilt
 from apps.improvement.selectors import expected_by
+from apps.lifecycle.priority import Level, Priority
+from apps.lifecycle.states import State
 from apps.sla.models import ClockKind, ClockState
 from apps.sla.timers import schedule_of
 from apps.tickets.models import Category, Channel, Message, ServiceRequest
-from apps.tickets.priority import Level, Priority
-from apps.tickets.states import State
 
 # --- output ------------------------------------------------------------------------------------
 

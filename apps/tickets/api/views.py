@@ -10,8 +10,7 @@ from apps.accounts.actors import Role, actor_for_user
 from apps.api.idempotency import idempotent
 from apps.core.errors import Forbidden, InvalidData
 from apps.core.prefetch import set_absent
-from apps.quality.feedback import do_give_feedback
-from apps.quality.models import Feedback
+from apps.lifecycle.states import TERMINAL
 from apps.tickets import selectors, services
 from apps.tickets.api import schema_examples as ex
 from apps.tickets.api.filters import QueueFilter, RequestFilter
@@ -23,8 +22,8 @@ from apps.tickets.api.serializers import (
     RequestSerializer,
     TransitionSerializer,
 )
-from apps.tickets.models import Message, ServiceRequest
-from apps.tickets.states import TERMINAL
+from apps.tickets.feedback import do_give_feedback
+from apps.tickets.models import Feedback, Message, ServiceRequest
 
 REF = OpenApiParameter(
     "ref", str, OpenApiParameter.PATH, description="The request's reference, e.g. SR-000123"

@@ -5,9 +5,10 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.actors import Actor, Role
 from apps.core.errors import Forbidden, InvalidData, NotAllowed
-from apps.quality.models import EventKind, Feedback
+from apps.eventlog.models import EventKind
+from apps.lifecycle.states import State
+from apps.tickets.models import Feedback
 from apps.tickets.services import append_event
-from apps.tickets.states import State
 
 RATEABLE = (State.RESOLVED, State.CLOSED)
 

@@ -3,7 +3,7 @@
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from apps.quality.models import Event, EventKind
+from apps.eventlog.models import Event, EventKind
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,6 @@
 from django.db.models import Q
 
 from apps.accounts.models import Department
-from apps.tickets.models import parse_reference
 
 
 def agent_departments(user):
@@ -27,17 +26,3 @@ def visible_requests_q(user, *, prefix: str = "") -> Q:
     return Q(**{f"{prefix}department__in": departments}) | Q(
         **{f"{prefix}department__isnull": True}
     )
-
-
-class ReferenceSearchMixin:
-    """Admin search that also finds a request by reference (`SR-000123` or `123`);
-    `reference_lookup` is the path from the listed model to the request's primary key."""
-
-    reference_lookup = "pk"
-
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        pk = parse_reference(search_term)
-        if pk is not None:
-            results |= queryset.filter(**{self.reference_lookup: pk})
-        return results, may_have_duplicates

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from apps.accounts.actors import Actor
-from apps.quality.models import Event
+from apps.eventlog.models import Event
 
 
 def write_event(request, **fields) -> Event:

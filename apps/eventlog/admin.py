@@ -1,0 +1,43 @@
+"""Admin: the event log, read-only, scoped to the requests the user may see."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.scope import visible_requests_q
+from apps.core.admin import ReadOnlyAdminMixin
+from apps.eventlog.models import Event
+from apps.lifecycle.reference import ReferenceSearchMixin
+
+
+@admin.register(Event)
+class EventAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+    reference_lookup = "request_id"
+    list_display = [
+        "at",
+        "request",
+        "seq",
+        "kind",
+        "transition",
+        "from_state",
+        "to_state",
+        "actor",
+        "actor_role",
+        "department",
+    ]
+    list_filter = ["kind", "actor_role", "department"]
+    list_select_related = ["request", "actor", "department"]
+    search_fields = ["transition", "request__subject"]
+    search_help_text = _("Transition, request subject, or a reference such as SR-000123.")
+    ordering = ["-at", "-pk"]
+    date_hierarchy = "at"
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .filter(visible_requests_q(request.user, prefix="request__"))
+            .select_related("request", "actor", "department", "assignee__user")
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.opts.fields]
