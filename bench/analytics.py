@@ -61,7 +61,7 @@ def build(requests: int) -> None:
         conn.execute(f"CREATE DATABASE {NAME}")
     from django.core.management import call_command
 
-    from apps.analytics.history import generate_history
+    from apps.demo.history import generate_history
 
     call_command("migrate", "--noinput", verbosity=0)
     call_command("load_demo_data", verbosity=0)

@@ -268,7 +268,7 @@ def time_sweep(now: datetime, batch: int) -> dict:
     """Sweep until nothing is due, as beat would; count the queries on the way."""
     from django.db import connection
 
-    from apps.sla.sweep import sweep_due_clocks
+    from workflows.sla_sweep import sweep_due_clocks
 
     queries = 0
 

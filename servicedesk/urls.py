@@ -28,5 +28,5 @@ handler404 = not_found
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("api/", include("apps.api.urls")),
+    path("api/", include("servicedesk.api_urls")),
 ]

@@ -8,8 +8,16 @@ from django.db import InterfaceError, OperationalError
 
 from apps.api.idempotency import purge_expired_keys
 from apps.core.errors import Conflict
-from apps.sla import sweep as sla_sweep
-from workflows import assignment, chatbot, handoffs, notifications, quality, routing, sweeps
+from workflows import (
+    assignment,
+    chatbot,
+    handoffs,
+    notifications,
+    quality,
+    routing,
+    sla_sweep,
+    sweeps,
+)
 from workflows import improvement as improvement_work
 
 logger = get_task_logger(__name__)

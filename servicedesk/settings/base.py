@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "apps.analytics",
     "apps.quality",
     "apps.improvement",
+    "apps.demo",
     "workflows",
 ]
 

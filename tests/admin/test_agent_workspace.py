@@ -70,7 +70,7 @@ def test_each_queue_lists_its_requests(
 def test_due_soon_and_breached_follow_the_sla_clocks(
     agent_client, customer, department, clock, standard_policy
 ):
-    from apps.sla.sweep import sweep_due_clocks
+    from workflows.sla_sweep import sweep_due_clocks
 
     early = routed(customer, department, subject="early")
     clock.advance(minutes=30)

@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 import pytest
 
 from apps.analytics.exports import export_chunks
-from apps.analytics.history import generate_history
 from apps.analytics.process_map import activity_map
 from apps.analytics.sources import desk_source
+from apps.demo.history import generate_history
 from apps.eventlog.models import Event
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory
 

@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.management import CommandError, call_command
 
-from apps.analytics.history import TAG, generate_history
 from apps.analytics.metrics import compute_metrics
+from apps.demo.history import TAG, generate_history
 from apps.eventlog.models import Event
 from apps.eventlog.replay import check_log
 from apps.sla.models import ClockState, SLAClock

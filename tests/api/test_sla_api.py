@@ -5,10 +5,10 @@ from datetime import timedelta
 import pytest
 
 from apps.accounts.actors import actor_for_user
-from apps.sla.sweep import sweep_due_clocks
 from apps.tickets import services
 from tests.api.conftest import url
 from tests.sla_fixtures import T0
+from workflows.sla_sweep import sweep_due_clocks
 
 pytestmark = pytest.mark.django_db
 

@@ -7,9 +7,9 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from apps.accounts.demo.organisation import AGENTS, AGENTS_GROUP, CUSTOMERS, DEMO_PASSWORD
-from apps.accounts.demo.stories import STORIES
 from apps.accounts.models import Agent, Customer, Department
+from apps.demo.organisation import AGENTS, AGENTS_GROUP, CUSTOMERS, DEMO_PASSWORD
+from apps.demo.stories import STORIES
 from apps.eventlog.models import Event
 from apps.tickets.models import Category, ServiceRequest
 

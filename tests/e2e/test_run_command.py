@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from apps.accounts.demo.stories import STORIES
+from apps.demo.stories import STORIES
 
 REPO = Path(__file__).resolve().parents[2]
 TIME_LIMIT = 120.0

@@ -93,7 +93,7 @@ def test_reopen_resumes_resolution_with_the_time_left(desk, clock, customer_acto
     assert round(resolution.elapsed_seconds) == 60 * 60
     assert resolution.deadline == clock.now + timedelta(minutes=180)
     assert resolution.breached_at is None
-    from apps.sla.sweep import sweep_due_clocks
+    from workflows.sla_sweep import sweep_due_clocks
 
     assert sweep_due_clocks() == 0  # no instant breach after a reopen
 

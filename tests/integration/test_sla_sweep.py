@@ -10,11 +10,11 @@ from django.db import connection
 from apps.eventlog.models import Event
 from apps.notifications.models import Notification
 from apps.sla.models import SLAClock
-from apps.sla.sweep import apply_manual_escalation, sweep_due_clocks
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from tests.paths import Desk
 from tests.sla_fixtures import T0
+from workflows.sla_sweep import apply_manual_escalation, sweep_due_clocks
 
 
 def _kinds(request, *kinds):

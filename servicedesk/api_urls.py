@@ -1,4 +1,4 @@
-"""The API: v1 endpoints, the OpenAPI schema and its offline docs."""
+"""The API's URL map: every app's v1 endpoints, the OpenAPI schema and its offline docs."""
 
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView

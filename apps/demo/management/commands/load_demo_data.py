@@ -4,8 +4,8 @@ import os
 
 from django.core.management.base import BaseCommand
 
-from apps.accounts import demo
-from apps.accounts.demo.logins import logins_text, urls_text
+from apps.demo import loading as demo
+from apps.demo.logins import logins_text, urls_text
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from apps.accounts.demo.logins import base_url, logins_text, urls_text
+from apps.demo.logins import base_url, logins_text, urls_text
 from servicedesk.processes import Supervisor, desk_children, url_answers
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from apps.accounts.actors import Role
 from apps.accounts.models import Customer, Department
-from apps.analytics.history_case import Case, Org
+from apps.demo.history_case import Case, Org
 from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.priority import Level, priority_for
 from apps.lifecycle.states import SUBMIT, State

@@ -7,10 +7,11 @@ from django.utils import timezone
 
 from apps.accounts.actors import SYSTEM
 from apps.notifications.services import do_publish_event
-from apps.sla import escalation, timers
+from apps.sla import timers
 from apps.sla.models import ClockState, SLAClock
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
+from workflows import escalation
 
 
 def sweep_due_clocks(*, now: datetime | None = None, batch: int = 500) -> int:

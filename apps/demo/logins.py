@@ -3,7 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.db import DatabaseError
 
-from apps.accounts.demo.organisation import AGENTS, CUSTOMERS, DEMO_PASSWORD, DEPARTMENTS
+from apps.demo.organisation import AGENTS, CUSTOMERS, DEMO_PASSWORD, DEPARTMENTS
 
 
 def base_url(host: str, port: int) -> str:

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 
 from apps.accounts.actors import BOT, SYSTEM, Actor, actor_for_user
-from apps.accounts.demo.organisation import Organisation
+from apps.demo.organisation import Organisation
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 

@@ -2,13 +2,13 @@
 
 from django.db import transaction
 
-from apps.accounts.demo.organisation import build_organisation
-from apps.accounts.demo.stories import play_stories
 from apps.accounts.models import Department
-from apps.handoffs.demo import build_handoffs
-from apps.knowledge.demo import load_demo_faq
-from apps.routing.demo import build_routing
-from apps.sla.demo import build_sla
+from apps.demo.handoffs import build_handoffs
+from apps.demo.knowledge import load_demo_faq
+from apps.demo.organisation import build_organisation
+from apps.demo.routing import build_routing
+from apps.demo.sla import build_sla
+from apps.demo.stories import play_stories
 
 # The department whose presence means the demo data is already loaded.
 SENTINEL_DEPARTMENT = "it"

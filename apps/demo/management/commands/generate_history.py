@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from apps.analytics.history import NoOrganisation, generate_history
+from apps.demo.history import NoOrganisation, generate_history
 
 
 class Command(BaseCommand):

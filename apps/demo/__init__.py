@@ -1,0 +1,1 @@
+"""The demo desk: organisation, stories through the door, back-dated history."""
