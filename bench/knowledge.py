@@ -14,7 +14,7 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "bench_knowledge"
-FIXTURES = ROOT / "apps" / "knowledge" / "fixtures"
+FIXTURES = ROOT / "apps" / "demo" / "fixtures"
 PHRASINGS_PER_ARTICLE = 5
 SYLLABLES = [
     "ka",

@@ -1,14 +1,13 @@
 """Admin for the organisation: departments, skills, agents and customers."""
 
 from django.contrib import admin, messages
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Agent, AgentSkill, Availability, Customer, Department, Skill
 from apps.accounts.services import do_set_availability
 from apps.core.errors import ServiceDeskError
-from apps.routing.selection import WORKING
 
 
 @admin.register(Department)
@@ -64,7 +63,8 @@ class AgentSkillInline(admin.TabularInline):
 
 @admin.register(Agent)
 class AgentAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "username", "availability", "load", "department_names"]
+    # routing/admin.py adds each agent's open load against capacity (it knows the requests).
+    list_display = ["__str__", "username", "availability", "department_names"]
     list_filter = ["availability", "departments", "skills"]
     list_select_related = ["user"]
     search_fields = ["user__username", "user__first_name", "user__last_name", "user__email"]
@@ -78,23 +78,7 @@ class AgentAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         # Autocomplete lists use get_queryset, not list_select_related; each row shows the user.
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("user")
-            .prefetch_related("departments")
-            .annotate(
-                open_load=Count(
-                    "assigned_requests",
-                    filter=Q(assigned_requests__state__in=WORKING),
-                    distinct=True,
-                )
-            )
-        )
-
-    @admin.display(description=_("open load / capacity"), ordering="open_load")
-    def load(self, agent: Agent) -> str:
-        return f"{agent.open_load} / {agent.capacity}"
+        return super().get_queryset(request).select_related("user").prefetch_related("departments")
 
     @admin.display(description=_("username"), ordering="user__username")
     def username(self, agent: Agent) -> str:

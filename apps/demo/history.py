@@ -13,11 +13,12 @@ from apps.accounts.actors import Role
 from apps.accounts.models import Customer, Department
 from apps.demo.history_case import Case, Org
 from apps.eventlog.models import Event, EventKind
+from apps.lifecycle.channel import Channel
 from apps.lifecycle.priority import Level, priority_for
 from apps.lifecycle.states import SUBMIT, State
 from apps.sla.models import SLAClock
 from apps.sla.timers import match_policy
-from apps.tickets.models import Category, Channel, Feedback, Message, ServiceRequest
+from apps.tickets.models import Category, Feedback, Message, ServiceRequest
 
 TAG = "generated-history"
 SUBJECTS = [

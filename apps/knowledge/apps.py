@@ -1,4 +1,5 @@
-"""App config for knowledge: the door hook for reactions to bot answers, the KB version signals."""
+"""App config for knowledge: the door hook for reactions to bot answers, the KB version signals,
+the FAQ suggestions on a request's admin page."""
 
 from django.apps import AppConfig
 
@@ -9,7 +10,18 @@ class KnowledgeConfig(AppConfig):
     verbose_name = "Knowledge base"
 
     def ready(self) -> None:
-        from apps.knowledge import outcomes  # noqa: F401
+        from apps.knowledge import (
+            outcomes,  # noqa: F401
+            request_panel,
+        )
         from apps.knowledge.signals import connect_version_signals
+        from apps.tickets import extensions
 
         connect_version_signals()
+        extensions.add_panel(
+            extensions.Panel(
+                key="faq_suggestions",
+                template=request_panel.TEMPLATE,
+                data=request_panel.suggestions,
+            )
+        )

@@ -24,5 +24,7 @@ OPEN = [*UNTRIAGED, State.QUEUED, State.ASSIGNED, State.IN_PROGRESS, State.PENDI
 # Owned by a department and not yet resolved: transfer applies here.
 OWNED = [State.QUEUED, State.ASSIGNED, State.IN_PROGRESS, State.PENDING_CUSTOMER]
 TERMINAL = [State.CLOSED, State.CANCELLED]
+# An assignee is working on it: what counts against an agent's capacity.
+WORKING = (State.ASSIGNED, State.IN_PROGRESS, State.PENDING_CUSTOMER)
 # The name the event log gives the creation of a request (from "" to `new`).
 SUBMIT = "submit"

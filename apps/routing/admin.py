@@ -1,4 +1,5 @@
-"""Admin for routing rules, tried in order (first match wins), with every condition checked."""
+"""Admin for routing rules, tried in order (first match wins), with every condition checked;
+the agent list with open load against capacity."""
 
 import json
 
@@ -6,13 +7,16 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.models import Skill, Tier
+from apps.accounts.admin import AgentAdmin
+from apps.accounts.models import Agent, Skill, Tier
 from apps.core.admin_forms import clean_choice_list, known_values
+from apps.lifecycle.channel import Channel
+from apps.lifecycle.states import WORKING
 from apps.routing.models import RoutingRule
 from apps.sla.models.calendars import time_zone_names
-from apps.tickets.models import Channel
 
 TAG_MAX_LENGTH = 40
 _ACTIONS = ["department", "priority", "raise_priority", "tags", "required_skills"]
@@ -228,3 +232,30 @@ class RoutingRuleAdmin(admin.ModelAdmin):
 def _labels(values: list, choices) -> str:
     labels = dict(choices)
     return ", ".join(str(labels.get(value, value)) for value in values)
+
+
+# The agent list with each agent's open load against capacity: routing's view of the pool, so
+# the agents' admin (accounts, below the requests) is extended here rather than importing up.
+admin.site.unregister(Agent)
+
+
+@admin.register(Agent)
+class AgentLoadAdmin(AgentAdmin):
+    list_display = ["__str__", "username", "availability", "load", "department_names"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                open_load=Count(
+                    "assigned_requests",
+                    filter=Q(assigned_requests__state__in=WORKING),
+                    distinct=True,
+                )
+            )
+        )
+
+    @admin.display(description=_("open load / capacity"), ordering="open_load")
+    def load(self, agent: Agent) -> str:
+        return f"{agent.open_load} / {agent.capacity}"

@@ -8,7 +8,7 @@ from django.db.models import Count
 from apps.accounts.models import Agent, AgentSkill, Availability, Department, Skill
 from apps.core.config_cache import ConfigCache
 from apps.lifecycle.priority import raised
-from apps.lifecycle.states import State
+from apps.lifecycle.states import WORKING
 from apps.routing.decisions import Candidate, RequestFacts, Rule, first_match
 from apps.routing.models import RoutingRule
 from apps.sla.business_time import is_open
@@ -16,7 +16,6 @@ from apps.sla.models import BusinessCalendar, Holiday, WorkingHours
 from apps.tickets.models import ServiceRequest
 
 # An assigned request counts against its assignee's capacity until it is resolved.
-WORKING = (State.ASSIGNED, State.IN_PROGRESS, State.PENDING_CUSTOMER)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 
 from apps.accounts.actors import Role
 from apps.accounts.models import Agent, Customer, Department
+from apps.lifecycle.channel import Channel
 from apps.lifecycle.priority import Level, Priority, raised
 from apps.lifecycle.reference import REFERENCE_PREFIX
 from apps.lifecycle.states import OPEN, OWNED, State
@@ -38,13 +39,6 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class Channel(models.TextChoices):
-    API = "api", _("API")
-    WEB = "web", _("Web")
-    EMAIL = "email", _("E-mail")
-    CHAT = "chat", _("Chat")
 
 
 def _reopened_state(request, **kwargs) -> str:

@@ -5,6 +5,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from apps.accounts.actors import Actor, Role
 from apps.lifecycle.reference import parse_reference
 from apps.sla.models import SLAClock
+from apps.tickets import extensions
 from apps.tickets.models import Message, ServiceRequest, Visibility
 
 # Each request's SLA clocks with what their summaries need: three queries for a whole page.
@@ -20,7 +21,11 @@ def list_requests_for(actor: Actor, *, with_sla: bool = True) -> QuerySet[Servic
     """Customers: their own. Agents: their departments' and untriaged ones (as the door lets
     them act); superusers: all. Anyone else: none."""
     requests = ServiceRequest.objects.select_related(
-        "category", "department", "assignee__user", "customer__user", "forecast"
+        "category",
+        "department",
+        "assignee__user",
+        "customer__user",
+        *extensions.related_one_to_one(),
     )
     if with_sla:
         requests = requests.prefetch_related(_CLOCKS)

@@ -263,7 +263,9 @@ def test_the_suggested_articles_can_be_inserted_into_a_reply(agent_client, custo
 
     page = agent_client.get(change_url(service_request))
 
-    [suggestion] = page.context["suggestions"]
+    [panel] = page.context["panels"]
+    assert panel["key"] == "faq_suggestions"
+    [suggestion] = panel["panel"]
     assert suggestion["score"] == 42
     content = page.content.decode()
     assert "<strong>Settings</strong>" in content

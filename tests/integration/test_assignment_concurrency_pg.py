@@ -13,8 +13,8 @@ from apps.accounts.actors import SYSTEM
 from apps.accounts.models import Availability
 from apps.core.errors import Conflict
 from apps.eventlog.models import Event
-from apps.lifecycle.states import State
-from apps.routing.selection import WORKING, lock_pool
+from apps.lifecycle.states import WORKING, State
+from apps.routing.selection import lock_pool
 from apps.tickets.models import ServiceRequest
 from tests.factories import (
     AgentFactory,

@@ -14,7 +14,7 @@ from apps.analytics.exports import FORMATS
 from apps.analytics.scope import FIELDS
 from apps.analytics.sources import DEFAULT_KINDS
 from apps.eventlog.models import EventKind
-from apps.tickets.models import Channel
+from apps.lifecycle.channel import Channel
 
 DEFAULT_DAYS = 30
 

@@ -8,9 +8,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Tier
 from apps.core.admin_forms import clean_choice_list, known_values
+from apps.lifecycle.channel import Channel
 from apps.lifecycle.priority import Priority
 from apps.sla.models import EscalationPolicy, EscalationStep, SLAPolicy
-from apps.tickets.models import Channel
 
 # Each JSON-list condition and the choices its values must come from.
 _CONDITIONS = {"priorities": Priority, "customer_tiers": Tier, "channels": Channel}

@@ -6,9 +6,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scope import agent_departments
-from apps.improvement.selectors import filter_at_risk
 from apps.lifecycle.states import OPEN, State
 from apps.sla.models import ClockState, SLAClock
+from apps.tickets import extensions
 
 QUEUE_PARAM = "queue"
 EVERYTHING = "everything"
@@ -57,14 +57,14 @@ def _everything(queryset, user):
     return queryset
 
 
-# value -> (label, filter); the first choice is what the list shows when none is picked.
-QUEUES = {
+# value -> (label, filter); the first choice is what the list shows when none is picked. Apps
+# above tickets add theirs (extensions.add_queue: improvement's "at risk").
+_OWN_QUEUES = {
     "open": (_("All open"), lambda queryset, user: queryset.filter(state__in=OPEN)),
     "mine": (_("My open requests"), _mine),
     "unassigned": (_("My departments' unassigned"), _unassigned),
     "due_soon": (_("Due soon (warning reached)"), _due_soon),
     "breached": (_("Breached"), _breached),
-    "at_risk": (_("At risk (early warning)"), lambda queryset, user: filter_at_risk(queryset)),
     "waiting": (_("Waiting on customer"), _in_state(State.PENDING_CUSTOMER)),
     "bot_answered": (_("Bot answered"), _in_state(State.BOT_ANSWERED)),
     EVERYTHING: (_("Everything, closed too"), _everything),
@@ -72,9 +72,20 @@ QUEUES = {
 DEFAULT_QUEUE = "open"
 
 
+def all_queues() -> dict:
+    """Our queues with the registered ones placed after the queue each names."""
+    queues = dict(_OWN_QUEUES)
+    for queue in extensions.added_queues():
+        items = list(queues.items())
+        at = next((i + 1 for i, (key, _v) in enumerate(items) if key == queue.after), len(items))
+        items.insert(at, (queue.key, (queue.label, queue.filter)))
+        queues = dict(items)
+    return queues
+
+
 def queue_of(request) -> str:
     value = request.GET.get(QUEUE_PARAM)
-    return value if value in QUEUES else DEFAULT_QUEUE
+    return value if value in all_queues() else DEFAULT_QUEUE
 
 
 class QueueFilter(admin.SimpleListFilter):
@@ -84,11 +95,11 @@ class QueueFilter(admin.SimpleListFilter):
     parameter_name = QUEUE_PARAM
 
     def lookups(self, request, model_admin):
-        return [(value, label) for value, (label, _filter) in QUEUES.items()]
+        return [(value, label) for value, (label, _filter) in all_queues().items()]
 
     def choices(self, changelist):
         # No "All" entry: the default queue stands in for it, and "everything" is a choice.
-        current = self.value() if self.value() in QUEUES else DEFAULT_QUEUE
+        current = self.value() if self.value() in all_queues() else DEFAULT_QUEUE
         for value, label in self.lookup_choices:
             yield {
                 "selected": current == value,
@@ -97,7 +108,7 @@ class QueueFilter(admin.SimpleListFilter):
             }
 
     def queryset(self, request, queryset):
-        _label, queue = QUEUES[queue_of(request)]
+        _label, queue = all_queues()[queue_of(request)]
         return queue(queryset, request.user)
 
 

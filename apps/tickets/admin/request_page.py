@@ -1,14 +1,10 @@
-"""What the request page shows besides the record: thread, assign-to-me, handoff link, FAQ."""
+"""What the request page shows besides the record: thread, assign-to-me, handoff link (other
+apps' panels come through `extensions.add_panel`)."""
 
 from django.urls import NoReverseMatch, reverse
 
 from apps.accounts.actors import Actor
-from apps.knowledge.markdown import render_answer
-from apps.knowledge.models import ArticleUse
 from apps.tickets.models import Message
-
-# How many FAQ suggestions the page offers at most.
-MAX_SUGGESTIONS = 5
 
 
 def thread(service_request) -> list[Message]:
@@ -36,23 +32,3 @@ def handoff_url(service_request) -> str | None:
         return reverse("admin:handoffs_handoff_add") + f"?request={service_request.pk}"
     except NoReverseMatch:
         return None
-
-
-def suggestions(service_request) -> list[dict]:
-    """The FAQ articles the chatbot kept for the agent (or answered with), best first, each
-    with its answer as safe HTML to read and as Markdown to insert into a reply."""
-    uses = (
-        ArticleUse.objects.filter(request=service_request, article__published=True)
-        .select_related("article")
-        .order_by("-score", "pk")[:MAX_SUGGESTIONS]
-    )
-    return [
-        {
-            "article": use.article,
-            "kind": use.get_kind_display(),
-            "score": round(use.score * 100),
-            "answer_html": render_answer(use.article.answer),
-            "answer_text": use.article.answer,
-        }
-        for use in uses
-    ]

@@ -12,7 +12,7 @@ from apps.accounts.scope import visible_requests_q
 from apps.core.errors import ServiceDeskError
 from apps.lifecycle.reference import ReferenceSearchMixin
 from apps.sla import display
-from apps.tickets import services
+from apps.tickets import extensions, services
 from apps.tickets.admin import language, queues, request_page
 from apps.tickets.admin.actions import ACTIONS
 from apps.tickets.admin.forms import SUBMIT_FIELDS
@@ -170,7 +170,7 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             "reply_url": self.url_for("reply", obj.pk),
             "reply_draft": take_draft(request, obj),
             "seen_seq": obj.last_event_seq,
-            "suggestions": request_page.suggestions(obj),
+            "panels": extensions.panels_for(obj),
         }
 
     # --- permissions: view, transition and submit; never edit or delete -------------------

@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from apps.routing.selection import get_department
+from apps.accounts.selectors import department_name
 from apps.sla.models import ClockKind
 
 _CLOCK_ACTIONS = {
@@ -75,9 +75,9 @@ _HANDOFF_STEPS = {
 
 
 def _department_name(pk) -> str:
-    # Departments come from the workers' configuration cache, not a query per event.
-    department = get_department(pk) if isinstance(pk, int) else None
-    return department.name if department else str(pk or "-")
+    # Names come from a per-process cache, not a query per event.
+    name = department_name(pk) if isinstance(pk, int) else None
+    return name or str(pk or "-")
 
 
 def _handoff(payload: dict) -> str:

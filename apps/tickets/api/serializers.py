@@ -14,12 +14,13 @@ from rest_framework import serializers
 from apps.accounts.models import Customer
 from apps.api.fields_once import FieldsBuiltOnce
 from apps.api.fields_rebuilt import FieldsRebuilt
-from apps.improvement.selectors import expected_by
+from apps.lifecycle.channel import Channel
 from apps.lifecycle.priority import Level, Priority
 from apps.lifecycle.states import State
 from apps.sla.models import ClockKind, ClockState
 from apps.sla.timers import schedule_of
-from apps.tickets.models import Category, Channel, Message, ServiceRequest
+from apps.tickets import extensions
+from apps.tickets.models import Category, Message, ServiceRequest
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -111,7 +112,7 @@ class RequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         return obj.transitions_for(self.context["actor"])
 
     def get_expected_by(self, obj) -> datetime | None:
-        return expected_by(obj)
+        return extensions.expected_by(obj)
 
     @extend_schema_field(ClockSummarySerializer(many=True))
     def get_sla(self, obj) -> list[dict]:

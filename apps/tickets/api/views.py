@@ -11,7 +11,7 @@ from apps.api.idempotency import idempotent
 from apps.core.errors import Forbidden, InvalidData
 from apps.core.prefetch import set_absent
 from apps.lifecycle.states import TERMINAL
-from apps.tickets import selectors, services
+from apps.tickets import extensions, selectors, services
 from apps.tickets.api import schema_examples as ex
 from apps.tickets.api.filters import QueueFilter, RequestFilter
 from apps.tickets.api.serializers import (
@@ -106,9 +106,10 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
             )
         created = services.do_submit_request(actor=actor, customer=customer, **fields)
         # Rendered from the instance the door created, which holds its customer, category and
-        # SLA clocks; it has no forecast yet. Reading any of it back was a third of a create
-        # (docs/performance.md).
-        set_absent(created, "forecast")
+        # SLA clocks; it has no forecast (or other app's one-to-one row) yet. Reading any of it
+        # back was a third of a create (docs/performance.md).
+        for relation in extensions.related_one_to_one():
+            set_absent(created, relation)
         return Response(
             RequestSerializer(created, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,

@@ -1,0 +1,86 @@
+"""Where apps above tickets add to what its API and admin show, registered in their ready().
+
+tickets owns the request's representation and its admin pages; a higher app (improvement's
+forecast, knowledge's FAQ suggestions) plugs its part in here instead of tickets importing it,
+so that apps import only downward (docs/architecture.md "Layers"). Like `hooks.py` for the
+door, each registry keeps the order of registration and ignores a second registration of the
+same thing (ready() may run twice in tests).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+
+
+@dataclass(frozen=True)
+class Queue:
+    """An admin queue (a choice of the request list's queue filter)."""
+
+    key: str
+    label: Any  # a lazily translated text
+    filter: Callable[[QuerySet, Any], QuerySet]  # (requests, user) -> requests
+    after: str = ""  # the queue it follows in the list ("" for the end)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A box on the request's admin page: `template` rendered with `panel` = `data(request)`;
+    nothing shows while `data` returns something empty."""
+
+    key: str
+    template: str
+    data: Callable[[Any], Any]
+
+
+_EXPECTED_BY: list[Callable[[Any], datetime | None]] = []
+_RELATED: list[str] = []
+_QUEUES: dict[str, Queue] = {}
+_PANELS: dict[str, Panel] = {}
+
+
+def provide_expected_by(read: Callable[[Any], datetime | None], *, related: str = "") -> None:
+    """Register how the API's `expected_by` of a request is read; `related` names a one-to-one
+    relation of the request that `read` uses, loaded with every request list and detail."""
+    if read not in _EXPECTED_BY:
+        _EXPECTED_BY.append(read)
+    if related and related not in _RELATED:
+        _RELATED.append(related)
+
+
+def expected_by(request) -> datetime | None:
+    """When the desk expects to resolve the request: the first provider's answer, else None."""
+    for read in _EXPECTED_BY:
+        value = read(request)
+        if value is not None:
+            return value
+    return None
+
+
+def related_one_to_one() -> tuple[str, ...]:
+    """The request's one-to-one relations that other apps read when showing it."""
+    return tuple(_RELATED)
+
+
+def add_queue(queue: Queue) -> None:
+    _QUEUES.setdefault(queue.key, queue)
+
+
+def added_queues() -> list[Queue]:
+    return list(_QUEUES.values())
+
+
+def add_panel(panel: Panel) -> None:
+    _PANELS.setdefault(panel.key, panel)
+
+
+def panels_for(service_request) -> list[dict]:
+    """The registered panels with something to show for this request, in registration order."""
+    shown = []
+    for panel in _PANELS.values():
+        data = panel.data(service_request)
+        if data:
+            shown.append({"key": panel.key, "template": panel.template, "panel": data})
+    return shown
