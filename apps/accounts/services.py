@@ -1,12 +1,11 @@
 """Writes on the organisation: an agent's availability (online, away, offline)."""
 
-from functools import partial
-
 from django.db import transaction
 
 from apps.accounts.actors import Actor, Role
 from apps.accounts.models import Agent, Availability
 from apps.accounts.signals import agent_availability_changed
+from apps.core.door import announce_on_commit
 from apps.core.errors import Forbidden, InvalidData
 
 
@@ -30,14 +29,12 @@ def do_set_availability(agent: Agent, availability: str, *, actor: Actor) -> Age
         if previous != availability:
             locked.availability = availability
             locked.save(update_fields=["availability"])
-            transaction.on_commit(
-                partial(
-                    agent_availability_changed.send_robust,
-                    sender=Agent,
-                    agent_id=locked.pk,
-                    availability=availability,
-                    previous=previous,
-                )
+            announce_on_commit(
+                agent_availability_changed,
+                sender=Agent,
+                agent_id=locked.pk,
+                availability=availability,
+                previous=previous,
             )
     return locked
 

@@ -1,10 +1,7 @@
 """Writing a handoff step to the request's event log (through the door) and announcing it."""
 
-from functools import partial
-
-from django.db import transaction
-
 from apps.accounts.actors import Actor
+from apps.core.door import announce_on_commit
 from apps.eventlog.models import Event, EventKind
 from apps.handoffs.models import Handoff
 from apps.handoffs.signals import handoff_changed
@@ -30,14 +27,12 @@ def log_step(handoff: Handoff, step: str, *, actor: Actor, **extra) -> Event:
         handoff.request, kind=EventKind.HANDOFF, actor=actor, payload=payload
     )
     if step in NOTIFIED:
-        transaction.on_commit(
-            partial(
-                handoff_changed.send_robust,
-                sender=Handoff,
-                handoff_id=handoff.pk,
-                step=step,
-                request_id=handoff.request_id,
-            )
+        announce_on_commit(
+            handoff_changed,
+            sender=Handoff,
+            handoff_id=handoff.pk,
+            step=step,
+            request_id=handoff.request_id,
         )
     return event
 

@@ -2,13 +2,12 @@
 event-log rows (through the request's door) and its after-commit announcement."""
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import has_transition_perm
 
 from apps.accounts.actors import SYSTEM, Actor
 from apps.accounts.models import Department
+from apps.core.door import Refusals, check_transition, claim_version
 from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
 from apps.handoffs import bouncing, ola
 from apps.handoffs.events import iso, log_step
@@ -200,56 +199,49 @@ def cancel_open_handoffs(request: ServiceRequest, *, kinds: list[str], reason: s
 def _lock_request(pk: int) -> ServiceRequest:
     # The request first, then the handoff: the same order as the request's door (whose hooks
     # cancel handoffs), so the two never wait on each other in a circle.
-    return (
-        ServiceRequest.objects.select_for_update(of=("self",))
-        .select_related("department")
-        .get(pk=pk)
-    )
+    return services.lock_request(pk, "department").instance
 
 
 def _begin(handoff: Handoff, name: str, actor: Actor, expected_version: int | None):
     """Lock the request, claim the handoff's version, check the transition; (handoff, now)."""
     expected = handoff.version if expected_version is None else expected_version
     _lock_request(handoff.request_id)
-    claimed = Handoff.objects.filter(pk=handoff.pk, version=expected).update(
-        version=F("version") + 1
+    fresh = claim_version(
+        Handoff,
+        handoff.pk,
+        expected,
+        conflict=_conflict,
+        related=("request", "from_department", "to_department__calendar", "policy"),
     )
-    fresh = Handoff.objects.select_related(
-        "request", "from_department", "to_department__calendar", "policy"
-    ).get(pk=handoff.pk)
-    if not claimed:
-        raise Conflict(
-            _(
-                "%(handoff)s was changed since you loaded it; it is now %(state)s. "
-                "Reload and try again."
+    check_transition(
+        fresh,
+        name,
+        actor,
+        lambda: Refusals(
+            not_possible=_(
+                "'%(action)s' is not possible while %(handoff)s (%(kind)s) is %(state)s."
             )
-            % {"handoff": fresh.reference, "state": fresh.state},
-            state=fresh.state,
-            version=fresh.version,
-            expected_version=expected,
-        )
-    method = getattr(fresh, name)
-    meta = method._django_fsm
-    if not (meta.has_transition(fresh.state) and meta.conditions_met(fresh, fresh.state)):
-        raise NotAllowed(
-            _("'%(action)s' is not possible while %(handoff)s (%(kind)s) is %(state)s.")
             % {
                 "action": name,
                 "handoff": fresh.reference,
                 "kind": fresh.kind,
                 "state": fresh.state,
             },
-            state=fresh.state,
-            allowed=fresh.transitions_for(actor),
-        )
-    if not has_transition_perm(method, actor):
-        raise Forbidden(
-            _("%(handoff)s is addressed to %(department)s; you may not %(action)s it.")
+            forbidden=_("%(handoff)s is addressed to %(department)s; you may not %(action)s it.")
             % {"handoff": fresh.reference, "department": fresh.to_department, "action": name},
-            state=fresh.state,
-            allowed=fresh.transitions_for(actor),
-        )
+        ),
+    )
     return fresh, timezone.now()
+
+
+def _conflict(fresh: Handoff, expected: int) -> Conflict:
+    return Conflict(
+        _("%(handoff)s was changed since you loaded it; it is now %(state)s. Reload and try again.")
+        % {"handoff": fresh.reference, "state": fresh.state},
+        state=fresh.state,
+        version=fresh.version,
+        expected_version=expected,
+    )
 
 
 def _close(handoff, name, step, actor, reason, expected_version, *, required=False) -> Handoff:

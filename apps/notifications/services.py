@@ -1,12 +1,12 @@
 """Writes: notifying people in the app (and by e-mail), and publishing events to webhooks."""
 
 from collections.abc import Iterable
-from functools import partial
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.door import announce_on_commit
 from apps.notifications.models import (
     DeliveryStatus,
     Notification,
@@ -52,13 +52,11 @@ def do_notify(
         return []
     with transaction.atomic():
         created = Notification.objects.bulk_create(rows)
-        transaction.on_commit(
-            partial(
-                notifications_created.send_robust,
-                sender=Notification,
-                notification_ids=[n.pk for n in created],
-                email_ids=[n.pk for n in created if n.email_wanted],
-            )
+        announce_on_commit(
+            notifications_created,
+            sender=Notification,
+            notification_ids=[n.pk for n in created],
+            email_ids=[n.pk for n in created if n.email_wanted],
         )
     return created
 
@@ -101,10 +99,8 @@ def do_redeliver_webhooks(*, deliveries: Iterable[WebhookDelivery]) -> int:
 
 
 def _announce_deliveries(delivery_ids: list[int]) -> None:
-    transaction.on_commit(
-        partial(
-            webhook_deliveries_created.send_robust,
-            sender=WebhookDelivery,
-            delivery_ids=delivery_ids,
-        )
+    announce_on_commit(
+        webhook_deliveries_created,
+        sender=WebhookDelivery,
+        delivery_ids=delivery_ids,
     )

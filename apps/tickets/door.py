@@ -3,15 +3,13 @@ payloads, SLA clock events and the after-commit announcement. Only apps/tickets/
 calls these."""
 
 from datetime import datetime
-from functools import partial
 
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import has_transition_perm
 
 from apps.accounts.actors import SYSTEM, Actor
-from apps.core.errors import Conflict, Forbidden, NotAllowed
+from apps.core.door import Held, Refusals, announce_on_commit, check_transition
+from apps.core.errors import Conflict, NotAllowed
 from apps.eventlog.models import Event, EventKind
 from apps.eventlog.writer import new_event
 from apps.sla import timers
@@ -19,7 +17,26 @@ from apps.tickets.models import ServiceRequest
 from apps.tickets.signals import request_transitioned
 
 
-def claim(pk: int, expected_version: int) -> ServiceRequest:
+class LockedRequest(Held[ServiceRequest]):
+    """A request whose row the holder locked in the open transaction (`lock`, `lock_many`):
+    pass it to the door to run several transitions without the door reading it again. Reads
+    of the request's fields go through to it (`locked.state`, `locked.pk`)."""
+
+    @property
+    def request(self) -> ServiceRequest:
+        return self.instance
+
+    def __str__(self) -> str:
+        return str(self.instance)
+
+    def __getattr__(self, name: str):
+        # Only called for names the dataclass does not have: the request's fields and methods.
+        if name.startswith("__") or name in ("instance", "memo", "_transaction"):
+            raise AttributeError(name)
+        return getattr(self.instance, name)
+
+
+def claim(pk: int, expected_version: int) -> LockedRequest:
     """Lock the request's row if its version is the one the caller saw.
 
     PostgreSQL holds the row lock until commit, so a concurrent caller waits, then reads the
@@ -34,21 +51,19 @@ def claim(pk: int, expected_version: int) -> ServiceRequest:
     )
     if request is None or request.version != expected_version:
         raise conflict(pk, expected_version)
-    request._door_lock = _transaction()
-    return request
+    return LockedRequest(request)
 
 
-def lock(pk: int, *related: str) -> ServiceRequest:
+def lock(pk: int, *related: str) -> LockedRequest:
     """The request's row, locked until the end of the caller's transaction; a caller holding
-    it may run several transitions on the instance without the door reading it again."""
+    it may run several transitions on it without the door reading it again."""
     request = (
         ServiceRequest.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
     )
-    request._door_lock = _transaction()
-    return request
+    return LockedRequest(request)
 
 
-def lock_many(pks: list[int], *related: str) -> list[ServiceRequest]:
+def lock_many(pks: list[int], *related: str) -> list[LockedRequest]:
     """`lock` for several requests, in id order (every locker of several rows takes them in
     this order), with their SLA clocks read in one more query."""
     requests = list(
@@ -58,25 +73,9 @@ def lock_many(pks: list[int], *related: str) -> list[ServiceRequest]:
         .order_by("pk")
     )
     clocks = timers.clocks_by_request([request.pk for request in requests])
-    held = _transaction()
-    for request in requests:
-        request._door_lock = held
-        request._door_clocks = clocks.get(request.pk, [])
-    return requests
-
-
-def holds_lock(request: ServiceRequest) -> bool:
-    """Whether the instance was locked by `claim` or `lock` in the transaction still open."""
-    held = getattr(request, "_door_lock", None)
-    return held is not None and held is _transaction()
-
-
-def _transaction():
-    """The outermost atomic block of the open transaction (tests wrap each test in one of
-    their own, which does not count), or None outside a transaction. Its identity tells one
-    transaction from the next: the lock marker keeps a reference, so it is never reused."""
-    blocks = transaction.get_connection().atomic_blocks
-    return next((block for block in blocks if not block._from_testcase), None)
+    return [
+        LockedRequest(request, memo={"clocks": clocks.get(request.pk, [])}) for request in requests
+    ]
 
 
 def write_row(request: ServiceRequest, fields: list[str]) -> None:
@@ -90,13 +89,12 @@ def write_row(request: ServiceRequest, fields: list[str]) -> None:
         raise conflict(request.pk, version)
 
 
-def clocks_of(request: ServiceRequest) -> list:
+def clocks_of(held: LockedRequest) -> list:
     """The request's SLA clocks, read once per lock: they change only under the request's row
     lock (the door, the SLA sweep), so within the transaction holding it they stay current."""
-    clocks = getattr(request, "_door_clocks", None)
-    if clocks is None or not holds_lock(request):
-        clocks = request._door_clocks = timers.clocks_of(request)
-    return clocks
+    if "clocks" not in held.memo:
+        held.memo["clocks"] = timers.clocks_of(held.instance)
+    return held.memo["clocks"]
 
 
 def conflict(pk: int, expected_version: int) -> Exception:
@@ -134,22 +132,19 @@ def conflict(pk: int, expected_version: int) -> Exception:
     )
 
 
-def check_may_run(request: ServiceRequest, name: str, method, actor: Actor) -> None:
-    meta = method._django_fsm
-    if not (meta.has_transition(request.state) and meta.conditions_met(request, request.state)):
-        raise NotAllowed(
-            _("'%(name)s' is not possible while %(reference)s is %(state)s.")
+def check_may_run(request: ServiceRequest, name: str, actor: Actor):
+    """The bound transition method, if it may run now and the actor may run it."""
+    return check_transition(
+        request,
+        name,
+        actor,
+        lambda: Refusals(
+            not_possible=_("'%(name)s' is not possible while %(reference)s is %(state)s.")
             % {"name": name, "reference": request.reference, "state": request.state},
-            state=request.state,
-            allowed=request.transitions_for(actor),
-        )
-    if not has_transition_perm(method, actor):
-        raise Forbidden(
-            _("You may not run '%(name)s' on %(reference)s.")
+            forbidden=_("You may not run '%(name)s' on %(reference)s.")
             % {"name": name, "reference": request.reference},
-            state=request.state,
-            allowed=request.transitions_for(actor),
-        )
+        ),
+    )
 
 
 def time_in_state(request, from_state: str, at: datetime, clocks) -> tuple:
@@ -218,17 +213,15 @@ def transition_payload(reason: str, explain: dict | None, before: dict, request)
 def announce_transition(
     request: ServiceRequest, event: Event, previous_assignee_id: int | None = None
 ) -> None:
-    transaction.on_commit(
-        partial(
-            request_transitioned.send_robust,
-            sender=ServiceRequest,
-            request_id=request.pk,
-            transition=event.transition,
-            from_state=event.from_state,
-            to_state=event.to_state,
-            actor_role=event.actor_role,
-            event_seq=event.seq,
-            department_id=event.department_id,
-            previous_assignee_id=previous_assignee_id,
-        )
+    announce_on_commit(
+        request_transitioned,
+        sender=ServiceRequest,
+        request_id=request.pk,
+        transition=event.transition,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        actor_role=event.actor_role,
+        event_seq=event.seq,
+        department_id=event.department_id,
+        previous_assignee_id=previous_assignee_id,
     )

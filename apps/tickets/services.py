@@ -1,13 +1,12 @@
 """The one door: every change of a service request, its event-log row and its after-commit work."""
 
-from functools import partial
-
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.actors import Actor, Role
 from apps.accounts.models import Customer
+from apps.core.door import announce_on_commit
 from apps.core.errors import Forbidden, InvalidData, NotAllowed
 from apps.core.insert_together import insert_together
 from apps.core.prefetch import set_prefetched
@@ -17,6 +16,7 @@ from apps.lifecycle.priority import Level, Priority, priority_for
 from apps.lifecycle.states import SUBMIT, State
 from apps.sla import timers
 from apps.tickets import door
+from apps.tickets.door import LockedRequest
 from apps.tickets.hooks import run_transition_guards, run_transition_hooks
 from apps.tickets.models import Category, Message, ServiceRequest, Visibility
 from apps.tickets.rules import can_reach
@@ -29,7 +29,7 @@ _TRANSITION_NAMES = frozenset(
 
 
 def transition(
-    service_request: ServiceRequest,
+    service_request: ServiceRequest | LockedRequest,
     name: str,
     *,
     actor: Actor,
@@ -43,9 +43,10 @@ def transition(
     `reason` (a person's words) and `explain` (an automated decision: rule, strategy,
     candidates) go into the event's payload.
 
-    A caller that locked the request with `lock_request()` in its own transaction passes that
-    instance: the door runs on it without reading it again (the workers route and assign in
-    one transaction this way); an error then rolls back the caller's whole transaction.
+    A caller that locked the request with `lock_request()` in its own transaction passes the
+    `LockedRequest` it got: the door runs on it without reading it again (the workers route and
+    assign in one transaction this way); an error then rolls back the caller's whole
+    transaction. A lock from an earlier transaction counts for nothing.
 
     Writes: the request (version and event sequence bumped, fields the transition changes) and
     one event-log row, in one transaction. Enqueues: `request_transitioned` after commit.
@@ -61,11 +62,15 @@ def transition(
             allowed=service_request.transitions_for(actor),
         )
     expected = service_request.version if expected_version is None else expected_version
-    held = door.holds_lock(service_request) and expected == service_request.version
+    held = (
+        isinstance(service_request, door.LockedRequest)
+        and service_request.is_current()
+        and expected == service_request.version
+    )
     with transaction.atomic(savepoint=not held):
-        request = service_request if held else door.claim(service_request.pk, expected)
-        method = getattr(request, name)
-        door.check_may_run(request, name, method, actor)
+        locked = service_request if held else door.claim(service_request.pk, expected)
+        request = locked.instance
+        method = door.check_may_run(request, name, actor)
         if data and actor.role == Role.CUSTOMER:
             # Priority and ownership are the desk's call; customers escalate and explain why.
             raise Forbidden(
@@ -78,7 +83,7 @@ def transition(
         from_state, before = request.state, door.field_values(request)
         at = door.event_time(request)
         method(at=at, **cleaned)
-        clocks = door.clocks_of(request)
+        clocks = door.clocks_of(locked)
         wall, business = door.time_in_state(request, from_state, at, clocks)
         request.last_event_at = at
         request.last_event_seq += 1
@@ -102,7 +107,7 @@ def transition(
     return request
 
 
-def lock_request(pk: int, *related: str) -> ServiceRequest | None:
+def lock_request(pk: int, *related: str) -> LockedRequest | None:
     """The request (None if there is none), row-locked until the caller's transaction ends,
     with `related` joined; pass it to `transition()` to run several transitions in that one
     transaction."""
@@ -112,7 +117,7 @@ def lock_request(pk: int, *related: str) -> ServiceRequest | None:
         return None
 
 
-def lock_requests(pks: list[int], *related: str) -> list[ServiceRequest]:
+def lock_requests(pks: list[int], *related: str) -> list[LockedRequest]:
     """`lock_request` for several requests at once (those that exist, in id order), their SLA
     clocks read with them: the routing worker routes and assigns a batch in one transaction."""
     return door.lock_many(pks, *related)
@@ -209,7 +214,8 @@ def do_post_message(
         raise InvalidData(_("A message needs a text."), fields={"body": _("Required.")})
     visibility = Visibility.INTERNAL if internal else Visibility.PUBLIC
     with transaction.atomic():
-        request = door.lock(service_request.pk)
+        locked = door.lock(service_request.pk)
+        request = locked.instance
         if request.state in (State.CLOSED, State.CANCELLED):
             raise NotAllowed(
                 _("%(reference)s is %(state)s: start a new request.")
@@ -250,22 +256,20 @@ def do_post_message(
                 author_role=actor.role,
                 public=visibility == Visibility.PUBLIC,
                 at=at,
-                clocks=timers.clocks_of(request),
+                clocks=door.clocks_of(locked),
             ),
             at,
         )
-        transaction.on_commit(
-            partial(
-                message_posted.send_robust,
-                sender=Message,
-                request_id=request.pk,
-                message_id=message.pk,
-                visibility=visibility,
-                author_role=actor.role,
-            )
+        announce_on_commit(
+            message_posted,
+            sender=Message,
+            request_id=request.pk,
+            message_id=message.pk,
+            visibility=visibility,
+            author_role=actor.role,
         )
         if actor.role == Role.CUSTOMER and request.state == State.PENDING_CUSTOMER:
-            transition(request, "customer_reply", actor=actor)
+            transition(locked, "customer_reply", actor=actor)
     return message
 
 
@@ -275,7 +279,7 @@ def append_event(
     """Record something that happened to the request without changing its state (an SLA
     warning, a routing decision, a handoff step). Writes: one event row. Raises nothing."""
     with transaction.atomic():
-        request = door.lock(service_request.pk)
+        request = door.lock(service_request.pk).instance
         at = door.event_time(request)
         request.last_event_seq += 1
         request.last_event_at = at

@@ -2,11 +2,11 @@
 problem's own append-only log, through one door like the requests'."""
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
-from django_fsm import has_transition_perm
+from django.utils.translation import gettext as _
 
 from apps.accounts.actors import Actor
+from apps.core.door import Refusals, check_transition, claim_version
 from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
 from apps.improvement.models import Problem, ProblemEvent, ProblemSource
 from apps.improvement.problems import verification
@@ -39,13 +39,13 @@ def do_open_problem(*, actor: Actor, title: str, requests=(), feedback_ids=(), *
     actor leads a department or supervises; InvalidData without a title or with unknown fields.
     """
     if not may_create(actor):
-        raise Forbidden("Department leads open problem records.")
+        raise Forbidden(_("Department leads open problem records."))
     if not (title or "").strip():
-        raise InvalidData("A problem needs a title.", fields={"title": "Required."})
+        raise InvalidData(_("A problem needs a title."), fields={"title": _("Required.")})
     allowed = {*EDITABLE, "source", "quality_alert", "theme"}
     unknown = set(fields) - allowed
     if unknown:
-        raise InvalidData("Unknown fields.", fields={name: "Unknown." for name in unknown})
+        raise InvalidData(_("Unknown fields."), fields={name: _("Unknown.") for name in unknown})
     alert = fields.get("quality_alert")
     if alert is not None:
         fields.setdefault("source", ProblemSource.QUALITY_ALERT)
@@ -78,13 +78,19 @@ def do_update_problem(
     for fields that are not editable; NotAllowed once it is verified or cancelled."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise InvalidData("Not editable.", fields={name: "Not editable." for name in unknown})
+        raise InvalidData(_("Not editable."), fields={name: _("Not editable.") for name in unknown})
     with transaction.atomic():
         fresh = _claim(problem, expected_version)
         if not for_owner(fresh, actor):
-            raise Forbidden(f"Only the owner or the department's leads edit {fresh.reference}.")
+            raise Forbidden(
+                _("Only the owner or the department's leads edit %(problem)s.")
+                % {"problem": fresh.reference}
+            )
         if fresh.closed_at is not None:
-            raise NotAllowed(f"{fresh.reference} is {fresh.state}.", state=fresh.state)
+            raise NotAllowed(
+                _("%(problem)s is %(state)s.") % {"problem": fresh.reference, "state": fresh.state},
+                state=fresh.state,
+            )
         changed = [name for name, value in changes.items() if getattr(fresh, name) != value]
         for name in changed:
             setattr(fresh, name, changes[name])
@@ -100,7 +106,10 @@ def do_link_requests(problem: Problem, *, actor: Actor, ids, unlink=False) -> Pr
     with transaction.atomic():
         fresh = _claim(problem, None)
         if not for_owner(fresh, actor):
-            raise Forbidden(f"Only the owner or the department's leads edit {fresh.reference}.")
+            raise Forbidden(
+                _("Only the owner or the department's leads edit %(problem)s.")
+                % {"problem": fresh.reference}
+            )
         ids = sorted(ids)
         (fresh.requests.remove if unlink else fresh.requests.add)(*ids)
         _log(fresh, "unlink" if unlink else "link", fresh.state, actor, {"requests": ids})
@@ -122,23 +131,22 @@ def transition_problem(
     Raises: Conflict if it changed since `expected_version`; NotAllowed if the transition is
     unknown or not possible now (its allowed ones listed); Forbidden for other people."""
     if name not in _TRANSITIONS:
-        raise NotAllowed(f"There is no transition '{name}'.", state=problem.state)
+        raise NotAllowed(
+            _("There is no transition '%(name)s'.") % {"name": name}, state=problem.state
+        )
     with transaction.atomic():
         fresh = _claim(problem, expected_version)
-        method = getattr(fresh, name)
-        meta = method._django_fsm
-        if not (meta.has_transition(fresh.state) and meta.conditions_met(fresh, fresh.state)):
-            raise NotAllowed(
-                f"'{name}' is not possible while {fresh.reference} is {fresh.state}.",
-                state=fresh.state,
-                allowed=fresh.transitions_for(actor),
-            )
-        if not has_transition_perm(method, actor):
-            raise Forbidden(
-                f"Only the owner or the department's leads move {fresh.reference}.",
-                state=fresh.state,
-                allowed=fresh.transitions_for(actor),
-            )
+        method = check_transition(
+            fresh,
+            name,
+            actor,
+            lambda: Refusals(
+                not_possible=_("'%(name)s' is not possible while %(problem)s is %(state)s.")
+                % {"name": name, "problem": fresh.reference, "state": fresh.state},
+                forbidden=_("Only the owner or the department's leads move %(problem)s.")
+                % {"problem": fresh.reference},
+            ),
+        )
         from_state = fresh.state
         method(at=timezone.now())
         fresh.save()
@@ -162,12 +170,16 @@ def do_verify_problem(
         fresh = _claim(problem, expected_version)
         if fresh.state != "implemented":
             raise NotAllowed(
-                f"{fresh.reference} is {fresh.state}: only an implemented action is verified.",
+                _("%(problem)s is %(state)s: only an implemented action is verified.")
+                % {"problem": fresh.reference, "state": fresh.state},
                 state=fresh.state,
                 allowed=fresh.transitions_for(actor),
             )
         if not for_owner(fresh, actor):
-            raise Forbidden(f"Only the owner or the department's leads verify {fresh.reference}.")
+            raise Forbidden(
+                _("Only the owner or the department's leads verify %(problem)s.")
+                % {"problem": fresh.reference}
+            )
         fresh.verification = verification.verify(fresh, now=now)
         fresh.save(update_fields=["verification"])
         name = "verify" if fresh.verification["improved"] else "reopen"
@@ -178,19 +190,17 @@ def do_verify_problem(
 
 def _claim(problem: Problem, expected_version: int | None) -> Problem:
     expected = problem.version if expected_version is None else expected_version
-    claimed = Problem.objects.filter(pk=problem.pk, version=expected).update(
-        version=F("version") + 1
+    return claim_version(Problem, problem.pk, expected, conflict=_conflict)
+
+
+def _conflict(fresh: Problem, expected: int) -> Conflict:
+    return Conflict(
+        _("%(problem)s was changed since you loaded it; it is now %(state)s. Reload and try again.")
+        % {"problem": fresh.reference, "state": fresh.state},
+        state=fresh.state,
+        version=fresh.version,
+        expected_version=expected,
     )
-    fresh = Problem.objects.select_for_update().get(pk=problem.pk)
-    if not claimed:
-        raise Conflict(
-            f"{fresh.reference} was changed since you loaded it; it is now {fresh.state}. "
-            "Reload and try again.",
-            state=fresh.state,
-            version=fresh.version,
-            expected_version=expected,
-        )
-    return fresh
 
 
 def _log(problem: Problem, name: str, from_state: str, actor: Actor, payload: dict):
