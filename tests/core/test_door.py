@@ -28,10 +28,13 @@ def test_an_announcement_is_sent_after_commit_and_never_after_a_rollback(
     with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
         announce_on_commit(signal, sender=None, n=1)
         assert heard == []
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            announce_on_commit(signal, sender=None, n=2)
-            raise RuntimeError("rolled back")
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        announce_on_commit(signal, sender=None, n=2)
+        raise RuntimeError("rolled back")
 
     assert heard == [1]
     assert callbacks == []
