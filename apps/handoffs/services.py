@@ -5,7 +5,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import has_transition_perm
+from django_fsm import can_proceed, has_transition_perm
 
 from apps.accounts.actors import SYSTEM, Actor
 from apps.accounts.models import Department
@@ -229,8 +229,7 @@ def _begin(handoff: Handoff, name: str, actor: Actor, expected_version: int | No
             expected_version=expected,
         )
     method = getattr(fresh, name)
-    meta = method._django_fsm
-    if not (meta.has_transition(fresh.state) and meta.conditions_met(fresh, fresh.state)):
+    if not can_proceed(method):
         raise NotAllowed(
             _("'%(action)s' is not possible while %(handoff)s (%(kind)s) is %(state)s.")
             % {

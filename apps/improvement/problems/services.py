@@ -4,7 +4,7 @@ problem's own append-only log, through one door like the requests'."""
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django_fsm import has_transition_perm
+from django_fsm import can_proceed, has_transition_perm
 
 from apps.accounts.actors import Actor
 from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
@@ -126,8 +126,7 @@ def transition_problem(
     with transaction.atomic():
         fresh = _claim(problem, expected_version)
         method = getattr(fresh, name)
-        meta = method._django_fsm
-        if not (meta.has_transition(fresh.state) and meta.conditions_met(fresh, fresh.state)):
+        if not can_proceed(method):
             raise NotAllowed(
                 f"'{name}' is not possible while {fresh.reference} is {fresh.state}.",
                 state=fresh.state,
