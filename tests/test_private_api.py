@@ -21,11 +21,11 @@ from apps.accounts.actors import actor_for_user
 from apps.core import insert_together, prefetch
 from apps.core.cache import ReusedClients, TolerantRedisCache
 from apps.core.sessions import SessionStore
-from apps.quality.models import Event
+from apps.eventlog.models import Event
+from apps.lifecycle.states import State
 from apps.sla.models import SLAClock
 from apps.tickets import door
 from apps.tickets.models import Category, ServiceRequest
-from apps.tickets.states import State
 from tests.factories import CustomerFactory, submit
 
 User = get_user_model()
@@ -54,8 +54,9 @@ def test_insert_query_compiles_an_insert_returning_the_key():
 
 def test_model_state_tells_a_saved_row():
     """apps/core/insert_together.py (rows inserted by hand), apps/routing/selection.py,
-    apps/improvement/admin/problems.py, quality and improvement models: `Model._state.adding`
-    and `.db`, documented by Django (model instance reference) but underscored."""
+    apps/improvement/admin/problems.py, the event log's, quality's and improvement's models:
+    `Model._state.adding` and `.db`, documented by Django (model instance reference) but
+    underscored."""
     row = Category(name="x")
     assert (row._state.adding, row._state.db) == (True, None)
     from_db = Category.from_db("default", ["id", "name"], [1, "x"])
@@ -192,7 +193,7 @@ def test_a_transition_method_carries_its_meta():
 
 
 def test_the_protected_state_is_kept_in_the_instances_dict():
-    """apps/analytics/history.py `_write`: `instance.__dict__["state"]` sets an FSMField with
+    """apps/demo/history.py `_write`: `instance.__dict__["state"]` sets an FSMField with
     `protected=True` that refuses assignment once set (django-fsm's field descriptor)."""
     request = ServiceRequest(subject="history")
     with pytest.raises(AttributeError):
