@@ -5,10 +5,10 @@ from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
 from rest_framework.serializers import ChoiceField, Serializer
 
-from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Availability
 from apps.accounts.services import do_set_availability
 from apps.api import schema_examples as ex
+from apps.api.permissions import IsAgent, actor_of
 from apps.core.errors import Forbidden
 
 
@@ -22,6 +22,9 @@ class AvailabilitySerializer(Serializer):
 
 class MyAvailability(GenericAPIView):
     serializer_class = AvailabilitySerializer
+    # Checked before the body, so a customer learns nothing from a bad value.
+    permission_classes = [IsAgent]
+    permission_message = "Only agents have an availability."
 
     @extend_schema(
         tags=["agents"],
@@ -31,10 +34,9 @@ class MyAvailability(GenericAPIView):
         examples=[ex.AVAILABILITY_REQUEST, ex.AVAILABILITY],
     )
     def post(self, request):
-        actor = actor_for_user(request.user)
-        if actor.agent_id is None:
-            # Checked before the body, so a customer learns nothing from a bad value.
-            raise Forbidden("Only agents have an availability.")
+        actor = actor_of(request)
+        if actor.agent_id is None:  # a supervisor without an agent profile of their own
+            raise Forbidden(MyAvailability.permission_message)
         data = AvailabilitySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         agent = do_set_availability(

@@ -4,8 +4,10 @@ This builds them once per class and hands each serializer a shallow copy of each
 fields are bound to their serializer, and a method field reads the context through it, so
 the bound objects are never shared; what the copies share (choices, validators, a nested
 serializer's declared fields) is only read when rendering. For output serializers only: an
-input field may keep state while validating (a list field's child is bound to its parent);
-input serializers rebuild theirs from the declared arguments instead (`fields_rebuilt.py`)."""
+input field may keep state while validating (a list field's child is bound to its parent), so
+input serializers keep DRF's own deep copy. No private name of DRF: `get_fields()` is the
+documented hook, and the copies rely on fields being bound after it returns (DRF's
+`Serializer.fields`); tests/api/test_fields_built_once.py fails if that changes."""
 
 import copy
 

@@ -1,14 +1,15 @@
 """What the staff-only report endpoints (analytics, quality) share: the permission and the
 parsing of query parameters through an input serializer."""
 
-from rest_framework.permissions import IsAdminUser
 from rest_framework.views import APIView
+
+from apps.api.permissions import IsStaff
 
 
 class StaffView(APIView):
     """Staff (agents, leads, administrators) only: the figures cover every department."""
 
-    permission_classes = [IsAdminUser]
+    permission_classes = [IsStaff]
 
 
 def parse_query(serializer_class, request):

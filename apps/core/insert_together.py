@@ -44,8 +44,7 @@ def insert_together(parent: Model, children: list[list[Model]]) -> None:
                 type(rows[0]).objects.bulk_create(rows)
     for rows, link in zip(groups, links, strict=True):
         for row in rows:
-            setattr(row, link.attname, parent.pk)
-            link.set_cached_value(row, parent)
+            setattr(row, link.name, parent)  # the id and the cached parent, as `save()` leaves them
 
 
 def _in_one_statement(parent: Model, groups: list[list[Model]], links: list) -> None:

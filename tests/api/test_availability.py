@@ -87,3 +87,12 @@ def test_anonymous_callers_sign_in_first(anon_client):
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_a_superuser_without_an_agent_profile_has_no_availability():
+    # Admitted by IsAgent (a supervisor acts as an agent), refused for having no profile.
+    supervisor = UserFactory(is_superuser=True)
+    response = client_for(supervisor).post(URL, {"availability": "online"}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["error"]["message"] == "Only agents have an availability."

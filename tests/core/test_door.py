@@ -143,11 +143,3 @@ def test_the_outermost_atomic_block_is_one_object_per_transaction():
 
     assert isinstance(first, Atomic)
     assert first is not second
-
-
-def test_django_still_marks_the_test_case_blocks_the_way_we_read_them():
-    """Fails when an upgrade renames what outermost_atomic_block reads."""
-    connection = transaction.get_connection()
-    assert isinstance(connection.atomic_blocks, list)
-    assert all(hasattr(block, "_from_testcase") for block in connection.atomic_blocks)
-    assert any(block._from_testcase for block in connection.atomic_blocks)

@@ -1,13 +1,12 @@
 """Handoff endpoints: thin views over the handoff services and selectors; agents only."""
 
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from apps.accounts.actors import Role
+from apps.api.permissions import IsAgent
 from apps.handoffs import selectors, services
 from apps.handoffs.api import schema_examples as ex
 from apps.handoffs.api.filters import HandoffFilter
@@ -28,13 +27,11 @@ _RUN = {
 }
 
 
-class AgentsOnly(ActorMixin):
+class HandoffView(ActorMixin):
     """Handoff notes are internal: customers get 403 on every handoff endpoint."""
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request.actor.role != Role.AGENT:
-            raise PermissionDenied(_("Handoffs are for agents."))
+    permission_classes = [IsAgent]
+    permission_message = _("Handoffs are for agents.")
 
     def get_handoff(self) -> Handoff:
         found = selectors.get_handoff_for(self.request.actor, self.kwargs["pk"])
@@ -50,7 +47,7 @@ class AgentsOnly(ActorMixin):
 
 
 @extend_schema(tags=["handoffs"], parameters=[REF])
-class RequestHandoffs(AgentsOnly, generics.ListCreateAPIView):
+class RequestHandoffs(HandoffView, generics.ListCreateAPIView):
     serializer_class = HandoffSerializer
     pagination_class = None
 
@@ -81,7 +78,7 @@ class RequestHandoffs(AgentsOnly, generics.ListCreateAPIView):
 
 
 @extend_schema(tags=["handoffs"])
-class HandoffList(AgentsOnly, generics.ListAPIView):
+class HandoffList(HandoffView, generics.ListAPIView):
     serializer_class = HandoffSerializer
     filterset_class = HandoffFilter
 
@@ -98,7 +95,7 @@ class HandoffList(AgentsOnly, generics.ListAPIView):
 
 
 @extend_schema(tags=["handoffs"])
-class HandoffInbox(AgentsOnly, generics.ListAPIView):
+class HandoffInbox(HandoffView, generics.ListAPIView):
     serializer_class = HandoffSerializer
     filterset_class = HandoffFilter
 
@@ -119,7 +116,7 @@ class HandoffInbox(AgentsOnly, generics.ListAPIView):
 
 
 @extend_schema(tags=["handoffs"])
-class HandoffDetail(AgentsOnly, generics.RetrieveAPIView):
+class HandoffDetail(HandoffView, generics.RetrieveAPIView):
     serializer_class = HandoffSerializer
 
     def get_object(self):
@@ -138,7 +135,7 @@ class HandoffDetail(AgentsOnly, generics.RetrieveAPIView):
         )
     ],
 )
-class HandoffTransition(AgentsOnly, generics.GenericAPIView):
+class HandoffTransition(HandoffView, generics.GenericAPIView):
     serializer_class = HandoffTransitionSerializer
 
     @extend_schema(

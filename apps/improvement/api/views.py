@@ -2,15 +2,13 @@
 forecast, and problem records with their transitions; staff only, thin views."""
 
 from django.http import Http404
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied
-from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 
-from apps.accounts.actors import Role
+from apps.api.permissions import IsAgent, IsStaff
 from apps.api.staff import StaffView, parse_query
 from apps.improvement import selectors
 from apps.improvement.api import schema_examples as ex
@@ -22,17 +20,15 @@ from apps.tickets.api.views import ActorMixin
 from apps.tickets.selectors import list_requests_for
 
 
-class AgentsOnly(ActorMixin):
-    permission_classes = [IsAdminUser]
+class ImprovementView(ActorMixin):
+    """Staff agents only: staff status first (as the reports), then an agent of the desk."""
 
-    def initial(self, request, *args, **kwargs):
-        super().initial(request, *args, **kwargs)
-        if request.actor.role != Role.AGENT:
-            raise PermissionDenied(_("Continuous improvement is for agents."))
+    permission_classes = [IsStaff, IsAgent]
+    permission_message = _("Continuous improvement is for agents.")
 
 
 @extend_schema(tags=["improvement"], parameters=[s.ForecastQuerySerializer])
-class ForecastList(AgentsOnly, generics.ListAPIView):
+class ForecastList(ImprovementView, generics.ListAPIView):
     serializer_class = s.ForecastSerializer
 
     def get_queryset(self):
@@ -97,7 +93,7 @@ def _arg(name: str) -> str:
     return "department_id" if name == "department" else name
 
 
-class ProblemMixin(AgentsOnly):
+class ProblemMixin(ImprovementView):
     def get_problem(self) -> Problem:
         found = selectors.list_problems_for(self.request.actor).filter(pk=self.kwargs["pk"])
         problem = found.first()

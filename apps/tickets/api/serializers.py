@@ -1,7 +1,7 @@
 """Input and output shapes of the request API; input serializers validate, output ones render.
 
-Output serializers build their fields once per class (`FieldsBuiltOnce`); input ones rebuild
-theirs from the declared arguments on each instance (`FieldsRebuilt`), skipping DRF's deep copy."""
+Output serializers build their fields once per class (`FieldsBuiltOnce`); input ones are plain
+DRF serializers (each instance gets DRF's deep copy of the declared fields)."""
 
 import posixpath
 from datetime import datetime
@@ -13,7 +13,6 @@ from rest_framework import serializers
 
 from apps.accounts.models import Customer
 from apps.api.fields_once import FieldsBuiltOnce
-from apps.api.fields_rebuilt import FieldsRebuilt
 from apps.lifecycle.channel import Channel
 from apps.lifecycle.priority import Level, Priority
 from apps.lifecycle.states import State
@@ -140,7 +139,7 @@ class MessageSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 # --- input -------------------------------------------------------------------------------------
 
 
-class AttachmentSerializer(FieldsRebuilt, serializers.Serializer):
+class AttachmentSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=255)
     size = serializers.IntegerField(min_value=0, max_value=10**12)
     content_type = serializers.CharField(max_length=100, required=False, default="")
@@ -153,7 +152,7 @@ class AttachmentSerializer(FieldsRebuilt, serializers.Serializer):
         return name
 
 
-class RequestCreateSerializer(FieldsRebuilt, serializers.Serializer):
+class RequestCreateSerializer(serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(
         max_length=20000, required=False, allow_blank=True, default=""
@@ -184,12 +183,12 @@ class RequestCreateSerializer(FieldsRebuilt, serializers.Serializer):
     attachments = AttachmentSerializer(many=True, required=False, default=list, max_length=20)
 
 
-class MessageCreateSerializer(FieldsRebuilt, serializers.Serializer):
+class MessageCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=20000)
     internal = serializers.BooleanField(default=False, help_text="Agents only: an internal note.")
 
 
-class TransitionSerializer(FieldsRebuilt, serializers.Serializer):
+class TransitionSerializer(serializers.Serializer):
     """A transition's optional reason and version, and the data some transitions take."""
 
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
@@ -219,7 +218,7 @@ class TransitionSerializer(FieldsRebuilt, serializers.Serializer):
         return {k: self.validated_data[k] for k in self.DATA_FIELDS if k in self.validated_data}
 
 
-class FeedbackSerializer(FieldsRebuilt, serializers.Serializer):
+class FeedbackSerializer(serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     created_at = serializers.DateTimeField(read_only=True)

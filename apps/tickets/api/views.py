@@ -3,11 +3,11 @@
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 
-from apps.accounts.actors import Role, actor_for_user
+from apps.accounts.actors import Role
 from apps.api.idempotency import idempotent
+from apps.api.permissions import IsAgent, actor_of
 from apps.core.errors import Forbidden, InvalidData
 from apps.core.prefetch import set_absent
 from apps.lifecycle.states import TERMINAL
@@ -35,10 +35,7 @@ class ActorMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        try:
-            request.actor = actor_for_user(request.user)
-        except Forbidden as error:
-            raise PermissionDenied(error.message) from None
+        actor_of(request)  # sets request.actor; 403 for an account the desk does not serve
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "actor": getattr(self.request, "actor", None)}
@@ -227,12 +224,12 @@ class Queue(ActorMixin, generics.ListAPIView):
 
     serializer_class = RequestSerializer
     filterset_class = QueueFilter
+    permission_classes = [IsAgent]
+    permission_message = "The queue is for agents."
 
     def get_queryset(self):
         if self.schema_only():
             return ServiceRequest.objects.none()
-        if self.request.actor.role != Role.AGENT:
-            raise PermissionDenied("The queue is for agents.")
         queue = selectors.list_requests_for(self.request.actor).order_by("priority", "created_at")
         if "state" not in self.request.query_params:
             queue = queue.exclude(state__in=TERMINAL)  # open work, unless asked otherwise
