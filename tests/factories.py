@@ -7,6 +7,7 @@ from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.accounts.models import Agent, Availability, Customer, Department
 from apps.tickets import services
 from apps.tickets.models import Category
+from apps.tickets.transition_data import transition_data
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -70,5 +71,5 @@ def drive(request, *steps, actor=SYSTEM):
     """Run transitions in order; each step is a name or (name, data, actor)."""
     for step in steps:
         name, data, who = (step, {}, actor) if isinstance(step, str) else step
-        request = services.transition(request, name, actor=who, **data)
+        request = services.transition(request, name, actor=who, data=transition_data(name, data))
     return request

@@ -4,6 +4,7 @@ from apps.accounts.actors import BOT, SYSTEM, actor_for_user
 from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import State
 from apps.tickets import services
+from apps.tickets.transition_data import transition_data
 from tests.factories import AgentFactory, CategoryFactory, DepartmentFactory, submit
 
 
@@ -44,7 +45,7 @@ class Desk:
         steps = [("propose_answer", {}), ("accept_answer", {})] if by_bot else self.steps_to(state)
         for name, data in steps:
             request = services.transition(
-                request, name, actor=self.actor_for(request, name), **data
+                request, name, actor=self.actor_for(request, name), data=transition_data(name, data)
             )
         assert request.state == state
         return request

@@ -12,6 +12,7 @@ from apps.routing.decisions import choose_agent
 from apps.routing.selection import AgentPool, get_department, lock_pool
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
+from apps.tickets.transition_data import AssignData
 
 NOTHING_TO_DO = "nothing to do"
 
@@ -59,7 +60,7 @@ def assign_from_pool(request, department, pool: AgentPool, now) -> str:
         request,
         "assign",
         actor=SYSTEM,
-        assignee=pool.agent(choice.agent_id, department.pk),
+        data=AssignData(assignee=pool.agent(choice.agent_id, department.pk)),
         reason=choice.reason,
         explain={
             "strategy": choice.strategy,

@@ -8,6 +8,7 @@ from apps.lifecycle.states import OPEN, OWNED
 from apps.notifications.services import do_notify
 from apps.sla.models import EscalationStep
 from apps.tickets import services
+from apps.tickets.transition_data import ReprioritizeData, TransferData
 
 
 def steps_at(policy, *, percent: int | None, clock_kind: str = "") -> list[EscalationStep]:
@@ -59,7 +60,11 @@ def _raise_priority(request, step, reason):
     if request.state not in OPEN or request.priority == raised(request.priority):
         return request, "skipped: nothing to raise"
     request = services.transition(
-        request, "reprioritize", actor=SYSTEM, reason=reason, priority=raised(request.priority)
+        request,
+        "reprioritize",
+        actor=SYSTEM,
+        reason=reason,
+        data=ReprioritizeData(priority=raised(request.priority)),
     )
     return request, f"priority {request.priority}"
 
@@ -75,7 +80,11 @@ def _move(request, step, reason):
     if request.state not in OWNED or request.department_id == step.move_to_department_id:
         return request, "skipped: not owned by another department"
     request = services.transition(
-        request, "transfer", actor=SYSTEM, reason=reason, department=step.move_to_department_id
+        request,
+        "transfer",
+        actor=SYSTEM,
+        reason=reason,
+        data=TransferData(department=step.move_to_department_id),
     )
     return request, f"moved to {step.move_to_department}"
 

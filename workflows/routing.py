@@ -13,6 +13,7 @@ from apps.core.errors import ServiceDeskError
 from apps.lifecycle.states import State
 from apps.routing.selection import decide_route, get_department, lock_pool
 from apps.tickets import services
+from apps.tickets.transition_data import RouteData
 from workflows.assignment import NOTHING_TO_DO, assign_from_pool
 
 logger = logging.getLogger(__name__)
@@ -151,10 +152,9 @@ def _route(request, decision) -> None:
         request,
         "route",
         actor=SYSTEM,
-        department=decision.department,
         reason=f"routed by {why}",
         explain=explain,
-        **decision.data,
+        data=RouteData(department=decision.department, **decision.data),
     )
 
 

@@ -6,6 +6,7 @@ from apps.accounts.actors import BOT, SYSTEM, Actor, actor_for_user
 from apps.demo.organisation import Organisation
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
+from apps.tickets.transition_data import transition_data
 
 # A step is (who, verb, argument): who is a username, "customer", "system" or "bot"; verb is
 # a transition name (argument: its data, with department codes and agent usernames) or
@@ -221,7 +222,11 @@ def _play(story: Story, org: Organisation, actors: dict[str, Actor]) -> ServiceR
         if verb in ("say", "note"):
             services.do_post_message(request, actor=actor, body=argument, internal=verb == "note")
         else:
-            services.transition(request, verb, actor=actor, **_resolved(argument, org))
+            fields = _resolved(argument, org)
+            reason = fields.pop("reason", "")
+            services.transition(
+                request, verb, actor=actor, reason=reason, data=transition_data(verb, fields)
+            )
         # Messages and the transitions they trigger move the row on: work on the saved one.
         request = ServiceRequest.objects.get(pk=request.pk)
     return request

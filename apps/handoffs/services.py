@@ -16,6 +16,7 @@ from apps.handoffs.rules import works_for
 from apps.lifecycle.states import OWNED
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
+from apps.tickets.transition_data import TransferData
 
 
 def do_request_handoff(
@@ -292,7 +293,7 @@ def _move_request(handoff: Handoff, actor: Actor) -> None:
         actor=SYSTEM,
         reason=handoff.reason,
         explain={"handoff": handoff.pk, "accepted_by": actor.user_id},
-        department=handoff.to_department,
+        data=TransferData(department=handoff.to_department),
     )
 
 

@@ -21,7 +21,7 @@ from apps.tickets.hooks import run_transition_guards, run_transition_hooks
 from apps.tickets.models import Category, Message, ServiceRequest, Visibility
 from apps.tickets.rules import can_reach
 from apps.tickets.signals import message_posted
-from apps.tickets.transition_data import clean_transition_data
+from apps.tickets.transition_data import TransitionData, clean_transition_data
 
 _TRANSITION_NAMES = frozenset(
     t.name for t in ServiceRequest._meta.get_field("state").get_all_transitions(ServiceRequest)
@@ -36,12 +36,14 @@ def transition(
     expected_version: int | None = None,
     reason: str = "",
     explain: dict | None = None,
-    **data,
+    data: TransitionData | None = None,
 ) -> ServiceRequest:
     """Run transition `name` on the request as `actor`, and return the request as saved.
 
-    `reason` (a person's words) and `explain` (an automated decision: rule, strategy,
-    candidates) go into the event's payload.
+    `data` is what the transition takes, typed (`transition_data.RouteData` and its kin; input
+    from a form or an API body becomes one through `transition_data.transition_data`). `reason`
+    (a person's words) and `explain` (an automated decision: rule, strategy, candidates) go
+    into the event's payload.
 
     A caller that locked the request with `lock_request()` in its own transaction passes the
     `LockedRequest` it got: the door runs on it without reading it again (the workers route and
@@ -71,14 +73,14 @@ def transition(
         locked = service_request if held else door.claim(service_request.pk, expected)
         request = locked.instance
         method = door.check_may_run(request, name, actor)
-        if data and actor.role == Role.CUSTOMER:
+        if data is not None and actor.role == Role.CUSTOMER:
             # Priority and ownership are the desk's call; customers escalate and explain why.
             raise Forbidden(
                 _("Customers run '%(name)s' without data.") % {"name": name},
                 state=request.state,
                 allowed=request.transitions_for(actor),
             )
-        cleaned = clean_transition_data(request, name, method, data)
+        cleaned = clean_transition_data(request, name, data)
         run_transition_guards(request, name, actor)
         from_state, before = request.state, door.field_values(request)
         at = door.event_time(request)

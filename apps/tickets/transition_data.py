@@ -1,6 +1,11 @@
-"""Checking and resolving the data a transition takes (department, assignee, category, priority)."""
+"""The data a transition takes, as typed objects, and checking and resolving it (department,
+assignee, category, priority) inside the door, under the request's lock."""
 
+import dataclasses
 import inspect
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -10,6 +15,66 @@ from apps.lifecycle.priority import Priority
 from apps.tickets.models import Category
 
 _FRAMEWORK_PARAMS = {"self", "at"}
+
+
+@dataclass(frozen=True, kw_only=True)
+class RouteData:
+    """`route`: the department (an instance or its id), and what a routing rule sets."""
+
+    department: Department | int
+    priority: int | None = None
+    tags: list[str] | str | None = None
+    required_skills: dict[str, int] | str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AssignData:
+    """`assign` and `reassign`: the agent (an instance or its id)."""
+
+    assignee: Agent | int
+
+
+@dataclass(frozen=True, kw_only=True)
+class EscalateData:
+    """`escalate`: whether the priority goes up one step too."""
+
+    raise_priority: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class TransferData:
+    """`transfer`: the department the request moves to."""
+
+    department: Department | int
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReprioritizeData:
+    """`reprioritize`: the new priority (1 critical - 4 low)."""
+
+    priority: int
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecategorizeData:
+    """`recategorize`: the new category (an instance or its id)."""
+
+    category: Category | int | None
+
+
+TransitionData = (
+    RouteData | AssignData | EscalateData | TransferData | ReprioritizeData | RecategorizeData
+)
+# The transitions that take data, and its type; the others take none.
+DATA_TYPES: dict[str, type] = {
+    "route": RouteData,
+    "assign": AssignData,
+    "reassign": AssignData,
+    "escalate": EscalateData,
+    "transfer": TransferData,
+    "reprioritize": ReprioritizeData,
+    "recategorize": RecategorizeData,
+}
 
 
 def expected_params(method) -> tuple[set[str], set[str]]:
@@ -24,14 +89,53 @@ def expected_params(method) -> tuple[set[str], set[str]]:
     return names, required
 
 
-def clean_transition_data(request, name: str, method, data: dict) -> dict:
-    """The data with ids resolved to objects; InvalidData names every bad field."""
-    names, required = expected_params(method)
-    errors = {key: "Not taken by this transition." for key in data.keys() - names}
-    errors.update({key: "Required." for key in required - data.keys()})
+def transition_data(name: str, fields: Mapping[str, Any]) -> TransitionData | None:
+    """The typed data of transition `name` from input fields (an API body, a form, a script);
+    None for no fields. InvalidData names every unknown and every missing field."""
+    data_type = DATA_TYPES.get(name)
+    known = {f.name: f for f in dataclasses.fields(data_type)} if data_type else {}
+    required = {
+        key
+        for key, f in known.items()
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+    errors = {key: _("Not taken by this transition.") for key in fields.keys() - known.keys()}
+    if fields:
+        errors.update({key: _("Required.") for key in required - fields.keys()})
     if errors:
         raise InvalidData(_("Wrong data for '%(name)s'.") % {"name": name}, fields=errors)
-    cleaned = dict(data)
+    return data_type(**fields) if fields else None
+
+
+def clean_transition_data(request, name: str, data: TransitionData | None) -> dict:
+    """The method's keyword arguments from `data`, ids resolved to objects and values checked
+    against the request as it is under the lock; InvalidData names every bad field."""
+    data_type = DATA_TYPES.get(name)
+    if data is None:
+        if data_type is not None and _required(data_type):
+            raise InvalidData(
+                _("Wrong data for '%(name)s'.") % {"name": name},
+                fields={key: _("Required.") for key in _required(data_type)},
+            )
+        return {}
+    if data_type is None or not isinstance(data, data_type):
+        raise InvalidData(
+            _("Wrong data for '%(name)s'.") % {"name": name},
+            fields={"data": _("Not taken by this transition.")},
+        )
+    cleaned = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
+    return _resolve(cleaned, request)
+
+
+def _required(data_type: type) -> set[str]:
+    return {
+        f.name
+        for f in dataclasses.fields(data_type)
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    }
+
+
+def _resolve(cleaned: dict, request) -> dict:
     if "department" in cleaned:
         cleaned["department"] = _department(cleaned["department"], request)
     if "assignee" in cleaned:

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from apps.accounts.models import Agent
+from apps.tickets.transition_data import AssignData, RouteData
 from tests.admin.test_request_admin import changelist_url
 
 pytestmark = pytest.mark.django_db
@@ -75,10 +76,12 @@ def test_the_quality_dashboard_and_the_handoff_list_speak_the_agents_chinese(
     ).grant_handoff_permissions(apps, None)
     working = services.transition(
         services.transition(
-            services.transition(submit(customer), "route", actor=SYSTEM, department=department),
+            services.transition(
+                submit(customer), "route", actor=SYSTEM, data=RouteData(department=department)
+            ),
             "assign",
             actor=SYSTEM,
-            assignee=staff_agent,
+            data=AssignData(assignee=staff_agent),
         ),
         "start",
         actor=actor_for_user(staff_agent.user),

@@ -8,6 +8,7 @@ from apps.accounts.actors import BOT, SYSTEM, actor_for_user
 from apps.sla.models import BusinessCalendar, SLAPolicy, WorkingHours
 from apps.tickets import services
 from apps.tickets.feedback import do_give_feedback
+from apps.tickets.transition_data import transition_data
 from tests.factories import submit
 from tests.paths import Desk
 
@@ -43,7 +44,7 @@ class History:
         self.clock.advance(seconds=(target - self.clock.now).total_seconds())
 
     def run(self, request, name, actor, **data):
-        return services.transition(request, name, actor=actor, **data)
+        return services.transition(request, name, actor=actor, data=transition_data(name, data))
 
     def build(self):
         desk, lead, customer = self.desk, self.lead, self.customer

@@ -9,6 +9,7 @@ from apps.lifecycle.states import State
 from apps.tickets import services
 from apps.tickets.feedback import do_give_feedback
 from apps.tickets.models import Feedback, Message, ServiceRequest
+from apps.tickets.transition_data import RouteData, transition_data
 from tests.api.conftest import client_for, url
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory, UserFactory, submit
 
@@ -27,7 +28,9 @@ def request_for(desk, customer, state: str, **fields):
     """A request of `customer` driven into `state` in the desk's department, through the door."""
     request = submit(customer, **fields)
     for name, data in desk.steps_to(state):
-        request = services.transition(request, name, actor=desk.actor_for(request, name), **data)
+        request = services.transition(
+            request, name, actor=desk.actor_for(request, name), data=transition_data(name, data)
+        )
     assert request.state == state
     return request
 
@@ -239,7 +242,7 @@ def test_an_agent_lists_only_their_departments_and_untriaged(
         submit(customer, subject="Stranger's own"),
         "route",
         actor=as_actor(stranger.user),
-        department=desk.other_department,
+        data=RouteData(department=desk.other_department),
     )
     hidden = {theirs.reference, queued.reference, resolved.reference}
     visible = {untriaged.reference, awaiting.reference, own.reference}
@@ -283,7 +286,7 @@ def test_a_superuser_sees_and_acts_on_every_department(customer, desk, stranger,
         submit(customer, subject="Elsewhere"),
         "route",
         actor=as_actor(stranger.user),
-        department=desk.other_department,
+        data=RouteData(department=desk.other_department),
     )
     untriaged = submit(customer, subject="Untriaged")
     every = {in_desk.reference, elsewhere.reference, untriaged.reference}

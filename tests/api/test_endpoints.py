@@ -11,6 +11,7 @@ from apps.lifecycle.reference import parse_reference
 from apps.lifecycle.states import State
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
+from apps.tickets.transition_data import AssignData, RouteData
 from tests.api.conftest import client_for, url
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, UserFactory, submit
 
@@ -44,9 +45,13 @@ def refs(response) -> list[str]:
 def routed(department, *, customer=None, assignee=None, **fields):
     """A request submitted by `customer`, routed to `department` and maybe assigned."""
     request = submit(customer, **fields)
-    request = services.transition(request, "route", actor=SYSTEM, department=department)
+    request = services.transition(
+        request, "route", actor=SYSTEM, data=RouteData(department=department)
+    )
     if assignee is not None:
-        request = services.transition(request, "assign", actor=SYSTEM, assignee=assignee)
+        request = services.transition(
+            request, "assign", actor=SYSTEM, data=AssignData(assignee=assignee)
+        )
     return request
 
 

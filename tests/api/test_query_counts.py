@@ -25,6 +25,7 @@ from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.lifecycle.states import State
 from apps.sla.models import BusinessCalendar, Holiday, WorkingHours
 from apps.tickets import services
+from apps.tickets.transition_data import transition_data
 from tests.api.conftest import client_for, url
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, submit
 
@@ -113,7 +114,9 @@ class Population:
             }
             steps = path[: ends[state]]
         for name, actor, data in steps:
-            request = services.transition(request, name, actor=actor, **data)
+            request = services.transition(
+                request, name, actor=actor, data=transition_data(name, data)
+            )
         assert request.state == state
         return request
 

@@ -8,6 +8,7 @@ from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.eventlog.models import Event, EventKind
 from apps.handoffs.models import OLAPolicy
 from apps.tickets import services
+from apps.tickets.transition_data import AssignData, RouteData
 from tests.factories import AgentFactory, DepartmentFactory, submit
 
 
@@ -48,8 +49,12 @@ class Org:
     def request_in_progress(self, subject: str = "Laptop purchase"):
         """A request IT's agent is working on."""
         request = submit(self.customer, subject=subject)
-        request = services.transition(request, "route", actor=SYSTEM, department=self.it.department)
-        request = services.transition(request, "assign", actor=SYSTEM, assignee=self.it.agent)
+        request = services.transition(
+            request, "route", actor=SYSTEM, data=RouteData(department=self.it.department)
+        )
+        request = services.transition(
+            request, "assign", actor=SYSTEM, data=AssignData(assignee=self.it.agent)
+        )
         return services.transition(request, "start", actor=self.it.agent_actor)
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from apps.accounts.actors import actor_for_user
 from apps.tickets import services
+from apps.tickets.transition_data import transition_data
 from tests.factories import CategoryFactory, submit
 from tests.paths import Desk
 
@@ -21,7 +22,7 @@ class ProblemDesk(Desk):
         request = submit(self.customer, category=self.category)
         for name, data in self.steps_to("in_progress"):
             request = services.transition(
-                request, name, actor=self.actor_for(request, name), **data
+                request, name, actor=self.actor_for(request, name), data=transition_data(name, data)
             )
         self.clock.advance(hours=hours)
         request = services.transition(request, "resolve", actor=self.lead_actor)

@@ -9,6 +9,7 @@ from apps.eventlog.models import Event
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 from apps.tickets.signals import request_transitioned
+from apps.tickets.transition_data import AssignData, RouteData, transition_data
 from tests.lifecycle import ALL_STATES, edges, transition_names
 from tests.paths import Desk
 
@@ -29,7 +30,9 @@ def test_every_transition_writes_exactly_one_event(desk, source, name, target):
     request = desk.request_in(source, by_bot=(name, target) == ("reopen", "new"))
     before = _events(request)
     actor = desk.actor_for(request, name)
-    after_request = services.transition(request, name, actor=actor, **desk.data_for(request, name))
+    after_request = services.transition(
+        request, name, actor=actor, data=transition_data(name, desk.data_for(request, name))
+    )
     events = _events(request)
     assert len(events) == len(before) + 1
     last = events[-1]
@@ -47,7 +50,12 @@ def test_illegal_transitions_raise_and_write_nothing(desk):
         for name in sorted(transition_names() - legal):
             count, version = Event.objects.filter(request=request).count(), request.version
             with pytest.raises(NotAllowed) as error:
-                services.transition(request, name, actor=SYSTEM, **desk.data_for(request, name))
+                services.transition(
+                    request,
+                    name,
+                    actor=SYSTEM,
+                    data=transition_data(name, desk.data_for(request, name)),
+                )
             assert f"'{name}' is not possible" in error.value.message
             assert error.value.details["state"] == state
             assert Event.objects.filter(request=request).count() == count
@@ -85,14 +93,16 @@ def test_agent_of_another_department_cannot_act(desk):
     outsider = actor_for_user(AgentFactory(departments=[desk.other_department]).user)
     request = desk.request_in("queued")
     with pytest.raises(Forbidden):
-        services.transition(request, "assign", actor=outsider, assignee=desk.lead)
+        services.transition(request, "assign", actor=outsider, data=AssignData(assignee=desk.lead))
 
 
 def test_only_the_assignee_or_a_lead_starts_work(desk):
     from apps.accounts.actors import actor_for_user
 
     request = desk.request_in("queued")
-    request = services.transition(request, "assign", actor=SYSTEM, assignee=desk.second)
+    request = services.transition(
+        request, "assign", actor=SYSTEM, data=AssignData(assignee=desk.second)
+    )
     # desk.lead leads the department; a third plain agent does not.
     from tests.factories import AgentFactory
 
@@ -120,13 +130,15 @@ def test_stale_version_is_a_conflict_naming_the_change(desk, agent_actor):
 def test_bad_data_names_every_field_and_writes_nothing(desk):
     request = desk.request_in("new")
     with pytest.raises(InvalidData) as error:
-        services.transition(request, "route", actor=SYSTEM, dept=1)
+        services.transition(
+            request, "route", actor=SYSTEM, data=transition_data("route", {"dept": 1})
+        )
     assert error.value.details["fields"] == {
         "dept": "Not taken by this transition.",
         "department": "Required.",
     }
     with pytest.raises(InvalidData):
-        services.transition(request, "route", actor=SYSTEM, department=999_999)
+        services.transition(request, "route", actor=SYSTEM, data=RouteData(department=999_999))
     assert len(_events(request)) == 1
 
 
@@ -136,7 +148,7 @@ def test_assignee_must_belong_to_the_department(desk):
     request = desk.request_in("queued")
     outsider = AgentFactory(departments=[desk.other_department])
     with pytest.raises(InvalidData):
-        services.transition(request, "assign", actor=SYSTEM, assignee=outsider)
+        services.transition(request, "assign", actor=SYSTEM, data=AssignData(assignee=outsider))
 
 
 def test_reopen_only_within_the_window(desk, settings, customer_actor):
@@ -177,7 +189,9 @@ def test_side_effects_are_registered_for_after_commit(
     request = desk.request_in("new")
     heard.clear()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.transition(request, "route", actor=SYSTEM, department=desk.department)
+        services.transition(
+            request, "route", actor=SYSTEM, data=RouteData(department=desk.department)
+        )
     assert heard == []  # nothing announced before commit
     assert len(callbacks) == 1
     for callback in callbacks:
@@ -195,7 +209,9 @@ def test_rolled_back_transition_leaves_no_event_and_announces_nothing(
         pytest.raises(RuntimeError),
         transaction.atomic(),
     ):
-        services.transition(request, "route", actor=SYSTEM, department=desk.department)
+        services.transition(
+            request, "route", actor=SYSTEM, data=RouteData(department=desk.department)
+        )
         raise RuntimeError("the caller fails after the transition")
     assert callbacks == []
     assert heard == []
@@ -222,9 +238,14 @@ def test_staff_status_gives_no_power_over_other_departments_or_others_work(desk)
     queued = desk.request_in("queued")
     with pytest.raises(Forbidden):
         services.transition(
-            queued, "assign", actor=actor_for_user(outsider.user), assignee=desk.lead
+            queued,
+            "assign",
+            actor=actor_for_user(outsider.user),
+            data=AssignData(assignee=desk.lead),
         )
-    assigned = services.transition(queued, "assign", actor=SYSTEM, assignee=desk.second)
+    assigned = services.transition(
+        queued, "assign", actor=SYSTEM, data=AssignData(assignee=desk.second)
+    )
     with pytest.raises(Forbidden):
         services.transition(assigned, "start", actor=actor_for_user(colleague.user))
     desk.lead.user.is_superuser = True

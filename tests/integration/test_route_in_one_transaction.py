@@ -13,6 +13,7 @@ from apps.lifecycle.states import State
 from apps.routing.models import RoutingRule
 from apps.tickets import hooks, services
 from apps.tickets.models import ServiceRequest
+from apps.tickets.transition_data import RouteData
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory, submit
 from workflows.routing import route_request, route_requests
 
@@ -137,10 +138,13 @@ def test_an_instance_locked_in_an_earlier_transaction_is_not_trusted(network):
         locked = services.lock_request(request.pk)
     # Someone else routes it meanwhile.
     services.transition(
-        ServiceRequest.objects.get(pk=request.pk), "route", actor=SYSTEM, department=network
+        ServiceRequest.objects.get(pk=request.pk),
+        "route",
+        actor=SYSTEM,
+        data=RouteData(department=network),
     )
     with pytest.raises(Conflict):
-        services.transition(locked, "route", actor=SYSTEM, department=network)
+        services.transition(locked, "route", actor=SYSTEM, data=RouteData(department=network))
     assert [name for _, name in transitions_of(request)] == ["submit", "route"]
 
 
@@ -151,7 +155,7 @@ def test_a_locked_instance_changed_behind_the_doors_back_is_refused(network):
     with pytest.raises(Conflict), transaction.atomic():
         locked = services.lock_request(request.pk)
         ServiceRequest.objects.filter(pk=request.pk).update(version=locked.version + 5)
-        services.transition(locked, "route", actor=SYSTEM, department=network)
+        services.transition(locked, "route", actor=SYSTEM, data=RouteData(department=network))
     assert ServiceRequest.objects.get(pk=request.pk).state == State.NEW
 
 

@@ -10,6 +10,7 @@ from apps.eventlog.models import Event
 from apps.sla.models import ClockState, SLAClock
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
+from apps.tickets.transition_data import ReprioritizeData, RouteData, transition_data
 from tests.paths import Desk
 from tests.sla_fixtures import T0
 
@@ -72,7 +73,9 @@ def test_first_response_is_met_by_a_human_reply_not_by_the_bot(desk, clock):
     services.do_post_message(request, actor=BOT, body="Have you tried restarting?")
     assert _clocks(request)["first_response"].state == ClockState.RUNNING
     for name, data in desk.steps_to("in_progress"):
-        request = services.transition(request, name, actor=desk.actor_for(request, name), **data)
+        request = services.transition(
+            request, name, actor=desk.actor_for(request, name), data=transition_data(name, data)
+        )
     clock.advance(minutes=10)
     services.do_post_message(request, actor=actor_for_user(desk.lead.user), body="On it")
     first = _clocks(request)["first_response"]
@@ -101,7 +104,9 @@ def test_reopen_resumes_resolution_with_the_time_left(desk, clock, customer_acto
 def test_a_priority_change_rematches_keeping_elapsed_time(desk, clock, critical_policy):
     request = _working(desk)
     clock.advance(minutes=30)
-    request = services.transition(request, "reprioritize", actor=SYSTEM, priority=1)
+    request = services.transition(
+        request, "reprioritize", actor=SYSTEM, data=ReprioritizeData(priority=1)
+    )
     resolution = _clocks(request)["resolution"]
     assert resolution.policy == critical_policy
     assert resolution.target_seconds == 60 * 60
@@ -146,7 +151,9 @@ def test_overdue_at_stop_is_recorded_as_a_breach(desk, clock):
 def test_transition_rows_carry_business_seconds(desk, clock):
     request = desk.request_in("new")
     clock.advance(minutes=7)
-    request = services.transition(request, "route", actor=SYSTEM, department=desk.department)
+    request = services.transition(
+        request, "route", actor=SYSTEM, data=RouteData(department=desk.department)
+    )
     row = Event.objects.get(request=request, transition="route")
     assert (row.wall_seconds, row.business_seconds) == (420.0, 420.0)  # 24x7: equal
 

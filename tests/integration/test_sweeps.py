@@ -6,6 +6,7 @@ from apps.accounts.actors import SYSTEM
 from apps.eventlog.models import Event
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
+from apps.tickets.transition_data import TransferData
 from servicedesk.celery import app
 from tests.paths import Desk
 from workflows import sweeps
@@ -28,7 +29,9 @@ def test_stranded_requests_are_dispatched_again(customer, settings):
     manual.department.__class__.objects.filter(pk=desk.other_department.pk).update(
         assignment_strategy="manual"
     )
-    services.transition(manual, "transfer", actor=SYSTEM, department=desk.other_department)
+    services.transition(
+        manual, "transfer", actor=SYSTEM, data=TransferData(department=desk.other_department)
+    )
     before = _queued_messages("routing")
     settings.SERVICEDESK_STUCK_NEW_SECONDS = 3600
     assert sweeps.redispatch_stuck_requests() == 0  # not waiting long enough yet

@@ -18,6 +18,7 @@ from apps.tickets import services
 from apps.tickets.admin.forms import takes_data
 from apps.tickets.admin.transitions import TRANSITION_NAMES, error_text, label
 from apps.tickets.models import ServiceRequest
+from apps.tickets.transition_data import transition_data
 
 TEMPLATE = "admin/tickets/servicerequest/bulk_action.html"
 # One bulk run stays a page's worth of door calls; larger selections are refused up front.
@@ -146,7 +147,7 @@ def _apply(model_admin, request, selected, form, step) -> None:
                 actor=actor,
                 expected_version=int(shown) if shown.isdigit() else service_request.version,
                 reason=form.cleaned_data["reason"],
-                **data,
+                data=transition_data(name, data),
             )
         except ServiceDeskError as exc:
             refused.append((service_request, exc))

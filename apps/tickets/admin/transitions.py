@@ -13,6 +13,7 @@ from apps.core.errors import ServiceDeskError
 from apps.tickets import services
 from apps.tickets.admin.forms import takes_data, transition_form_class
 from apps.tickets.models import ServiceRequest
+from apps.tickets.transition_data import transition_data
 
 TRANSITION_NAMES = frozenset(
     t.name for t in ServiceRequest._meta.get_field("state").get_all_transitions(ServiceRequest)
@@ -107,7 +108,7 @@ def transition_view(model_admin, request, object_id, name):
             actor=actor_for_user(request.user),
             expected_version=form.cleaned_data["version"],
             reason=form.cleaned_data["reason"],
-            **form.transition_data(),
+            data=transition_data(name, form.transition_data()),
         )
     except ServiceDeskError as exc:
         messages.error(request, error_text(exc))

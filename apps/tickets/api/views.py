@@ -24,6 +24,7 @@ from apps.tickets.api.serializers import (
 )
 from apps.tickets.feedback import do_give_feedback
 from apps.tickets.models import Feedback, Message, ServiceRequest
+from apps.tickets.transition_data import transition_data
 
 REF = OpenApiParameter(
     "ref", str, OpenApiParameter.PATH, description="The request's reference, e.g. SR-000123"
@@ -186,7 +187,7 @@ class RequestTransition(ActorMixin, generics.GenericAPIView):
             actor=request.actor,
             reason=data.validated_data["reason"],
             expected_version=data.validated_data.get("version"),
-            **data.transition_data(),
+            data=transition_data(name, data.transition_data()),
         )
         changed = selectors.list_requests_for(request.actor).filter(pk=changed.pk).first()
         if changed is None:  # the transition moved it out of the caller's sight (transfer)
