@@ -2,7 +2,7 @@
 
 import environ
 
-from servicedesk.settings.celery import *  # noqa: F403
+from servicedesk.settings.celery import *  # noqa: F403  the settings layers extend each other
 from servicedesk.settings.paths import BASE_DIR, VAR_DIR
 
 env = environ.Env()
