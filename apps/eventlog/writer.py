@@ -15,7 +15,7 @@ def write_event(request, **fields) -> Event:
     return event
 
 
-def new_event(
+def new_event(  # noqa: PLR0913  keyword-only, one per column of the row it builds
     request,
     *,
     kind: str,
