@@ -49,7 +49,7 @@ bench: $(VENV)/.dev
 # Lint: ruff's rules and format, every `# noqa` with its codes and a reason after them, and
 # mypy (pyproject.toml, docs/types.md; its cache in .mypy_cache makes a second run take seconds).
 # CI runs it before the tests.
-NOQA_WITHOUT_REASON := \#[[:space:]]*noqa(:[[:space:]]*[A-Z]+[0-9]+([[:space:]]*,[[:space:]]*[A-Z]+[0-9]+)*)?[[:space:]]*$$
+NOQA_WITHOUT_REASON := \#[[:space:]]*(ruff:[[:space:]]*)?noqa(:[[:space:]]*[A-Z]+[0-9]+([[:space:]]*,[[:space:]]*[A-Z]+[0-9]+)*)?[[:space:]]*$$
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
