@@ -46,9 +46,16 @@ messages: $(VENV)/.dev
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py $(ARGS)
 
+# Lint: ruff's rules and format, every `# noqa` with its codes and a reason after them, and
+# mypy (pyproject.toml, docs/types.md; its cache in .mypy_cache makes a second run take seconds).
+# CI runs it before the tests.
+NOQA_WITHOUT_REASON := \#[[:space:]]*(ruff:[[:space:]]*)?noqa(:[[:space:]]*[A-Z]+[0-9]+([[:space:]]*,[[:space:]]*[A-Z]+[0-9]+)*)?[[:space:]]*$$
 lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@if git grep --untracked -nE '$(NOQA_WITHOUT_REASON)' -- '*.py'; then \
+		echo "lint: give each # noqa above its rule codes and the reason after them"; exit 1; fi
+	$(BIN)/mypy
 
 check-log: $(VENV)/.runtime
 	$(BIN)/python manage.py check_event_log

@@ -24,7 +24,7 @@ SERVER = "postgres://postgres@127.0.0.1:5432"
 NAME = os.environ.get("BENCH_ANALYTICS_DB", "bench_analytics")
 DAYS = 180
 
-from analytics_references import (  # noqa: E402
+from analytics_references import (  # noqa: E402  bench/ is on sys.path only after the lines above
     ONE_AGGREGATE,
     OPEN,
     REFERENCE_ACTIVITY_MAP,

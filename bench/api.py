@@ -150,35 +150,44 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             emit(f"load_{name}_{size}_s", load_rows(system, size))
             servers[(name, size)] = start_gunicorn(system)
             memory.watch(servers[(name, size)].pid, f"gunicorn_worker_{name}", "gunicorn")
-        ids = {(name, str(size)): owned_ids(system) for (name, size), system in instances.items()}
-        entries = [(system, str(size)) for (_, size), system in instances.items()]
-        for kind in ("list", "detail"):
-            measure(kind, entries, ids, args, results)
-        biggest = args.sizes[-1]
-        if ("ours", biggest) in instances:
-            ours = instances[("ours", biggest)]
-            for name, plan in explain(f"{SERVER}/{ours.database}", ours.user_ids[0]).items():
-                print(f"# EXPLAIN {name} at {biggest}:\n{plan}", flush=True)
-        # Creates last (they add rows): each system at its largest size.
-        largest = {}
-        for (name, _), system in instances.items():
-            largest[name] = system
-        measure("create", [(system, "") for system in largest.values()], {}, args, results)
+        _measure_all(instances, args, results)
     finally:
         peaks = memory.stop()
-        for process in servers.values():
-            stop(process)
-        if "ours" in args.systems:
-            clean_redis()
-        if not args.keep:
-            for system in instances.values():
-                drop_database(system.database)
+        _tear_down(instances, servers, args)
     figures = summarise(results)
     figures.update(ratios(figures, args.sizes))
     figures.update({f"peak_rss_mb_{label}": mb for label, mb in sorted(peaks.items())})
     for name, value in figures.items():
         emit(name, value)
     return figures
+
+
+def _measure_all(instances: dict, args, results: dict[str, list[Result]]) -> None:
+    """List and detail at every size, the query plans of ours at the largest, then creates."""
+    ids = {(name, str(size)): owned_ids(system) for (name, size), system in instances.items()}
+    entries = [(system, str(size)) for (_, size), system in instances.items()]
+    for kind in ("list", "detail"):
+        measure(kind, entries, ids, args, results)
+    biggest = args.sizes[-1]
+    if ("ours", biggest) in instances:
+        ours = instances[("ours", biggest)]
+        for name, plan in explain(f"{SERVER}/{ours.database}", ours.user_ids[0]).items():
+            print(f"# EXPLAIN {name} at {biggest}:\n{plan}", flush=True)
+    # Creates last (they add rows): each system at its largest size.
+    largest = {}
+    for (name, _), system in instances.items():
+        largest[name] = system
+    measure("create", [(system, "") for system in largest.values()], {}, args, results)
+
+
+def _tear_down(instances: dict, servers: dict, args) -> None:
+    for process in servers.values():
+        stop(process)
+    if "ours" in args.systems:
+        clean_redis()
+    if not args.keep:
+        for system in instances.values():
+            drop_database(system.database)
 
 
 if __name__ == "__main__":

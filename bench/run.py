@@ -16,9 +16,9 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCH))
 
-import api  # noqa: E402
-from memory import PeakRss  # noqa: E402
-from steal import cpu_times, steal_percent  # noqa: E402
+import api  # noqa: E402  bench/ is on sys.path only after the line above
+from memory import PeakRss  # noqa: E402  bench/ is on sys.path only after the line above
+from steal import cpu_times, steal_percent  # noqa: E402  bench/ is on sys.path only after the line above
 
 FULL = {
     "api": ["--sizes", "1000", "1000000", "--seconds", "20", "--rounds", "3"],

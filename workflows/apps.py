@@ -9,4 +9,4 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "Workflows"
 
     def ready(self) -> None:
-        from workflows import receivers  # noqa: F401
+        from workflows import receivers  # noqa: F401  imported to connect the receivers

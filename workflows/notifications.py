@@ -38,7 +38,7 @@ class WebhookDeliveryError(Exception):
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
     # A redirect would resend the signed body somewhere the subscriber did not name; a 3xx
     # counts as a failed attempt instead.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: PLR0917  urllib's signature
         return None
 
 

@@ -101,7 +101,7 @@ XES_HEAD = """<?xml version="1.0" encoding="UTF-8"?>
 <global scope="event"><string key="concept:name" value="__INVALID__"/><date key="time:timestamp" value="1970-01-01T00:00:00.000+00:00"/><string key="lifecycle:transition" value="complete"/></global>
 <classifier name="Activity" keys="concept:name"/>
 <classifier name="Activity and lifecycle" keys="concept:name lifecycle:transition"/>
-"""  # noqa: E501
+"""  # noqa: E501  the XES header is copied as pm4py writes it, one element a line
 
 
 def _xes_string(key: str, value) -> str:

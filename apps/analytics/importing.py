@@ -62,27 +62,13 @@ def read_rows(
             [_("unknown time zone %(zone)s") % {"zone": options.time_zone}]
         ) from None
     reader = csv.reader(lines, delimiter=options.delimiter)
-    header = next(reader, None)
-    if header is None:
-        raise ImportErrors([_("line 1: the file is empty")])
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    wanted = {"case": options.case, "activity": options.activity, "timestamp": options.timestamp}
-    missing = [column for column in wanted.values() if column not in header]
-    if missing:
-        raise ImportErrors(
-            [
-                _("line 1: no column %(columns)s (the header has %(header)s)")
-                % {"columns": ", ".join(missing), "header": ", ".join(header)}
-            ]
-        )
-    at = {name: header.index(column) for name, column in wanted.items()}
-    resource_at = header.index(options.resource) if options.resource in header else None
+    columns = _columns(next(reader, None), options)
     rows, errors = [], []
     for record in reader:
         line = reader.line_num
         if not any(cell.strip() for cell in record):
             continue
-        row, problem = _row(record, line, at, resource_at, options, zone)
+        row, problem = _row(record, line, columns, options, zone)
         if problem:
             errors.append(_("line %(line)s: %(problem)s") % {"line": line, "problem": problem})
             if len(errors) >= MAX_ERRORS:
@@ -99,7 +85,26 @@ def read_rows(
     return rows
 
 
-def _row(record, line, at, resource_at, options, zone) -> tuple[_Row | None, str]:
+def _columns(header, options: ImportOptions) -> tuple[dict[str, int], int | None]:
+    """Where the case, activity and timestamp columns are, and the resource's if there is one."""
+    if header is None:
+        raise ImportErrors([_("line 1: the file is empty")])
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    wanted = {"case": options.case, "activity": options.activity, "timestamp": options.timestamp}
+    missing = [column for column in wanted.values() if column not in header]
+    if missing:
+        raise ImportErrors(
+            [
+                _("line 1: no column %(columns)s (the header has %(header)s)")
+                % {"columns": ", ".join(missing), "header": ", ".join(header)}
+            ]
+        )
+    at = {name: header.index(column) for name, column in wanted.items()}
+    return at, header.index(options.resource) if options.resource in header else None
+
+
+def _row(record, line, columns, options, zone) -> tuple[_Row | None, str]:
+    at, resource_at = columns
     if len(record) <= max(at.values()):
         return None, _("%(n)s columns, the header has more") % {"n": len(record)}
     case, activity = record[at["case"]].strip(), record[at["activity"]].strip()

@@ -2,17 +2,19 @@
 conditions), so that a value no request could ever have is refused when it is typed."""
 
 import json
+from collections.abc import Iterable
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 
-def known_values(choices) -> str:
+def known_values(choices: Iterable[tuple[Any, Any]]) -> str:
     """`"api" (API), "web" (Web)`: what an error or a help text lists."""
     return ", ".join(f"{json.dumps(value)} ({label})" for value, label in choices)
 
 
-def clean_choice_list(value, choices) -> list:
+def clean_choice_list(value: object, choices: Iterable[tuple[Any, Any]]) -> list[Any]:
     """The list with repeats dropped; empty input is []. Each entry must be one of the
     choices' values with the same type the matcher compares with ("1" is not 1; true is not
     1), or a ValidationError names the unknown ones."""

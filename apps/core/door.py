@@ -11,7 +11,7 @@ attributes stamped on the model instance.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from django.db import models, transaction
 from django.db.models import F
@@ -30,6 +30,12 @@ def announce_on_commit(signal: Signal, *, sender: Any, **kwargs: Any) -> None:
     transaction.on_commit(partial(signal.send_robust, sender=sender, **kwargs))
 
 
+class Machine(Protocol):
+    """What a door's model offers besides its django-fsm methods."""
+
+    def transitions_for(self, actor: Any) -> list[str]: ...
+
+
 @dataclass(frozen=True)
 class Refusals:
     """What a door says when a transition may not run: the texts are already translated."""
@@ -39,13 +45,13 @@ class Refusals:
 
 
 def check_transition(
-    instance: models.Model, name: str, actor: Any, refusals: Callable[[], Refusals]
+    instance: Machine, name: str, actor: Any, refusals: Callable[[], Refusals]
 ) -> Callable[..., Any]:
     """The bound transition method `name` of `instance` if it may run now and `actor` may run
     it (django-fsm's own `can_proceed` and `has_transition_perm`); otherwise NotAllowed or
     Forbidden with the door's texts (`refusals` is called only then) and the transitions the
     actor may run instead (`instance.transitions_for(actor)`)."""
-    method = getattr(instance, name)
+    method: Callable[..., Any] = getattr(instance, name)
     if not can_proceed(method):
         raise NotAllowed(
             refusals().not_possible,
@@ -98,5 +104,5 @@ class Held(Generic[M]):
         return self._transaction is not None and self._transaction is outermost_atomic_block()
 
 
-def _state(instance: models.Model) -> Any:
+def _state(instance: Machine) -> Any:
     return getattr(instance, "state", None)

@@ -17,17 +17,19 @@ columns follow the models; the children's link to the parent is the subquery. Wh
 own that does more than insert. Other databases (SQLite, the embedded default) get the same rows
 saved one table after another in a transaction."""
 
+from collections.abc import Sequence
 from itertools import chain
+from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import ForeignKey, Model
 from django.db.models.expressions import RawSQL
 from django.db.models.sql import InsertQuery
 
 PARENT = "parent"
 
 
-def insert_together(parent: Model, children: list[list[Model]]) -> None:
+def insert_together(parent: Model, children: Sequence[Sequence[Model]]) -> None:
     """Insert `parent`, then each list of `children` (rows of one model each, whose foreign key
     to the parent's model is set to the unsaved parent), atomically; set their primary keys
     and links as `save()` would."""
@@ -41,14 +43,17 @@ def insert_together(parent: Model, children: list[list[Model]]) -> None:
             for rows, link in zip(groups, links, strict=True):
                 for row in rows:
                     setattr(row, link.attname, parent.pk)
-                type(rows[0]).objects.bulk_create(rows)
+                type(rows[0])._default_manager.bulk_create(rows)
     for rows, link in zip(groups, links, strict=True):
         for row in rows:
             setattr(row, link.name, parent)  # the id and the cached parent, as `save()` leaves them
 
 
-def _in_one_statement(parent: Model, groups: list[list[Model]], links: list) -> None:
-    parts, params = [], []
+def _in_one_statement(
+    parent: Model, groups: list[Sequence[Model]], links: list[ForeignKey[Any, Any]]
+) -> None:
+    parts: list[str] = []
+    params: list[Any] = []
     sql, part_params = _insert_sql([parent])
     parts.append(f"{PARENT} AS ({sql})")
     params.extend(part_params)
@@ -65,7 +70,7 @@ def _in_one_statement(parent: Model, groups: list[list[Model]], links: list) -> 
     with connection.cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} {' UNION ALL '.join(selects)}", params)
         returned = cursor.fetchall()
-    by_group: list[list] = [[] for _ in range(len(groups) + 1)]
+    by_group: list[list[Any]] = [[] for _ in range(len(groups) + 1)]
     for group, pk in returned:
         by_group[group].append(pk)
     for row, pk in zip(chain([parent], *groups), chain(*by_group), strict=True):
@@ -74,24 +79,24 @@ def _in_one_statement(parent: Model, groups: list[list[Model]], links: list) -> 
         row._state.db = connection.alias
 
 
-def _insert_sql(rows: list[Model]) -> tuple[str, tuple]:
+def _insert_sql(rows: Sequence[Model]) -> tuple[str, tuple[Any, ...]]:
     """Django's INSERT of `rows` (one model) with `RETURNING` the primary key, as `save()` and
     `bulk_create()` build it."""
     meta = rows[0]._meta
     fields = [f for f in meta.local_concrete_fields if f is not meta.auto_field]
     query = InsertQuery(type(rows[0]))
-    query.insert_values(fields, rows)
+    query.insert_values(fields, list(rows))
     compiler = query.get_compiler(connection=connection)
     compiler.returning_fields = [meta.pk]
     [(sql, params)] = compiler.as_sql()
     return sql, params
 
 
-def _link_to(parent_model: type[Model], child_model: type[Model]):
+def _link_to(parent_model: type[Model], child_model: type[Model]) -> ForeignKey[Any, Any]:
     """The child model's one foreign key to the parent's model."""
     [link] = [
         f
         for f in child_model._meta.concrete_fields
-        if f.is_relation and f.related_model is parent_model
+        if isinstance(f, ForeignKey) and f.related_model is parent_model
     ]
     return link

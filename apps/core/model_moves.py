@@ -2,12 +2,17 @@
 
 from collections.abc import Callable
 
+from django.apps.registry import Apps
+from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
-def move_content_type(old_app: str, new_app: str, model: str) -> Callable:
+Migration = Callable[[Apps, BaseDatabaseSchemaEditor], None]
+
+
+def move_content_type(old_app: str, new_app: str, model: str) -> Migration:
     """A RunPython function that relabels the model's content type, so its permissions (and
     the groups holding them) and admin log entries follow the model to its new app."""
 
-    def forwards(apps, schema_editor):
+    def forwards(apps: Apps, schema_editor: BaseDatabaseSchemaEditor) -> None:
         ContentType = apps.get_model("contenttypes", "ContentType")
         if ContentType.objects.filter(app_label=new_app, model=model).exists():
             return
@@ -16,6 +21,6 @@ def move_content_type(old_app: str, new_app: str, model: str) -> Callable:
     return forwards
 
 
-def move_content_type_back(old_app: str, new_app: str, model: str) -> Callable:
+def move_content_type_back(old_app: str, new_app: str, model: str) -> Migration:
     """The reverse of `move_content_type`."""
     return move_content_type(new_app, old_app, model)

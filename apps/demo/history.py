@@ -116,16 +116,8 @@ def _simulate(request: ServiceRequest, org: Org, rng: random.Random, now: dateti
 
 def _story(case: Case, org: Org, rng: random.Random, customer: int) -> None:
     request = case.request
-    if rng.random() < 0.15 and case.wait(rng.uniform(0.5, 3)):
-        case.move("propose_answer", State.BOT_ANSWERED, Role.BOT)
-        if rng.random() < 0.6:
-            if case.wait(case.minutes(20)):
-                case.move("accept_answer", State.RESOLVED, Role.CUSTOMER, customer)
-                _after_resolution(case, rng, customer)
-            return
-        if not case.wait(case.minutes(15)):
-            return
-        case.move("decline_answer", State.NEW, Role.CUSTOMER, customer)
+    if not _bot_answer(case, rng, customer):
+        return
     department = (
         request.category.default_department
         if request.category and request.category.default_department_id in org.agents_of
@@ -145,6 +137,28 @@ def _story(case: Case, org: Org, rng: random.Random, customer: int) -> None:
         return
     if not case.wait(case.minutes(_work_minutes(department, org))):
         return
+    _resolve(case, rng, customer)
+
+
+def _bot_answer(case: Case, rng: random.Random, customer: int) -> bool:
+    """Perhaps (15 in 100) the bot proposes an answer first. False when the story ends here."""
+    if not (rng.random() < 0.15 and case.wait(rng.uniform(0.5, 3))):
+        return True
+    case.move("propose_answer", State.BOT_ANSWERED, Role.BOT)
+    if rng.random() < 0.6:
+        if case.wait(case.minutes(20)):
+            case.move("accept_answer", State.RESOLVED, Role.CUSTOMER, customer)
+            _after_resolution(case, rng, customer)
+        return False
+    if not case.wait(case.minutes(15)):
+        return False
+    case.move("decline_answer", State.NEW, Role.CUSTOMER, customer)
+    return True
+
+
+def _resolve(case: Case, rng: random.Random, customer: int) -> None:
+    """The assignee resolves; 7 in 100 are reopened and resolved again."""
+    request = case.request
     case.move("resolve", State.RESOLVED, Role.AGENT, request.assignee.user_id)
     if rng.random() < 0.07 and case.wait(case.minutes(600)):
         case.move("reopen", State.IN_PROGRESS, Role.CUSTOMER, customer)
@@ -180,19 +194,26 @@ def _work(case: Case, org: Org, rng: random.Random, customer: int) -> bool:
         if not case.wait(case.minutes(15)):
             return False
         case.move("start", State.IN_PROGRESS, Role.AGENT, request.assignee.user_id)
-    if rng.random() < 0.2:
-        if not case.wait(case.minutes(30)):
-            return False
-        case.move("request_info", State.PENDING_CUSTOMER, Role.AGENT, request.assignee.user_id)
-        if not case.wait(case.minutes(480)):
-            return False
-        case.note(EventKind.MESSAGE, Role.CUSTOMER, customer, visibility="public")
-        case.move("customer_reply", State.IN_PROGRESS, Role.CUSTOMER, customer)
+    if rng.random() < 0.2 and not _ask_customer(case, customer):
+        return False
     if rng.random() < 0.05 and case.wait(case.minutes(60)):
         raise_priority = rng.random() < 0.5
         if raise_priority:
             case.raise_priority()
         case.move("escalate", None, Role.CUSTOMER, customer)
+    return True
+
+
+def _ask_customer(case: Case, customer: int) -> bool:
+    """A question to the customer and their reply. False when the story reaches now."""
+    request = case.request
+    if not case.wait(case.minutes(30)):
+        return False
+    case.move("request_info", State.PENDING_CUSTOMER, Role.AGENT, request.assignee.user_id)
+    if not case.wait(case.minutes(480)):
+        return False
+    case.note(EventKind.MESSAGE, Role.CUSTOMER, customer, visibility="public")
+    case.move("customer_reply", State.IN_PROGRESS, Role.CUSTOMER, customer)
     return True
 
 

@@ -73,31 +73,41 @@ class Case:
         self.state = to_state
         if name != SUBMIT:
             self.transitions += 1
-        self._event(EventKind.TRANSITION, role, user_id, name, from_state, wall, business, payload)
+        self._event(
+            EventKind.TRANSITION,
+            role,
+            user_id,
+            payload,
+            transition=name,
+            from_state=from_state,
+            wall_seconds=wall,
+            business_seconds=business,
+        )
         self._clocks_after(name, from_state)
         self._mark_request(name, to_state)
 
     def note(self, kind: str, role: str, user_id=None, **payload) -> None:
-        self._event(kind, role, user_id, "", self.state, None, None, payload)
+        self._event(kind, role, user_id, payload)
 
-    def _event(self, kind, role, user_id, name, from_state, wall, business, payload) -> None:
+    def _event(self, kind, role, user_id, payload, **change: str | float | None) -> None:
+        """Append the row; `change` sets a transition's name, from_state and times."""
         request = self.request
-        self.events.append(
-            {
-                "kind": kind,
-                "transition": name,
-                "from_state": from_state,
-                "to_state": self.state,
-                "actor_id": user_id,
-                "actor_role": role,
-                "department_id": request.department_id,
-                "assignee_id": request.assignee_id,
-                "at": self.t,
-                "wall_seconds": wall,
-                "business_seconds": business,
-                "payload": payload,
-            }
-        )
+        row = {
+            "kind": kind,
+            "transition": "",
+            "from_state": self.state,
+            "to_state": self.state,
+            "actor_id": user_id,
+            "actor_role": role,
+            "department_id": request.department_id,
+            "assignee_id": request.assignee_id,
+            "at": self.t,
+            "wall_seconds": None,
+            "business_seconds": None,
+            "payload": payload,
+        }
+        row.update(change)
+        self.events.append(row)
 
     def _mark_request(self, name: str, to_state: str) -> None:
         request = self.request

@@ -1,6 +1,10 @@
 """Admin: the event log, read-only, scoped to the requests the user may see."""
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.scope import visible_requests_q
@@ -10,7 +14,7 @@ from apps.lifecycle.reference import ReferenceSearchMixin
 
 
 @admin.register(Event)
-class EventAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
+class EventAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Event]):
     reference_lookup = "request_id"
     list_display = [
         "at",
@@ -31,7 +35,7 @@ class EventAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
     ordering = ["-at", "-pk"]
     date_hierarchy = "at"
 
-    def get_queryset(self, request):
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Event]:
         return (
             super()
             .get_queryset(request)
@@ -39,5 +43,5 @@ class EventAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             .select_related("request", "actor", "department", "assignee__user")
         )
 
-    def get_readonly_fields(self, request, obj=None):
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in self.opts.fields]

@@ -3,6 +3,9 @@
 The table keeps its first name, `quality_event` (the model moved here from the quality app
 without rebuilding it: migrations eventlog/0001 and quality/0009)."""
 
+from collections.abc import Iterable
+from typing import Any, NoReturn
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -28,16 +31,19 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove an event-log row."""
 
 
-class EventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
+class EventQuerySet(models.QuerySet["Event"]):
+    def update(self, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The event log is append-only: rows are never updated.")
 
-    def delete(self):
+    def delete(self) -> NoReturn:
         raise AppendOnlyError("The event log is append-only: rows are never deleted.")
 
-    _raw_delete = delete
+    # QuerySet._raw_delete takes `using`; any call of this one fails, which is the point.
+    _raw_delete = delete  # type: ignore[assignment]
 
-    def bulk_update(self, objs, fields, batch_size=None):
+    def bulk_update(
+        self, objs: Iterable[Any], fields: Iterable[str], batch_size: int | None = None
+    ) -> NoReturn:
         raise AppendOnlyError("The event log is append-only: rows are never updated.")
 
 
@@ -88,11 +94,11 @@ class Event(models.Model):
         what = self.transition or self.kind
         return f"#{self.seq} {what} {self.from_state}->{self.to_state}"
 
-    def save(self, *args, **kwargs):
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
             raise AppendOnlyError("The event log is append-only: rows are never updated.")
         kwargs["force_insert"] = True
         super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("The event log is append-only: rows are never deleted.")

@@ -131,7 +131,7 @@ def do_decline_handoff(
     `declined`). Enqueues: `handoff_changed`. Raises: InvalidData without a reason; Conflict,
     NotAllowed and Forbidden as `do_accept_handoff`.
     """
-    return _close(handoff, "decline", "declined", actor, reason, expected_version, required=True)
+    return _close(handoff, "decline", actor, reason, expected_version, required=True)
 
 
 def do_complete_handoff(
@@ -166,7 +166,7 @@ def do_cancel_handoff(
     Enqueues: `handoff_changed`. Raises: NotAllowed for an accepted transfer or a closed
     handoff; Conflict and Forbidden as `do_accept_handoff`.
     """
-    return _close(handoff, "cancel", "cancelled", actor, reason, expected_version)
+    return _close(handoff, "cancel", actor, reason, expected_version)
 
 
 def do_expire_handoff(handoff: Handoff, *, expected_version: int | None = None) -> Handoff:
@@ -176,7 +176,7 @@ def do_expire_handoff(handoff: Handoff, *, expected_version: int | None = None) 
     Enqueues: `handoff_changed` (the sender is told). Raises: NotAllowed unless still waiting
     for acceptance; Conflict as `do_accept_handoff`.
     """
-    return _close(handoff, "expire", "expired", SYSTEM, "not accepted in time", expected_version)
+    return _close(handoff, "expire", SYSTEM, "not accepted in time", expected_version)
 
 
 def cancel_open_handoffs(request: ServiceRequest, *, kinds: list[str], reason: str) -> int:
@@ -245,7 +245,11 @@ def _conflict(fresh: Handoff, expected: int) -> Conflict:
     )
 
 
-def _close(handoff, name, step, actor, reason, expected_version, *, required=False) -> Handoff:
+# The log step each closing transition writes.
+_CLOSED_STEP = {"decline": "declined", "cancel": "cancelled", "expire": "expired"}
+
+
+def _close(handoff, name, actor, reason, expected_version, *, required=False) -> Handoff:
     reason = (reason or "").strip()
     if required and not reason:
         raise InvalidData(
@@ -257,7 +261,7 @@ def _close(handoff, name, step, actor, reason, expected_version, *, required=Fal
         getattr(handoff, name)(at=at, by=actor.user, reason=reason)
         handoff.save()
         _log_late(handoff, ola.stop_clocks(handoff, at))
-        log_step(handoff, step, actor=actor, reason=reason)
+        log_step(handoff, _CLOSED_STEP[name], actor=actor, reason=reason)
     return handoff
 
 

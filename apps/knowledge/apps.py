@@ -11,7 +11,7 @@ class KnowledgeConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.knowledge import (
-            outcomes,  # noqa: F401
+            outcomes,  # noqa: F401  imported to connect its signal receivers
             request_panel,
         )
         from apps.knowledge.signals import connect_version_signals

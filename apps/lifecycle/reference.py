@@ -1,6 +1,10 @@
 """A request's reference (`SR-000123`): formatting and parsing it, and admin search by it."""
 
 import re
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
 REFERENCE_PREFIX = "SR-"
 _REFERENCE = re.compile(r"^\s*(?:SR-?)?0*(\d{1,18})\s*$", re.IGNORECASE)
@@ -18,8 +22,12 @@ class ReferenceSearchMixin:
 
     reference_lookup = "pk"
 
-    def get_search_results(self, request, queryset, search_term):
-        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+    def get_search_results(
+        self, request: HttpRequest, queryset: QuerySet[Any], search_term: str
+    ) -> tuple[QuerySet[Any], bool]:
+        # The ModelAdmin this is mixed into has the method; the mixin's own base does not.
+        found = super().get_search_results(request, queryset, search_term)  # type: ignore[misc]
+        results, may_have_duplicates = found
         pk = parse_reference(search_term)
         if pk is not None:
             results |= queryset.filter(**{self.reference_lookup: pk})

@@ -131,7 +131,7 @@ def start_clocks(request, at: datetime) -> tuple[list[SLAClock], list[ClockEvent
 
 
 def on_transition(
-    request, name: str, from_state: str, before: dict, at: datetime, clocks: list[SLAClock]
+    request, name: str, from_state: str, before: dict, *, at: datetime, clocks: list[SLAClock]
 ) -> list[ClockEvent]:
     """Pause, resume, stop or re-match the request's clocks after a transition."""
     events: list[ClockEvent] = []

@@ -102,7 +102,9 @@ def transition(
             payload=door.transition_payload(reason, explain, before, request),
         )
         door.append_clock_events(
-            request, timers.on_transition(request, name, from_state, before, at, clocks), at
+            request,
+            timers.on_transition(request, name, from_state, before, at=at, clocks=clocks),
+            at,
         )
         run_transition_hooks(request, name, from_state, at)
         door.announce_transition(request, event, before["assignee_id"])
@@ -125,7 +127,7 @@ def lock_requests(pks: list[int], *related: str) -> list[LockedRequest]:
     return door.lock_many(pks, *related)
 
 
-def do_submit_request(
+def do_submit_request(  # noqa: PLR0913  keyword-only, one per field a submitter sets
     *,
     actor: Actor,
     customer: Customer,

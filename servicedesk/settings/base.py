@@ -1,11 +1,15 @@
 """Settings shared by every environment, read from the environment with django-environ."""
 
+import django_stubs_ext
 import environ
 
-from servicedesk.settings.celery import *  # noqa: F403
+from servicedesk.settings.celery import *  # noqa: F403  the settings layers extend each other
 from servicedesk.settings.paths import BASE_DIR, VAR_DIR
 
 env = environ.Env()
+# Lets classes be written generic for mypy (`admin.ModelAdmin[Event]`, docs/types.md): adds
+# `__class_getitem__` to the Django classes that lack it.
+django_stubs_ext.monkeypatch()
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-embedded-default-change-me")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)

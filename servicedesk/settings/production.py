@@ -1,6 +1,6 @@
 """Production: PostgreSQL and Redis named by the environment, secure cookies, no debug."""
 
-from servicedesk.settings.base import *  # noqa: F403
+from servicedesk.settings.base import *  # noqa: F403  the settings layers extend each other
 from servicedesk.settings.base import env
 
 DEBUG = False

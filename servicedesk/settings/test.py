@@ -4,7 +4,7 @@ import os
 import socket
 import uuid
 
-from servicedesk.settings.base import *  # noqa: F403
+from servicedesk.settings.base import *  # noqa: F403  the settings layers extend each other
 from servicedesk.settings.base import env
 
 

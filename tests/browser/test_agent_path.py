@@ -17,7 +17,7 @@ PASSWORD = "browser-pass-2026"
 
 
 @pytest.fixture
-def desk(agents_group: Group, standard_policy):  # noqa: F811
+def desk(agents_group: Group, standard_policy):  # noqa: F811  pytest passes the imported fixture by name
     department = DepartmentFactory(name="IT support", code="it")
     agent = make_staff(AgentFactory(user__username="alice", departments=[department]), agents_group)
     agent.user.set_password(PASSWORD)

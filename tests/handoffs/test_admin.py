@@ -16,7 +16,7 @@ _GRANT = importlib.import_module("apps.handoffs.migrations.0002_agents_group_han
 
 
 @pytest.fixture
-def staff(org, agents_group):  # noqa: F811
+def staff(org, agents_group):  # noqa: F811  pytest passes the imported fixture by name
     _GRANT.grant_handoff_permissions(apps, None)
     for team in (org.it, org.finance, org.legal):
         make_staff(team.agent, agents_group)

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytes
 
 
 def test_transfer_notified_accepted_and_assigned_in_the_new_department(
-    celery_worker_process,  # noqa: F811
+    celery_worker_process,  # noqa: F811  pytest passes the imported fixture by name
     customer,
 ):
     org = Org(customer)
@@ -68,7 +68,7 @@ def test_transfer_notified_accepted_and_assigned_in_the_new_department(
 
 
 def test_the_sweep_task_expires_an_unaccepted_handoff(
-    celery_worker_process,  # noqa: F811
+    celery_worker_process,  # noqa: F811  pytest passes the imported fixture by name
     customer,
 ):
     org = Org(customer)

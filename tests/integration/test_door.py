@@ -283,4 +283,4 @@ def test_the_doors_refusals_speak_the_callers_language(desk):
     request = desk.request_in("new")
     with translation.override("zh-hans"), pytest.raises(NotAllowed) as error:
         services.transition(request, "resolve", actor=SYSTEM)
-    assert error.value.message == f"{request.reference} 当前为 new，无法执行“resolve”。"  # noqa: RUF001
+    assert error.value.message == f"{request.reference} 当前为 new，无法执行“resolve”。"  # noqa: RUF001  the full-width punctuation is the translated text under test

@@ -239,7 +239,10 @@ def _blocks(quarters):
     # Sorted quarter-hours paired up: blocks may touch, 96 is midnight at the end of the day.
     edges = sorted(quarters)
     pairs = zip(edges[::2], edges[1::2], strict=False)
-    as_time = lambda q: T(q // 4 % 24, q % 4 * 15)  # noqa: E731
+
+    def as_time(q):
+        return T(q // 4 % 24, q % 4 * 15)
+
     return tuple((as_time(a), as_time(b)) for a, b in pairs if a < b)
 
 

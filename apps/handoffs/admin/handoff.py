@@ -158,7 +158,9 @@ class HandoffAdmin(ReferenceSearchMixin, admin.ModelAdmin):
 
     # --- the record and its buttons -------------------------------------------------------------
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(  # noqa: PLR0917  Django's ModelAdmin signature, overridden
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
         if obj is not None:
             context["handoff_actions"] = self._actions_for(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)

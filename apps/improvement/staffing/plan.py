@@ -52,7 +52,12 @@ def staffing_plan(
     for department in departments.order_by("name"):
         rows.append(
             _department_plan(
-                department, weeks, history_weeks, target_minutes * 60, target_share, now
+                department,
+                now,
+                weeks=weeks,
+                history_weeks=history_weeks,
+                target_seconds=target_minutes * 60,
+                share=target_share,
             )
         )
     return {
@@ -65,7 +70,7 @@ def staffing_plan(
     }
 
 
-def _department_plan(department, weeks, history_weeks, target_seconds, share, now) -> dict:
+def _department_plan(department, now, *, weeks, history_weeks, target_seconds, share) -> dict:
     import numpy as np
 
     tz = _time_zone(department)

@@ -143,7 +143,9 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     def get_inline_instances(self, request, obj=None):
         return [] if obj is None else super().get_inline_instances(request, obj)
 
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+    def render_change_form(  # noqa: PLR0917  Django's ModelAdmin signature, overridden
+        self, request, context, add=False, change=False, form_url="", obj=None
+    ):
         if obj is not None:
             context.update(self.request_page_context(request, obj))
         return super().render_change_form(request, context, add, change, form_url, obj)

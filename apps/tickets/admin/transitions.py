@@ -86,15 +86,7 @@ def transition_view(model_admin, request, object_id, name):
     change_url = _url(model_admin, "change", service_request.pk)
     form_class = transition_form_class(service_request, name)
     if request.method != "POST":
-        if not takes_data(name):
-            return HttpResponseRedirect(change_url)
-        if name not in service_request.transitions_for(actor_for_user(request.user)):
-            messages.error(request, _("'%(name)s' is not open to you now.") % {"name": name})
-            return HttpResponseRedirect(change_url)
-        # The version the change page showed, so a change made meanwhile is still caught.
-        version = request.GET.get("version") or service_request.version
-        form = form_class(initial={"version": version})
-        return _render_form(model_admin, request, service_request, name, form)
+        return _show_form(model_admin, request, service_request, name, form_class)
     form = form_class(request.POST)
     if not form.is_valid():
         if takes_data(name):
@@ -119,6 +111,20 @@ def transition_view(model_admin, request, object_id, name):
             % {"ref": done.reference, "transition": label(name), "state": done.get_state_display()},
         )
     return HttpResponseRedirect(change_url)
+
+
+def _show_form(model_admin, request, service_request, name, form_class):
+    """The GET of a transition: its data form, or back to the change page."""
+    change_url = _url(model_admin, "change", service_request.pk)
+    if not takes_data(name):
+        return HttpResponseRedirect(change_url)
+    if name not in service_request.transitions_for(actor_for_user(request.user)):
+        messages.error(request, _("'%(name)s' is not open to you now.") % {"name": name})
+        return HttpResponseRedirect(change_url)
+    # The version the change page showed, so a change made meanwhile is still caught.
+    version = request.GET.get("version") or service_request.version
+    form = form_class(initial={"version": version})
+    return _render_form(model_admin, request, service_request, name, form)
 
 
 def _render_form(model_admin, request, service_request, name, form):
