@@ -28,7 +28,7 @@ _TRANSITION_NAMES = frozenset(
 )
 
 
-def transition(
+def transition(  # noqa: PLR0913  keyword-only after the name: one per part of the logged change
     service_request: ServiceRequest | LockedRequest,
     name: str,
     *,
