@@ -5,6 +5,7 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from apps.accounts.actors import actor_for_user
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory
@@ -31,6 +32,18 @@ def _required_services(request):
         )
     if request.node.get_closest_marker("redis"):
         need_service(settings.REDIS_AVAILABLE, "Redis (127.0.0.1:6379, or TEST_REDIS_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language. Django's LocaleMiddleware activates
+    a request's language for the thread and never deactivates it (each real request sets its
+    own); the test client runs the view in the test's thread, so without this the language of
+    one test's last request (zh-hans in tests/admin/test_languages.py) stays active for the
+    next tests' serializer and form errors."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
