@@ -14,6 +14,30 @@ IN_CI = os.environ.get("CI", "").lower() == "true"
 pytest_plugins = ["tests.sla_fixtures"]
 
 
+# The kind markers `make test-fast` leaves out, by the fixtures that make a test of that kind.
+KIND_BY_FIXTURE = {
+    "celery_worker_process": "worker",
+    "stack": "worker",  # tests/faults: an API server, Celery workers and beat
+    "redis_server": "faults",  # tests/faults: a Redis of the test's own, stopped and started
+    "browser": "browser",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Refuse a run in which a test uses a worker, a browser or a fault fixture without the
+    marker of that kind, so `-m 'not worker and not browser and not faults'` never starts one.
+    The markers themselves stay explicit in each module's `pytestmark`."""
+    unmarked = sorted(
+        f"{item.nodeid} uses {fixture} without @pytest.mark.{kind}"
+        for item in items
+        for fixture, kind in KIND_BY_FIXTURE.items()
+        if fixture in getattr(item, "fixturenames", ()) and not item.get_closest_marker(kind)
+    )
+    if unmarked:
+        raise pytest.UsageError("tests without their kind's marker:\n" + "\n".join(unmarked))
+
+
 def need_service(available: bool, what: str) -> None:
     """Skip (or fail under CI=true) a test whose real service is not here."""
     if available:
