@@ -5,12 +5,37 @@ import os
 import pytest
 from django.conf import settings
 from django.db import connection
+from django.utils import translation
 
 from apps.accounts.actors import actor_for_user
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 pytest_plugins = ["tests.sla_fixtures"]
+
+
+# The kind markers `make test-fast` leaves out, by the fixtures that make a test of that kind.
+KIND_BY_FIXTURE = {
+    "celery_worker_process": "worker",
+    "stack": "worker",  # tests/faults: an API server, Celery workers and beat
+    "redis_server": "faults",  # tests/faults: a Redis of the test's own, stopped and started
+    "browser": "browser",
+}
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config, items):
+    """Refuse a run in which a test uses a worker, a browser or a fault fixture without the
+    marker of that kind, so `-m 'not worker and not browser and not faults'` never starts one.
+    The markers themselves stay explicit in each module's `pytestmark`."""
+    unmarked = sorted(
+        f"{item.nodeid} uses {fixture} without @pytest.mark.{kind}"
+        for item in items
+        for fixture, kind in KIND_BY_FIXTURE.items()
+        if fixture in getattr(item, "fixturenames", ()) and not item.get_closest_marker(kind)
+    )
+    if unmarked:
+        raise pytest.UsageError("tests without their kind's marker:\n" + "\n".join(unmarked))
 
 
 def need_service(available: bool, what: str) -> None:
@@ -31,6 +56,18 @@ def _required_services(request):
         )
     if request.node.get_closest_marker("redis"):
         need_service(settings.REDIS_AVAILABLE, "Redis (127.0.0.1:6379, or TEST_REDIS_URL)")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language. Django's LocaleMiddleware activates
+    a request's language for the thread and never deactivates it (each real request sets its
+    own); the test client runs the view in the test's thread, so without this the language of
+    one test's last request (zh-hans in tests/admin/test_languages.py) stays active for the
+    next tests' serializer and form errors."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture

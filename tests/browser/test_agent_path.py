@@ -11,7 +11,7 @@ from apps.tickets.models import Message, ServiceRequest
 from tests.admin.conftest import agents_group, make_staff  # noqa: F401 (fixture)
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory, drive, submit
 
-pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "browser-pass-2026"
 

@@ -74,6 +74,7 @@ class Desk:
         pytest.fail(f"timed out waiting for {what}{self.tail()}")
 
 
+@pytest.mark.worker  # `make run` starts a Celery worker (and beat) beside the web
 @pytest.mark.slow
 def test_make_run_serves_routes_and_stops_cleanly(tmp_path):
     desk = Desk(tmp_path)

@@ -93,6 +93,20 @@ def test_flush_sends_what_is_gathered_now(sent, settings):
     assert sent == [("routing.route_request", {"request_ids": [1, 2]}, "MainThread")]
 
 
+def test_flush_ends_the_gathering_thread(sent, settings):
+    settings.SERVICEDESK_SUBMIT_GATHER_SECONDS = 3600
+    gatherer = gather.Gatherer()
+    gatherer.add("routing.route_request", 1)
+    thread = gatherer._thread
+    assert thread.is_alive()
+    gatherer.flush()
+    assert not thread.is_alive()
+    assert gatherer._thread is None
+    gatherer.add("routing.route_request", 2)  # a new thread gathers the next ids
+    assert gatherer.flush() == 1
+    assert [kwargs for _, kwargs, _ in sent] == [{"request_ids": [1]}, {"request_ids": [2]}]
+
+
 def test_ids_not_sent_for_a_broker_failure_are_not_counted(monkeypatch, settings):
     settings.SERVICEDESK_SUBMIT_GATHER_SECONDS = 60
     monkeypatch.setattr(gather, "enqueue", lambda task_name, **kwargs: False)
@@ -116,7 +130,7 @@ import django
 django.setup()
 from django.conf import settings
 from workflows import gather
-settings.SERVICEDESK_SUBMIT_GATHER_SECONDS = 0.5
+settings.SERVICEDESK_SUBMIT_GATHER_SECONDS = {wait}
 gather.enqueue = lambda task_name, **kwargs: print("sent", task_name, kwargs, flush=True) or True
 gather.gatherer.add("routing.route_request", 41)
 gather.gatherer.add("routing.route_request", 42)
@@ -124,10 +138,13 @@ print("exiting", flush=True)
 """
 
 
-def test_a_process_that_exits_sends_what_it_holds_first():
+# 0.5: the thread has not sent yet when the process exits; 3600: nor does the exit wait for it
+# (the thread held the interpreter for the whole wait when it was not a daemon).
+@pytest.mark.parametrize("wait", [0.5, 3600])
+def test_a_process_that_exits_sends_what_it_holds_first(wait):
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "servicedesk.settings.test"}
     done = subprocess.run(
-        [sys.executable, "-c", EXITING_PROCESS],
+        [sys.executable, "-c", EXITING_PROCESS.format(wait=wait)],
         cwd=ROOT,
         env=env,
         capture_output=True,
