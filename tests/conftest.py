@@ -11,7 +11,17 @@ from apps.accounts.actors import actor_for_user
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-pytest_plugins = ["tests.sla_fixtures"]
+# Tests are organised by app (tests/<app>/); the kind of a test is a marker (pyproject.toml).
+# Fixtures several apps' tests share live in tests/support and are loaded for every test.
+pytest_plugins = [
+    "tests.sla_fixtures",
+    "tests.support.admin",
+    "tests.support.analytics",
+    "tests.support.api",
+    "tests.support.browser",
+    "tests.support.workers",
+    "tests.support.faults",
+]
 
 
 # The kind markers `make test-fast` leaves out, by the fixtures that make a test of that kind.
@@ -63,7 +73,7 @@ def _default_language():
     """Every test starts and ends in the default language. Django's LocaleMiddleware activates
     a request's language for the thread and never deactivates it (each real request sets its
     own); the test client runs the view in the test's thread, so without this the language of
-    one test's last request (zh-hans in tests/admin/test_languages.py) stays active for the
+    one test's last request (zh-hans in tests/servicedesk/test_languages.py) stays active for the
     next tests' serializer and form errors."""
     translation.activate(settings.LANGUAGE_CODE)
     yield

@@ -5,10 +5,10 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from tests.analytics.conftest import PERIOD
+from tests.support.analytics import PERIOD
 from tests.analytics.test_import import imported
-from tests.api.conftest import client_for
 from tests.factories import UserFactory
+from tests.support.api import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore::UserWarning")]
 RANGE = {"start": PERIOD["start"].isoformat(), "end": PERIOD["end"].isoformat()}

@@ -5,7 +5,7 @@ import pytest
 
 from apps.analytics.metrics import compute_metrics
 from apps.core.errors import InvalidData
-from tests.analytics.conftest import PERIOD
+from tests.support.analytics import PERIOD
 
 pytestmark = pytest.mark.django_db
 

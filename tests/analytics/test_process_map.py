@@ -4,7 +4,7 @@ import pytest
 
 from apps.analytics.process_map import bottleneck, process_map, variants
 from apps.core.errors import InvalidData
-from tests.analytics.conftest import PERIOD
+from tests.support.analytics import PERIOD
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from apps.analytics.series import daily_series
-from tests.analytics.conftest import PERIOD
+from tests.support.analytics import PERIOD
 
 pytestmark = pytest.mark.django_db
 

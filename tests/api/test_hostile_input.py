@@ -7,8 +7,8 @@ from django.db import connection
 
 from apps.lifecycle.states import State
 from apps.tickets.models import Feedback, Message, ServiceRequest
-from tests.api.conftest import url
 from tests.factories import AgentFactory, submit
+from tests.support.api import url
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from apps.api.idempotency import purge_expired_keys
 from apps.api.models import IdempotencyKey
 from apps.eventlog.models import Event
 from apps.tickets.models import ServiceRequest
-from tests.api.conftest import client_for
 from tests.factories import CustomerFactory
+from tests.support.api import client_for
 
 BODY = {"subject": "Badge does not open the door", "impact": "low", "urgency": "high"}
 

@@ -7,8 +7,8 @@ that dict with low rates instead of overriding settings.
 import pytest
 from rest_framework.throttling import SimpleRateThrottle
 
-from tests.api.conftest import client_for
 from tests.factories import CustomerFactory
+from tests.support.api import client_for
 
 TOKEN = "/api/v1/auth/token/"
 PASSWORD = "secret-pass-123"  # tests.factories.UserFactory

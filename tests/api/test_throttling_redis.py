@@ -8,9 +8,9 @@ import pytest
 from django.core.cache import cache
 from rest_framework.throttling import SimpleRateThrottle
 
-from tests.api.conftest import client_for
 from tests.api.test_throttling import PASSWORD, _assert_throttled, _rates, _sign_in
 from tests.factories import CustomerFactory
+from tests.support.api import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.redis]
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from apps.handoffs.models import Handoff
 from apps.handoffs.services import do_request_handoff
-from tests.admin.conftest import agents_group, make_staff  # noqa: F401 (fixture)
+from tests.support.admin import agents_group, make_staff  # noqa: F401 (fixture)
 
 pytestmark = pytest.mark.django_db
 _GRANT = importlib.import_module("apps.handoffs.migrations.0002_agents_group_handoffs")

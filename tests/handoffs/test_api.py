@@ -4,7 +4,7 @@ customers never see handoff notes."""
 import pytest
 
 from apps.handoffs.models import Handoff
-from tests.api.conftest import client_for
+from tests.support.api import client_for
 
 pytestmark = pytest.mark.django_db
 

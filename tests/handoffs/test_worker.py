@@ -15,7 +15,7 @@ from apps.notifications.models import Notification
 from apps.tickets.models import ServiceRequest
 from tests.factories import CategoryFactory, submit
 from tests.handoffs.conftest import Org
-from tests.workers.conftest import celery_worker_process, wait_for  # noqa: F401 (fixture)
+from tests.support.workers import celery_worker_process, wait_for  # noqa: F401 (fixture)
 from workflows.enqueue import enqueue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.slow]

@@ -8,7 +8,7 @@ from apps.improvement.models import Problem, StaffingForecast
 from apps.improvement.problems import services
 from apps.improvement.staffing.plan import do_forecast_staffing, staffing_plan
 from apps.quality.models import QualityAlert
-from tests.api.conftest import client_for
+from tests.support.api import client_for
 from workflows import tasks
 
 

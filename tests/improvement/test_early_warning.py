@@ -14,7 +14,7 @@ from apps.improvement.eta.scoring import do_score_open_requests, do_train_eta_mo
 from apps.improvement.models import RequestForecast
 from apps.notifications.models import Notification
 from apps.tickets import services
-from tests.api.conftest import client_for
+from tests.support.api import client_for
 
 pytestmark = pytest.mark.usefixtures("standard_policy")
 

@@ -5,7 +5,7 @@ import pytest
 from apps.improvement.models import EtaModel, RequestForecast
 from apps.lifecycle.states import State
 from tests.paths import Desk
-from tests.workers.conftest import celery_worker_process, wait_for  # noqa: F401 - the fixture
+from tests.support.workers import celery_worker_process, wait_for  # noqa: F401 - the fixture
 from workflows import tasks
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.slow]

@@ -8,11 +8,11 @@ from rest_framework.test import APIClient
 
 from apps.quality.models import KPIIndicator, QualityAlert
 from apps.tickets.feedback import do_give_feedback
-from tests.api.conftest import client_for
 from tests.factories import UserFactory
 from tests.paths import Desk
 from tests.quality.history import resolve_daily
 from tests.sla_fixtures import T0
+from tests.support.api import client_for
 
 pytestmark = pytest.mark.django_db
 ENDPOINTS = ["control-charts", "alerts", "feedback", "scorecard"]

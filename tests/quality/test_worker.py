@@ -6,7 +6,7 @@ from apps.lifecycle.states import State
 from apps.notifications.models import Notification
 from apps.quality.survey import INVITATION_KIND
 from tests.paths import Desk
-from tests.workers.conftest import celery_worker_process, wait_for  # noqa: F401 - the fixture
+from tests.support.workers import celery_worker_process, wait_for  # noqa: F401 - the fixture
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.slow]
 

@@ -60,7 +60,7 @@ def _ends_after(sample: Sample, deadline) -> bool:
 def _measure(model, test_samples: list[Sample], labels: list[int], deadline_of) -> dict:
     # Imported here: the admin and the worker import this module through eta.scoring, and a
     # process that never evaluates should not hold scikit-learn
-    # (tests/unit/test_startup_imports.py).
+    # (tests/servicedesk/test_startup_imports.py).
     from sklearn.metrics import roc_auc_score
 
     errors_by_length: dict[int, list[float]] = defaultdict(list)

@@ -110,7 +110,7 @@ def _count(condition):
 def _test(indicator: str, before: dict, after: dict, alpha: float) -> dict:
     """One-sided: is the after period better (shorter times, fewer reopens)?"""
     # Imported here: the admin and the API import this module, and a process that never
-    # verifies a problem should not hold SciPy (tests/unit/test_startup_imports.py).
+    # verifies a problem should not hold SciPy (tests/servicedesk/test_startup_imports.py).
     from scipy.stats import fisher_exact, mannwhitneyu
 
     if indicator == Indicator.REOPEN_RATE:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 # NumPy is imported where it is used: the admin, the API and the worker import this module
 # through the staffing plan, and a process that never forecasts should not hold it
-# (tests/unit/test_startup_imports.py).
+# (tests/servicedesk/test_startup_imports.py).
 if TYPE_CHECKING:
     import numpy as np
 

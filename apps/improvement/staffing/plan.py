@@ -21,7 +21,8 @@ from apps.sla.business_time import business_seconds_between
 from apps.tickets.models import ServiceRequest
 
 # NumPy is imported where it is used: the admin, the API and the worker import this module,
-# and a process that never plans staffing should not hold it (tests/unit/test_startup_imports.py).
+# and a process that never plans staffing should not hold it
+# (tests/servicedesk/test_startup_imports.py).
 if TYPE_CHECKING:
     import numpy as np
 

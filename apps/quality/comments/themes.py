@@ -10,7 +10,7 @@ from apps.quality.comments.tokens import words
 
 # NumPy and scikit-learn are imported where they are used: the admin and the API import this
 # module, and a process that never clusters comments should not hold them
-# (tests/unit/test_startup_imports.py).
+# (tests/servicedesk/test_startup_imports.py).
 if TYPE_CHECKING:
     import numpy as np
 

@@ -1,0 +1,1 @@
+"""Shared test fixtures and helpers, loaded for every test by tests/conftest.py."""
