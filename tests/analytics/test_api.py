@@ -5,9 +5,9 @@ import json
 import pytest
 from rest_framework.test import APIClient
 
-from tests.support.analytics import PERIOD
 from tests.analytics.test_import import imported
 from tests.factories import UserFactory
+from tests.support.analytics import PERIOD
 from tests.support.api import client_for
 
 pytestmark = [pytest.mark.django_db, pytest.mark.filterwarnings("ignore::UserWarning")]
