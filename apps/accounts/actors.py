@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import Forbidden
@@ -59,7 +60,7 @@ def actor_for_user(user) -> Actor:
     from apps.accounts.models import Agent, Customer
 
     if not user.is_authenticated or not user.is_active:
-        raise Forbidden("Sign in with an active account first.")
+        raise Forbidden(gettext("Sign in with an active account first."))
     agent = _loaded(user, "agent", lambda: Agent.objects.filter(user=user).first())
     if agent is not None or user.is_superuser:
         led = frozenset(user.led_departments.values_list("pk", flat=True))
@@ -75,7 +76,7 @@ def actor_for_user(user) -> Actor:
     if customer is not None:
         user.customer = customer  # later reads of `user.customer` query nothing
         return Actor(role=Role.CUSTOMER, user=user, customer_id=customer.pk)
-    raise Forbidden("This account is neither an agent nor a customer of the desk.")
+    raise Forbidden(gettext("This account is neither an agent nor a customer of the desk."))
 
 
 def _loaded(user, name: str, query):

@@ -1,6 +1,7 @@
 """Writes on the organisation: an agent's availability (online, away, offline)."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.accounts.actors import Actor, Role
 from apps.accounts.models import Agent, Availability
@@ -19,12 +20,13 @@ def do_set_availability(agent: Agent, availability: str, *, actor: Actor) -> Age
     """
     if availability not in Availability.values:
         raise InvalidData(
-            "Unknown availability.", fields={"availability": f"One of {Availability.values}."}
+            _("Unknown availability."),
+            fields={"availability": _("One of %(values)s.") % {"values": Availability.values}},
         )
     with transaction.atomic():
         locked = Agent.objects.select_for_update().get(pk=agent.pk)
         if not _may_set(locked, actor):
-            raise Forbidden("You may set only your own availability.")
+            raise Forbidden(_("You may set only your own availability."))
         previous = locked.availability
         if previous != availability:
             locked.availability = availability

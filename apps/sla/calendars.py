@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import holidays as holidays_lib
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.core.errors import InvalidData
 from apps.sla.models import BusinessCalendar, Holiday
@@ -39,13 +40,14 @@ def public_holidays(
     supported = holidays_lib.list_supported_countries()
     if country not in supported:
         raise InvalidData(
-            f"Unknown country {country!r} for public holidays (an ISO 3166-1 code such as DE).",
+            _("Unknown country %(country)r for public holidays (an ISO 3166-1 code such as DE).")
+            % {"country": country},
             country=country,
         )
     if subdiv is not None and subdiv not in supported[country]:
         raise InvalidData(
-            f"Country {country} has no subdivision {subdiv!r} "
-            f"(known: {', '.join(supported[country])}).",
+            _("Country %(country)s has no subdivision %(subdiv)r (known: %(known)s).")
+            % {"country": country, "subdiv": subdiv, "known": ", ".join(supported[country])},
             subdiv=subdiv,
         )
     found = holidays_lib.country_holidays(

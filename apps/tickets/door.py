@@ -100,7 +100,7 @@ def clocks_of(held: LockedRequest) -> list:
 def conflict(pk: int, expected_version: int) -> Exception:
     current = ServiceRequest.objects.filter(pk=pk).first()
     if current is None:
-        return NotAllowed("The request does not exist.", state=None, allowed=[])
+        return NotAllowed(_("The request does not exist."), state=None, allowed=[])
     last = (
         Event.objects.filter(request_id=pk, kind=EventKind.TRANSITION)
         .select_related("actor")

@@ -161,7 +161,10 @@ def do_submit_request(  # noqa: PLR0913  keyword-only, one per field a submitter
     if bad:
         raise InvalidData(_("Impact and urgency are high, medium or low."), fields=bad)
     if priority is not None and priority not in Priority.values:
-        raise InvalidData("Unknown priority.", fields={"priority": f"One of {Priority.values}."})
+        raise InvalidData(
+            _("Unknown priority."),
+            fields={"priority": _("One of %(values)s.") % {"values": Priority.values}},
+        )
     at = timezone.now()
     request = ServiceRequest(
         customer=customer,

@@ -243,5 +243,6 @@ def _priority(value) -> Priority:
         return Priority(int(value))
     except (TypeError, ValueError):
         raise InvalidData(
-            "Unknown priority.", fields={"priority": f"One of {[p.value for p in Priority]}."}
+            _("Unknown priority."),
+            fields={"priority": _("One of %(values)s.") % {"values": [p.value for p in Priority]}},
         ) from None

@@ -1,6 +1,7 @@
 """Request endpoints: thin views that parse input, call the door or a selector, and render."""
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
@@ -90,7 +91,7 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
         named = self.request.data.get("customer") if isinstance(self.request.data, dict) else None
         if actor.role == Role.CUSTOMER and named not in (None, actor.customer_id):
             # Refused before validation, so a customer cannot probe which customer ids exist.
-            raise Forbidden("Customers submit requests for themselves only.")
+            raise Forbidden(_("Customers submit requests for themselves only."))
         data = RequestCreateSerializer(data=self.request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
@@ -99,8 +100,8 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
             customer = self.request.user.customer
         elif customer is None:
             raise InvalidData(
-                "Agents name the customer the request is for.",
-                fields={"customer": "Required when an agent submits."},
+                _("Agents name the customer the request is for."),
+                fields={"customer": _("Required when an agent submits.")},
             )
         created = services.do_submit_request(actor=actor, customer=customer, **fields)
         # Rendered from the instance the door created, which holds its customer, category and
