@@ -16,9 +16,10 @@ from typing import Any, Generic, Protocol, TypeVar
 from django.db import models, transaction
 from django.db.models import F
 from django.dispatch import Signal
+from django.utils.translation import gettext as _
 from django_fsm import can_proceed, has_transition_perm
 
-from apps.core.errors import Forbidden, NotAllowed
+from apps.core.errors import Conflict, Forbidden, NotAllowed
 from apps.core.private_api import outermost_atomic_block
 
 M = TypeVar("M", bound=models.Model)
@@ -67,18 +68,30 @@ def check_transition(
     return method
 
 
+def stale_version(fresh: Any, expected_version: int) -> Conflict:
+    """The Conflict for a row (with a `reference` and a `state`) that changed since the caller
+    read it at `expected_version`."""
+    return Conflict(
+        _("%(object)s was changed since you loaded it; it is now %(state)s. Reload and try again.")
+        % {"object": fresh.reference, "state": fresh.state},
+        state=fresh.state,
+        version=fresh.version,
+        expected_version=expected_version,
+    )
+
+
 def claim_version(
     model: type[M],
     pk: int,
     expected_version: int,
     *,
-    conflict: Callable[[M, int], Exception],
+    conflict: Callable[[M, int], Exception] = stale_version,
     related: tuple[str, ...] = (),
 ) -> M:
     """Bump the row's version where it still is `expected_version` (the UPDATE locks the row
     until commit, so a concurrent claimer waits and then misses), and return the row read
     afresh with `related` joined; `conflict(fresh, expected_version)` is raised when another
-    change came first."""
+    change came first (by default `stale_version`)."""
     claimed = model._default_manager.filter(pk=pk, version=expected_version).update(
         version=F("version") + 1
     )

@@ -211,7 +211,6 @@ def _begin(handoff: Handoff, name: str, actor: Actor, expected_version: int | No
         Handoff,
         handoff.pk,
         expected,
-        conflict=_conflict,
         related=("request", "from_department", "to_department__calendar", "policy"),
     )
     check_transition(
@@ -233,16 +232,6 @@ def _begin(handoff: Handoff, name: str, actor: Actor, expected_version: int | No
         ),
     )
     return fresh, timezone.now()
-
-
-def _conflict(fresh: Handoff, expected: int) -> Conflict:
-    return Conflict(
-        _("%(handoff)s was changed since you loaded it; it is now %(state)s. Reload and try again.")
-        % {"handoff": fresh.reference, "state": fresh.state},
-        state=fresh.state,
-        version=fresh.version,
-        expected_version=expected,
-    )
 
 
 # The log step each closing transition writes.

@@ -143,3 +143,20 @@ def test_the_outermost_atomic_block_is_one_object_per_transaction():
 
     assert isinstance(first, Atomic)
     assert first is not second
+
+
+def test_claim_version_says_by_default_what_the_row_is_now(customer):
+    request = submit(customer)
+
+    with pytest.raises(Conflict) as stale, transaction.atomic():
+        claim_version(ServiceRequest, request.pk, request.version + 3)
+
+    assert stale.value.message == (
+        f"{request.reference} was changed since you loaded it; it is now new. "
+        "Reload and try again."
+    )
+    assert stale.value.details == {
+        "state": "new",
+        "version": request.version,
+        "expected_version": request.version + 3,
+    }

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.actors import Actor
 from apps.core.door import Refusals, check_transition, claim_version
-from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
+from apps.core.errors import Forbidden, InvalidData, NotAllowed
 from apps.improvement.models import Problem, ProblemEvent, ProblemSource
 from apps.improvement.problems import verification
 from apps.improvement.problems.rules import for_owner, may_create
@@ -190,17 +190,7 @@ def do_verify_problem(
 
 def _claim(problem: Problem, expected_version: int | None) -> Problem:
     expected = problem.version if expected_version is None else expected_version
-    return claim_version(Problem, problem.pk, expected, conflict=_conflict)
-
-
-def _conflict(fresh: Problem, expected: int) -> Conflict:
-    return Conflict(
-        _("%(problem)s was changed since you loaded it; it is now %(state)s. Reload and try again.")
-        % {"problem": fresh.reference, "state": fresh.state},
-        state=fresh.state,
-        version=fresh.version,
-        expected_version=expected,
-    )
+    return claim_version(Problem, problem.pk, expected)
 
 
 def _log(problem: Problem, name: str, from_state: str, actor: Actor, payload: dict):
