@@ -1,12 +1,16 @@
 """Who is acting: a customer or agent user, the system or the bot, and what they may reach."""
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import Forbidden
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class Role(models.TextChoices):
@@ -21,7 +25,7 @@ class Actor:
     """An acting party; `user` is None for the system and the bot."""
 
     role: str
-    user: object | None = None
+    user: "User | None" = None
     agent_id: int | None = None
     customer_id: int | None = None
     # Superusers supervise every department; staff status only opens the admin.

@@ -31,7 +31,6 @@ def new_event(  # noqa: PLR0913  keyword-only, one per column of the row it buil
     """The row `write_event` appends, not saved yet: for a door that inserts it together with
     a new request (apps/core/insert_together.py). `request` is a tickets.ServiceRequest, a
     layer above this one."""
-    user: Any = actor.user  # Actor.user is typed `object`; the row takes the user model
     return Event(
         request=request,
         seq=request.last_event_seq,
@@ -39,7 +38,7 @@ def new_event(  # noqa: PLR0913  keyword-only, one per column of the row it buil
         transition=transition,
         from_state=from_state,
         to_state=request.state,
-        actor=user,
+        actor=actor.user,
         actor_role=actor.role,
         department_id=request.department_id,
         assignee_id=request.assignee_id,

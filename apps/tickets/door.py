@@ -2,7 +2,9 @@
 payloads, SLA clock events and the after-commit announcement. Only apps/tickets/services.py
 calls these."""
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,6 +15,7 @@ from apps.core.errors import Conflict, NotAllowed
 from apps.eventlog.models import Event, EventKind
 from apps.eventlog.writer import new_event
 from apps.sla import timers
+from apps.sla.models import SLAClock
 from apps.tickets.models import ServiceRequest
 from apps.tickets.signals import request_transitioned
 
@@ -29,7 +32,7 @@ class LockedRequest(Held[ServiceRequest]):
     def __str__(self) -> str:
         return str(self.instance)
 
-    def __getattr__(self, name: str):
+    def __getattr__(self, name: str) -> Any:
         # Only called for names the dataclass does not have: the request's fields and methods.
         if name.startswith("__") or name in ("instance", "memo", "_transaction"):
             raise AttributeError(name)
@@ -89,12 +92,13 @@ def write_row(request: ServiceRequest, fields: list[str]) -> None:
         raise conflict(request.pk, version)
 
 
-def clocks_of(held: LockedRequest) -> list:
+def clocks_of(held: LockedRequest) -> list[SLAClock]:
     """The request's SLA clocks, read once per lock: they change only under the request's row
     lock (the door, the SLA sweep), so within the transaction holding it they stay current."""
     if "clocks" not in held.memo:
         held.memo["clocks"] = timers.clocks_of(held.instance)
-    return held.memo["clocks"]
+    clocks: list[SLAClock] = held.memo["clocks"]
+    return clocks
 
 
 def conflict(pk: int, expected_version: int) -> Exception:
@@ -132,7 +136,7 @@ def conflict(pk: int, expected_version: int) -> Exception:
     )
 
 
-def check_may_run(request: ServiceRequest, name: str, actor: Actor):
+def check_may_run(request: ServiceRequest, name: str, actor: Actor) -> Callable[..., Any]:
     """The bound transition method, if it may run now and the actor may run it."""
     return check_transition(
         request,
@@ -147,7 +151,9 @@ def check_may_run(request: ServiceRequest, name: str, actor: Actor):
     )
 
 
-def time_in_state(request, from_state: str, at: datetime, clocks) -> tuple:
+def time_in_state(
+    request: ServiceRequest, from_state: str, at: datetime, clocks: list[SLAClock]
+) -> tuple[float | None, float | None]:
     """Wall and business seconds spent in the state the transition leaves (None if it stays),
     and the request's state clock moved on."""
     if request.state == from_state:
@@ -156,14 +162,18 @@ def time_in_state(request, from_state: str, at: datetime, clocks) -> tuple:
     return (at - since).total_seconds(), timers.business_seconds(request, since, at, clocks)
 
 
-def append_clock_events(request, events, at: datetime) -> None:
+def append_clock_events(
+    request: ServiceRequest, events: list[timers.ClockEvent], at: datetime
+) -> None:
     """Log what the SLA clocks did, after the row that caused it (the request is locked)."""
     if events:
         Event.objects.bulk_create(clock_event_rows(request, events, at))
         request.save(update_fields=["last_event_seq"])
 
 
-def clock_event_rows(request, events, at: datetime) -> list[Event]:
+def clock_event_rows(
+    request: ServiceRequest, events: list[timers.ClockEvent], at: datetime
+) -> list[Event]:
     """The event-log rows of what the SLA clocks did, numbered after the request's last one
     (not saved)."""
     rows = []
@@ -188,11 +198,11 @@ def event_time(request: ServiceRequest) -> datetime:
     return max(now, request.last_event_at) if request.last_event_at else now
 
 
-def field_values(request: ServiceRequest) -> dict:
+def field_values(request: ServiceRequest) -> dict[str, Any]:
     return {f.attname: getattr(request, f.attname) for f in request._meta.concrete_fields}
 
 
-def changed_fields(request: ServiceRequest, before: dict) -> list[str]:
+def changed_fields(request: ServiceRequest, before: dict[str, Any]) -> list[str]:
     return [
         name
         for name, value in field_values(request).items()
@@ -200,8 +210,10 @@ def changed_fields(request: ServiceRequest, before: dict) -> list[str]:
     ]
 
 
-def transition_payload(reason: str, explain: dict | None, before: dict, request) -> dict:
-    payload = {"reason": reason} if reason else {}
+def transition_payload(
+    reason: str, explain: dict[str, Any] | None, before: dict[str, Any], request: ServiceRequest
+) -> dict[str, Any]:
+    payload: dict[str, Any] = {"reason": reason} if reason else {}
     if explain:
         payload["explain"] = explain
     for name in ("department_id", "assignee_id", "priority", "escalation_level"):

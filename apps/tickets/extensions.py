@@ -10,9 +10,12 @@ same thing (ready() may run twice in tests).
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
+
+if TYPE_CHECKING:  # for annotations only
+    from apps.tickets.models import ServiceRequest
 
 
 @dataclass(frozen=True)
@@ -21,7 +24,8 @@ class Queue:
 
     key: str
     label: Any  # a lazily translated text
-    filter: Callable[[QuerySet, Any], QuerySet]  # (requests, user) -> requests
+    # (requests, user) -> requests
+    filter: Callable[["QuerySet[ServiceRequest]", Any], "QuerySet[ServiceRequest]"]
     after: str = ""  # the queue it follows in the list ("" for the end)
 
 
@@ -50,7 +54,7 @@ def provide_expected_by(read: Callable[[Any], datetime | None], *, related: str 
         _RELATED.append(related)
 
 
-def expected_by(request) -> datetime | None:
+def expected_by(request: "ServiceRequest") -> datetime | None:
     """When the desk expects to resolve the request: the first provider's answer, else None."""
     for read in _EXPECTED_BY:
         value = read(request)
@@ -76,9 +80,9 @@ def add_panel(panel: Panel) -> None:
     _PANELS.setdefault(panel.key, panel)
 
 
-def panels_for(service_request) -> list[dict]:
+def panels_for(service_request: "ServiceRequest") -> list[dict[str, Any]]:
     """The registered panels with something to show for this request, in registration order."""
-    shown = []
+    shown: list[dict[str, Any]] = []
     for panel in _PANELS.values():
         data = panel.data(service_request)
         if data:

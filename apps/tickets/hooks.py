@@ -10,12 +10,21 @@ through the after-commit announcements).
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-_HOOKS: list[Callable] = []
-_GUARDS: list[Callable] = []
+if TYPE_CHECKING:  # for annotations only
+    from apps.accounts.actors import Actor
+    from apps.tickets.models import ServiceRequest
+
+# guard(request, name, actor); hook(request, name, from_state, at)
+Guard = Callable[["ServiceRequest", str, "Actor"], None]
+Hook = Callable[["ServiceRequest", str, str, datetime], None]
+
+_HOOKS: list[Hook] = []
+_GUARDS: list[Guard] = []
 
 
-def guard_transition(guard: Callable) -> Callable:
+def guard_transition(guard: Guard) -> Guard:
     """Register `guard(request, name, actor)`, which raises NotAllowed to refuse; usable as a
     decorator."""
     if guard not in _GUARDS:
@@ -23,18 +32,20 @@ def guard_transition(guard: Callable) -> Callable:
     return guard
 
 
-def run_transition_guards(request, name: str, actor) -> None:
+def run_transition_guards(request: "ServiceRequest", name: str, actor: "Actor") -> None:
     for guard in _GUARDS:
         guard(request, name, actor)
 
 
-def on_transition(hook: Callable) -> Callable:
+def on_transition(hook: Hook) -> Hook:
     """Register `hook(request, name, from_state, at)`; usable as a decorator."""
     if hook not in _HOOKS:
         _HOOKS.append(hook)
     return hook
 
 
-def run_transition_hooks(request, name: str, from_state: str, at: datetime) -> None:
+def run_transition_hooks(
+    request: "ServiceRequest", name: str, from_state: str, at: datetime
+) -> None:
     for hook in _HOOKS:
         hook(request, name, from_state, at)

@@ -1,5 +1,7 @@
 """The one door: every change of a service request, its event-log row and its after-commit work."""
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +37,7 @@ def transition(  # noqa: PLR0913  keyword-only after the name: one per part of t
     actor: Actor,
     expected_version: int | None = None,
     reason: str = "",
-    explain: dict | None = None,
+    explain: dict[str, Any] | None = None,
     data: TransitionData | None = None,
 ) -> ServiceRequest:
     """Run transition `name` on the request as `actor`, and return the request as saved.
@@ -64,13 +66,16 @@ def transition(  # noqa: PLR0913  keyword-only after the name: one per part of t
             allowed=service_request.transitions_for(actor),
         )
     expected = service_request.version if expected_version is None else expected_version
+    # The caller's lock, if it still holds in this transaction at the version expected.
     held = (
-        isinstance(service_request, door.LockedRequest)
+        service_request
+        if isinstance(service_request, LockedRequest)
         and service_request.is_current()
         and expected == service_request.version
+        else None
     )
-    with transaction.atomic(savepoint=not held):
-        locked = service_request if held else door.claim(service_request.pk, expected)
+    with transaction.atomic(savepoint=held is None):
+        locked = held if held is not None else door.claim(service_request.pk, expected)
         request = locked.instance
         method = door.check_may_run(request, name, actor)
         if data is not None and actor.role == Role.CUSTOMER:
@@ -138,7 +143,7 @@ def do_submit_request(  # noqa: PLR0913  keyword-only, one per field a submitter
     impact: str = Level.MEDIUM,
     urgency: str = Level.MEDIUM,
     priority: int | None = None,
-    attachments: list[dict] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> ServiceRequest:
     """Create a request in `new` for `customer`, as the customer or as an agent on their behalf.
 
@@ -281,7 +286,7 @@ def do_post_message(
 
 
 def append_event(
-    service_request: ServiceRequest, *, kind: str, actor: Actor, payload: dict
+    service_request: ServiceRequest, *, kind: str, actor: Actor, payload: dict[str, Any]
 ) -> Event:
     """Record something that happened to the request without changing its state (an SLA
     warning, a routing decision, a handoff step). Writes: one event row. Raises nothing."""

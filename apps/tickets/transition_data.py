@@ -3,7 +3,7 @@ assignee, category, priority) inside the door, under the request's lock."""
 
 import dataclasses
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import Agent, Department
 from apps.core.errors import InvalidData
 from apps.lifecycle.priority import Priority
-from apps.tickets.models import Category
+from apps.tickets.models import Category, ServiceRequest
 
 _FRAMEWORK_PARAMS = {"self", "at"}
 
@@ -66,7 +66,7 @@ TransitionData = (
     RouteData | AssignData | EscalateData | TransferData | ReprioritizeData | RecategorizeData
 )
 # The transitions that take data, and its type; the others take none.
-DATA_TYPES: dict[str, type] = {
+DATA_TYPES: dict[str, type[TransitionData]] = {
     "route": RouteData,
     "assign": AssignData,
     "reassign": AssignData,
@@ -77,7 +77,7 @@ DATA_TYPES: dict[str, type] = {
 }
 
 
-def expected_params(method) -> tuple[set[str], set[str]]:
+def expected_params(method: Callable[..., Any]) -> tuple[set[str], set[str]]:
     """(all, required) keyword names a transition method takes besides `at`."""
     params = inspect.signature(method).parameters.values()
     names = {p.name for p in params if p.name not in _FRAMEWORK_PARAMS}
@@ -104,10 +104,14 @@ def transition_data(name: str, fields: Mapping[str, Any]) -> TransitionData | No
         errors.update({key: _("Required.") for key in required - fields.keys()})
     if errors:
         raise InvalidData(_("Wrong data for '%(name)s'.") % {"name": name}, fields=errors)
-    return data_type(**fields) if fields else None
+    if not fields or data_type is None:  # (fields for a transition taking none raised above)
+        return None
+    return data_type(**fields)
 
 
-def clean_transition_data(request, name: str, data: TransitionData | None) -> dict:
+def clean_transition_data(
+    request: ServiceRequest, name: str, data: TransitionData | None
+) -> dict[str, Any]:
     """The method's keyword arguments from `data`, ids resolved to objects and values checked
     against the request as it is under the lock; InvalidData names every bad field."""
     data_type = DATA_TYPES.get(name)
@@ -127,7 +131,7 @@ def clean_transition_data(request, name: str, data: TransitionData | None) -> di
     return _resolve(cleaned, request)
 
 
-def _required(data_type: type) -> set[str]:
+def _required(data_type: type[TransitionData]) -> set[str]:
     return {
         f.name
         for f in dataclasses.fields(data_type)
@@ -135,7 +139,7 @@ def _required(data_type: type) -> set[str]:
     }
 
 
-def _resolve(cleaned: dict, request) -> dict:
+def _resolve(cleaned: dict[str, Any], request: ServiceRequest) -> dict[str, Any]:
     if "department" in cleaned:
         cleaned["department"] = _department(cleaned["department"], request)
     if "assignee" in cleaned:
@@ -151,11 +155,13 @@ def _resolve(cleaned: dict, request) -> dict:
     return cleaned
 
 
-def _department(value, request) -> Department:
+def _department(value: Department | int | None, request: ServiceRequest) -> Department:
+    department: Department | None
     if isinstance(value, Department) and value.pk:
         department = value  # read by the caller (a form's choice, the routing worker's cache)
     else:
-        department = Department.objects.filter(pk=value).first() if value is not None else None
+        pk = value.pk if isinstance(value, Department) else value  # an unsaved one: no such
+        department = Department.objects.filter(pk=pk).first() if pk is not None else None
     if department is None:
         raise InvalidData(_("No such department."), fields={"department": _("No such department.")})
     if request.state != "new" and department.pk == request.department_id:
@@ -166,18 +172,21 @@ def _department(value, request) -> Department:
     return department
 
 
-def _assignee(value, request) -> Agent:
+def _assignee(value: Agent | int | None, request: ServiceRequest) -> Agent:
     if isinstance(value, Agent) and getattr(value, "vouched_for", None) == request.department_id:
         # Read by the caller as an active, online agent of the department under the agents'
         # row lock (apps/routing/selection.AgentPool.agent), in the same transaction.
         return value
     pk = value.pk if isinstance(value, Agent) else value
-    active = Agent.objects.filter(pk=pk, user__is_active=True)
+    active = Agent.objects.filter(user__is_active=True)
     # One query on the way that succeeds; the second only to say what is wrong.
-    in_department = active.filter(departments=request.department_id)
-    agent = in_department.first() if pk and request.department_id else None
+    agent = (
+        active.filter(pk=pk, departments=request.department_id).first()
+        if pk and request.department_id
+        else None
+    )
     if agent is None:
-        if pk and active.exists():
+        if pk and active.filter(pk=pk).exists():
             raise InvalidData(
                 _("%(agent)s is not an agent of the request's department.")
                 % {"agent": Agent.objects.get(pk=pk)},
@@ -192,7 +201,7 @@ def _assignee(value, request) -> Agent:
     return agent
 
 
-def _category(value, request) -> Category:
+def _category(value: Category | int | None, request: ServiceRequest) -> Category:
     pk = value.pk if isinstance(value, Category) else value
     category = Category.objects.filter(pk=pk, is_active=True).first() if pk else None
     if category is None:
@@ -207,7 +216,7 @@ def _category(value, request) -> Category:
     return category
 
 
-def _tags(value) -> list[str]:
+def _tags(value: object) -> list[str]:
     """A list of short labels; text (from a form) is split on commas."""
     items = value.split(",") if isinstance(value, str) else value
     if not isinstance(items, list | tuple) or not all(isinstance(t, str) for t in items):
@@ -218,7 +227,7 @@ def _tags(value) -> list[str]:
     return tags
 
 
-def _skills(value) -> dict[str, int]:
+def _skills(value: object) -> dict[str, int]:
     """Skill name -> level 1-5; text (from a form) reads "networking:3, vpn:2"."""
     if isinstance(value, str):
         pairs = [p.split(":", 1) for p in value.split(",") if p.strip()]
@@ -226,11 +235,10 @@ def _skills(value) -> dict[str, int]:
             value = {name.strip(): int(level) for name, level in pairs}
         except ValueError:
             value = None
-    ok = isinstance(value, dict) and all(
+    if not isinstance(value, dict) or not all(
         isinstance(k, str) and k.strip() and isinstance(v, int) and 1 <= v <= 5
         for k, v in value.items()
-    )
-    if not ok:
+    ):
         raise InvalidData(
             _("Required skills are skill names with levels 1-5."),
             fields={"required_skills": 'e.g. {"networking": 3}'},
@@ -238,7 +246,7 @@ def _skills(value) -> dict[str, int]:
     return {k.strip(): v for k, v in value.items()}
 
 
-def _priority(value) -> Priority:
+def _priority(value: Any) -> Priority:  # Any: unchecked input (an int, a form's text, JSON)
     try:
         return Priority(int(value))
     except (TypeError, ValueError):
