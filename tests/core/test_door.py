@@ -152,8 +152,7 @@ def test_claim_version_says_by_default_what_the_row_is_now(customer):
         claim_version(ServiceRequest, request.pk, request.version + 3)
 
     assert stale.value.message == (
-        f"{request.reference} was changed since you loaded it; it is now new. "
-        "Reload and try again."
+        f"{request.reference} was changed since you loaded it; it is now new. Reload and try again."
     )
     assert stale.value.details == {
         "state": "new",
