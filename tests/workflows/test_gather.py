@@ -59,6 +59,7 @@ def test_a_new_thread_gathers_after_the_last_one_ended(sent, settings):
     assert [kwargs for _, kwargs, _ in sent] == [{"request_ids": [1]}, {"request_ids": [2]}]
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnhandledThreadExceptionWarning")
 def test_a_thread_that_failed_is_replaced_by_the_next_id(sent, settings, monkeypatch):
     settings.SERVICEDESK_SUBMIT_GATHER_SECONDS = 0.01
     gatherer = gather.Gatherer()
