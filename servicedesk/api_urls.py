@@ -17,6 +17,7 @@ v1 = [
     path("", include("apps.analytics.urls")),
     path("", include("apps.quality.api.urls")),
     path("", include("apps.improvement.urls")),
+    path("", include("apps.notifications.urls")),
 ]
 
 urlpatterns = [

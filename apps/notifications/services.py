@@ -104,3 +104,14 @@ def _announce_deliveries(delivery_ids: list[int]) -> None:
         sender=WebhookDelivery,
         delivery_ids=delivery_ids,
     )
+
+
+def do_mark_notifications_read(*, user: AbstractBaseUser, ids: Iterable[int] | None = None) -> int:
+    """Mark the user's unread notifications read: those of `ids`, or all when `ids` is None.
+
+    Writes: `read_at` of each (a notification already read keeps its time; another person's is
+    never touched). Enqueues nothing. Returns how many changed; raises nothing."""
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if ids is not None:
+        unread = unread.filter(pk__in=list(ids))
+    return unread.update(read_at=timezone.now())

@@ -168,7 +168,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"LevelEnum": "apps.lifecycle.priority.Level"},
+    "ENUM_NAME_OVERRIDES": {
+        "LevelEnum": "apps.lifecycle.priority.Level",
+        "NotificationKindEnum": "apps.notifications.kinds.NotificationKind",
+        "HandoffKindEnum": "apps.handoffs.models.HandoffKind",
+    },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema_errors.add_error_responses",

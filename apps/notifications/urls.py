@@ -1,0 +1,13 @@
+"""URLs of the notifications API under /api/v1/."""
+
+from django.urls import path
+
+from apps.notifications import api
+
+urlpatterns = [
+    path("notifications/", api.NotificationList.as_view(), name="notification-list"),
+    path(
+        "notifications/read-all/", api.NotificationReadAll.as_view(), name="notification-read-all"
+    ),
+    path("notifications/<int:pk>/read/", api.NotificationRead.as_view(), name="notification-read"),
+]
