@@ -1,5 +1,7 @@
 """Escalation steps: notify, raise priority or level, move to another department; each logged."""
 
+from django.utils.translation import gettext as _
+
 from apps.accounts.actors import SYSTEM
 from apps.core.errors import ServiceDeskError
 from apps.eventlog.models import EventKind
@@ -109,7 +111,7 @@ def _notify(request, users, reason) -> None:
         recipients=users,
         kind="escalation",
         request=request,
-        title=f"{request.reference} escalated",
+        title=lambda: _("%(reference)s escalated") % {"reference": request.reference},
         body=f"{request.subject}\n\n{reason}",
     )
 

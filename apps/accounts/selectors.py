@@ -1,4 +1,7 @@
-"""Reads of the organisation that pages repeat many times: department names, cached."""
+"""Reads of the organisation: department names (cached, pages repeat them), a person's language."""
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 
 from apps.accounts.models import Department
 from apps.core.config_cache import ConfigCache
@@ -9,3 +12,16 @@ _NAMES = ConfigCache(lambda: dict(Department.objects.values_list("pk", "name")),
 def department_name(pk: int | None) -> str | None:
     """The department's name from the per-process cache, or None for an unknown one."""
     return _NAMES.get().get(pk) if pk else None
+
+
+def language_of(user: object) -> str:
+    """The language a person reads the desk in: a customer's preferred language, an agent's
+    admin language, else the desk's default (`LANGUAGE_CODE`)."""
+    for profile in ("customer", "agent"):
+        try:
+            language = getattr(user, profile).language
+        except (AttributeError, ObjectDoesNotExist):
+            continue
+        if language:
+            return str(language)
+    return str(settings.LANGUAGE_CODE)

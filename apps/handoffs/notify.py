@@ -1,11 +1,25 @@
 """Telling people about a handoff step: in the app, by e-mail and by webhook, once per step."""
 
+from collections.abc import Callable
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Department
 from apps.handoffs.models import Handoff, HandoffKind
 from apps.notifications.services import do_notify, do_publish_event
+
+# The steps as a person reads them in a notification's title.
+STEP_LABELS = {
+    "requested": gettext_lazy("requested"),
+    "accepted": gettext_lazy("accepted"),
+    "declined": gettext_lazy("declined"),
+    "completed": gettext_lazy("completed"),
+    "cancelled": gettext_lazy("cancelled"),
+    "expired": gettext_lazy("expired"),
+}
 
 
 def webhook_payload(handoff: Handoff, step: str, details: dict | None = None) -> dict:
@@ -69,12 +83,24 @@ def _agents_of(department: Department):
     return get_user_model().objects.filter(agent__departments=department, is_active=True)
 
 
-def _message(handoff: Handoff, step: str) -> tuple[str, str]:
+def _message(handoff: Handoff, step: str) -> tuple[Callable[[], str], Callable[[], str]]:
+    """Title and body, each made in the recipient's language (do_notify calls them)."""
     request = handoff.request
-    title = f"{handoff.reference} ({handoff.kind}) on {request.reference}: {step}"
-    body = f"{request.subject}\n\n{handoff.reason}"
-    if step == "completed" and handoff.kind == HandoffKind.CONSULT:
-        body += f"\n\nResult:\n{handoff.result}"
-    elif handoff.closing_reason:
-        body += f"\n\n{handoff.closing_reason}"
+
+    def title() -> str:
+        return _("%(handoff)s (%(kind)s) on %(request)s: %(step)s") % {
+            "handoff": handoff.reference,
+            "kind": HandoffKind(handoff.kind).label,
+            "request": request.reference,
+            "step": STEP_LABELS.get(step, step),
+        }
+
+    def body() -> str:
+        text = f"{request.subject}\n\n{handoff.reason}"
+        if step == "completed" and handoff.kind == HandoffKind.CONSULT:
+            return text + "\n\n" + _("Result:") + f"\n{handoff.result}"
+        if handoff.closing_reason:
+            return text + f"\n\n{handoff.closing_reason}"
+        return text
+
     return title, body

@@ -5,10 +5,11 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.actors import SYSTEM
 from apps.handoffs.events import iso, log_step
-from apps.handoffs.models import Handoff, HandoffState, OLAClock
+from apps.handoffs.models import Handoff, HandoffKind, HandoffState, OLAClock
 from apps.handoffs.notify import webhook_payload
 from apps.handoffs.services import do_expire_handoff
 from apps.notifications.services import do_notify, do_publish_event
@@ -80,13 +81,25 @@ def _escalate(handoff: Handoff, step: str, details: dict) -> None:
     recipients = list(handoff.to_department.leads.all())
     if handoff.accepted_by is not None:
         recipients.append(handoff.accepted_by)
-    what = "due soon" if step == "ola_warning" else "overdue"
+    names = {
+        "handoff": handoff.reference,
+        "kind": HandoffKind(handoff.kind).label,
+        "request": handoff.request.reference,
+        "target": details["target"],
+    }
+
+    def title() -> str:
+        if step == "ola_warning":
+            return _("%(handoff)s (%(kind)s, %(request)s): %(target)s due soon") % names
+        return _("%(handoff)s (%(kind)s, %(request)s): %(target)s overdue") % names
+
     do_notify(
         recipients=recipients,
         kind=step,
         request=handoff.request,
-        title=f"{handoff.reference} ({handoff.kind}, {handoff.request.reference}): "
-        f"{details['target']} {what}",
-        body=f"{handoff.request.subject}\n\nDue {details['due_at']}.",
+        title=title,
+        body=lambda: (
+            f"{handoff.request.subject}\n\n" + _("Due %(due_at)s.") % {"due_at": details["due_at"]}
+        ),
     )
     do_publish_event(kind="handoff", payload=webhook_payload(handoff, step, details))

@@ -1,11 +1,12 @@
 """Writes: notifying people in the app (and by e-mail), and publishing events to webhooks."""
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from apps.accounts.selectors import language_of
 from apps.core.door import announce_on_commit
 from apps.notifications.models import (
     DeliveryStatus,
@@ -15,17 +16,31 @@ from apps.notifications.models import (
 )
 from apps.notifications.signals import notifications_created, webhook_deliveries_created
 
+# A notification's text: as it is, or made in the recipient's language by calling it.
+Text = str | Callable[[], str]
+
+
+def _in_language(user: AbstractBaseUser, text: Text) -> str:
+    if not callable(text):
+        return text
+    with translation.override(language_of(user)):
+        return str(text())
+
 
 def do_notify(
     *,
     recipients: Iterable[AbstractBaseUser],
     kind: str,
-    title: str,
-    body: str,
+    title: Text,
+    body: Text,
     request=None,
     email: bool = True,
 ) -> list[Notification]:
     """Notify each active recipient once (a user listed twice gets one row) about `kind`.
+
+    `title` and `body` are texts, or functions returning one that are called once per
+    recipient with the recipient's language active (`accounts.selectors.language_of`), so
+    each person reads the notification in their language, never the sender's.
 
     Writes: one `Notification` per recipient, in the caller's transaction (or its own).
     Enqueues: after commit, `notifications_created` with every id, and the ids to e-mail
@@ -41,8 +56,8 @@ def do_notify(
             recipient=user,
             request=request,
             kind=kind,
-            title=title,
-            body=body,
+            title=_in_language(user, title)[:200],
+            body=_in_language(user, body),
             created_at=now,
             email_wanted=email and bool(user.email),
         )

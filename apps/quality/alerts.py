@@ -74,23 +74,29 @@ def _announce(alert: QualityAlert) -> None:
         where = alert.department.name
     else:
         recipients = get_user_model().objects.filter(is_superuser=True, is_active=True)
-        where = _("the whole desk")
-    title = _("%(chart)s: %(rule)s on %(day)s (%(where)s)") % {
-        "chart": alert.get_chart_display(),
-        "rule": alert.get_rule_display(),
-        "day": alert.day.isoformat(),
-        "where": where,
-    }
-    body = _(
-        "%(direction)s. Value %(value).3g; centre %(centre).3g; limits %(lcl).3g to %(ucl).3g."
-    ) % {
-        "direction": _("Service got worse") if alert.worse else _("Service got better"),
-        "value": alert.value,
-        "centre": alert.centre,
-        "lcl": alert.lower_limit,
-        "ucl": alert.upper_limit,
-    }
-    do_notify(recipients=recipients, kind=ALERT_KIND, title=title[:200], body=body)
+        where = ""
+
+    def title() -> str:
+        return _("%(chart)s: %(rule)s on %(day)s (%(where)s)") % {
+            "chart": alert.get_chart_display(),
+            "rule": alert.get_rule_display(),
+            "day": alert.day.isoformat(),
+            "where": where or _("the whole desk"),
+        }
+
+    def body() -> str:
+        return _(
+            "%(direction)s. Value %(value).3g; centre %(centre).3g; limits %(lcl).3g to %(ucl).3g."
+        ) % {
+            "direction": _("Service got worse") if alert.worse else _("Service got better"),
+            "value": alert.value,
+            "centre": alert.centre,
+            "lcl": alert.lower_limit,
+            "ucl": alert.upper_limit,
+        }
+
+    # Made per recipient in their language (do_notify).
+    do_notify(recipients=recipients, kind=ALERT_KIND, title=title, body=body)
     do_publish_event(kind=ALERT_KIND, payload=alert_payload(alert))
 
 

@@ -181,10 +181,14 @@ def do_warn_breach_risk(forecast_id: int, *, threshold: float) -> bool:
         do_notify(
             recipients=_recipients(request),
             kind=RISK_KIND,
-            title=_("%(ref)s will probably miss its deadline (risk %(risk)d%%)")
-            % {"ref": request.reference, "risk": round(forecast.risk * 100)},
-            body=_("Expected by %(expected)s; resolution deadline %(deadline)s.")
-            % {"expected": payload["expected_by"], "deadline": payload["deadline"]},
+            title=lambda: (
+                _("%(ref)s will probably miss its deadline (risk %(risk)d%%)")
+                % {"ref": request.reference, "risk": round(forecast.risk * 100)}
+            ),
+            body=lambda: (
+                _("Expected by %(expected)s; resolution deadline %(deadline)s.")
+                % {"expected": payload["expected_by"], "deadline": payload["deadline"]}
+            ),
             request=request,
         )
         do_publish_event(kind=RISK_KIND, payload={"request": request.pk, **payload})
