@@ -101,7 +101,7 @@ def claim_version(
     return fresh
 
 
-@dataclass
+@dataclass(eq=False)  # a lock is itself: compared and hashed by identity
 class Held(Generic[M]):
     """A row its holder locked in the transaction open when it was made: a door given it runs
     on `instance` without reading or locking it again. `memo` keeps what the holder's door read

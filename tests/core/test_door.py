@@ -159,3 +159,13 @@ def test_claim_version_says_by_default_what_the_row_is_now(customer):
         "version": request.version,
         "expected_version": request.version + 3,
     }
+
+
+def test_a_held_row_is_hashable_and_equal_only_to_itself(customer):
+    request = submit(customer)
+
+    with transaction.atomic():
+        first, second = Held(request), Held(request)
+
+    assert first != second
+    assert len({first, second}) == 2
