@@ -1,9 +1,10 @@
 """App config for accounts."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class AccountsConfig(AppConfig):
     name = "apps.accounts"
     label = "accounts"
-    verbose_name = "Organisation"
+    verbose_name = _("Organisation")

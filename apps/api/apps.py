@@ -1,9 +1,10 @@
 """App config for the API infrastructure."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
     name = "apps.api"
     label = "api"
-    verbose_name = "API"
+    verbose_name = _("API")

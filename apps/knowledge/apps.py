@@ -2,12 +2,13 @@
 the FAQ suggestions on a request's admin page."""
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class KnowledgeConfig(AppConfig):
     name = "apps.knowledge"
     label = "knowledge"
-    verbose_name = "Knowledge base"
+    verbose_name = _("Knowledge base")
 
     def ready(self) -> None:
         from apps.knowledge import (
