@@ -93,17 +93,12 @@ def transition_data(name: str, fields: Mapping[str, Any]) -> TransitionData | No
     """The typed data of transition `name` from input fields (an API body, a form, a script);
     None for no fields. InvalidData names every unknown and every missing field."""
     data_type = DATA_TYPES.get(name)
-    known = {f.name: f for f in dataclasses.fields(data_type)} if data_type else {}
-    required = {
-        key
-        for key, f in known.items()
-        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    }
-    errors = {key: _("Not taken by this transition.") for key in fields.keys() - known.keys()}
-    if fields:
-        errors.update({key: _("Required.") for key in required - fields.keys()})
+    known = {f.name for f in dataclasses.fields(data_type)} if data_type else set()
+    errors = {key: _("Not taken by this transition.") for key in fields.keys() - known}
+    if fields and data_type is not None:
+        errors.update({key: _("Required.") for key in _required(data_type) - fields.keys()})
     if errors:
-        raise InvalidData(_("Wrong data for '%(name)s'.") % {"name": name}, fields=errors)
+        raise _wrong(name, errors)
     if not fields or data_type is None:  # (fields for a transition taking none raised above)
         return None
     return data_type(**fields)
@@ -116,17 +111,12 @@ def clean_transition_data(
     against the request as it is under the lock; InvalidData names every bad field."""
     data_type = DATA_TYPES.get(name)
     if data is None:
-        if data_type is not None and _required(data_type):
-            raise InvalidData(
-                _("Wrong data for '%(name)s'.") % {"name": name},
-                fields={key: _("Required.") for key in _required(data_type)},
-            )
+        missing = _required(data_type) if data_type is not None else set()
+        if missing:
+            raise _wrong(name, {key: _("Required.") for key in missing})
         return {}
     if data_type is None or not isinstance(data, data_type):
-        raise InvalidData(
-            _("Wrong data for '%(name)s'.") % {"name": name},
-            fields={"data": _("Not taken by this transition.")},
-        )
+        raise _wrong(name, {"data": _("Not taken by this transition.")})
     cleaned = {f.name: getattr(data, f.name) for f in dataclasses.fields(data)}
     return _resolve(cleaned, request)
 
@@ -137,6 +127,10 @@ def _required(data_type: type[TransitionData]) -> set[str]:
         for f in dataclasses.fields(data_type)
         if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
     }
+
+
+def _wrong(name: str, fields: dict[str, str]) -> InvalidData:
+    return InvalidData(_("Wrong data for '%(name)s'.") % {"name": name}, fields=fields)
 
 
 def _resolve(cleaned: dict[str, Any], request: ServiceRequest) -> dict[str, Any]:
