@@ -11,7 +11,13 @@ from apps.accounts.models import Department
 from apps.handoffs.models import Handoff, HandoffKind
 from apps.notifications.services import do_notify, do_publish_event
 
-# The steps as a person reads them in a notification's title.
+# The kinds and steps as a person reads them in a notification's title (the kinds' choice
+# labels explain them at length; a title needs the word).
+KIND_WORDS = {
+    HandoffKind.TRANSFER: gettext_lazy("transfer"),
+    HandoffKind.CONSULT: gettext_lazy("consult"),
+}
+# The steps.
 STEP_LABELS = {
     "requested": gettext_lazy("requested"),
     "accepted": gettext_lazy("accepted"),
@@ -90,7 +96,7 @@ def _message(handoff: Handoff, step: str) -> tuple[Callable[[], str], Callable[[
     def title() -> str:
         return _("%(handoff)s (%(kind)s) on %(request)s: %(step)s") % {
             "handoff": handoff.reference,
-            "kind": HandoffKind(handoff.kind).label,
+            "kind": KIND_WORDS.get(handoff.kind, handoff.kind),
             "request": request.reference,
             "step": STEP_LABELS.get(step, step),
         }

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.actors import SYSTEM
 from apps.handoffs.events import iso, log_step
-from apps.handoffs.models import Handoff, HandoffKind, HandoffState, OLAClock
-from apps.handoffs.notify import webhook_payload
+from apps.handoffs.models import Handoff, HandoffState, OLAClock
+from apps.handoffs.notify import KIND_WORDS, webhook_payload
 from apps.handoffs.services import do_expire_handoff
 from apps.notifications.services import do_notify, do_publish_event
 from apps.tickets.models import ServiceRequest
@@ -83,7 +83,7 @@ def _escalate(handoff: Handoff, step: str, details: dict) -> None:
         recipients.append(handoff.accepted_by)
     names = {
         "handoff": handoff.reference,
-        "kind": HandoffKind(handoff.kind).label,
+        "kind": KIND_WORDS.get(handoff.kind, handoff.kind),
         "request": handoff.request.reference,
         "target": details["target"],
     }

@@ -4,10 +4,12 @@ from datetime import timedelta
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
 from apps.eventlog.models import Event, EventKind
 from apps.handoffs.models import Handoff, HandoffState
+from apps.handoffs.notify import do_send_step_notifications
 from apps.handoffs.services import (
     do_accept_handoff,
     do_cancel_handoff,
@@ -15,6 +17,7 @@ from apps.handoffs.services import (
     do_request_handoff,
 )
 from apps.handoffs.sweep import sweep_due_handoffs
+from apps.notifications.models import Notification
 from apps.sla.models import ClockState, SLAClock
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
@@ -209,3 +212,16 @@ def test_the_worker_hears_of_a_step_only_after_commit(org, django_capture_on_com
         assert ("requested", handoff.pk) in heard
     finally:
         handoff_changed.disconnect(listen)
+
+
+def test_a_step_notification_reads_in_each_recipients_language(org):
+    """The target department's agents hear of a requested transfer, each in their language."""
+    org.finance.agent.language = "zh-hans"
+    org.finance.agent.save(update_fields=["language"])
+    handoff = _transfer(org, org.request_in_progress())
+
+    with translation.override("en"):
+        assert do_send_step_notifications(handoff.pk, "requested")
+
+    title = Notification.objects.get(recipient=org.finance.agent.user, kind="handoff").title
+    assert title == f"{handoff.request.reference} 的 {handoff.reference}（转交）：申请"
