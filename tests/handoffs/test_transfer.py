@@ -224,4 +224,4 @@ def test_a_step_notification_reads_in_each_recipients_language(org):
         assert do_send_step_notifications(handoff.pk, "requested")
 
     title = Notification.objects.get(recipient=org.finance.agent.user, kind="handoff").title
-    assert title == f"{handoff.request.reference} 的 {handoff.reference}（转交）：申请"
+    assert title == f"{handoff.request.reference} 的 {handoff.reference}（转交）：申请"  # noqa: RUF001  Chinese punctuation, as the translation has it
