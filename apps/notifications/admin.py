@@ -6,7 +6,12 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from apps.core.admin import ReadOnlyAdminMixin
-from apps.notifications.models import Notification, WebhookDelivery, WebhookSubscription
+from apps.notifications.models import (
+    Notification,
+    NotificationPreference,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from apps.notifications.services import do_redeliver_webhooks
 
 
@@ -41,6 +46,21 @@ class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.opts.fields]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "kind", "email"]
+    list_filter = ["kind", "email"]
+    search_fields = ["user__username", "user__email"]
+    autocomplete_fields = ["user"]
+
+    def get_queryset(self, request):
+        # A person's choices are theirs: an agent sees and edits only their own.
+        preferences = super().get_queryset(request)
+        if request.user.is_superuser:
+            return preferences
+        return preferences.filter(user=request.user)
 
 
 @admin.register(WebhookSubscription)

@@ -45,6 +45,11 @@ class Notification(models.Model):
     email_wanted = models.BooleanField(_("e-mail wanted"), default=False)
     # Set once the e-mail went out: a redelivered task sees it and sends nothing again.
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # The e-mail's Message-ID (without angle brackets), chosen before it is sent: a reply's
+    # In-Reply-To or References names it, and the mail intake threads the reply by it.
+    message_id = models.CharField(
+        _("message ID"), max_length=250, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -56,6 +61,32 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.title}"
+
+
+class NotificationPreference(models.Model):
+    """A person's choice for one kind of notification: by e-mail as well, or in the app only.
+
+    Without a row the kind's default holds (`kinds.emailed_by_default`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notification_preferences",
+        verbose_name=_("user"),
+    )
+    kind = models.CharField(_("kind"), max_length=40)
+    email = models.BooleanField(_("by e-mail"), default=True)
+
+    class Meta:
+        ordering = ["user", "kind"]
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_user_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {'e-mail' if self.email else 'in-app'}"
 
 
 class WebhookSubscription(models.Model):
