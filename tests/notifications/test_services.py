@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.notifications.models import (
     DeliveryStatus,
     Notification,
+    NotificationPreference,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -119,10 +120,32 @@ class TestNotify:
         without = UserFactory(email="")
         with django_capture_on_commit_callbacks(execute=True):
             notify([without])
-            notify([UserFactory()], email=False)
+            declined = UserFactory()
+            NotificationPreference.objects.create(user=declined, kind="sla_breach", email=False)
+            notify([declined])
+            # Early warnings are in-app only unless the person asks for e-mail.
+            notify([UserFactory()], kind="breach_risk")
 
-        assert Notification.objects.count() == 2
+        assert Notification.objects.count() == 3
         assert enqueued == []
+
+    def test_the_person_who_caused_it_is_not_told(self):
+        actor, other = UserFactory(username="actor"), UserFactory(username="other")
+
+        created = notify([actor, other], caused_by=actor)
+
+        assert [n.recipient.username for n in created] == ["other"]
+
+    def test_a_key_notifies_each_recipient_once(self):
+        alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+        notify([alice], key="event:1:2")
+
+        again = notify([alice, bob], key="event:1:2")
+        other_event = notify([alice], key="event:1:3")
+
+        assert [n.recipient.username for n in again] == ["bob"]
+        assert len(other_event) == 1
+        assert Notification.objects.filter(recipient=alice).count() == 2
 
     def test_an_address_removed_before_sending_sends_nothing(self):
         user = UserFactory()
