@@ -31,9 +31,7 @@ def kinds_for(user: Any) -> list[str]:
 def email_choices(user: Any) -> dict[str, bool]:
     """For each kind the person can receive: whether it is e-mailed (their choice, else the
     default)."""
-    chosen = dict(
-        NotificationPreference.objects.filter(user=user).values_list("kind", "email")
-    )
+    chosen = dict(NotificationPreference.objects.filter(user=user).values_list("kind", "email"))
     return {kind: chosen.get(kind, emailed_by_default(kind)) for kind in kinds_for(user)}
 
 

@@ -105,7 +105,7 @@ class TestNotify:
         assert delivery.send_notification_email(notification.pk) == "sent"
         (email,) = mail.outbox
         assert email.to == ["lead@example.com"]
-        assert email.subject == "SLA breached: really"
+        assert email.subject == f"[{request.reference}] SLA breached: really"
         assert "Resolve it now." in email.body
         assert request.reference in email.body
         notification.refresh_from_db()
@@ -113,6 +113,26 @@ class TestNotify:
         # A redelivered task finds it sent and sends nothing again.
         assert delivery.send_notification_email(notification.pk) == "already sent"
         assert len(mail.outbox) == 1
+
+    def test_mails_about_a_request_thread_and_are_marked_automatic(self, customer):
+        request = submit(customer)
+        user = UserFactory(email="lead@example.com", username="lead")
+        first, second, third = (
+            notify([user], request=request, title=f"{request.reference} breached")[0]
+            for _ in range(3)
+        )
+        for notification in (first, second, third):
+            delivery.send_notification_email(notification.pk)
+
+        mails = mail.outbox
+        ids = [Notification.objects.get(pk=n.pk).message_id for n in (first, second, third)]
+        assert [m.extra_headers["Message-ID"] for m in mails] == [f"<{i}>" for i in ids]
+        assert len(set(ids)) == 3
+        assert mails[0].subject == f"[{request.reference}] breached"
+        assert "In-Reply-To" not in mails[0].extra_headers
+        assert mails[2].extra_headers["In-Reply-To"] == f"<{ids[1]}>"
+        assert mails[2].extra_headers["References"] == f"<{ids[0]}> <{ids[1]}>"
+        assert mails[0].extra_headers["Auto-Submitted"] == "auto-generated"
 
     def test_no_email_without_an_address_or_when_not_asked(
         self, enqueued, django_capture_on_commit_callbacks
