@@ -17,7 +17,7 @@ class Inbox:
         self.mails: list[tuple[list[str], EmailMessage]] = []
         self._lock = threading.Lock()
 
-    async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802  aiosmtpd's hook name
+    async def handle_DATA(self, server, session, envelope) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         with self._lock:
             self.mails.append((list(envelope.rcpt_tos), message))
