@@ -17,6 +17,7 @@ from workflows import (
     routing,
     sla_sweep,
     sweeps,
+    webhooks,
 )
 from workflows import improvement as improvement_work
 
@@ -120,17 +121,17 @@ def deliver_webhook(self, delivery_id: int) -> str:
     # The backoff is read here, not in the decorator, so that settings apply at run time.
     max_retries = settings.SERVICEDESK_WEBHOOK_MAX_RETRIES
     try:
-        return notifications.deliver_webhook(
+        return webhooks.deliver_webhook(
             delivery_id, last_attempt=self.request.retries >= max_retries
         )
-    except notifications.WebhookDeliveryError as exc:
-        countdown = notifications.retry_countdown(self.request.retries)
+    except webhooks.WebhookDeliveryError as exc:
+        countdown = webhooks.retry_countdown(self.request.retries)
         raise self.retry(exc=exc, countdown=countdown, max_retries=max_retries) from exc
 
 
 @shared_task(name="notifications.sweep_unsent_notifications", **RETRY)
 def sweep_unsent_notifications() -> int:
-    return notifications.redispatch_unsent_notifications()
+    return notifications.redispatch_unsent_notifications() + webhooks.redispatch_unsent_webhooks()
 
 
 @shared_task(name="sla.sweep_clocks", **RETRY)

@@ -22,7 +22,7 @@ from apps.notifications.signing import encode_body, sign, verify_signature
 from tests.factories import UserFactory, submit
 from tests.webhook_receiver import run_receiver
 from workflows import notifications as delivery
-from workflows import receivers, tasks
+from workflows import receivers, tasks, webhooks
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +39,7 @@ def enqueued(monkeypatch):
 
     monkeypatch.setattr(receivers, "enqueue", record)
     monkeypatch.setattr(delivery, "enqueue", record)
+    monkeypatch.setattr(webhooks, "enqueue", record)
     return sent
 
 
@@ -185,8 +186,8 @@ class TestDeliverWebhook:
         with run_receiver(200) as receiver:
             created = publish_to(receiver, payload={"request": "SR-000042", "level": 2})
 
-            assert delivery.deliver_webhook(created.pk) == "delivered"
-            assert delivery.deliver_webhook(created.pk) == "already delivered"
+            assert webhooks.deliver_webhook(created.pk) == "delivered"
+            assert webhooks.deliver_webhook(created.pk) == "already delivered"
 
         (received,) = receiver.received
         assert received.verified
@@ -209,8 +210,8 @@ class TestDeliverWebhook:
         with run_receiver(500) as receiver:
             created = publish_to(receiver)
 
-            with pytest.raises(delivery.WebhookDeliveryError, match="HTTP 500"):
-                delivery.deliver_webhook(created.pk)
+            with pytest.raises(webhooks.WebhookDeliveryError, match="HTTP 500"):
+                webhooks.deliver_webhook(created.pk)
 
         created.refresh_from_db()
         assert (created.status, created.attempts, created.last_status_code) == (
@@ -225,7 +226,7 @@ class TestDeliverWebhook:
         with run_receiver(503) as receiver:
             created = publish_to(receiver)
 
-            assert delivery.deliver_webhook(created.pk, last_attempt=True) == "failed"
+            assert webhooks.deliver_webhook(created.pk, last_attempt=True) == "failed"
 
         created.refresh_from_db()
         assert (created.status, created.attempts) == (DeliveryStatus.FAILED, 1)
@@ -236,8 +237,8 @@ class TestDeliverWebhook:
         created = publish_to(receiver)
         WebhookSubscription.objects.update(url=url)
 
-        with pytest.raises(delivery.WebhookDeliveryError):
-            delivery.deliver_webhook(created.pk)
+        with pytest.raises(webhooks.WebhookDeliveryError):
+            webhooks.deliver_webhook(created.pk)
 
         created.refresh_from_db()
         assert (created.attempts, created.last_status_code) == (1, None)
@@ -257,10 +258,10 @@ class TestDeliverWebhook:
     def test_a_failed_delivery_can_be_sent_again(self, enqueued):
         with run_receiver(500, 200) as receiver:
             created = publish_to(receiver)
-            delivery.deliver_webhook(created.pk, last_attempt=True)
+            webhooks.deliver_webhook(created.pk, last_attempt=True)
 
             assert do_redeliver_webhooks(deliveries=WebhookDelivery.objects.all()) == 1
-            assert delivery.deliver_webhook(created.pk) == "delivered"
+            assert webhooks.deliver_webhook(created.pk) == "delivered"
 
         created.refresh_from_db()
         assert (created.status, created.attempts) == (DeliveryStatus.DELIVERED, 2)
@@ -269,7 +270,7 @@ class TestDeliverWebhook:
         created = publish_to(type("R", (), {"url": "http://127.0.0.1:9/", "secret": ""})())
         WebhookSubscription.objects.update(url="file:///etc/passwd")
 
-        assert delivery.deliver_webhook(created.pk) == "failed"
+        assert webhooks.deliver_webhook(created.pk) == "failed"
         created.refresh_from_db()
         assert created.last_error == "refused: not an http(s) URL"
 
@@ -278,7 +279,7 @@ def test_datetimes_in_a_payload_travel_as_iso_text():
     due = timezone.now()
     with run_receiver(200) as receiver:
         created = publish_to(receiver, payload={"due": due})
-        delivery.deliver_webhook(created.pk)
+        webhooks.deliver_webhook(created.pk)
 
     assert json.loads(receiver.received[0].body)["data"]["due"].startswith(due.date().isoformat())
 
@@ -295,7 +296,7 @@ def test_the_sweep_sends_again_only_work_whose_task_never_ran(enqueued):
     WebhookDelivery.objects.update(created_at=long_ago)
     enqueued.clear()
 
-    assert delivery.redispatch_unsent_notifications() == 2
+    assert delivery.redispatch_unsent_notifications() + webhooks.redispatch_unsent_webhooks() == 2
 
     assert enqueued == [
         ("notifications.send_email", {"notification_id": lost_email.pk}),
@@ -307,7 +308,7 @@ class TestSignature:
     def test_a_received_delivery_verifies_and_a_tampered_one_does_not(self):
         with run_receiver(200) as receiver:
             created = publish_to(receiver)
-            delivery.deliver_webhook(created.pk)
+            webhooks.deliver_webhook(created.pk)
         (received,) = receiver.received
         stamp = received.headers["x-servicedesk-timestamp"]
         header = received.headers["x-servicedesk-signature"]
