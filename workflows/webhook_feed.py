@@ -27,6 +27,7 @@ from apps.core.config_cache import ConfigCache
 from apps.eventlog.models import Event, EventKind
 from apps.notifications.models import WebhookFeed, WebhookSubscription
 from apps.notifications.services import Publication, do_publish_events
+from apps.notifications.signing import iso_timestamp
 from apps.notifications.webhook_types import LIFECYCLE_TYPES, WebhookEventType
 from apps.tickets.models import Message, Visibility
 
@@ -81,7 +82,7 @@ def publications_for(events: list[Event]) -> list[Publication]:
     for event in relevant:
         common = {
             "reference": event.request.reference,
-            "at": event.at,
+            "at": iso_timestamp(event.at),
             "seq": event.seq,
             "actor_role": event.actor_role,
             "state": event.to_state,

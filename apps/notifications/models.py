@@ -1,7 +1,5 @@
 """In-app notifications, webhook subscriptions, and the log of webhook deliveries."""
 
-from datetime import UTC
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -11,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.notifications.destinations import Unresolvable, UnsafeDestination, resolve
-from apps.notifications.signing import new_secret
+from apps.notifications.signing import iso_timestamp, new_secret
 
 # A webhook is only ever an HTTP(S) POST.
 WEBHOOK_SCHEMES = ("http", "https")
@@ -253,7 +251,7 @@ class WebhookDelivery(models.Model):
     def envelope(self) -> dict:
         """What the receiver gets (Standard Webhooks' shape): the same on every attempt, so a
         retry is byte-identical."""
-        at = self.occurred_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        at = iso_timestamp(self.occurred_at)
         return {"type": self.event_kind, "timestamp": at, "data": self.payload}
 
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import json
 import secrets
+from datetime import UTC, datetime
 
 from django.core.serializers.json import DjangoJSONEncoder
 
@@ -47,6 +48,11 @@ def key_of(secret: str) -> bytes:
     if not key:
         raise ValueError("a webhook secret may not be empty")
     return key
+
+
+def iso_timestamp(at: datetime) -> str:
+    """A time as webhooks write it: ISO 8601 in UTC, to the microsecond, ending in "Z"."""
+    return at.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def encode_body(data: dict) -> bytes:
