@@ -88,11 +88,6 @@ class DeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class _Staff:
-    permission_classes = [IsStaff]
-    permission_message = "Webhook subscriptions are for staff."
-
-
 @extend_schema_view(
     get=extend_schema(
         tags=TAGS,
@@ -100,7 +95,8 @@ class _Staff:
         examples=[OpenApiExample("A subscription", response_only=True, value=_SUBSCRIPTION)],
     ),
 )
-class SubscriptionList(_Staff, generics.ListAPIView):
+class SubscriptionList(generics.ListAPIView):
+    permission_classes = [IsStaff]
     serializer_class = SubscriptionSerializer
     queryset = WebhookSubscription.objects.order_by("name", "pk")
 
@@ -129,7 +125,8 @@ class SubscriptionList(_Staff, generics.ListAPIView):
         tags=TAGS, summary="Delete a webhook subscription and its delivery log (staff)"
     ),
 )
-class SubscriptionDetail(_Staff, generics.RetrieveDestroyAPIView):
+class SubscriptionDetail(generics.RetrieveDestroyAPIView):
+    permission_classes = [IsStaff]
     serializer_class = SubscriptionSerializer
     queryset = WebhookSubscription.objects.all()
 
@@ -150,7 +147,8 @@ class SubscriptionDetail(_Staff, generics.RetrieveDestroyAPIView):
         return Response(SubscriptionSerializer(subscription).data)
 
 
-class SubscriptionRotateSecret(_Staff, generics.GenericAPIView):
+class SubscriptionRotateSecret(generics.GenericAPIView):
+    permission_classes = [IsStaff]
     serializer_class = SubscriptionWithSecretSerializer
     queryset = WebhookSubscription.objects.all()
 
@@ -168,7 +166,8 @@ class SubscriptionRotateSecret(_Staff, generics.GenericAPIView):
 @extend_schema_view(
     get=extend_schema(tags=TAGS, summary="A subscription's deliveries, newest first (staff)")
 )
-class SubscriptionDeliveries(_Staff, generics.ListAPIView):
+class SubscriptionDeliveries(generics.ListAPIView):
+    permission_classes = [IsStaff]
     serializer_class = DeliverySerializer
 
     def get_queryset(self):
