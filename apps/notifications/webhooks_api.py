@@ -2,7 +2,8 @@
 (shown on creation and on rotation only), and each subscription's delivery log."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
@@ -27,6 +28,24 @@ _SUBSCRIPTION = {
     "created_at": "2026-12-04T14:05:00Z",
 }
 _SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+_DELIVERY = {
+    "id": 8812,
+    "webhook_id": "msg_8812",
+    "type": "request.created",
+    "status": "delivered",
+    "attempts": 1,
+    "last_status_code": 200,
+    "last_error": "",
+    "occurred_at": "2026-12-04T14:05:00.120000Z",
+    "created_at": "2026-12-04T14:05:00.180000Z",
+    "last_attempt_at": "2026-12-04T14:05:00.240000Z",
+    "next_attempt_at": None,
+    "delivered_at": "2026-12-04T14:05:00.310000Z",
+    "payload": {"reference": "SR-000123", "subject": "VPN down", "state": "new"},
+}
+_READ = OpenApiExample("A subscription", response_only=True, value=_SUBSCRIPTION)
+_CHANGE = OpenApiExample("Pause it", request_only=True, value={"active": False})
+_ROTATED = OpenApiExample("Rotated", response_only=True, value={**_SUBSCRIPTION, "secret": _SECRET})
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
@@ -120,9 +139,24 @@ class SubscriptionList(generics.ListAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(tags=TAGS, summary="Read a webhook subscription (staff)"),
+    get=extend_schema(tags=TAGS, summary="Read a webhook subscription (staff)", examples=[_READ]),
     delete=extend_schema(
-        tags=TAGS, summary="Delete a webhook subscription and its delivery log (staff)"
+        tags=TAGS,
+        summary="Delete a webhook subscription and its delivery log (staff)",
+        # 204 has no body: the example is the answer for an id that does not exist.
+        responses={
+            204: OpenApiResponse(description="Deleted."),
+            404: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="No such subscription.",
+                examples=[
+                    OpenApiExample(
+                        "No such subscription",
+                        value={"error": {"code": "not_found", "message": "Not found."}},
+                    )
+                ],
+            ),
+        },
     ),
 )
 class SubscriptionDetail(generics.RetrieveDestroyAPIView):
@@ -138,6 +172,7 @@ class SubscriptionDetail(generics.RetrieveDestroyAPIView):
         summary="Change a webhook subscription (staff; the fields given)",
         request=SubscriptionSerializer,
         responses={200: SubscriptionSerializer},
+        examples=[_CHANGE, _READ],
     )
     def patch(self, request, pk: int):
         subscription = self.get_object()
@@ -157,6 +192,7 @@ class SubscriptionRotateSecret(generics.GenericAPIView):
         summary="Give a subscription a new secret (staff); the old one signs too for a day",
         request=None,
         responses={200: SubscriptionWithSecretSerializer},
+        examples=[_ROTATED],
     )
     def post(self, request, pk: int):
         subscription = do_rotate_secret(self.get_object())
@@ -164,7 +200,11 @@ class SubscriptionRotateSecret(generics.GenericAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(tags=TAGS, summary="A subscription's deliveries, newest first (staff)")
+    get=extend_schema(
+        tags=TAGS,
+        summary="A subscription's deliveries, newest first (staff)",
+        examples=[OpenApiExample("A delivery", response_only=True, value=_DELIVERY)],
+    )
 )
 class SubscriptionDeliveries(generics.ListAPIView):
     permission_classes = [IsStaff]
