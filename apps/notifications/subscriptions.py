@@ -17,6 +17,12 @@ from apps.notifications.signing import new_secret
 EDITABLE = ("name", "url", "event_kinds", "internal", "active")
 
 
+def _check_editable(fields: dict[str, Any]) -> None:
+    unknown = set(fields) - set(EDITABLE)
+    if unknown:
+        raise InvalidData(_("Unknown fields."), fields={f: _("Unknown field.") for f in unknown})
+
+
 def _save_valid(subscription: WebhookSubscription) -> WebhookSubscription:
     try:
         subscription.full_clean()
@@ -32,9 +38,7 @@ def do_create_subscription(**fields: Any) -> WebhookSubscription:
 
     Writes: the subscription. Enqueues nothing. Raises InvalidData for a bad field, among
     them a URL whose host is or resolves to a loopback, private or link-local address."""
-    unknown = set(fields) - set(EDITABLE)
-    if unknown:
-        raise InvalidData(_("Unknown fields."), fields={f: _("Unknown field.") for f in unknown})
+    _check_editable(fields)
     with transaction.atomic():
         return _save_valid(WebhookSubscription(**fields))
 
@@ -42,9 +46,7 @@ def do_create_subscription(**fields: Any) -> WebhookSubscription:
 def do_update_subscription(subscription: WebhookSubscription, **fields: Any) -> WebhookSubscription:
     """Change the given fields of a subscription (those of EDITABLE). Writes: the row, after
     the same checks as on creation. Raises InvalidData."""
-    unknown = set(fields) - set(EDITABLE)
-    if unknown:
-        raise InvalidData(_("Unknown fields."), fields={f: _("Unknown field.") for f in unknown})
+    _check_editable(fields)
     with transaction.atomic():
         subscription = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk)
         for name, value in fields.items():
