@@ -232,11 +232,18 @@ SERVICEDESK_ENQUEUE_PAUSE_SECONDS = env.float("SERVICEDESK_ENQUEUE_PAUSE_SECONDS
 SERVICEDESK_SUBMIT_GATHER_SECONDS = env.float("SERVICEDESK_SUBMIT_GATHER_SECONDS", default=0.05)
 # A request still in `new` after this many seconds is dispatched again by the recovery sweep.
 SERVICEDESK_STUCK_NEW_SECONDS = env.int("SERVICEDESK_STUCK_NEW_SECONDS", default=120)
-# Webhooks: seconds to wait for a receiver; retries wait BACKOFF * 2**n seconds (with jitter),
-# at most BACKOFF_MAX, for at most MAX_RETRIES retries before a delivery is marked failed.
+# Webhooks (docs/webhooks.md): seconds to wait for a receiver; the delays before each attempt
+# (Standard Webhooks' schedule: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; about 28
+# hours, each delay jittered), after which a delivery is failed; and whether deliveries may go
+# to loopback, private and link-local addresses (off: they are refused, against SSRF).
 SERVICEDESK_WEBHOOK_TIMEOUT = env.float("SERVICEDESK_WEBHOOK_TIMEOUT", default=5.0)
-SERVICEDESK_WEBHOOK_RETRY_BACKOFF = env.float("SERVICEDESK_WEBHOOK_RETRY_BACKOFF", default=30.0)
-SERVICEDESK_WEBHOOK_RETRY_BACKOFF_MAX = env.float(
-    "SERVICEDESK_WEBHOOK_RETRY_BACKOFF_MAX", default=600.0
+SERVICEDESK_WEBHOOK_RETRY_SCHEDULE = env.list(
+    "SERVICEDESK_WEBHOOK_RETRY_SCHEDULE",
+    cast=float,
+    default=[0, 5, 300, 1800, 7200, 18000, 36000, 36000],
 )
-SERVICEDESK_WEBHOOK_MAX_RETRIES = env.int("SERVICEDESK_WEBHOOK_MAX_RETRIES", default=6)
+SERVICEDESK_WEBHOOK_ALLOW_PRIVATE = env.bool("SERVICEDESK_WEBHOOK_ALLOW_PRIVATE", default=False)
+# After a secret is rotated, deliveries are signed with the old one too for this many hours.
+SERVICEDESK_WEBHOOK_PREVIOUS_SECRET_HOURS = env.float(
+    "SERVICEDESK_WEBHOOK_PREVIOUS_SECRET_HOURS", default=24.0
+)
