@@ -1,17 +1,32 @@
-"""What the request page shows besides the record: thread, assign-to-me, handoff link (other
-apps' panels come through `extensions.add_panel`)."""
+"""What the request page shows besides the record: thread and files, assign-to-me, handoff
+link (other apps' panels come through `extensions.add_panel`)."""
 
+from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 
 from apps.accounts.actors import Actor
-from apps.tickets.models import Message
+from apps.tickets.models import Attachment, Message
 
 
 def thread(service_request) -> list[Message]:
-    """Every message of the request, oldest first, authors loaded in the same query."""
+    """Every message of the request, oldest first, authors loaded in the same query, each
+    with its files."""
     return list(
         Message.objects.filter(request=service_request)
         .select_related("author")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by"))
+        )
+        .order_by("created_at", "pk")
+    )
+
+
+def files(service_request) -> list[Attachment]:
+    """Every file of the request (the page is for agents, who see internal notes' files too),
+    oldest first."""
+    return list(
+        Attachment.objects.filter(request=service_request)
+        .select_related("uploaded_by", "message")
         .order_by("created_at", "pk")
     )
 

@@ -35,12 +35,23 @@ REF = OpenApiParameter(
 )
 
 
-def is_upload(request) -> bool:
-    return (request.content_type or "").startswith("multipart/form-data")
-
-
-def incoming_files(data) -> list[attachments.IncomingFile]:
-    return [attachments.IncomingFile.from_upload(f) for f in data.validated_data.pop("files", [])]
+def parse_with_files(request, json_input, upload_input) -> tuple[dict, list]:
+    """The body's validated fields and its files: JSON through `json_input`, a multipart body
+    through `upload_input` (the same fields and `files`). Files in JSON are refused, not
+    ignored: a client that sends them there expects them attached."""
+    if (request.content_type or "").startswith("multipart/form-data"):
+        data = upload_input(data=request.data)
+    else:
+        if isinstance(request.data, dict) and "files" in request.data:
+            raise InvalidData(
+                _("Files are uploaded in a multipart/form-data body."),
+                fields={"files": _("Send the files as multipart/form-data parts named files.")},
+            )
+        data = json_input(data=request.data)
+    data.is_valid(raise_exception=True)
+    fields = dict(data.validated_data)
+    files = [attachments.IncomingFile.from_upload(f) for f in fields.pop("files", [])]
+    return fields, files
 
 
 class ActorMixin:
@@ -108,13 +119,9 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
         if actor.role == Role.CUSTOMER and named not in own:
             # Refused before validation, so a customer cannot probe which customer ids exist.
             raise Forbidden(_("Customers submit requests for themselves only."))
-        upload = is_upload(self.request)
-        data = (RequestUploadSerializer if upload else RequestCreateSerializer)(
-            data=self.request.data
+        fields, files = parse_with_files(
+            self.request, RequestCreateSerializer, RequestUploadSerializer
         )
-        data.is_valid(raise_exception=True)
-        files = incoming_files(data)
-        fields = dict(data.validated_data)
         fields["declared_attachments"] = fields.pop("attachments", [])
         customer = fields.pop("customer")
         if actor.role == Role.CUSTOMER:
@@ -178,12 +185,9 @@ class RequestMessages(ActorMixin, generics.ListCreateAPIView):
     )
     def post(self, request, *args, **kwargs):
         target = self.get_service_request()
-        upload = is_upload(request)
-        data = (MessageUploadSerializer if upload else MessageCreateSerializer)(data=request.data)
-        data.is_valid(raise_exception=True)
-        files = incoming_files(data)
+        fields, files = parse_with_files(request, MessageCreateSerializer, MessageUploadSerializer)
         message = attachments.do_post_message_with_files(
-            target, actor=request.actor, files=files, **data.validated_data
+            target, actor=request.actor, files=files, **fields
         )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
