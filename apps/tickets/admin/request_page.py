@@ -1,24 +1,24 @@
 """What the request page shows besides the record: thread and files, assign-to-me, handoff
 link (other apps' panels come through `extensions.add_panel`)."""
 
-from django.db.models import Prefetch
 from django.urls import NoReverseMatch, reverse
 
 from apps.accounts.actors import Actor
+from apps.core.prefetch import set_prefetched
 from apps.tickets.models import Attachment, Message
 
 
-def thread(service_request) -> list[Message]:
+def thread(service_request, files: list[Attachment]) -> list[Message]:
     """Every message of the request, oldest first, authors loaded in the same query, each
-    with its files."""
-    return list(
+    holding its own of `files` (the request's, read once) as `attachments`."""
+    messages = list(
         Message.objects.filter(request=service_request)
         .select_related("author")
-        .prefetch_related(
-            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by"))
-        )
         .order_by("created_at", "pk")
     )
+    for message in messages:
+        set_prefetched(message, "attachments", [f for f in files if f.message_id == message.pk])
+    return messages
 
 
 def files(service_request) -> list[Attachment]:
