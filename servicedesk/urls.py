@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.defaults import page_not_found
 
 from apps.api.errors import error_body
+from apps.tickets.link_views import request_link
 
 
 def healthz(request):
@@ -29,4 +30,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("servicedesk.api_urls")),
+    # Signed one-click links mailed to customers (apps/tickets/links.py).
+    path("r/<str:token>/", request_link, name="request-link"),
 ]

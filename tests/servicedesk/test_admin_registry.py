@@ -11,7 +11,7 @@ from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.accounts.models import AgentSkill, Skill
 from apps.eventlog.models import Event
 from apps.knowledge.models import Article, ArticleUse, UseKind
-from apps.notifications.models import WebhookSubscription
+from apps.notifications.models import NotificationPreference, WebhookSubscription
 from apps.notifications.services import do_notify, do_publish_event
 from apps.quality.models import QualityAlert, QualityDashboard
 from apps.routing.models import RoutingRule
@@ -53,6 +53,7 @@ def some_of_everything(customer, department, agent, standard_policy, attachment_
     )
     WebhookSubscription.objects.create(name="ops", url="https://hooks.example.com/sd")
     do_notify(recipients=[agent.user], kind="sla_warning", title="Due soon", body="")
+    NotificationPreference.objects.create(user=agent.user, kind="breach_risk", email=True)
     do_publish_event(kind="sla_warning", payload={"request": service_request.reference})
     article = Article.objects.create(key="vpn", question="VPN?", answer="Reconnect.")
     ArticleUse.objects.create(
@@ -96,6 +97,7 @@ def test_every_model_of_our_apps_is_registered():
         "escalationpolicy",
         "slaclock",
         "notification",
+        "notificationpreference",
         "webhooksubscription",
         "webhookdelivery",
         "routingrule",
