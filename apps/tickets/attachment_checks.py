@@ -12,6 +12,7 @@ from typing import BinaryIO
 
 import filetype
 from django.conf import settings
+from django.core.files import File
 from django.utils.translation import gettext as _
 
 CHUNK = 64 * 1024
@@ -45,6 +46,11 @@ _MARKUP = re.compile(r"\s*<[!?/a-zA-Z]")
 _UNSAFE_NAME_CHARS = re.compile(r'[<>:"/\\|?*]')
 
 
+# What a file's content may be given as: bytes, or a readable, seekable binary file (an
+# uploaded file is a Django File).
+Content = bytes | BinaryIO | File
+
+
 class Refused(Exception):
     """One file is not accepted; the message says why, in the caller's language."""
 
@@ -57,7 +63,7 @@ class CheckedFile:
     content_type: str
     size: int
     sha256: str
-    content: bytes | BinaryIO
+    content: Content
 
 
 def clean_name(raw: str) -> str:
@@ -81,7 +87,7 @@ def extension(name: str) -> str:
     return ext.lower() if dot and stem else ""
 
 
-def chunks(content: bytes | BinaryIO) -> Iterator[bytes]:
+def chunks(content: Content) -> Iterator[bytes]:
     """The content from its start, in pieces (a file object is rewound before and after)."""
     if isinstance(content, bytes | bytearray | memoryview):
         data = bytes(content)
@@ -94,7 +100,7 @@ def chunks(content: bytes | BinaryIO) -> Iterator[bytes]:
     content.seek(0)
 
 
-def check_file(name: str, content: bytes | BinaryIO) -> CheckedFile:
+def check_file(name: str, content: Content) -> CheckedFile:
     """The file as it will be stored, or Refused saying why."""
     name = clean_name(name)
     limit = settings.SERVICEDESK_ATTACHMENT_MAX_BYTES

@@ -10,7 +10,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, BinaryIO
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
@@ -26,7 +26,7 @@ from apps.core.errors import Forbidden, InvalidData, NotAllowed
 from apps.core.prefetch import set_prefetched
 from apps.lifecycle.states import TERMINAL
 from apps.tickets import selectors, services
-from apps.tickets.attachment_checks import CheckedFile, Refused, check_file, clean_name
+from apps.tickets.attachment_checks import CheckedFile, Content, Refused, check_file, clean_name
 from apps.tickets.models import Attachment, Message, ServiceRequest, Visibility
 from apps.tickets.rules import can_reach
 from apps.tickets.storage import attachment_storage, new_stored_name
@@ -41,7 +41,7 @@ class IncomingFile:
     type is recognised from the content)."""
 
     name: str
-    content: bytes | BinaryIO
+    content: Content
     content_type: str = ""
 
     @classmethod
@@ -138,12 +138,18 @@ def do_post_message_with_files(
 ) -> Message:
     """`services.do_post_message` and the message's files, in one transaction: a refused file
     posts nothing, a refused message leaves no file. Writes, enqueues and raises what both do."""
-    checked = check_files(files) if files else []
+    if not files:
+        message = services.do_post_message(
+            service_request, actor=actor, body=body, internal=internal
+        )
+        set_prefetched(message, "attachments", [])
+        return message
+    checked = check_files(files)
     with stored(checked) as written, transaction.atomic():
         message = services.do_post_message(
             service_request, actor=actor, body=body, internal=internal
         )
-        rows = _record(message.request, actor, written, message) if written else []
+        rows = _record(message.request, actor, written, message)
     set_prefetched(message, "attachments", rows)
     return message
 
@@ -291,7 +297,7 @@ def _record(
     return Attachment.objects.bulk_create(rows)
 
 
-def _as_file(content: bytes | BinaryIO) -> File:
+def _as_file(content: Content) -> File:
     if isinstance(content, File):
         return content
     if isinstance(content, bytes | bytearray | memoryview):

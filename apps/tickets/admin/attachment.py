@@ -38,7 +38,7 @@ class AttachmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_select_related = ["request", "message", "uploaded_by"]
     search_fields = ["name", "sha256", "request__subject"]
     ordering = ["-created_at", "-pk"]
-    fields = [
+    fields = readonly_fields = (
         "request",
         "message",
         "name",
@@ -49,8 +49,7 @@ class AttachmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "uploader_role",
         "created_at",
         "download",
-    ]
-    readonly_fields = fields
+    )
 
     def get_queryset(self, request):
         return (
