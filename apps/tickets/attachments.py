@@ -1,7 +1,8 @@
 """Attachments: files checked on their content, written to the `attachments` storage, recorded
 with their request (and message), and read back only by people who reach the request.
 
-What other parts call: `do_attach_files` (the mail intake, with the files of a mail),
+What other parts call: `do_attach_files` (the mail intake, with the files of a mail;
+`split_acceptable` first to attach what can be and name the rest),
 `do_submit_request_with_files` and `do_post_message_with_files` (the API and the admin: a
 request or a message and its files, all or nothing), `open_attachment_for` (every download).
 """
@@ -83,6 +84,24 @@ def check_files(files: Sequence[IncomingFile]) -> list[CheckedFile]:
         ) % {"count": len(refused), "files": "; ".join(lines)}
         raise InvalidData(message, fields={"files": lines}, refused=refused)
     return checked
+
+
+def split_acceptable(
+    files: Sequence[IncomingFile],
+) -> tuple[list[IncomingFile], list[dict[str, str]]]:
+    """The files that pass every check of one file, and the others as {"name", "reason"}: for
+    a caller that attaches what it can (a mail whose signature is an unaccepted type) and says
+    what it left out. The count limit is not applied here; `do_attach_files` applies it."""
+    accepted: list[IncomingFile] = []
+    refused: list[dict[str, str]] = []
+    for incoming in files:
+        try:
+            check_file(incoming.name, incoming.content)
+        except Refused as exc:
+            refused.append({"name": clean_name(incoming.name), "reason": str(exc)})
+        else:
+            accepted.append(incoming)
+    return accepted, refused
 
 
 def do_attach_files(

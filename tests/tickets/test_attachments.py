@@ -304,3 +304,14 @@ def test_attached_files_have_no_public_url(desk, working, attachment_dir):
     with pytest.raises(NotImplementedError):
         attachments.attachment_storage().url(row.stored_name)
     assert len(row.stored_name) > 40 and "a.pdf" not in row.stored_name
+
+
+def test_split_acceptable_keeps_what_can_be_attached(desk, working, attachment_dir):
+    files = [IncomingFile("a.pdf", PDF), IncomingFile("x.png", EXE), IncomingFile("b.txt", TEXT)]
+    accepted, refused = attachments.split_acceptable(files)
+    assert [f.name for f in accepted] == ["a.pdf", "b.txt"]
+    assert refused == [
+        {"name": "x.png", "reason": "files of type application/x-msdownload are not accepted"}
+    ]
+    rows = attachments.do_attach_files(working, actor=SYSTEM, files=accepted)
+    assert [r.name for r in rows] == ["a.pdf", "b.txt"]
