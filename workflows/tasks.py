@@ -7,6 +7,7 @@ from django.db import InterfaceError, OperationalError
 
 from apps.api.idempotency import purge_expired_keys
 from apps.core.errors import Conflict
+from apps.tickets import attachments
 from workflows import (
     assignment,
     chatbot,
@@ -190,6 +191,11 @@ def invite_feedback(request_id: int) -> int:
 
 # Training and forecasting read the whole history: minutes, not the default seconds.
 LONG = {"soft_time_limit": 600, "time_limit": 660}
+
+
+@shared_task(name="default.sweep_attachment_files", **RETRY, **LONG)
+def sweep_attachment_files() -> int:
+    return len(attachments.sweep_attachment_files())
 
 
 @shared_task(name="default.train_eta_model", **RETRY, **LONG)

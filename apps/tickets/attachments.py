@@ -7,6 +7,7 @@ What other parts call: `do_attach_files` (the mail intake, with the files of a m
 request or a message and its files, all or nothing), `open_attachment_for` (every download).
 """
 
+import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -31,6 +32,8 @@ from apps.tickets.attachment_checks import CheckedFile, Content, Refused, check_
 from apps.tickets.models import Attachment, Message, ServiceRequest, Visibility
 from apps.tickets.rules import can_reach
 from apps.tickets.storage import attachment_storage, new_stored_name
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,13 @@ def open_attachment_for(
     attachment = selectors.get_attachment_for(actor, attachment_id, request=service_request)
     if attachment is None:
         return None
-    return attachment, attachment_storage().open(attachment.stored_name, "rb")
+    try:
+        return attachment, attachment_storage().open(attachment.stored_name, "rb")
+    except OSError:
+        # Lost from the storage (a restore without the files, a bucket emptied): an error for
+        # the operators, a 404 for the reader, never a 500.
+        logger.error("Attachment %s: its file %s is missing", attachment.pk, attachment.stored_name)
+        return None
 
 
 def served_content_type(attachment: Attachment) -> str:
@@ -240,7 +249,7 @@ def sweep_attachment_files(*, older_than_hours: float | None = None) -> list[str
     hours = (
         settings.SERVICEDESK_ATTACHMENT_ORPHAN_HOURS
         if older_than_hours is None
-        else (older_than_hours)
+        else older_than_hours
     )
     storage = attachment_storage()
     cutoff = timezone.now() - timedelta(hours=hours)
@@ -257,8 +266,12 @@ def sweep_attachment_files(*, older_than_hours: float | None = None) -> list[str
 
 
 def _stored_names(storage, folder: str = "", batch: int = 500) -> Iterator[list[str]]:
-    """Every file name in the storage, in lists of at most `batch`."""
-    folders, files = storage.listdir(folder)
+    """Every file name in the storage, in lists of at most `batch` (none before the first
+    file made the storage's folder)."""
+    try:
+        folders, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
     names = [f"{folder}/{name}" if folder else name for name in files]
     for start in range(0, len(names), batch):
         yield names[start : start + batch]

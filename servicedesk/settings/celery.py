@@ -94,6 +94,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "chatbot.sweep_answer_timeouts",
         "schedule": 60.0,
     },
+    # Stored files without a row (a process killed between writing and committing).
+    "sweep-attachment-files": {
+        "task": "default.sweep_attachment_files",
+        "schedule": 6 * 3600.0,
+    },
     "sweep-idempotency-keys": {
         "task": "default.sweep_idempotency_keys",
         "schedule": 3600.0,

@@ -75,6 +75,18 @@ def test_a_download_answers_any_accept_header(customer_client, attachment_dir):
     assert missing.json()["error"]["code"] == "not_found"
 
 
+def test_a_file_lost_from_the_storage_is_a_404_not_a_500(customer_client, attachment_dir, caplog):
+    created = post_files(customer_client, REQUESTS, {"subject": "x"}, upload("a.pdf", PDF))
+    file = created.json()["attachments"][0]
+    for stored in stored_files(attachment_dir):
+        (attachment_dir / stored).unlink()
+
+    response = customer_client.get(file["download"])
+
+    assert response.status_code == 404
+    assert "missing" in caplog.text
+
+
 def test_a_non_ascii_name_is_given_in_rfc_5987_form(customer_client, attachment_dir):
     created = post_files(customer_client, REQUESTS, {"subject": "x"}, upload("скан.pdf", PDF))
     file = created.json()["attachments"][0]

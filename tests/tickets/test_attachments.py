@@ -315,3 +315,15 @@ def test_split_acceptable_keeps_what_can_be_attached(desk, working, attachment_d
     ]
     rows = attachments.do_attach_files(working, actor=SYSTEM, files=accepted)
     assert [r.name for r in rows] == ["a.pdf", "b.txt"]
+
+
+def test_the_beat_runs_the_sweep(settings, attachment_dir):
+    from workflows.tasks import sweep_attachment_files
+
+    entries = [
+        e
+        for e in settings.CELERY_BEAT_SCHEDULE.values()
+        if e["task"] == sweep_attachment_files.name
+    ]
+    assert entries and sweep_attachment_files.name.startswith("default.")
+    assert sweep_attachment_files.apply().get() == 0  # nothing lost, nothing removed
