@@ -1,4 +1,4 @@
-"""URL map: the agents' admin, the health check, and the API (v1, schema, docs)."""
+"""URL map: the agents' admin, the health check, the API (v1, schema, docs), mail webhooks."""
 
 from django.contrib import admin
 from django.db import connection
@@ -29,4 +29,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("servicedesk.api_urls")),
+    # Inbound mail from providers' webhooks (apps/mail/webhooks.py, docs/mail.md).
+    path("mail/anymail/", include("anymail.urls")),
 ]

@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.support.browser",
     "tests.support.workers",
     "tests.support.faults",
+    "tests.support.dovecot",
 ]
 
 

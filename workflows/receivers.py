@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from apps.accounts.models import Agent
 from apps.accounts.signals import agent_availability_changed
 from apps.handoffs.signals import handoff_changed
+from apps.mail.signals import mail_taken_in
 from apps.notifications.signals import notifications_created, webhook_deliveries_created
 from apps.tickets.signals import request_transitioned
 from workflows.enqueue import enqueue
@@ -87,3 +88,13 @@ def invite_feedback_on_resolve(sender, *, request_id, to_state, **kwargs):
     """A resolved request's customer is invited to rate it (once; see apps/quality/survey.py)."""
     if to_state == "resolved":
         enqueue("notifications.invite_feedback", request_id=request_id)
+
+
+@receiver(mail_taken_in, dispatch_uid="workflows.after_mail_taken_in")
+def after_mail_taken_in(sender, *, inbound_id, outcome, request_id, routed, **kwargs):
+    """A rejected sender gets one auto-reply; a new request its mailbox routed to a
+    department is assigned (the routing task assigns only what it routed itself)."""
+    if outcome == "rejected":
+        enqueue("notifications.send_mail_auto_reply", inbound_id=inbound_id)
+    if routed:
+        enqueue("routing.assign_request", request_id=request_id)

@@ -11,6 +11,8 @@ from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.accounts.models import AgentSkill, Skill
 from apps.eventlog.models import Event
 from apps.knowledge.models import Article, ArticleUse, UseKind
+from apps.mail.intake import take_in
+from apps.mail.models import Mailbox
 from apps.notifications.models import WebhookSubscription
 from apps.notifications.services import do_notify, do_publish_event
 from apps.quality.models import QualityAlert, QualityDashboard
@@ -19,6 +21,7 @@ from apps.sla.models import BusinessCalendar
 from apps.tickets import services
 from apps.tickets.models import Category
 from tests.factories import AgentFactory, drive, submit
+from tests.mail.mails import mail
 from tests.support.admin import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +35,7 @@ OUR_APPS = {
     "routing",
     "notifications",
     "knowledge",
+    "mail",
 }
 
 
@@ -70,6 +74,8 @@ def some_of_everything(customer, department, agent, standard_policy):
         upper_limit=4,
         created_at=timezone.now(),
     )
+    mailbox = Mailbox.objects.create(name="Support", host="imap.example.com", username="desk")
+    take_in(mail(subject=f"Re: [{service_request.reference}]"), mailbox=mailbox)
     return service_request
 
 
@@ -99,6 +105,8 @@ def test_every_model_of_our_apps_is_registered():
         "qualityalert",
         "kpiindicator",
         "qualitydashboard",
+        "mailbox",
+        "inboundmail",
     }
 
 

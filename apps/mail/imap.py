@@ -1,0 +1,149 @@
+"""Polling IMAP mailboxes (imap-tools): each unseen mail is taken in in its own transaction
+and flagged \\Seen only after that commit, so a crash at any point loses nothing and the
+Message-ID keeps a mail read again from being taken in twice."""
+
+import logging
+import re
+import ssl
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, connection
+from django.utils import timezone
+from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
+from imap_tools.consts import MailMessageFlags
+
+from apps.mail.intake import keep_aside, take_in
+from apps.mail.models import Mailbox, Security
+
+logger = logging.getLogger(__name__)
+_SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
+_UID = re.compile(rb"UID (\d+)")
+# Database errors the next poll may not meet again: the mail stays unseen for it.
+TRANSIENT = (OperationalError, InterfaceError)
+# The first key of the advisory locks that keep two pollers off one mailbox ("MAIL").
+LOCK_NAMESPACE = 0x4D41494C
+
+
+def connect(mailbox: Mailbox) -> BaseMailBox:
+    """A logged-in connection to the mailbox's folder."""
+    timeout = settings.SERVICEDESK_MAIL_IMAP_TIMEOUT
+    if mailbox.security == Security.SSL:
+        client: BaseMailBox = MailBox(
+            mailbox.host, mailbox.port, timeout=timeout, ssl_context=ssl.create_default_context()
+        )
+    elif mailbox.security == Security.STARTTLS:
+        client = MailBoxStartTls(
+            mailbox.host, mailbox.port, timeout=timeout, ssl_context=ssl.create_default_context()
+        )
+    else:
+        client = MailBoxUnencrypted(mailbox.host, mailbox.port, timeout=timeout)
+    return client.login(mailbox.username, mailbox.password, initial_folder=mailbox.folder)
+
+
+def poll_mailbox(mailbox: Mailbox, *, limit: int | None = None) -> Counter:
+    """Take in up to `limit` (`SERVICEDESK_MAIL_BATCH`) unseen mails of the mailbox and
+    return the outcomes counted. Never raises for a mail or the server: a mail the intake
+    fails on is kept aside as malformed, a transient database error leaves the mail unseen
+    for the next poll, and a connection error ends this poll; both are recorded in
+    `last_error`. Another poll of the same mailbox under way: returns at once (empty)."""
+    with _held(mailbox) as held:
+        if not held:
+            return Counter()
+        outcomes, error = _poll(mailbox, limit or settings.SERVICEDESK_MAIL_BATCH)
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        last_polled_at=timezone.now(), last_error=error[:2000]
+    )
+    return outcomes
+
+
+def _poll(mailbox: Mailbox, limit: int) -> tuple[Counter, str]:
+    outcomes: Counter = Counter()
+    error = ""
+    try:
+        with connect(mailbox) as client:
+            uids = client.uids(AND(seen=False))[:limit]
+            sizes = _sizes(client, uids)
+            for uid in uids:
+                outcome, problem = _take_one(client, mailbox, uid, sizes.get(uid, 0))
+                outcomes[outcome] += 1
+                error = problem or error
+    except Exception as exc:
+        logger.warning("mailbox %s: %s", mailbox.name, exc)
+        error = f"{type(exc).__name__}: {exc}"
+    return outcomes, error
+
+
+def poll_all(*, limit: int | None = None) -> dict[str, dict[str, int]]:
+    """Poll every active mailbox, one after another; what each one's mails became."""
+    return {
+        mailbox.name: dict(poll_mailbox(mailbox, limit=limit))
+        for mailbox in Mailbox.objects.filter(active=True)
+    }
+
+
+def _take_one(client: BaseMailBox, mailbox: Mailbox, uid: str, size: int) -> tuple[str, str]:
+    """Fetch one mail (only its headers when it is over the size limit), take it in, and
+    flag it seen once that is committed; what became of it, and a problem to record."""
+    too_large = size > settings.SERVICEDESK_MAIL_MAX_BYTES
+    raw = _fetch(client, uid, "BODY.PEEK[HEADER]" if too_large else "BODY.PEEK[]")
+    if raw is None:  # expunged meanwhile by another client
+        return "gone", ""
+    problem = ""
+    try:
+        outcome = take_in(raw, mailbox=mailbox, size=size).outcome
+    except TRANSIENT as exc:
+        logger.warning("mailbox %s, uid %s: left for the next poll: %s", mailbox.name, uid, exc)
+        return "retry", f"uid {uid}: {exc}"
+    except Exception as exc:
+        logger.exception("mailbox %s, uid %s could not be taken in", mailbox.name, uid)
+        problem = f"uid {uid}: {type(exc).__name__}: {exc}"
+        keep_aside(raw, mailbox=mailbox, source="imap", reason=f"intake failed: {exc!r}")
+        outcome = "malformed"
+    client.flag(uid, MailMessageFlags.SEEN, True)
+    return outcome, problem
+
+
+@contextmanager
+def _held(mailbox: Mailbox) -> Iterator[bool]:
+    """Hold the mailbox for one poll, so two workers do not read it at once: a PostgreSQL
+    session advisory lock, which the server releases when a killed poller's connection
+    drops. Elsewhere (SQLite, one writer at a time) always held; the Message-ID keeps a
+    mail read twice from being taken in twice either way."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [LOCK_NAMESPACE, mailbox.pk])
+        held = cursor.fetchone()[0]
+    try:
+        yield held
+    finally:
+        if held:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [LOCK_NAMESPACE, mailbox.pk])
+
+
+def _sizes(client: BaseMailBox, uids: list[str]) -> dict[str, int]:
+    """The size the server gives for each mail, in one command."""
+    if not uids:
+        return {}
+    _status, data = client.client.uid("FETCH", ",".join(uids), "(RFC822.SIZE)")
+    sizes = {}
+    for line in data:
+        text = line[0] if isinstance(line, tuple) else line
+        uid, size = _UID.search(text or b""), _SIZE.search(text or b"")
+        if uid and size:
+            sizes[uid.group(1).decode()] = int(size.group(1))
+    return sizes
+
+
+def _fetch(client: BaseMailBox, uid: str, part: str) -> bytes | None:
+    """The mail's bytes exactly as stored (or its headers), without setting \\Seen."""
+    _status, data = client.client.uid("FETCH", uid, f"({part})")
+    for item in data:
+        if isinstance(item, tuple) and len(item) == 2:
+            return item[1]
+    return None
