@@ -93,7 +93,8 @@ def _take_one(client: BaseMailBox, mailbox: Mailbox, uid: str, size: int) -> tup
         return "gone", ""
     problem = ""
     try:
-        outcome = take_in(raw, mailbox=mailbox, size=size).outcome
+        inbound = take_in(raw, mailbox=mailbox, size=size)
+        outcome = "repeated" if inbound.repeated else inbound.outcome
     except TRANSIENT as exc:
         logger.warning("mailbox %s, uid %s: left for the next poll: %s", mailbox.name, uid, exc)
         return "retry", f"uid {uid}: {exc}"

@@ -46,11 +46,11 @@ def take_in(
     customer; a customer for an unknown sender when `SERVICEDESK_MAIL_UNKNOWN_SENDERS` is
     `create`). Enqueues: `mail_taken_in` after commit (workers send the auto-reply to a
     rejected sender, and assign a request the mailbox routed). A mail already taken in
-    returns its first record and writes nothing. Raises: only database errors (the caller
+    returns its first record, `repeated`, and writes nothing. Raises: only database errors (the caller
     leaves the mail for the next poll).
     """
     message_id = message_id_of(raw)
-    existing = InboundMail.objects.filter(message_id=message_id).first()
+    existing = _repeated(message_id)
     if existing is not None:
         return existing
     try:
@@ -58,10 +58,18 @@ def take_in(
             return _take_in(raw, message_id=message_id, mailbox=mailbox, source=source, size=size)
     except IntegrityError:
         # Another process took the same mail in meanwhile: its record stands.
-        existing = InboundMail.objects.filter(message_id=message_id).first()
+        existing = _repeated(message_id)
         if existing is None:
             raise
         return existing
+
+
+def _repeated(message_id: str) -> InboundMail | None:
+    """The record of a mail taken in before, marked `repeated`."""
+    existing = InboundMail.objects.filter(message_id=message_id).first()
+    if existing is not None:
+        existing.repeated = True
+    return existing
 
 
 def keep_aside(

@@ -102,6 +102,9 @@ class InboundMail(models.Model):
     raw = models.BinaryField(_("raw mail"), null=True, blank=True, editable=False)
     auto_replied_at = models.DateTimeField(_("auto-replied at"), null=True, blank=True)
 
+    # Not a column: set on the record `take_in` returns for a mail it had already taken in.
+    repeated = False
+
     class Meta:
         ordering = ["-received_at", "-pk"]
         verbose_name = _("inbound mail")

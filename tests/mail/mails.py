@@ -67,6 +67,5 @@ def bounce(*, to: str = "desk@example.com") -> bytes:
     ).encode()
 
 
-MALFORMED = (
-    b"This is not a mail at all\r\n\x00\x01\x02 no headers, no sender, no body separator\r\n"
-)
+# No header at all, so no sender: nothing the desk can answer or thread.
+MALFORMED = b"This is not a mail at all\r\n(no headers, no sender, no body separator)\r\n"

@@ -43,6 +43,7 @@ def test_the_same_mail_twice_makes_one_request(carol):
     first, second = take_in(raw), take_in(raw)
 
     assert first.pk == second.pk
+    assert (first.repeated, second.repeated) == (False, True)
     assert ServiceRequest.objects.count() == 1
     assert InboundMail.objects.count() == 1
 

@@ -15,10 +15,14 @@ from pathlib import Path
 
 import pytest
 from imap_tools import MailBoxUnencrypted
+from imap_tools.consts import MailMessageFlags
 
 from tests.conftest import need_service
 
 DOVECOT = shutil.which("dovecot", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
+
+# Each test takes a user of its own; users are made before the server starts.
+USERS = 200
 
 CONFIG = """\
 base_dir = {root}/run
@@ -68,14 +72,25 @@ class ImapAccount:
 
     def append(self, raw: bytes, folder: str = "INBOX") -> None:
         """Put a mail into the mailbox by IMAP APPEND, unseen."""
-        with MailBoxUnencrypted(self.host, self.port).login(self.username, self.password) as box:
-            box.append(raw, folder, flag_set=[])
+        self.append_many([raw], folder)
 
-    def unseen(self, folder: str = "INBOX") -> int:
-        with MailBoxUnencrypted(self.host, self.port).login(
-            self.username, self.password, initial_folder=folder
-        ) as box:
+    def append_many(self, raws: list[bytes], folder: str = "INBOX") -> None:
+        with self._login() as box:
+            for raw in raws:
+                box.append(raw, folder, flag_set=[])
+
+    def unseen(self) -> int:
+        """How many mails of the INBOX are not flagged \\Seen."""
+        with self._login() as box:
             return len(box.uids("UNSEEN"))
+
+    def mark_all_unseen(self) -> None:
+        """As if the poller had died after taking the mails in and before flagging them."""
+        with self._login() as box:
+            box.flag(box.uids("ALL"), MailMessageFlags.SEEN, False)
+
+    def _login(self):
+        return MailBoxUnencrypted(self.host, self.port).login(self.username, self.password)
 
 
 class Dovecot:
@@ -89,7 +104,10 @@ class Dovecot:
     def start(self) -> None:
         for sub in ("run", "state", "mail"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
-        (self.root / "passwd").write_text("")
+        # Users are written before the start: dovecot may not see lines added while it runs.
+        (self.root / "passwd").write_text(
+            "".join(f"desk{n}:{{PLAIN}}secret-desk{n}::::::\n" for n in range(1, USERS + 1))
+        )
         if os.geteuid() == 0:
             # dovecot refuses to run its login and mail processes as root: its own users.
             internal = pwd.getpwnam("dovecot")
@@ -134,9 +152,10 @@ class Dovecot:
 
     def new_account(self) -> ImapAccount:
         """A new user with an empty INBOX: each test reads its own mailbox."""
-        username = f"desk{next(self._users)}"
-        with (self.root / "passwd").open("a") as passwd:
-            passwd.write(f"{username}:{{PLAIN}}secret-{username}::::::\n")
+        number = next(self._users)
+        if number > USERS:
+            pytest.fail(f"the test dovecot has {USERS} users; raise USERS")
+        username = f"desk{number}"
         return ImapAccount("127.0.0.1", self.port, username, f"secret-{username}")
 
     def stop(self) -> None:
