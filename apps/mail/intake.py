@@ -46,8 +46,8 @@ def take_in(
     customer; a customer for an unknown sender when `SERVICEDESK_MAIL_UNKNOWN_SENDERS` is
     `create`). Enqueues: `mail_taken_in` after commit (workers send the auto-reply to a
     rejected sender, and assign a request the mailbox routed). A mail already taken in
-    returns its first record, `repeated`, and writes nothing. Raises: only database errors (the caller
-    leaves the mail for the next poll).
+    returns its first record, `repeated`, and writes nothing. Raises: only database errors
+    (the caller leaves the mail for the next poll).
     """
     message_id = message_id_of(raw)
     existing = _repeated(message_id)
