@@ -30,5 +30,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("servicedesk.api_urls")),
     # Inbound mail from providers' webhooks (apps/mail/webhooks.py, docs/mail.md).
-    path("mail/anymail/", include("anymail.urls")),
+    path("mail/anymail/", include("apps.mail.urls")),
 ]

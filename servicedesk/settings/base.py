@@ -241,8 +241,10 @@ SERVICEDESK_MAIL_IMAP_TIMEOUT = env.float("SERVICEDESK_MAIL_IMAP_TIMEOUT", defau
 SERVICEDESK_MAIL_REPLY_LANGUAGES = env.list(
     "SERVICEDESK_MAIL_REPLY_LANGUAGES", default=["en", "zh", "de", "fr", "es", "it", "nl"]
 )
-# Inbound webhooks of mail providers through django-anymail (/mail/anymail/<provider>/inbound/):
-# each provider's webhook secret or signing key from the environment.
+# Inbound webhooks of mail providers through django-anymail (/mail/anymail/<provider>/inbound/)
+# for the providers named here (anymail's names: mailgun, postmark, sendgrid, amazon_ses, ...),
+# with each provider's webhook secret or signing key from the environment.
+SERVICEDESK_MAIL_WEBHOOK_PROVIDERS = env.list("SERVICEDESK_MAIL_WEBHOOK_PROVIDERS", default=[])
 ANYMAIL = {
     key: value
     for key, value in {
