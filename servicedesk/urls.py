@@ -7,6 +7,7 @@ from django.urls import include, path
 from django.views.defaults import page_not_found
 
 from apps.api.errors import error_body
+from apps.tickets.link_views import request_link
 
 
 def healthz(request):
@@ -31,4 +32,6 @@ urlpatterns = [
     path("api/", include("servicedesk.api_urls")),
     # Inbound mail from providers' webhooks (apps/mail/webhooks.py, docs/mail.md).
     path("mail/anymail/", include("apps.mail.urls")),
+    # Signed one-click links mailed to customers (apps/tickets/links.py).
+    path("r/<str:token>/", request_link, name="request-link"),
 ]

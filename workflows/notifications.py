@@ -6,13 +6,15 @@ import random
 import urllib.error
 import urllib.request
 from datetime import timedelta
+from email.utils import make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db.models import F
 from django.utils import timezone
 
+from apps.accounts.selectors import language_of
 from apps.notifications.models import (
     WEBHOOK_SCHEMES,
     DeliveryStatus,
@@ -48,7 +50,13 @@ _opener = urllib.request.build_opener(_NoRedirects)
 def send_notification_email(notification_id: int) -> str:
     """E-mail the notification to its recipient unless that was done; return what happened.
 
-    At least once: a worker lost between sending and recording may send it again."""
+    The mail threads: its Message-ID is kept on the notification (a reply names it), and it
+    answers the earlier mails about the same request to the same person (`In-Reply-To`,
+    `References`), with the request's reference in brackets in the subject. It is marked as
+    sent automatically, so that vacation replies do not answer it.
+
+    At least once: a worker lost between sending and recording may send it again (with the
+    same Message-ID, which mail clients show once)."""
     notification = (
         Notification.objects.select_related("recipient", "request").filter(pk=notification_id)
     ).first()
@@ -60,16 +68,93 @@ def send_notification_email(notification_id: int) -> str:
     if not (user.is_active and user.email):
         Notification.objects.filter(pk=notification.pk).update(email_wanted=False)
         return "no address"
-    body = notification.body
-    if notification.request_id:
-        body = f"{body}\n\n{notification.request.reference}: {notification.request.subject}"
-    # A line break in a subject is a header injection to Django (BadHeaderError).
-    subject = " ".join(notification.title.split())
-    send_mail(subject, body, None, [user.email])
+    message_id = _claim_message_id(notification)
+    mail = EmailMessage(
+        subject=mail_subject(notification),
+        body=_mail_body(notification),
+        to=[user.email],
+        headers={
+            "Message-ID": f"<{message_id}>",
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+            "Content-Language": language_of(user),
+            **_thread_headers(notification),
+        },
+        reply_to=_reply_to(notification),
+    )
+    mail.send()
     Notification.objects.filter(pk=notification.pk, emailed_at__isnull=True).update(
         emailed_at=timezone.now()
     )
     return "sent"
+
+
+def mail_subject(notification: Notification) -> str:
+    """The title, with the request's reference in brackets (added if the title lacks it); a
+    line break in a subject is a header injection to Django (BadHeaderError)."""
+    subject = " ".join(notification.title.split())
+    if notification.request_id is None:
+        return subject
+    reference = notification.request.reference
+    if reference in subject:
+        return subject.replace(reference, f"[{reference}]", 1)
+    return f"[{reference}] {subject}"
+
+
+def _mail_body(notification: Notification) -> str:
+    if notification.request_id is None:
+        return notification.body
+    request = notification.request
+    return f"{notification.body}\n\n--\n{request.reference}: {request.subject}"
+
+
+def _claim_message_id(notification: Notification) -> str:
+    """The mail's Message-ID, chosen once and stored before sending: a reply that arrives
+    before the send is recorded still finds its request."""
+    if notification.message_id:
+        return notification.message_id
+    message_id = make_msgid(idstring=f"n{notification.pk}", domain=_mail_domain()).strip("<>")
+    Notification.objects.filter(pk=notification.pk, message_id__isnull=True).update(
+        message_id=message_id
+    )
+    notification.refresh_from_db(fields=["message_id"])
+    return str(notification.message_id)
+
+
+def _thread_headers(notification: Notification) -> dict[str, str]:
+    """`In-Reply-To` the latest earlier mail about the request to the same person, and
+    `References` the first and that one; nothing for the first mail of a thread."""
+    if notification.request_id is None:
+        return {}
+    earlier = list(
+        Notification.objects.filter(
+            request_id=notification.request_id,
+            recipient_id=notification.recipient_id,
+            message_id__isnull=False,
+            pk__lt=notification.pk,
+        )
+        .order_by("pk")
+        .values_list("message_id", flat=True)
+    )
+    if not earlier:
+        return {}
+    chain = list(dict.fromkeys([earlier[0], earlier[-1]]))
+    return {
+        "In-Reply-To": f"<{earlier[-1]}>",
+        "References": " ".join(f"<{m}>" for m in chain),
+    }
+
+
+def _reply_to(notification: Notification) -> list[str]:
+    address = settings.SERVICEDESK_MAIL_REPLY_TO
+    return [address] if address and notification.request_id else []
+
+
+def _mail_domain() -> str:
+    """SERVICEDESK_MAIL_DOMAIN, else DEFAULT_FROM_EMAIL's ("desk@example.com" -> "example.com")."""
+    if settings.SERVICEDESK_MAIL_DOMAIN:
+        return str(settings.SERVICEDESK_MAIL_DOMAIN)
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
 
 
 def deliver_webhook(delivery_id: int, *, last_attempt: bool = False) -> str:

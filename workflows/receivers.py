@@ -8,7 +8,8 @@ from apps.accounts.signals import agent_availability_changed
 from apps.handoffs.signals import handoff_changed
 from apps.mail.signals import mail_taken_in
 from apps.notifications.signals import notifications_created, webhook_deliveries_created
-from apps.tickets.signals import request_transitioned
+from apps.tickets import notices
+from apps.tickets.signals import message_posted, request_transitioned
 from workflows.enqueue import enqueue
 from workflows.gather import gatherer
 
@@ -83,11 +84,19 @@ def notify_handoff(sender, *, handoff_id, step, **kwargs):
     enqueue("handoffs.notify_handoff", handoff_id=handoff_id, step=step)
 
 
-@receiver(request_transitioned, dispatch_uid="workflows.invite_feedback")
-def invite_feedback_on_resolve(sender, *, request_id, to_state, **kwargs):
-    """A resolved request's customer is invited to rate it (once; see apps/quality/survey.py)."""
-    if to_state == "resolved":
-        enqueue("notifications.invite_feedback", request_id=request_id)
+@receiver(request_transitioned, dispatch_uid="workflows.notify_transition")
+def notify_transition(sender, *, request_id, transition, event_seq, **kwargs):
+    """Whoever waits for this transition hears of it (apps/tickets/notices.py)."""
+    if transition in notices.NOTIFYING:
+        enqueue("notifications.notify_transition", request_id=request_id, event_seq=event_seq)
+
+
+@receiver(message_posted, dispatch_uid="workflows.notify_message")
+def notify_message(sender, *, message_id, visibility, author_role, **kwargs):
+    """The other side of the conversation hears of a public message (the bot's answer is told
+    with its transition)."""
+    if visibility == "public" and author_role in ("agent", "customer"):
+        enqueue("notifications.notify_message", message_id=message_id)
 
 
 @receiver(mail_taken_in, dispatch_uid="workflows.after_mail_taken_in")

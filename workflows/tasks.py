@@ -13,6 +13,7 @@ from workflows import (
     chatbot,
     handoffs,
     mail,
+    notices,
     notifications,
     quality,
     routing,
@@ -159,9 +160,20 @@ def sweep_quality_alerts() -> int:
     return quality.raise_quality_alerts()
 
 
+@shared_task(name="notifications.notify_transition", **RETRY)
+def notify_transition(request_id: int, event_seq: int) -> int:
+    return notices.notify_transition(request_id, event_seq)
+
+
+@shared_task(name="notifications.notify_message", **RETRY)
+def notify_message(message_id: int) -> int:
+    return notices.notify_message(message_id)
+
+
 @shared_task(name="notifications.invite_feedback", **RETRY)
-def invite_feedback(request_id: int) -> bool:
-    return quality.invite_feedback(request_id)
+def invite_feedback(request_id: int) -> int:
+    # Replaced by notify_transition; kept for messages queued before the upgrade.
+    return notices.notify_resolved(request_id)
 
 
 # Training and forecasting read the whole history: minutes, not the default seconds.

@@ -45,6 +45,9 @@ class Notification(models.Model):
     email_wanted = models.BooleanField(_("e-mail wanted"), default=False)
     # Set once the e-mail went out: a redelivered task sees it and sends nothing again.
     emailed_at = models.DateTimeField(_("e-mailed at"), null=True, blank=True)
+    # What it is about, for notices that must go out once however often their task runs
+    # ("event:<request>:<seq>", "message:<id>"); blank for the rest.
+    key = models.CharField(_("key"), max_length=60, blank=True, default="", editable=False)
     # The e-mail's Message-ID (without angle brackets), chosen before it is sent: a reply's
     # In-Reply-To or References names it, and the mail intake threads the reply by it.
     message_id = models.CharField(
@@ -57,6 +60,13 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_recipient_read"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "key"],
+                condition=~models.Q(key=""),
+                name="notification_once_per_key",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,6 +14,7 @@ from apps.notifications.models import (
     WebhookDelivery,
     WebhookSubscription,
 )
+from apps.notifications.preferences import wants_email
 from apps.notifications.signals import notifications_created, webhook_deliveries_created
 
 # A notification's text: as it is, or made in the recipient's language by calling it.
@@ -27,44 +28,55 @@ def _in_language(user: AbstractBaseUser, text: Text) -> str:
         return str(text())
 
 
-def do_notify(
+def do_notify(  # noqa: PLR0913  keyword-only: who, what, the texts, and what it is about
     *,
     recipients: Iterable[AbstractBaseUser],
     kind: str,
     title: Text,
     body: Text,
     request=None,
-    email: bool = True,
+    caused_by: AbstractBaseUser | None = None,
+    key: str = "",
 ) -> list[Notification]:
     """Notify each active recipient once (a user listed twice gets one row) about `kind`.
 
     `title` and `body` are texts, or functions returning one that are called once per
     recipient with the recipient's language active (`accounts.selectors.language_of`), so
-    each person reads the notification in their language, never the sender's.
+    each person reads the notification in their language, never the sender's. The person
+    who `caused_by` the event is never told about it. With a `key` (what the notice is about,
+    e.g. "event:12:7"), a recipient who has this kind for this key already gets nothing new:
+    a task that runs twice notifies once.
 
-    Writes: one `Notification` per recipient, in the caller's transaction (or its own).
-    Enqueues: after commit, `notifications_created` with every id, and the ids to e-mail
-    (when `email` and the recipient has an address); a rollback sends nothing.
+    Writes: one `Notification` per recipient, in the caller's transaction (or its own); it is
+    e-mailed too where the recipient has an address and wants the kind by e-mail
+    (`preferences.wants_email`). Enqueues: after commit, `notifications_created` with every
+    id, and the ids to e-mail; a rollback sends nothing.
     """
     users = {}
     for user in recipients:
-        if user.is_active and user.pk not in users:
+        if user.is_active and user.pk not in users and user != caused_by:
             users[user.pk] = user
+    if key and users:
+        told = Notification.objects.filter(recipient__in=list(users), kind=kind, key=key)
+        for pk in told.values_list("recipient_id", flat=True):
+            users.pop(pk, None)
+    if not users:
+        return []
+    by_email = wants_email(users.values(), kind)
     now = timezone.now()
     rows = [
         Notification(
             recipient=user,
             request=request,
             kind=kind,
+            key=key,
             title=_in_language(user, title)[:200],
             body=_in_language(user, body),
             created_at=now,
-            email_wanted=email and bool(user.email),
+            email_wanted=user.pk in by_email and bool(user.email),
         )
         for user in users.values()
     ]
-    if not rows:
-        return []
     with transaction.atomic():
         created = Notification.objects.bulk_create(rows)
         announce_on_commit(

@@ -127,6 +127,11 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="servicedesk@localhost")
+# The domain of the Message-IDs of the desk's mails (default: DEFAULT_FROM_EMAIL's domain).
+SERVICEDESK_MAIL_DOMAIN = env.str("SERVICEDESK_MAIL_DOMAIN", default="")
+# Where replies to the desk's mails about a request go (a mailbox the intake polls); empty:
+# the sender's address, DEFAULT_FROM_EMAIL.
+SERVICEDESK_MAIL_REPLY_TO = env.str("SERVICEDESK_MAIL_REPLY_TO", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -191,6 +196,10 @@ LOGGING = {
 
 # --- The service desk's own settings -------------------------------------------------------
 # A resolved request may be reopened within this many days; after it, only a new request.
+# Where customers reach the desk: the signed links in mails (answer, rating) start with it.
+SERVICEDESK_PUBLIC_URL = env.str("SERVICEDESK_PUBLIC_URL", default="http://127.0.0.1:8000")
+# How long a mailed one-click link (accept or decline an answer, rate a request) works.
+SERVICEDESK_LINK_MAX_AGE_DAYS = env.int("SERVICEDESK_LINK_MAX_AGE_DAYS", default=14)
 SERVICEDESK_REOPEN_WINDOW_DAYS = env.int("SERVICEDESK_REOPEN_WINDOW_DAYS", default=14)
 # A resolved request closes by itself after this many days without a reopen.
 SERVICEDESK_AUTO_CLOSE_DAYS = env.int("SERVICEDESK_AUTO_CLOSE_DAYS", default=7)

@@ -31,6 +31,7 @@ ENDPOINTS = [
     "/api/v1/quality/scorecard/",
     "/api/v1/notifications/",
     "/api/v1/notifications/read-all/",
+    "/api/v1/notifications/preferences/",
     "/api/v1/notifications/{id}/read/",
     "/api/v1/analytics/metrics/",
     "/api/v1/analytics/series/",

@@ -107,13 +107,20 @@ def test_marking_all_read_counts_what_changed_and_leaves_others_alone(alice, cus
 def test_the_schema_documents_the_endpoints_and_every_kind(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
 
-    for path in ("notifications/", "notifications/read-all/", "notifications/{id}/read/"):
+    paths = ("", "read-all/", "{id}/read/", "preferences/")
+    for path in (f"notifications/{p}" for p in paths):
         assert f"/api/v1/{path}" in schema["paths"]
     kinds = schema["components"]["schemas"]["NotificationKindEnum"]["enum"]
     assert set(kinds) == set(NotificationKind.values)
 
 
-ENDPOINTS = [("get", ""), ("post", "read-all/"), ("post", "{pk}/read/")]
+ENDPOINTS = [
+    ("get", ""),
+    ("post", "read-all/"),
+    ("post", "{pk}/read/"),
+    ("get", "preferences/"),
+    ("patch", "preferences/"),
+]
 
 
 @pytest.mark.parametrize(("method", "tail"), ENDPOINTS)
@@ -153,3 +160,46 @@ def test_the_list_reads_a_fixed_number_of_queries(alice, customer, django_assert
         body = client.get(LIST).json()
 
     assert len(body["results"]) == 6
+
+
+PREFERENCES = LIST + "preferences/"
+
+
+def test_preferences_list_the_kinds_a_person_receives_with_their_defaults(alice, customer):
+    agent_kinds = {p["kind"]: p for p in client_for(alice).get(PREFERENCES).json()}
+    customer_kinds = {p["kind"] for p in client_for(customer.user).get(PREFERENCES).json()}
+
+    assert {"assigned", "customer_replied", "escalation"} <= set(agent_kinds)
+    assert "agent_reply" not in agent_kinds
+    assert agent_kinds["breach_risk"] == {
+        "kind": "breach_risk",
+        "name": "Request at risk of breaching its SLA",
+        "email": False,
+        "default": False,
+    }
+    assert {"agent_reply", "request_resolved", "bot_answer"} <= customer_kinds
+    assert "assigned" not in customer_kinds
+
+
+def test_a_choice_is_kept_and_decides_the_email(customer):
+    client = client_for(customer.user)
+
+    response = client.patch(PREFERENCES, {"email": {"agent_reply": False}}, format="json")
+
+    assert response.status_code == 200
+    assert {p["kind"]: p["email"] for p in response.json()}["agent_reply"] is False
+    [told] = do_notify(recipients=[customer.user], kind="agent_reply", title="t", body="")
+    assert told.email_wanted is False
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{"email": {"assigned": True}}, {"email": {"nonsense": True}}, {"email": []}, {}],
+)
+def test_bad_choices_are_refused_and_nothing_changes(customer, body):
+    client = client_for(customer.user)
+
+    response = client.patch(PREFERENCES, body, format="json")
+
+    assert response.status_code == 400, response.content
+    assert not customer.user.notification_preferences.exists()

@@ -14,6 +14,7 @@ from django.utils import timezone
 from apps.notifications.models import (
     DeliveryStatus,
     Notification,
+    NotificationPreference,
     WebhookDelivery,
     WebhookSubscription,
 )
@@ -104,7 +105,7 @@ class TestNotify:
         assert delivery.send_notification_email(notification.pk) == "sent"
         (email,) = mail.outbox
         assert email.to == ["lead@example.com"]
-        assert email.subject == "SLA breached: really"
+        assert email.subject == f"[{request.reference}] SLA breached: really"
         assert "Resolve it now." in email.body
         assert request.reference in email.body
         notification.refresh_from_db()
@@ -113,16 +114,58 @@ class TestNotify:
         assert delivery.send_notification_email(notification.pk) == "already sent"
         assert len(mail.outbox) == 1
 
+    def test_mails_about_a_request_thread_and_are_marked_automatic(self, customer):
+        request = submit(customer)
+        user = UserFactory(email="lead@example.com", username="lead")
+        first, second, third = (
+            notify([user], request=request, title=f"{request.reference} breached")[0]
+            for _ in range(3)
+        )
+        for notification in (first, second, third):
+            delivery.send_notification_email(notification.pk)
+
+        mails = mail.outbox
+        ids = [Notification.objects.get(pk=n.pk).message_id for n in (first, second, third)]
+        assert [m.extra_headers["Message-ID"] for m in mails] == [f"<{i}>" for i in ids]
+        assert len(set(ids)) == 3
+        assert mails[0].subject == f"[{request.reference}] breached"
+        assert "In-Reply-To" not in mails[0].extra_headers
+        assert mails[2].extra_headers["In-Reply-To"] == f"<{ids[1]}>"
+        assert mails[2].extra_headers["References"] == f"<{ids[0]}> <{ids[1]}>"
+        assert mails[0].extra_headers["Auto-Submitted"] == "auto-generated"
+
     def test_no_email_without_an_address_or_when_not_asked(
         self, enqueued, django_capture_on_commit_callbacks
     ):
         without = UserFactory(email="")
         with django_capture_on_commit_callbacks(execute=True):
             notify([without])
-            notify([UserFactory()], email=False)
+            declined = UserFactory()
+            NotificationPreference.objects.create(user=declined, kind="sla_breach", email=False)
+            notify([declined])
+            # Early warnings are in-app only unless the person asks for e-mail.
+            notify([UserFactory()], kind="breach_risk")
 
-        assert Notification.objects.count() == 2
+        assert Notification.objects.count() == 3
         assert enqueued == []
+
+    def test_the_person_who_caused_it_is_not_told(self):
+        actor, other = UserFactory(username="actor"), UserFactory(username="other")
+
+        created = notify([actor, other], caused_by=actor)
+
+        assert [n.recipient.username for n in created] == ["other"]
+
+    def test_a_key_notifies_each_recipient_once(self):
+        alice, bob = UserFactory(username="alice"), UserFactory(username="bob")
+        notify([alice], key="event:1:2")
+
+        again = notify([alice, bob], key="event:1:2")
+        other_event = notify([alice], key="event:1:3")
+
+        assert [n.recipient.username for n in again] == ["bob"]
+        assert len(other_event) == 1
+        assert Notification.objects.filter(recipient=alice).count() == 2
 
     def test_an_address_removed_before_sending_sends_nothing(self):
         user = UserFactory()

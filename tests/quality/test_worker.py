@@ -1,13 +1,13 @@
-"""A real worker on real Redis sends the survey invitation a resolution enqueued after commit."""
+"""A real worker on real Redis tells the customer of a resolution enqueued after commit."""
 
 import pytest
 
 from apps.lifecycle.states import State
 from apps.notifications.models import Notification
-from apps.quality.survey import INVITATION_KIND
 from tests.paths import Desk
 from tests.support.workers import celery_worker_process, wait_for  # noqa: F401 - the fixture
 
+INVITATION_KIND = "request_resolved"
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.slow]
 
 

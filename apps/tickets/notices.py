@@ -1,0 +1,290 @@
+"""Who hears what about a request, in their own language: the customer about the conversation
+on their request, the agents about work that waits for them. Never the person who caused it,
+and each notice once however often its task runs (`do_notify`'s key).
+
+Customers: an agent's public reply, a request for information, the bot's answer (with signed
+accept and decline links), resolved (with signed rating links), reopened or cancelled by the
+desk. Agents: a request assigned to them, their customer's reply, a request reopened by its
+customer, an approval waiting for them. Handoffs, escalations and early warnings notify from
+their own apps."""
+
+from collections.abc import Callable
+
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
+
+from apps.accounts.actors import Role
+from apps.eventlog.models import Event
+from apps.notifications.kinds import NotificationKind as Kind
+from apps.notifications.models import Notification
+from apps.notifications.services import do_notify
+from apps.tickets.links import ACCEPT, DECLINE, RATE, Link, link_url
+from apps.tickets.models import Feedback, Message, ServiceRequest, Visibility
+
+# The bot's answer ends with this line and its own question; the mail asks with links instead.
+ANSWER_FOOTER = "\n\n---\n"
+
+
+def notify_transition(request_id: int, event_seq: int) -> int:
+    """Tell whoever waits for the transition logged as event `event_seq` of the request;
+    returns how many were notified."""
+    event = (
+        Event.objects.select_related("actor")
+        .filter(request_id=request_id, seq=event_seq)
+        .exclude(transition="")
+        .first()
+    )
+    if event is None or event.transition not in _ON_TRANSITION:
+        return 0
+    request = ServiceRequest.objects.select_related(
+        "customer__user", "assignee__user", "department"
+    ).get(pk=request_id)
+    return len(_ON_TRANSITION[event.transition](request, event))
+
+
+def notify_message(message_id: int) -> int:
+    """Tell the other side of the conversation about a message: the customer about an agent's
+    public reply, the assignee about the customer's. Returns how many were notified."""
+    message = Message.objects.select_related("author").filter(pk=message_id).first()
+    if message is None or message.visibility != Visibility.PUBLIC:
+        return 0
+    request = ServiceRequest.objects.select_related("customer__user", "assignee__user").get(
+        pk=message.request_id
+    )
+    key = f"message:{message.pk}"
+    if message.author_role == Role.AGENT:
+        return len(
+            do_notify(
+                recipients=[request.customer.user],
+                kind=Kind.AGENT_REPLY,
+                request=request,
+                caused_by=message.author,
+                key=key,
+                title=lambda: _("New reply on %(ref)s") % {"ref": request.reference},
+                body=lambda: _with_reply_hint(message.body),
+            )
+        )
+    if message.author_role == Role.CUSTOMER and request.assignee is not None:
+        return len(
+            do_notify(
+                recipients=[request.assignee.user],
+                kind=Kind.CUSTOMER_REPLIED,
+                request=request,
+                caused_by=message.author,
+                key=key,
+                title=lambda: _("The customer replied on %(ref)s") % {"ref": request.reference},
+                body=message.body,
+            )
+        )
+    return 0
+
+
+def _to_customer(
+    request: ServiceRequest, event: Event, kind: str, title: Callable[[], str], body: Callable
+) -> list[Notification]:
+    return do_notify(
+        recipients=[request.customer.user],
+        kind=kind,
+        request=request,
+        caused_by=event.actor,
+        key=_key(event),
+        title=title,
+        body=body,
+    )
+
+
+def _key(event: Event) -> str:
+    return f"event:{event.request_id}:{event.seq}"
+
+
+def _reason(event: Event) -> str:
+    return str(event.payload.get("reason", "")).strip()
+
+
+def _with_reply_hint(text: str) -> str:
+    return f"{text}\n\n{_('Reply to this e-mail to answer.')}"
+
+
+def _bot_answer(request: ServiceRequest, event: Event) -> list[Notification]:
+    answer = (
+        Message.objects.filter(request=request, author_role=Role.BOT, created_at__lte=event.at)
+        .order_by("-created_at", "-pk")
+        .values_list("body", flat=True)
+        .first()
+    ) or ""
+    answer = answer.split(ANSWER_FOOTER)[0]
+    accept = link_url(Link(request.pk, ACCEPT, event.seq))
+    decline = link_url(Link(request.pk, DECLINE, event.seq))
+
+    def body() -> str:
+        return "\n\n".join(
+            [
+                answer,
+                _("Did this solve your problem?"),
+                _("Yes, resolve my request: %(url)s") % {"url": accept},
+                _("No, I need a person: %(url)s") % {"url": decline},
+            ]
+        )
+
+    return _to_customer(
+        request,
+        event,
+        Kind.BOT_ANSWER,
+        lambda: _("A possible answer to %(ref)s") % {"ref": request.reference},
+        body,
+    )
+
+
+def _info_requested(request: ServiceRequest, event: Event) -> list[Notification]:
+    asked = _reason(event) or (
+        Message.objects.filter(
+            request=request,
+            author_role=Role.AGENT,
+            visibility=Visibility.PUBLIC,
+            created_at__lte=event.at,
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("body", flat=True)
+        .first()
+    )
+    return _to_customer(
+        request,
+        event,
+        Kind.INFO_REQUESTED,
+        lambda: _("We need information for %(ref)s") % {"ref": request.reference},
+        lambda: _with_reply_hint(
+            asked or _("Please tell us more about “%(subject)s”.") % {"subject": request.subject}
+        ),
+    )
+
+
+def _rating_lines(request: ServiceRequest) -> list[str]:
+    link = Link(request.pk, RATE)
+    return [
+        _("How did we do? Rate it with one click:"),
+        *(f"{'★' * r}{'☆' * (5 - r)}  {link_url(link, rating=r)}" for r in (5, 4, 3, 2, 1)),
+    ]
+
+
+def _resolved(request: ServiceRequest, event: Event) -> list[Notification]:
+    rated = Feedback.objects.filter(request=request).exists()
+    if event.actor_role == Role.CUSTOMER:
+        # They accepted an answer themselves: nothing to tell, but their rating is welcome.
+        if rated:
+            return []
+        return _to_customer_anyway(request, event)
+
+    def body() -> str:
+        lines = [_("Your request “%(subject)s” has been resolved.") % {"subject": request.subject}]
+        if _reason(event):
+            lines.append(_reason(event))
+        if not rated:
+            lines.append("\n".join(_rating_lines(request)))
+        lines.append(_("If it is not solved, reply to this e-mail and we will reopen it."))
+        return "\n\n".join(lines)
+
+    return _to_customer(
+        request,
+        event,
+        Kind.REQUEST_RESOLVED,
+        lambda: _("%(ref)s is resolved") % {"ref": request.reference},
+        body,
+    )
+
+
+def _to_customer_anyway(request: ServiceRequest, event: Event) -> list[Notification]:
+    """The invitation to rate goes to the customer who resolved the request themselves."""
+    return do_notify(
+        recipients=[request.customer.user],
+        kind=Kind.FEEDBACK_INVITATION,
+        request=request,
+        key=_key(event),
+        title=lambda: _("How did we do with %(ref)s?") % {"ref": request.reference},
+        body=lambda: "\n".join(_rating_lines(request)),
+    )
+
+
+def _reopened(request: ServiceRequest, event: Event) -> list[Notification]:
+    if event.actor_role == Role.CUSTOMER:
+        if request.assignee is None:
+            return []
+        return do_notify(
+            recipients=[request.assignee.user],
+            kind=Kind.REQUEST_REOPENED,
+            request=request,
+            caused_by=event.actor,
+            key=_key(event),
+            title=lambda: _("The customer reopened %(ref)s") % {"ref": request.reference},
+            body=_reason(event) or request.subject,
+        )
+    return _to_customer(
+        request,
+        event,
+        Kind.REQUEST_REOPENED,
+        lambda: _("%(ref)s is open again") % {"ref": request.reference},
+        lambda: _with_reply_hint(
+            _reason(event)
+            or _("We are working on “%(subject)s” again.") % {"subject": request.subject}
+        ),
+    )
+
+
+def _cancelled(request: ServiceRequest, event: Event) -> list[Notification]:
+    if event.actor_role == Role.CUSTOMER:
+        return []
+    return _to_customer(
+        request,
+        event,
+        Kind.REQUEST_CANCELLED,
+        lambda: _("%(ref)s was cancelled") % {"ref": request.reference},
+        lambda: (
+            _reason(event)
+            or _("The service desk cancelled “%(subject)s”.") % {"subject": request.subject}
+        ),
+    )
+
+
+def _assigned(request: ServiceRequest, event: Event) -> list[Notification]:
+    if request.assignee is None or request.assignee_id != event.assignee_id:
+        return []  # assigned elsewhere since: the newer assignment notifies
+    return do_notify(
+        recipients=[request.assignee.user],
+        kind=Kind.ASSIGNED,
+        request=request,
+        caused_by=event.actor,
+        key=_key(event),
+        title=lambda: _("%(ref)s is assigned to you") % {"ref": request.reference},
+        body=lambda: f"{request.subject}\n\n{request.get_priority_display()}",
+    )
+
+
+def _approval(request: ServiceRequest, event: Event) -> list[Notification]:
+    # Approval belongs to the department's leads; before routing, to the supervisors.
+    if request.department is not None:
+        approvers = list(request.department.leads.filter(is_active=True))
+    else:
+        approvers = list(get_user_model().objects.filter(is_superuser=True, is_active=True))
+    return do_notify(
+        recipients=approvers,
+        kind=Kind.APPROVAL_REQUESTED,
+        request=request,
+        caused_by=event.actor,
+        key=_key(event),
+        title=lambda: _("%(ref)s waits for your approval") % {"ref": request.reference},
+        body=lambda: f"{request.subject}\n\n{_reason(event)}".strip(),
+    )
+
+
+_ON_TRANSITION: dict[str, Callable[[ServiceRequest, Event], list[Notification]]] = {
+    "propose_answer": _bot_answer,
+    "request_info": _info_requested,
+    "resolve": _resolved,
+    "accept_answer": _resolved,
+    "reopen": _reopened,
+    "cancel": _cancelled,
+    "assign": _assigned,
+    "reassign": _assigned,
+    "require_approval": _approval,
+}
+# The transitions someone hears about; every other one notifies nobody (and enqueues nothing).
+NOTIFYING = frozenset(_ON_TRANSITION)
