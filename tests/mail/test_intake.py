@@ -12,10 +12,13 @@ from apps.mail.intake import take_in
 from apps.mail.models import InboundMail, Mailbox, Outcome
 from apps.notifications.models import Notification
 from apps.sla.models import ClockState
+from apps.tickets import notices
 from apps.tickets.models import Message, ServiceRequest
+from apps.tickets.services import do_post_message
 from tests.factories import AgentFactory, CustomerFactory, drive, submit
 from tests.mail.mails import MALFORMED, bounce, mail
 from workflows.mail import send_auto_reply
+from workflows.notifications import send_notification_email
 
 pytestmark = pytest.mark.django_db
 
@@ -281,3 +284,34 @@ def test_an_empty_reply_still_becomes_a_message(carol):
 
     assert inbound.outcome == Outcome.THREADED
     assert Message.objects.get(request=request).body
+
+
+def test_a_reply_to_the_desks_own_notification_mail_threads(carol, department):
+    """The whole loop: an agent's reply is mailed to the customer (workflows/notifications.py
+    gives it a Message-ID), and the customer's answer to that mail lands on the request."""
+    agent = AgentFactory(departments=[department])
+    request = drive(
+        submit(carol),
+        ("route", {"department": department}, SYSTEM),
+        ("assign", {"assignee": agent}, SYSTEM),
+    )
+    message = do_post_message(request, actor=actor_for_user(agent.user), body="Which tray?")
+    outbox.outbox.clear()
+    notices.notify_message(message.pk)
+    for notification in Notification.objects.filter(recipient=carol.user):
+        send_notification_email(notification.pk)
+    [sent] = outbox.outbox
+    assert f"[{request.reference}]" in sent.subject
+
+    inbound = take_in(
+        mail(
+            subject=f"Re: {sent.subject}",
+            in_reply_to=sent.extra_headers["Message-ID"].strip("<>"),
+            text="The second one.\n\nOn Fri, 4 Dec 2026 at 16:45, Service Desk "
+            f"<{sent.from_email}> wrote:\n"
+            + "".join(f"> {line}\n" for line in sent.body.split("\n")),
+        )
+    )
+
+    assert (inbound.outcome, inbound.request) == (Outcome.THREADED, request)
+    assert inbound.posted_message.body == "The second one."
