@@ -6,7 +6,6 @@ import email.policy
 import hashlib
 import re
 from dataclasses import dataclass, field
-from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import getaddresses
 
@@ -43,6 +42,7 @@ class ParsedMail:
     attachments: list[dict] = field(default_factory=list)
     # Why the mail is automatic (an auto-reply, a bounce, a list), or "" for a person's mail.
     automatic: str = ""
+    # The attachments' (name, content, declared type), for storing them with the request.
     files: list[tuple[str, bytes, str]] = field(default_factory=list)
 
 
@@ -163,16 +163,14 @@ def _text_of(message: EmailMessage) -> str:
 
 def _attachments_of(message: EmailMessage) -> tuple[list[dict], list[tuple[str, bytes, str]]]:
     """The attachments' names, sizes and declared types, and their contents."""
-    described, files = [], []
+    described: list[dict] = []
+    files: list[tuple[str, bytes, str]] = []
     for part in message.iter_attachments():
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        payload = payload if isinstance(payload, bytes) else b""
         name = part.get_filename() or "attachment"
         declared = part.get_content_type()
         described.append({"name": name[:255], "size": len(payload), "content_type": declared})
         files.append((name[:255], payload, declared))
     return described, files
 
-
-def format_address(address: str) -> str:
-    """An address as a header value (for the auto-reply)."""
-    return str(Address(addr_spec=address))

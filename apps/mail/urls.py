@@ -27,7 +27,7 @@ def _guarded(provider: str, view):
 urlpatterns = [
     URLPattern(
         pattern.pattern,
-        _guarded(pattern.name.removesuffix(_INBOUND), pattern.callback),
+        _guarded((pattern.name or "").removesuffix(_INBOUND), pattern.callback),
         pattern.default_args,
         pattern.name,
     )
