@@ -173,4 +173,3 @@ def _attachments_of(message: EmailMessage) -> tuple[list[dict], list[tuple[str, 
         described.append({"name": name[:255], "size": len(payload), "content_type": declared})
         files.append((name[:255], payload, declared))
     return described, files
-
