@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.actors import SYSTEM, Actor, Role
 from apps.accounts.models import Customer
+from apps.accounts.selectors import language_of
 from apps.core.door import announce_on_commit
 from apps.core.errors import Forbidden, NotAllowed
 from apps.lifecycle.channel import Channel
@@ -125,12 +126,14 @@ def _take_in(
 def _post_reply(request: ServiceRequest, mail: ParsedMail, actor: Actor):
     """The customer's reply as a message; a reply to a resolved request reopens it (within
     the reopen window), as a reply through the API followed by reopen would."""
-    body = mail.reply_text or _("(An e-mail without text.)")
+    with translation.override(language_of(actor.user)):
+        body = mail.reply_text or _("(An e-mail without text.)")
     message = do_post_message(request, actor=actor, body=body)
     request.refresh_from_db()
     if request.state == State.RESOLVED:
         try:
-            transition(request, "reopen", actor=actor, reason=_("The customer replied by e-mail."))
+            # The log records why in data, not in words of one language.
+            transition(request, "reopen", actor=actor, explain={"by": "e-mail reply"})
         except (NotAllowed, Forbidden):
             logger.info("%s: a reply by e-mail did not reopen it", request.reference)
     return message
@@ -146,17 +149,20 @@ def _submit(
 ) -> ServiceRequest:
     """A new request; one answering a closed or cancelled request says which, and carries
     only the reply (the quoted history is the old request's)."""
-    description = mail.text
-    if follows is not None:
-        description = _("Follow-up to %(reference)s, which is %(state)s.") % {
-            "reference": follows.reference,
-            "state": follows.get_state_display(),
-        }
-        description += "\n\n" + mail.reply_text
+    # The words the desk adds are in the customer's language (they read the request too).
+    with translation.override(language_of(customer.user)):
+        description = mail.text
+        if follows is not None:
+            description = _("Follow-up to %(reference)s, which is %(state)s.") % {
+                "reference": follows.reference,
+                "state": follows.get_state_display(),
+            }
+            description += "\n\n" + mail.reply_text
+        subject = mail.subject or _("E-mail from %(address)s") % {"address": mail.from_address}
     request = do_submit_request(
         actor=actor,
         customer=customer,
-        subject=mail.subject or _("E-mail from %(address)s") % {"address": mail.from_address},
+        subject=subject,
         description=description[: ServiceRequest._meta.get_field("description").max_length],
         channel=Channel.EMAIL,
         attachments=mail.attachments,

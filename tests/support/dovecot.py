@@ -1,5 +1,6 @@
-"""A real IMAP server for the mail tests: Debian's dovecot, started per test session on a free
-port with a passwd-file of users and maildirs in a temporary directory."""
+"""A real IMAP server for the mail tests (and bench/mail_intake.py): Debian's dovecot, started
+per test session on a free port with a passwd-file of users and maildirs in a temporary
+directory."""
 
 import itertools
 import os
@@ -10,14 +11,14 @@ import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from imap_tools import MailBoxUnencrypted
 from imap_tools.consts import MailMessageFlags
-
-from tests.conftest import need_service
 
 DOVECOT = shutil.which("dovecot", path=f"{os.environ.get('PATH', '')}:/usr/sbin")
 
@@ -144,7 +145,7 @@ class Dovecot:
                     return
             except OSError:
                 time.sleep(0.1)
-        pytest.fail(f"dovecot did not start: {self.log()[-2000:]}")
+        raise RuntimeError(f"dovecot did not start: {self.log()[-2000:]}")
 
     def log(self) -> str:
         path = self.root / "dovecot.log"
@@ -154,7 +155,7 @@ class Dovecot:
         """A new user with an empty INBOX: each test reads its own mailbox."""
         number = next(self._users)
         if number > USERS:
-            pytest.fail(f"the test dovecot has {USERS} users; raise USERS")
+            raise RuntimeError(f"the test dovecot has {USERS} users; raise USERS")
         username = f"desk{number}"
         return ImapAccount("127.0.0.1", self.port, username, f"secret-{username}")
 
@@ -175,19 +176,28 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def dovecot_server():
-    """The session's dovecot (skipped saying why where it is not installed; under CI=true a
-    missing dovecot fails)."""
-    need_service(DOVECOT is not None, "dovecot (Debian's dovecot-imapd)")
+@contextmanager
+def running_dovecot() -> Iterator[Dovecot]:
+    """A dovecot on a free port in a temporary directory, stopped and removed afterwards."""
     root = Path(tempfile.mkdtemp(prefix="sd-dovecot-"))
     server = Dovecot(root, free_port())
-    server.start()
     try:
+        server.start()
         yield server
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def dovecot_server():
+    """The session's dovecot (skipped saying why where it is not installed; under CI=true a
+    missing dovecot fails)."""
+    from tests.conftest import need_service
+
+    need_service(DOVECOT is not None, "dovecot (Debian's dovecot-imapd)")
+    with running_dovecot() as server:
+        yield server
 
 
 @pytest.fixture
