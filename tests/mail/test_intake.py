@@ -315,3 +315,17 @@ def test_a_reply_to_the_desks_own_notification_mail_threads(carol, department):
 
     assert (inbound.outcome, inbound.request) == (Outcome.THREADED, request)
     assert inbound.posted_message.body == "The second one."
+
+
+@pytest.mark.postgres
+def test_the_sender_is_found_by_an_index_not_a_scan_of_every_user(carol):
+    from django.db import connection
+
+    query = Customer.objects.filter(user__email__iexact="carol@example.com")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        sql, params = query.query.sql_with_params()
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+
+    assert "mail_auth_user_email_upper" in plan
