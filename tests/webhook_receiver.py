@@ -1,11 +1,12 @@
-"""A real HTTP server on 127.0.0.1 that receives webhooks, checks signatures, answers by script."""
+"""A real HTTP server on 127.0.0.1 that receives webhooks, verifies every one with the
+`standardwebhooks` package (as a subscriber would), and answers by script."""
 
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from apps.notifications.signing import verify_signature
+from standardwebhooks import Webhook, WebhookVerificationError
 
 
 @dataclass
@@ -26,12 +27,11 @@ class Receiver:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def take(self, headers: dict[str, str], body: bytes) -> int:
-        verified = verify_signature(
-            self.secret,
-            headers.get("x-servicedesk-timestamp", ""),
-            body,
-            headers.get("x-servicedesk-signature", ""),
-        )
+        try:
+            Webhook(self.secret).verify(body, headers)
+            verified = True
+        except WebhookVerificationError:
+            verified = False
         with self._lock:
             self.received.append(Received(headers, body, verified))
             return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
@@ -41,7 +41,7 @@ def _handler_for(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            # Header names are case-insensitive (urllib sends "X-servicedesk-event"): lower them.
+            # Header names are case-insensitive: lower them.
             headers = {name.lower(): value for name, value in self.headers.items()}
             status = receiver.take(headers, body)
             answer = b"ok" if status < 400 else b"receiver says no"

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from apps.accounts.actors import BOT, SYSTEM
 from apps.core.errors import ServiceDeskError
@@ -17,6 +18,7 @@ from apps.knowledge.outcomes import declined_article_ids
 from apps.lifecycle.states import State
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
+from apps.tickets.notices import ANSWER_FOOTER
 from workflows.assignment import NOTHING_TO_DO
 from workflows.enqueue import enqueue
 from workflows.routing import route_batch, route_request
@@ -82,7 +84,9 @@ def _answer_or_suggest(request_id: int) -> str | None:
 def _answer(request, match) -> str:
     article = Article.objects.get(pk=match.article_id)
     with transaction.atomic():
-        services.do_post_message(request, actor=BOT, body=_answer_text(article))
+        services.do_post_message(
+            request, actor=BOT, body=_answer_text(article, request.customer.language)
+        )
         ArticleUse.objects.create(
             article=article,
             request=request,
@@ -103,11 +107,14 @@ def _answer(request, match) -> str:
     return f"answered with {article.key}"
 
 
-def _answer_text(article: Article) -> str:
-    return (
-        f"{article.answer}\n\n---\nDid this solve your problem? Accept the answer to close "
-        "the request, or decline it and a person will take over."
-    )
+def _answer_text(article: Article, language: str) -> str:
+    # The footer follows the separator the customer's notice cuts at (tickets.notices).
+    with translation.override(language):
+        footer = _(
+            "Did this solve your problem? Accept the answer to close the request, or decline "
+            "it and a person will take over."
+        )
+    return f"{article.answer}{ANSWER_FOOTER}{footer}"
 
 
 def _attach_suggestions(request, matches, threshold: float) -> None:

@@ -12,6 +12,7 @@ from apps.tickets import notices
 from apps.tickets.signals import message_posted, request_transitioned
 from workflows.enqueue import enqueue
 from workflows.gather import gatherer
+from workflows.webhook_feed import lifecycle_subscribed
 
 # Transitions after which a request waits in `new` for routing.
 ROUTE_AFTER = frozenset({"submit", "decline_answer", "answer_timeout", "approve", "reopen"})
@@ -70,6 +71,20 @@ def email_notifications(sender, *, email_ids, **kwargs):
 def deliver_webhooks(sender, *, delivery_ids, **kwargs):
     for delivery_id in delivery_ids:
         enqueue("notifications.deliver_webhook", delivery_id=delivery_id)
+
+
+@receiver(request_transitioned, dispatch_uid="workflows.lifecycle_webhook_on_transition")
+def lifecycle_webhook_on_transition(sender, *, request_id, event_seq, **kwargs):
+    """request.created / request.state_changed, from the log row just written (the beat's
+    feed publishes it too if this task is lost; never twice)."""
+    if lifecycle_subscribed.get():
+        enqueue("notifications.publish_request_event", request_id=request_id, event_seq=event_seq)
+
+
+@receiver(message_posted, dispatch_uid="workflows.lifecycle_webhook_on_message")
+def lifecycle_webhook_on_message(sender, *, request_id, message_id, **kwargs):
+    if lifecycle_subscribed.get():
+        enqueue("notifications.publish_request_event", request_id=request_id, message_id=message_id)
 
 
 @receiver(request_transitioned, dispatch_uid="workflows.manual_escalation")

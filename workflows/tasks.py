@@ -3,7 +3,6 @@
 from celery import shared_task
 from celery.utils.log import get_task_logger
 from celery_batches import Batches
-from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from apps.api.idempotency import purge_expired_keys
@@ -19,6 +18,8 @@ from workflows import (
     routing,
     sla_sweep,
     sweeps,
+    webhook_feed,
+    webhooks,
 )
 from workflows import improvement as improvement_work
 
@@ -117,17 +118,29 @@ def send_email(notification_id: int) -> str:
     return notifications.send_notification_email(notification_id)
 
 
-@shared_task(bind=True, name="notifications.deliver_webhook", **RETRY)
-def deliver_webhook(self, delivery_id: int) -> str:
-    # The backoff is read here, not in the decorator, so that settings apply at run time.
-    max_retries = settings.SERVICEDESK_WEBHOOK_MAX_RETRIES
-    try:
-        return notifications.deliver_webhook(
-            delivery_id, last_attempt=self.request.retries >= max_retries
-        )
-    except notifications.WebhookDeliveryError as exc:
-        countdown = notifications.retry_countdown(self.request.retries)
-        raise self.retry(exc=exc, countdown=countdown, max_retries=max_retries) from exc
+@shared_task(name="notifications.deliver_webhook", **RETRY)
+def deliver_webhook(delivery_id: int, hand_off: str | None = None) -> str:
+    # Failed attempts are not Celery retries: the next one waits in the database.
+    return webhooks.deliver_webhook(delivery_id, hand_off=hand_off)
+
+
+@shared_task(name="notifications.sweep_webhook_deliveries", **RETRY)
+def sweep_webhook_deliveries() -> int:
+    return webhooks.sweep_due_deliveries()
+
+
+@shared_task(name="notifications.publish_request_event", **RETRY)
+def publish_request_event(
+    request_id: int, event_seq: int | None = None, message_id: int | None = None
+) -> int:
+    return webhook_feed.publish_request_event(
+        request_id, event_seq=event_seq, message_id=message_id
+    )
+
+
+@shared_task(name="notifications.feed_webhook_events", **RETRY)
+def feed_webhook_events() -> int:
+    return webhook_feed.feed_from_log()
 
 
 @shared_task(name="notifications.sweep_unsent_notifications", **RETRY)

@@ -10,6 +10,7 @@ from apps.notifications.models import (
     Notification,
     NotificationPreference,
     WebhookDelivery,
+    WebhookFeed,
     WebhookSubscription,
 )
 from apps.notifications.services import do_redeliver_webhooks
@@ -65,10 +66,10 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
-    list_display = ["name", "url", "kinds", "active", "created_at"]
-    list_filter = ["active"]
+    list_display = ["name", "url", "kinds", "internal", "active", "created_at"]
+    list_filter = ["active", "internal"]
     search_fields = ["name", "url"]
-    fields = ["name", "url", "event_kinds", "active", "signing_secret", "created_at"]
+    fields = ["name", "url", "event_kinds", "internal", "active", "signing_secret", "created_at"]
     readonly_fields = ["signing_secret", "created_at"]
     # A URL typed without a scheme becomes https:// (Django 6's default, chosen now).
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -96,11 +97,13 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "attempts",
         "last_status_code",
         "last_attempt_at",
+        "next_attempt_at",
         "delivered_at",
     ]
     list_filter = ["status", "event_kind", "subscription"]
     list_select_related = ["subscription"]
     search_fields = ["event_kind", "subscription__name", "last_error"]
+    raw_id_fields = ["event"]
     ordering = ["-created_at", "-pk"]
     date_hierarchy = "created_at"
     actions = ["redeliver"]
@@ -124,3 +127,13 @@ class WebhookDeliveryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             ngettext("%d delivery queued again.", "%d deliveries queued again.", count) % count,
             messages.SUCCESS,
         )
+
+
+@admin.register(WebhookFeed)
+class WebhookFeedAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """How far lifecycle webhooks have read the event log (workflows/webhook_feed.py)."""
+
+    list_display = ["name", "last_event_id", "updated_at"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.opts.fields]

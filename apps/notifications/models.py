@@ -1,7 +1,5 @@
 """In-app notifications, webhook subscriptions, and the log of webhook deliveries."""
 
-import secrets
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
@@ -10,13 +8,37 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-# urllib would also open file:// and ftp:// URLs; a webhook is only ever an HTTP(S) POST.
+from apps.notifications.destinations import Unresolvable, UnsafeDestination, resolve
+from apps.notifications.signing import iso_timestamp, new_secret
+
+# A webhook is only ever an HTTP(S) POST.
 WEBHOOK_SCHEMES = ("http", "https")
 validate_webhook_url = URLValidator(schemes=list(WEBHOOK_SCHEMES))
 
 
 def new_webhook_secret() -> str:
-    return secrets.token_urlsafe(32)
+    """A Standard Webhooks secret, "whsec_<base64 of 32 random bytes>"."""
+    return new_secret()
+
+
+def check_webhook_destination(url: str) -> None:
+    """Refuse a URL whose host is or resolves to an address webhooks may not reach (loopback,
+    private, link-local ...; see destinations.py), unless SERVICEDESK_WEBHOOK_ALLOW_PRIVATE.
+
+    A name that does not resolve now passes: every delivery resolves and checks it again."""
+    try:
+        resolve(url)
+    except UnsafeDestination as refused:
+        raise ValidationError(
+            _(
+                "%(host)s resolves to %(address)s, a %(kind)s address: webhooks are sent only "
+                "to public addresses."
+            )
+            % {"host": refused.host, "address": refused.address, "kind": refused.kind},
+            code="unsafe_destination",
+        ) from None
+    except (Unresolvable, ValueError):
+        pass  # the URL validator names a malformed URL
 
 
 class Notification(models.Model):
@@ -104,15 +126,31 @@ class WebhookSubscription(models.Model):
     url = models.URLField(_("URL"), max_length=500, validators=[validate_webhook_url])
     secret = models.CharField(
         _("secret"),
-        max_length=100,
+        max_length=200,
         default=new_webhook_secret,
-        help_text=_("Signs every delivery (HMAC-SHA256); the receiver keeps a copy to verify."),
+        help_text=_(
+            "Signs every delivery (Standard Webhooks, HMAC-SHA256); the receiver keeps a copy "
+            "to verify."
+        ),
+    )
+    # After a rotation deliveries are signed with both secrets for a while, so the receiver can
+    # change its copy without losing a delivery.
+    previous_secret = models.CharField(
+        _("previous secret"), max_length=200, blank=True, editable=False
+    )
+    previous_secret_until = models.DateTimeField(
+        _("previous secret valid until"), null=True, blank=True, editable=False
     )
     event_kinds = models.JSONField(
-        _("event kinds"),
+        _("event types"),
         default=list,
         blank=True,
-        help_text=_('A list such as ["sla_breach", "escalation"]; empty means every kind.'),
+        help_text=_('A list such as ["request.created", "sla_breach"]; empty means every type.'),
+    )
+    internal = models.BooleanField(
+        _("internal"),
+        default=False,
+        help_text=_("Also receives internal notes (message.created); else public replies only."),
     )
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -130,11 +168,24 @@ class WebhookSubscription(models.Model):
         kinds = self.event_kinds
         if not isinstance(kinds, list) or not all(isinstance(k, str) and k for k in kinds):
             raise ValidationError(
-                {"event_kinds": _("A list of event kinds (non-empty strings), or [] for all.")}
+                {"event_kinds": _("A list of event types (non-empty strings), or [] for all.")}
             )
+        if self.url:
+            try:
+                check_webhook_destination(self.url)
+            except ValidationError as error:
+                raise ValidationError({"url": error.messages}) from None
 
     def wants(self, kind: str) -> bool:
         return not self.event_kinds or kind in self.event_kinds
+
+    def secrets_in_use(self, now=None) -> list[str]:
+        """The secrets deliveries are signed with now: the current one, and the previous one
+        while it is still valid after a rotation."""
+        until = self.previous_secret_until
+        if self.previous_secret and until and until > (now or timezone.now()):
+            return [self.secret, self.previous_secret]
+        return [self.secret]
 
 
 class DeliveryStatus(models.TextChoices):
@@ -150,13 +201,29 @@ class WebhookDelivery(models.Model):
         related_name="deliveries",
         verbose_name=_("subscription"),
     )
-    event_kind = models.CharField(_("event kind"), max_length=40)
+    event_kind = models.CharField(_("event type"), max_length=40)
+    # The event-log row this delivery tells about (lifecycle types); with the subscription it
+    # is unique, so feeding the same event twice creates no second delivery.
+    event = models.ForeignKey(
+        "eventlog.Event",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("event"),
+    )
+    # When it happened: the envelope's `timestamp`, the same on every attempt.
+    occurred_at = models.DateTimeField(_("occurred at"), default=timezone.now)
     # Callers may pass datetimes and decimals: stored as ISO strings and numbers in text.
     payload = models.JSONField(_("payload"), default=dict, encoder=DjangoJSONEncoder)
     status = models.CharField(
         _("status"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # Attempts since the delivery was (re)queued: its place in the retry schedule.
+    round_attempts = models.PositiveSmallIntegerField(_("attempts this round"), default=0)
+    # When a pending delivery is due; the sweep sends what is due (null once it is settled).
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(
         _("last HTTP status"), null=True, blank=True
     )
@@ -171,16 +238,47 @@ class WebhookDelivery(models.Model):
         verbose_name_plural = _("webhook deliveries")
         indexes = [
             models.Index(fields=["status", "created_at"], name="webhook_delivery_status"),
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status="pending"),
+                name="webhook_delivery_due",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event"], name="webhook_delivery_once_per_event"
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.event_kind} to {self.subscription} ({self.status})"
 
+    @property
+    def message_id(self) -> str:
+        """The `webhook-id` header: the same on every attempt, so receivers deduplicate on it."""
+        return f"msg_{self.pk}"
+
     def envelope(self) -> dict:
-        """What the receiver gets: the same on every attempt, so a retry is byte-identical."""
-        return {
-            "id": self.pk,
-            "event": self.event_kind,
-            "created_at": self.created_at.isoformat(),
-            "data": self.payload,
-        }
+        """What the receiver gets (Standard Webhooks' shape): the same on every attempt, so a
+        retry is byte-identical."""
+        at = iso_timestamp(self.occurred_at)
+        return {"type": self.event_kind, "timestamp": at, "data": self.payload}
+
+
+class WebhookFeed(models.Model):
+    """How far the lifecycle webhooks have read the event log: the last event id read, and
+    the ids below it not seen yet (a transaction still open when the log was read, or one
+    rolled back), kept for a while in case they commit later."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    last_event_id = models.BigIntegerField(_("last event read"), default=0)
+    # {"<event id>": "<ISO time first missed>"}
+    missing = models.JSONField(_("missing event ids"), default=dict, blank=True)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook feed")
+        verbose_name_plural = _("webhook feeds")
+
+    def __str__(self) -> str:
+        return f"{self.name} at event {self.last_event_id}"

@@ -49,6 +49,8 @@ class NotificationPreferences(generics.GenericAPIView):
     serializer_class = PreferenceSerializer
     # Only for the schema generator: the view reads the person's choices, not a queryset.
     queryset = NotificationPreference.objects.none()
+    # A few kinds per person: one list, not a page.
+    pagination_class = None
 
     @extend_schema(
         tags=["notifications"],

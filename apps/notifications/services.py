@@ -1,6 +1,9 @@
 """Writes: notifying people in the app (and by e-mail), and publishing events to webhooks."""
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
@@ -88,22 +91,75 @@ def do_notify(  # noqa: PLR0913  keyword-only: who, what, the texts, and what it
     return created
 
 
+@dataclass(frozen=True)
+class Publication:
+    """One event to publish: its type, its JSON data, and for events of the log, the row
+    (deliveries are unique per subscription and event) and when it happened."""
+
+    kind: str
+    payload: dict[str, Any]
+    occurred_at: datetime | None = None
+    event_id: int | None = None
+    # Only for subscriptions flagged internal (an internal note).
+    internal: bool = False
+
+
 def do_publish_event(*, kind: str, payload: dict) -> list[WebhookDelivery]:
     """Publish event `kind` with a JSON-serialisable `payload` to the subscriptions wanting it.
 
     Writes: one pending `WebhookDelivery` per active subscription that wants the kind, in the
     caller's transaction (or its own). Enqueues: after commit, `webhook_deliveries_created`.
     """
-    # Subscriptions are few; filtering kinds in Python keeps SQLite and PostgreSQL alike.
-    subscriptions = [s for s in WebhookSubscription.objects.filter(active=True) if s.wants(kind)]
-    if not subscriptions:
-        return []
+    return do_publish_events([Publication(kind=kind, payload=payload)])
+
+
+def _receives(subscription: WebhookSubscription, publication: Publication) -> bool:
+    if not subscription.wants(publication.kind):
+        return False
+    if publication.internal and not subscription.internal:
+        return False
+    # A subscription hears of what happens from its creation on, not of the log's past.
+    return publication.event_id is None or subscription.created_at <= publication.occurred_at
+
+
+def do_publish_events(publications: Iterable[Publication]) -> list[WebhookDelivery]:
+    """Publish several events at once (the lifecycle events read from the log).
+
+    Writes: one pending, due `WebhookDelivery` per active subscription receiving each (its
+    types, the internal flag, its creation time), in the caller's transaction (or its own);
+    an event of the log already delivered to a subscription is skipped, so publishing it again
+    (a replay, the sweep after the prompt task) creates nothing. Enqueues: after commit,
+    `webhook_deliveries_created` with the new ids. Returns the new deliveries."""
+    publications = list(publications)
+    # Subscriptions are few; filtering types in Python keeps SQLite and PostgreSQL alike.
+    subscriptions = list(WebhookSubscription.objects.filter(active=True))
     now = timezone.now()
-    with transaction.atomic():
-        created = WebhookDelivery.objects.bulk_create(
-            WebhookDelivery(subscription=s, event_kind=kind, payload=payload, created_at=now)
-            for s in subscriptions
+    rows = [
+        WebhookDelivery(
+            subscription=s,
+            event_kind=p.kind,
+            event_id=p.event_id,
+            payload=p.payload,
+            occurred_at=p.occurred_at or now,
+            created_at=now,
+            next_attempt_at=now,
         )
+        for p in publications
+        for s in subscriptions
+        if _receives(s, p)
+    ]
+    if not rows:
+        return []
+    with transaction.atomic():
+        if any(row.event_id for row in rows):
+            # The unique (subscription, event) skips what exists; an insert that conflicts
+            # returns no id, so the new rows are found by the time they were made with.
+            WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+            created = list(
+                WebhookDelivery.objects.filter(created_at=now, subscription__in=subscriptions)
+            )
+        else:
+            created = WebhookDelivery.objects.bulk_create(rows)
         _announce_deliveries([d.pk for d in created])
     return created
 
@@ -111,15 +167,16 @@ def do_publish_event(*, kind: str, payload: dict) -> list[WebhookDelivery]:
 def do_redeliver_webhooks(*, deliveries: Iterable[WebhookDelivery]) -> int:
     """Send failed or pending deliveries again (from the admin), with a fresh round of retries.
 
-    Writes: status back to pending. Enqueues: `webhook_deliveries_created` after commit.
-    Delivered ones are left alone. Returns how many were queued again.
+    Writes: status back to pending, due now, at the start of the retry schedule. Enqueues:
+    `webhook_deliveries_created` after commit. Delivered ones are left alone. Returns how many
+    were queued again.
     """
     ids = [d.pk for d in deliveries if d.status != DeliveryStatus.DELIVERED]
     if not ids:
         return 0
     with transaction.atomic():
         WebhookDelivery.objects.filter(pk__in=ids).exclude(status=DeliveryStatus.DELIVERED).update(
-            status=DeliveryStatus.PENDING
+            status=DeliveryStatus.PENDING, next_attempt_at=timezone.now(), round_attempts=0
         )
         _announce_deliveries(ids)
     return len(ids)

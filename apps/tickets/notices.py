@@ -101,18 +101,28 @@ def _reason(event: Event) -> str:
     return str(event.payload.get("reason", "")).strip()
 
 
+def _latest_text(request: ServiceRequest, event: Event, role: str) -> str:
+    """The latest public message of `role` on the request up to the event ("" if none)."""
+    text = (
+        Message.objects.filter(
+            request=request,
+            author_role=role,
+            visibility=Visibility.PUBLIC,
+            created_at__lte=event.at,
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("body", flat=True)
+        .first()
+    )
+    return text or ""
+
+
 def _with_reply_hint(text: str) -> str:
     return f"{text}\n\n{_('Reply to this e-mail to answer.')}"
 
 
 def _bot_answer(request: ServiceRequest, event: Event) -> list[Notification]:
-    answer = (
-        Message.objects.filter(request=request, author_role=Role.BOT, created_at__lte=event.at)
-        .order_by("-created_at", "-pk")
-        .values_list("body", flat=True)
-        .first()
-    ) or ""
-    answer = answer.split(ANSWER_FOOTER)[0]
+    answer = _latest_text(request, event, Role.BOT).split(ANSWER_FOOTER)[0]
     accept = link_url(Link(request.pk, ACCEPT, event.seq))
     decline = link_url(Link(request.pk, DECLINE, event.seq))
 
@@ -136,17 +146,7 @@ def _bot_answer(request: ServiceRequest, event: Event) -> list[Notification]:
 
 
 def _info_requested(request: ServiceRequest, event: Event) -> list[Notification]:
-    asked = _reason(event) or (
-        Message.objects.filter(
-            request=request,
-            author_role=Role.AGENT,
-            visibility=Visibility.PUBLIC,
-            created_at__lte=event.at,
-        )
-        .order_by("-created_at", "-pk")
-        .values_list("body", flat=True)
-        .first()
-    )
+    asked = _reason(event) or _latest_text(request, event, Role.AGENT)
     return _to_customer(
         request,
         event,

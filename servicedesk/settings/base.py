@@ -126,6 +126,13 @@ else:
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
+EMAIL_HOST = env.str("DJANGO_EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("DJANGO_EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("DJANGO_EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("DJANGO_EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("DJANGO_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env.bool("DJANGO_EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env.float("DJANGO_EMAIL_TIMEOUT", default=10.0)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="servicedesk@localhost")
 # The domain of the Message-IDs of the desk's mails (default: DEFAULT_FROM_EMAIL's domain).
 SERVICEDESK_MAIL_DOMAIN = env.str("SERVICEDESK_MAIL_DOMAIN", default="")
@@ -227,14 +234,21 @@ SERVICEDESK_ENQUEUE_PAUSE_SECONDS = env.float("SERVICEDESK_ENQUEUE_PAUSE_SECONDS
 SERVICEDESK_SUBMIT_GATHER_SECONDS = env.float("SERVICEDESK_SUBMIT_GATHER_SECONDS", default=0.05)
 # A request still in `new` after this many seconds is dispatched again by the recovery sweep.
 SERVICEDESK_STUCK_NEW_SECONDS = env.int("SERVICEDESK_STUCK_NEW_SECONDS", default=120)
-# Webhooks: seconds to wait for a receiver; retries wait BACKOFF * 2**n seconds (with jitter),
-# at most BACKOFF_MAX, for at most MAX_RETRIES retries before a delivery is marked failed.
+# Webhooks (docs/webhooks.md): seconds to wait for a receiver; the delays before each attempt
+# (Standard Webhooks' schedule: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; about 28
+# hours, each delay jittered), after which a delivery is failed; and whether deliveries may go
+# to loopback, private and link-local addresses (off: they are refused, against SSRF).
 SERVICEDESK_WEBHOOK_TIMEOUT = env.float("SERVICEDESK_WEBHOOK_TIMEOUT", default=5.0)
-SERVICEDESK_WEBHOOK_RETRY_BACKOFF = env.float("SERVICEDESK_WEBHOOK_RETRY_BACKOFF", default=30.0)
-SERVICEDESK_WEBHOOK_RETRY_BACKOFF_MAX = env.float(
-    "SERVICEDESK_WEBHOOK_RETRY_BACKOFF_MAX", default=600.0
+SERVICEDESK_WEBHOOK_RETRY_SCHEDULE = env.list(
+    "SERVICEDESK_WEBHOOK_RETRY_SCHEDULE",
+    cast=float,
+    default=[0, 5, 300, 1800, 7200, 18000, 36000, 36000],
 )
-SERVICEDESK_WEBHOOK_MAX_RETRIES = env.int("SERVICEDESK_WEBHOOK_MAX_RETRIES", default=6)
+SERVICEDESK_WEBHOOK_ALLOW_PRIVATE = env.bool("SERVICEDESK_WEBHOOK_ALLOW_PRIVATE", default=False)
+# After a secret is rotated, deliveries are signed with the old one too for this many hours.
+SERVICEDESK_WEBHOOK_PREVIOUS_SECRET_HOURS = env.float(
+    "SERVICEDESK_WEBHOOK_PREVIOUS_SECRET_HOURS", default=24.0
+)
 # E-mail intake (docs/mail.md): a mail from an address no customer has either creates a
 # customer ("create") or is recorded and answered once with an auto-reply ("reject").
 SERVICEDESK_MAIL_UNKNOWN_SENDERS = env.str("SERVICEDESK_MAIL_UNKNOWN_SENDERS", default="create")

@@ -78,6 +78,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.sweep_unsent_notifications",
         "schedule": 300.0,
     },
+    # Due webhook attempts (retries live in the database, not in ETA tasks), and the event
+    # log read for lifecycle webhooks whose prompt task was lost.
+    "sweep-webhook-deliveries": {
+        "task": "notifications.sweep_webhook_deliveries",
+        "schedule": env.float("SERVICEDESK_WEBHOOK_SWEEP_SECONDS", default=10.0),
+        "options": {"expires": env.float("SERVICEDESK_WEBHOOK_SWEEP_SECONDS", default=10.0)},
+    },
+    "feed-webhook-events": {
+        "task": "notifications.feed_webhook_events",
+        "schedule": env.float("SERVICEDESK_WEBHOOK_FEED_SECONDS", default=30.0),
+        "options": {"expires": env.float("SERVICEDESK_WEBHOOK_FEED_SECONDS", default=30.0)},
+    },
     "sweep-chatbot-answer-timeouts": {
         "task": "chatbot.sweep_answer_timeouts",
         "schedule": 60.0,

@@ -1,4 +1,4 @@
-"""A real Celery worker on real Redis retries a failing webhook with backoff until it lands."""
+"""A real Celery worker on real Redis retries a failing webhook on its schedule until it lands."""
 
 import pytest
 
@@ -11,10 +11,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytes
 
 
 @pytest.fixture(autouse=True)
-def _short_backoff(monkeypatch):
+def _short_schedule(monkeypatch, settings):
     # Autouse, so it runs before the worker fixture copies the environment: retries wait
-    # fractions of a second instead of the production 30 s, 60 s, ...
-    monkeypatch.setenv("SERVICEDESK_WEBHOOK_RETRY_BACKOFF", "0.2")
+    # fractions of a second instead of the production 5 s, 5 min, ...; and the receiver of
+    # this test listens on 127.0.0.1.
+    monkeypatch.setenv("SERVICEDESK_WEBHOOK_RETRY_SCHEDULE", "0,0.2,0.2,0.2")
+    monkeypatch.setenv("SERVICEDESK_WEBHOOK_ALLOW_PRIVATE", "true")
+    settings.SERVICEDESK_WEBHOOK_ALLOW_PRIVATE = True
 
 
 def test_a_webhook_failing_twice_is_delivered_on_the_third_attempt(celery_worker_process):
@@ -38,4 +41,4 @@ def test_a_webhook_failing_twice_is_delivered_on_the_third_attempt(celery_worker
     assert all(r.verified for r in receiver.received)
     # Every retry sends the same body, for the same delivery, signed afresh.
     assert len({r.body for r in receiver.received}) == 1
-    assert {r.headers["x-servicedesk-delivery"] for r in receiver.received} == {str(created.pk)}
+    assert {r.headers["webhook-id"] for r in receiver.received} == {f"msg_{created.pk}"}

@@ -13,7 +13,7 @@ from apps.eventlog.models import Event
 from apps.knowledge.models import Article, ArticleUse, UseKind
 from apps.mail.intake import take_in
 from apps.mail.models import Mailbox
-from apps.notifications.models import WebhookSubscription
+from apps.notifications.models import NotificationPreference, WebhookFeed, WebhookSubscription
 from apps.notifications.services import do_notify, do_publish_event
 from apps.quality.models import QualityAlert, QualityDashboard
 from apps.routing.models import RoutingRule
@@ -53,7 +53,9 @@ def some_of_everything(customer, department, agent, standard_policy):
     services.do_post_message(service_request, actor=actor_for_user(customer.user), body="Any news?")
     WebhookSubscription.objects.create(name="ops", url="https://hooks.example.com/sd")
     do_notify(recipients=[agent.user], kind="sla_warning", title="Due soon", body="")
+    NotificationPreference.objects.create(user=agent.user, kind="breach_risk", email=True)
     do_publish_event(kind="sla_warning", payload={"request": service_request.reference})
+    WebhookFeed.objects.create(name="lifecycle")
     article = Article.objects.create(key="vpn", question="VPN?", answer="Reconnect.")
     ArticleUse.objects.create(
         article=article,
@@ -97,8 +99,10 @@ def test_every_model_of_our_apps_is_registered():
         "escalationpolicy",
         "slaclock",
         "notification",
+        "notificationpreference",
         "webhooksubscription",
         "webhookdelivery",
+        "webhookfeed",
         "routingrule",
         "article",
         "articleuse",
