@@ -23,6 +23,10 @@ _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 _UID = re.compile(rb"UID (\d+)")
 # Database errors the next poll may not meet again: the mail stays unseen for it.
 TRANSIENT = (OperationalError, InterfaceError)
+# Mails fetched in one command, and flagged seen in one after their commits.
+CHUNK = 25
+# What leaves a mail unseen for the next poll: a transient error, or the mail is gone.
+LEFT_UNSEEN = frozenset({"retry", "gone"})
 # The first key of the advisory locks that keep two pollers off one mailbox ("MAIL").
 LOCK_NAMESPACE = 0x4D41494C
 
@@ -66,14 +70,38 @@ def _poll(mailbox: Mailbox, limit: int) -> tuple[Counter, str]:
         with connect(mailbox) as client:
             uids = client.uids(AND(seen=False))[:limit]
             sizes = _sizes(client, uids)
-            for uid in uids:
-                outcome, problem = _take_one(client, mailbox, uid, sizes.get(uid, 0))
-                outcomes[outcome] += 1
-                error = problem or error
+            for start in range(0, len(uids), CHUNK):
+                error = (
+                    _take_chunk(client, mailbox, uids[start : start + CHUNK], sizes, outcomes)
+                    or error
+                )
     except Exception as exc:
         logger.warning("mailbox %s: %s", mailbox.name, exc)
         error = f"{type(exc).__name__}: {exc}"
     return outcomes, error
+
+
+def _take_chunk(
+    client: BaseMailBox, mailbox: Mailbox, uids: list[str], sizes: dict[str, int], outcomes: Counter
+) -> str:
+    """Fetch a few mails in one command, take each in (its own transaction), then flag the
+    committed ones seen in one command; the last problem met, or ""."""
+    raws = _fetch_many(client, uids, sizes)
+    committed: list[str] = []
+    problem = ""
+    try:
+        for uid in uids:
+            outcome, trouble = _take_one(mailbox, uid, raws.get(uid), sizes.get(uid, 0))
+            outcomes[outcome] += 1
+            problem = trouble or problem
+            if outcome not in LEFT_UNSEEN:
+                committed.append(uid)
+    finally:
+        # Only after the commits; a poller killed before this line leaves them unseen, and
+        # the next poll finds them taken in (`repeated`).
+        if committed:
+            client.flag(committed, MailMessageFlags.SEEN, True)
+    return problem
 
 
 def poll_all(*, limit: int | None = None) -> dict[str, dict[str, int]]:
@@ -84,27 +112,20 @@ def poll_all(*, limit: int | None = None) -> dict[str, dict[str, int]]:
     }
 
 
-def _take_one(client: BaseMailBox, mailbox: Mailbox, uid: str, size: int) -> tuple[str, str]:
-    """Fetch one mail (only its headers when it is over the size limit), take it in, and
-    flag it seen once that is committed; what became of it, and a problem to record."""
-    too_large = size > settings.SERVICEDESK_MAIL_MAX_BYTES
-    raw = _fetch(client, uid, "BODY.PEEK[HEADER]" if too_large else "BODY.PEEK[]")
+def _take_one(mailbox: Mailbox, uid: str, raw: bytes | None, size: int) -> tuple[str, str]:
+    """Take one fetched mail in: what became of it, and a problem to record."""
     if raw is None:  # expunged meanwhile by another client
         return "gone", ""
-    problem = ""
     try:
         inbound = take_in(raw, mailbox=mailbox, size=size)
-        outcome = "repeated" if inbound.repeated else inbound.outcome
     except TRANSIENT as exc:
         logger.warning("mailbox %s, uid %s: left for the next poll: %s", mailbox.name, uid, exc)
         return "retry", f"uid {uid}: {exc}"
     except Exception as exc:
         logger.exception("mailbox %s, uid %s could not be taken in", mailbox.name, uid)
-        problem = f"uid {uid}: {type(exc).__name__}: {exc}"
         keep_aside(raw, mailbox=mailbox, source="imap", reason=f"intake failed: {exc!r}")
-        outcome = "malformed"
-    client.flag(uid, MailMessageFlags.SEEN, True)
-    return outcome, problem
+        return "malformed", f"uid {uid}: {type(exc).__name__}: {exc}"
+    return ("repeated" if inbound.repeated else inbound.outcome), ""
 
 
 @contextmanager
@@ -141,10 +162,20 @@ def _sizes(client: BaseMailBox, uids: list[str]) -> dict[str, int]:
     return sizes
 
 
-def _fetch(client: BaseMailBox, uid: str, part: str) -> bytes | None:
-    """The mail's bytes exactly as stored (or its headers), without setting \\Seen."""
-    _status, data = client.client.uid("FETCH", uid, f"({part})")
-    for item in data:
-        if isinstance(item, tuple) and len(item) == 2:
-            return item[1]
-    return None
+def _fetch_many(client: BaseMailBox, uids: list[str], sizes: dict[str, int]) -> dict[str, bytes]:
+    """The mails' bytes exactly as stored, without setting \\Seen: whole, or only the
+    headers of those over the size limit (they are not downloaded)."""
+    limit = settings.SERVICEDESK_MAIL_MAX_BYTES
+    large = [uid for uid in uids if sizes.get(uid, 0) > limit]
+    whole = [uid for uid in uids if uid not in large]
+    fetched: dict[str, bytes] = {}
+    for part, chosen in (("BODY.PEEK[]", whole), ("BODY.PEEK[HEADER]", large)):
+        if not chosen:
+            continue
+        _status, data = client.client.uid("FETCH", ",".join(chosen), f"(UID {part})")
+        for item in data:
+            if isinstance(item, tuple) and len(item) == 2:
+                uid = _UID.search(item[0])
+                if uid:
+                    fetched[uid.group(1).decode()] = item[1]
+    return fetched
