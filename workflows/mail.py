@@ -11,16 +11,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.mail import imap
-from apps.mail.models import InboundMail, Outcome
+from apps.mail.models import InboundMail, Mailbox, Outcome
+from workflows.enqueue import enqueue
 
 logger = logging.getLogger(__name__)
 # An unknown sender gets at most one auto-reply in this time, whatever they send.
 AUTO_REPLY_EVERY = timedelta(days=1)
 
 
-def poll_mailboxes() -> dict[str, dict[str, int]]:
-    """Poll every active mailbox (apps/mail/imap.py); what each one's new mails became."""
-    return imap.poll_all()
+def poll_mailboxes() -> int:
+    """One task per active mailbox, so that several workers poll several mailboxes at once
+    (one poll of a mailbox at a time: apps/mail/imap.py); how many were sent."""
+    ids = Mailbox.objects.filter(active=True).values_list("pk", flat=True)
+    return sum(enqueue("default.poll_mailbox", mailbox_id=pk) for pk in ids)
+
+
+def poll_mailbox(mailbox_id: int) -> dict[str, int]:
+    """Take in the mailbox's new mails; what they became (nothing: gone or inactive)."""
+    mailbox = Mailbox.objects.filter(pk=mailbox_id, active=True).first()
+    return dict(imap.poll_mailbox(mailbox)) if mailbox is not None else {}
 
 
 def send_auto_reply(inbound_id: int) -> str:

@@ -212,9 +212,14 @@ def forecast_staffing() -> int:
 POLL = {"soft_time_limit": 300, "time_limit": 360}
 
 
-@shared_task(name="default.poll_mailboxes", **RETRY, **POLL)
-def poll_mailboxes() -> dict:
+@shared_task(name="default.poll_mailboxes", **RETRY)
+def poll_mailboxes() -> int:
     return mail.poll_mailboxes()
+
+
+@shared_task(name="default.poll_mailbox", **RETRY, **POLL)
+def poll_mailbox(mailbox_id: int) -> dict:
+    return mail.poll_mailbox(mailbox_id)
 
 
 @shared_task(name="notifications.send_mail_auto_reply", **{**RETRY, "autoretry_for": TRANSIENT})

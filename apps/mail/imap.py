@@ -5,10 +5,12 @@ Message-ID keeps a mail read again from being taken in twice."""
 import logging
 import re
 import ssl
+import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
@@ -23,6 +25,8 @@ _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 _UID = re.compile(rb"UID (\d+)")
 # Database errors the next poll may not meet again: the mail stays unseen for it.
 TRANSIENT = (OperationalError, InterfaceError)
+# A poll takes no new mails after this many seconds (the task's soft limit is 300).
+POLL_BUDGET_SECONDS = 240
 # Mails fetched in one command, and flagged seen in one after their commits.
 CHUNK = 25
 # What leaves a mail unseen for the next poll: a transient error, or the mail is gone.
@@ -70,7 +74,10 @@ def _poll(mailbox: Mailbox, limit: int) -> tuple[Counter, str]:
         with connect(mailbox) as client:
             uids = client.uids(AND(seen=False))[:limit]
             sizes = _sizes(client, uids)
+            stop_at = time.monotonic() + POLL_BUDGET_SECONDS
             for start in range(0, len(uids), CHUNK):
+                if time.monotonic() > stop_at:
+                    break  # the rest waits for the next poll
                 error = (
                     _take_chunk(client, mailbox, uids[start : start + CHUNK], sizes, outcomes)
                     or error
@@ -118,6 +125,8 @@ def _take_one(mailbox: Mailbox, uid: str, raw: bytes | None, size: int) -> tuple
         return "gone", ""
     try:
         inbound = take_in(raw, mailbox=mailbox, size=size)
+    except SoftTimeLimitExceeded:
+        raise  # the task's time is up: not the mail's fault; it stays unseen
     except TRANSIENT as exc:
         logger.warning("mailbox %s, uid %s: left for the next poll: %s", mailbox.name, uid, exc)
         return "retry", f"uid {uid}: {exc}"

@@ -156,3 +156,27 @@ def test_the_command_polls_the_active_mailboxes(imap_account, customer, capsys):
     call_command("poll_mailboxes")
 
     assert f"{imap_account.username}: created 1" in capsys.readouterr().out
+
+
+def test_a_mail_the_intake_fails_on_is_kept_aside_and_the_poll_goes_on(
+    imap_account, customer, monkeypatch
+):
+    from apps.mail import imap
+
+    real_take_in = imap.take_in
+
+    def failing_on_one(raw, **kwargs):
+        if b"Subject: Poison" in raw:
+            raise ValueError("an unforeseen kind of mail")
+        return real_take_in(raw, **kwargs)
+
+    monkeypatch.setattr(imap, "take_in", failing_on_one)
+    mailbox = mailbox_for(imap_account)
+    imap_account.append_many([mail(subject="Poison"), mail(subject="Fine")])
+
+    assert poll_mailbox(mailbox) == {"malformed": 1, "created": 1}
+    kept = InboundMail.objects.get(outcome=Outcome.MALFORMED)
+    assert "unforeseen" in kept.reason and b"Subject: Poison" in bytes(kept.raw)
+    assert imap_account.unseen() == 0
+    mailbox.refresh_from_db()
+    assert "unforeseen" in mailbox.last_error

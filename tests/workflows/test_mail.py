@@ -50,3 +50,16 @@ def test_beat_polls_the_mailboxes_on_a_queue_the_workers_consume():
     assert "default" in settings.WORK_QUEUES
     assert tasks.poll_mailboxes.name == "default.poll_mailboxes"
     assert app.amqp.router.route({}, "default.poll_mailboxes")["queue"].name == "default"
+
+
+def test_the_beat_task_sends_one_poll_per_active_mailbox(monkeypatch):
+    from workflows import mail as mail_work
+
+    polls: list[dict] = []
+    monkeypatch.setattr(mail_work, "enqueue", lambda name, **kw: polls.append({name: kw}) or True)
+    active = Mailbox.objects.create(name="a", host="-", username="-")
+    Mailbox.objects.create(name="b", host="-", username="-", active=False)
+
+    assert mail_work.poll_mailboxes() == 1
+    assert polls == [{"default.poll_mailbox": {"mailbox_id": active.pk}}]
+    assert mail_work.poll_mailbox(active.pk + 100) == {}
