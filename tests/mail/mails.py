@@ -69,3 +69,21 @@ def bounce(*, to: str = "desk@example.com") -> bytes:
 
 # No header at all, so no sender: nothing the desk can answer or thread.
 MALFORMED = b"This is not a mail at all\r\n(no headers, no sender, no body separator)\r\n"
+
+
+def mailbox_for(account, **fields):
+    """A mailbox of the desk reading the test dovecot's `account` (tests/support/dovecot.py)."""
+    from apps.mail.models import Mailbox, Security
+
+    return Mailbox.objects.create(
+        **{
+            "name": account.username,
+            "address": "desk@example.com",
+            "host": account.host,
+            "port": account.port,
+            "security": Security.NONE,
+            "username": account.username,
+            "password": account.password,
+            **fields,
+        }
+    )

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from apps.mail.intake import take_in
 from apps.mail.models import InboundMail, Mailbox, Outcome, Security
-from tests.mail.mails import MALFORMED, mail
+from tests.mail.mails import MALFORMED, mail, mailbox_for
 
 pytestmark = pytest.mark.django_db
 
@@ -78,14 +78,7 @@ def test_the_password_is_kept_when_left_empty(admin_client, department):
 
 
 def test_poll_now_polls_and_reports(admin_client, imap_account, customer):
-    mailbox = Mailbox.objects.create(
-        name="desk",
-        host=imap_account.host,
-        port=imap_account.port,
-        security=Security.NONE,
-        username=imap_account.username,
-        password=imap_account.password,
-    )
+    mailbox = mailbox_for(imap_account, name="desk")
     imap_account.append(mail())
 
     response = admin_client.post(

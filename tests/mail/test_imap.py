@@ -8,24 +8,12 @@ from django.test import override_settings
 from apps.accounts.actors import SYSTEM
 from apps.lifecycle.states import State
 from apps.mail.imap import poll_all, poll_mailbox
-from apps.mail.models import InboundMail, Mailbox, Outcome, Security
+from apps.mail.models import InboundMail, Outcome
 from apps.notifications.models import Notification
 from apps.tickets.models import ServiceRequest
-from tests.mail.mails import MALFORMED, bounce, mail
+from tests.mail.mails import MALFORMED, bounce, mail, mailbox_for
 
 pytestmark = pytest.mark.django_db
-
-
-def mailbox_for(account, **fields) -> Mailbox:
-    return Mailbox.objects.create(
-        name=fields.pop("name", account.username),
-        address="desk@example.com",
-        host=account.host,
-        port=account.port,
-        security=Security.NONE,
-        username=account.username,
-        **{"password": account.password, **fields},
-    )
 
 
 QUOTED_REPLY = """Yes, it is the second tray.

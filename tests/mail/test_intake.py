@@ -29,6 +29,19 @@ def carol(customer):
     return customer
 
 
+def worked_on(customer, department, last: str):
+    """A request of the customer that an agent of the department started, then ran `last` on."""
+    agent = AgentFactory(departments=[department])
+    agent_actor = actor_for_user(agent.user)
+    return drive(
+        submit(customer),
+        ("route", {"department": department}, SYSTEM),
+        ("assign", {"assignee": agent}, SYSTEM),
+        ("start", {}, agent_actor),
+        (last, {}, agent_actor),
+    )
+
+
 def test_a_new_mail_opens_a_request_for_the_customer_by_address(carol):
     inbound = take_in(mail(sender="Carol <CAROL@Example.com>"))
 
@@ -63,15 +76,7 @@ def test_a_mail_without_message_id_is_known_by_its_bytes(carol):
 def test_a_reply_to_our_notification_is_threaded_and_resumes_the_paused_clock(
     carol, department, standard_policy
 ):
-    agent = AgentFactory(departments=[department])
-    agent_actor = actor_for_user(agent.user)
-    request = drive(
-        submit(carol),
-        ("route", {"department": department}, SYSTEM),
-        ("assign", {"assignee": agent}, SYSTEM),
-        ("start", {}, agent_actor),
-        ("request_info", {}, agent_actor),
-    )
+    request = worked_on(carol, department, "request_info")
     assert request.sla_clocks.filter(state=ClockState.PAUSED).exists()
     Notification.objects.create(
         recipient=carol.user, request=request, kind="message", title="x", message_id="n1@desk"
@@ -125,15 +130,7 @@ def test_a_reply_to_a_closed_request_opens_a_new_one_that_refers_to_it(carol):
 
 
 def test_a_reply_to_a_resolved_request_reopens_it(carol, department):
-    agent = AgentFactory(departments=[department])
-    agent_actor = actor_for_user(agent.user)
-    request = drive(
-        submit(carol),
-        ("route", {"department": department}, SYSTEM),
-        ("assign", {"assignee": agent}, SYSTEM),
-        ("start", {}, agent_actor),
-        ("resolve", {}, agent_actor),
-    )
+    request = worked_on(carol, department, "resolve")
 
     take_in(mail(subject=f"Re: [{request.reference}] Cannot print", text="Still broken."))
 

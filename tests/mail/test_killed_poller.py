@@ -7,9 +7,9 @@ import signal
 import pytest
 from django.core.management import call_command
 
-from apps.mail.models import InboundMail, Mailbox, Security
+from apps.mail.models import InboundMail
 from apps.tickets.models import ServiceRequest
-from tests.mail.mails import mail
+from tests.mail.mails import mail, mailbox_for
 from tests.support.workers import process_env, start_process, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -20,14 +20,7 @@ MAILS = 150
 def test_a_poller_killed_mid_batch_loses_and_duplicates_nothing(
     transactional_db, imap_account, customer, tmp_path
 ):
-    Mailbox.objects.create(
-        name="support",
-        host=imap_account.host,
-        port=imap_account.port,
-        security=Security.NONE,
-        username=imap_account.username,
-        password=imap_account.password,
-    )
+    mailbox_for(imap_account, name="support")
     ids = [f"kill-{n}@customer.example" for n in range(MAILS)]
     imap_account.append_many([mail(message_id=i, subject=f"Mail {i}") for i in ids])
     poller = start_process(["manage.py", "poll_mailboxes"], tmp_path / "poller.log", process_env())

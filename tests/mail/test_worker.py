@@ -5,9 +5,9 @@ import pytest
 from django.test import override_settings
 
 from apps.lifecycle.states import State
-from apps.mail.models import InboundMail, Mailbox, Outcome, Security
+from apps.mail.models import InboundMail, Outcome
 from tests.factories import AgentFactory
-from tests.mail.mails import mail
+from tests.mail.mails import mail, mailbox_for
 from tests.support.workers import wait_for
 from workflows.enqueue import enqueue
 
@@ -19,15 +19,7 @@ def test_the_poll_task_takes_mail_in_and_the_request_is_assigned(
     celery_worker_process, imap_account, customer, department
 ):
     agent = AgentFactory(departments=[department])
-    Mailbox.objects.create(
-        name="it",
-        department=department,
-        host=imap_account.host,
-        port=imap_account.port,
-        security=Security.NONE,
-        username=imap_account.username,
-        password=imap_account.password,
-    )
+    mailbox_for(imap_account, name="it", department=department)
     imap_account.append(mail(subject="VPN drops every hour"))
 
     assert enqueue("default.poll_mailboxes")
