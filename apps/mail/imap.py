@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from billiard.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import IntegrityError, InterfaceError, OperationalError, connection
 from django.utils import timezone
 from imap_tools import AND, BaseMailBox, MailBox, MailBoxStartTls, MailBoxUnencrypted
 from imap_tools.consts import MailMessageFlags
@@ -23,8 +23,9 @@ from apps.mail.models import Mailbox, Security
 logger = logging.getLogger(__name__)
 _SIZE = re.compile(rb"RFC822\.SIZE (\d+)")
 _UID = re.compile(rb"UID (\d+)")
-# Database errors the next poll may not meet again: the mail stays unseen for it.
-TRANSIENT = (OperationalError, InterfaceError)
+# Database errors the next poll may not meet again: the mail stays unseen for it. An
+# integrity error is one too: two pollers making the same new customer at once.
+TRANSIENT = (OperationalError, InterfaceError, IntegrityError)
 # A poll takes no new mails after this many seconds (the task's soft limit is 300).
 POLL_BUDGET_SECONDS = 240
 # Mails fetched in one command, and flagged seen in one after their commits.

@@ -117,8 +117,12 @@ def _take_in(
     actor = Actor(role=Role.CUSTOMER, user=customer.user, customer_id=customer.pk)
     earlier = threads.request_answered(mail, customer)
     if earlier is not None and earlier.state not in FINISHED:
-        message = _post_reply(earlier, mail, actor)
-        return _record(context, Outcome.THREADED, mail=mail, request=earlier, message=message)
+        try:
+            message = _post_reply(earlier, mail, actor)
+        except NotAllowed:
+            earlier.refresh_from_db()  # closed meanwhile: a follow-up, as below
+        else:
+            return _record(context, Outcome.THREADED, mail=mail, request=earlier, message=message)
     request = _submit(mail, customer, actor, mailbox, follows=earlier)
     return _record(context, Outcome.CREATED, mail=mail, request=request)
 
