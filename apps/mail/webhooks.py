@@ -20,7 +20,7 @@ def take_in_webhook_mail(sender, event, esp_name: str, **kwargs) -> None:
     A database error propagates: the provider gets an error status and posts the mail again
     later. Anything else unexpected keeps the mail aside as malformed."""
     message = event.message
-    raw = message.as_bytes()
+    raw = _bytes_of(message)
     mailbox = mailbox_for(message)
     source = f"anymail:{esp_name.lower()}"
     try:
@@ -30,6 +30,17 @@ def take_in_webhook_mail(sender, event, esp_name: str, **kwargs) -> None:
     except Exception as exc:
         logger.exception("inbound mail from %s could not be taken in", esp_name)
         keep_aside(raw, mailbox=mailbox, source=source, reason=f"intake failed: {exc!r}")
+
+
+def _bytes_of(message) -> bytes:
+    """The mail as bytes; a message the email package cannot write out again (broken header
+    encodings) as lenient text, so that it is still recorded."""
+    try:
+        return bytes(message.as_bytes())
+    except Exception:  # any failure to serialise: fall back, never lose the mail
+        return str(message.as_string(policy=message.policy.clone(utf8=True))).encode(
+            "utf-8", "surrogateescape"
+        )
 
 
 def mailbox_for(message) -> Mailbox | None:
