@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.support.admin",
     "tests.support.analytics",
     "tests.support.api",
+    "tests.support.attachments",
     "tests.support.browser",
     "tests.support.workers",
     "tests.support.faults",

@@ -3,7 +3,12 @@
 {"error": {"code": "not_allowed", "message": "...", "fields": {...}, ...details}}
 """
 
-from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.core.exceptions import (
+    PermissionDenied,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -45,6 +50,11 @@ def exception_handler(exc, context):
         return Response(
             error_body("too_large", "The request body is larger than this API accepts."),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, TooManyFilesSent | TooManyFieldsSent):
+        return Response(
+            error_body("malformed", "The body has more files or fields than this API accepts."),
+            status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

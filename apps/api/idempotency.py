@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status
@@ -89,5 +90,19 @@ def _replay(record: IdempotencyKey, fingerprint: str) -> Response:
 
 
 def _fingerprint(data) -> str:
+    if hasattr(data, "lists"):
+        # A multipart body: every value of every field, and each file by its content, so a
+        # retry with other files under the same names is a different body.
+        data = {key: [_file_digest(v) for v in values] for key, values in data.lists()}
     canonical = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _file_digest(value):
+    if not isinstance(value, UploadedFile):
+        return value
+    digest = hashlib.sha256()
+    for chunk in value.chunks():
+        digest.update(chunk)
+    value.seek(0)
+    return {"file": value.name, "sha256": digest.hexdigest()}

@@ -23,8 +23,9 @@ ERRORS = {
     "403": "Signed in, but not allowed.",
     "404": "No such object, or not one the caller may see.",
     "409": "A transition not allowed now (with the state and the allowed ones), or a conflict.",
-    "413": "The body is larger than the API accepts (1 MiB).",
-    "415": "The body is not JSON.",
+    "413": "The body is larger than the API accepts (1 MiB of JSON; uploads: the attachment "
+    "limits).",
+    "415": "The body is not JSON (or, where files are accepted, multipart/form-data).",
     "422": "An Idempotency-Key reused with another body.",
     "429": "Too many calls; `retry_after` says when to try again.",
 }

@@ -65,6 +65,7 @@ def do_send_step_notifications(handoff_id: int, step: str) -> bool:
             recipients=_recipients(handoff, step),
             kind="handoff",
             request=handoff.request,
+            caused_by=_cause(handoff, step),
             title=title,
             body=body,
         )
@@ -83,6 +84,17 @@ def _recipients(handoff: Handoff, step: str) -> list:
     if handoff.request.assignee_id:
         people.append(handoff.request.assignee.user)
     return [person for person in people if person is not None]
+
+
+def _cause(handoff: Handoff, step: str):
+    """Who took the step (never told of it): None for an expiry, the desk's own doing."""
+    return {
+        "requested": handoff.requested_by,
+        "accepted": handoff.accepted_by,
+        "completed": handoff.accepted_by,
+        "declined": handoff.closed_by,
+        "cancelled": handoff.closed_by,
+    }.get(step)
 
 
 def _agents_of(department: Department):

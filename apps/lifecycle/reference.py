@@ -10,6 +10,11 @@ REFERENCE_PREFIX = "SR-"
 _REFERENCE = re.compile(r"^\s*(?:SR-?)?0*(\d{1,18})\s*$", re.IGNORECASE)
 
 
+def format_reference(pk: int) -> str:
+    """`SR-000123` for the request with primary key 123."""
+    return f"{REFERENCE_PREFIX}{pk:06d}"
+
+
 def parse_reference(text: str) -> int | None:
     """The primary key behind a reference such as `SR-000123` (or `123`), or None."""
     match = _REFERENCE.match(text or "")

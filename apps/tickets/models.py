@@ -9,7 +9,7 @@ from apps.accounts.actors import Role
 from apps.accounts.models import Agent, Customer, Department
 from apps.lifecycle.channel import Channel
 from apps.lifecycle.priority import Level, Priority, raised
-from apps.lifecycle.reference import REFERENCE_PREFIX
+from apps.lifecycle.reference import REFERENCE_PREFIX, format_reference
 from apps.lifecycle.states import OPEN, OWNED, State
 from apps.tickets.rules import (
     is_assignee_or_lead,
@@ -102,8 +102,11 @@ class ServiceRequest(FSMModelMixin, models.Model):
     required_skills = models.JSONField(
         _("required skills"), default=dict, blank=True, editable=False
     )
-    # Metadata of files the customer refers to (name, size, content type); files live elsewhere.
-    attachments = models.JSONField(_("attachments"), default=list, blank=True, editable=False)
+    # Legacy (API before real attachments): file metadata a client declared, no file behind it.
+    # Kept readable; the files themselves are `Attachment` rows (`request.attachments`).
+    declared_attachments = models.JSONField(
+        _("declared attachments"), default=list, blank=True, editable=False
+    )
     state = FSMField(_("state"), choices=State.choices, default=State.NEW, protected=True)
     # Bumped by every transition: a caller holding an older version gets a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -136,7 +139,7 @@ class ServiceRequest(FSMModelMixin, models.Model):
 
     @property
     def reference(self) -> str:
-        return f"{REFERENCE_PREFIX}{self.pk:06d}" if self.pk else f"{REFERENCE_PREFIX}?"
+        return format_reference(self.pk) if self.pk else f"{REFERENCE_PREFIX}?"
 
     def transitions_for(self, actor) -> list[str]:
         """Names of the transitions `actor` may run now (state, conditions and permission)."""
@@ -364,6 +367,57 @@ class Message(models.Model):
         return (
             f"{self.get_visibility_display()} by {self.author_role} on {self.created_at:%Y-%m-%d}"
         )
+
+
+class Attachment(models.Model):
+    """A file attached to a request, at submission (no message: public) or with a message
+    (as visible as the message). The bytes live in the `attachments` storage under
+    `stored_name`; written only by `attachments.do_attach_files` and its kin."""
+
+    request = models.ForeignKey(
+        ServiceRequest,
+        on_delete=models.PROTECT,
+        related_name="attachments",
+        verbose_name=_("request"),
+        db_index=False,  # att_request_created leads with it
+    )
+    message = models.ForeignKey(
+        Message,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("message"),
+    )
+    stored_name = models.CharField(max_length=100, unique=True, editable=False)
+    name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField("SHA-256", max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    uploader_role = models.CharField(_("uploader role"), max_length=10, choices=Role.choices)
+    created_at = models.DateTimeField(_("uploaded"))
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        indexes = [models.Index(fields=["request", "created_at"], name="att_request_created")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def internal(self) -> bool:
+        """True when it came with an internal note: never shown to the customer."""
+        return self.message_id is not None and self.message.visibility == Visibility.INTERNAL
 
 
 class Feedback(models.Model):

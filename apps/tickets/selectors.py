@@ -1,4 +1,5 @@
-"""Reads: the requests and messages an actor may see, with their relations loaded up front."""
+"""Reads: the requests, messages and attachments an actor may see, with their relations loaded
+up front."""
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -6,7 +7,7 @@ from apps.accounts.actors import Actor, Role
 from apps.lifecycle.reference import parse_reference
 from apps.sla.models import SLAClock
 from apps.tickets import extensions
-from apps.tickets.models import Message, ServiceRequest, Visibility
+from apps.tickets.models import Attachment, Message, ServiceRequest, Visibility
 
 # Each request's SLA clocks with what their summaries need: three queries for a whole page.
 _CLOCKS = Prefetch(
@@ -19,7 +20,8 @@ _CLOCKS = Prefetch(
 
 def list_requests_for(actor: Actor, *, with_sla: bool = True) -> QuerySet[ServiceRequest]:
     """Customers: their own. Agents: their departments' and untriaged ones (as the door lets
-    them act); superusers: all. Anyone else: none."""
+    them act); superusers: all. Anyone else: none. `with_sla`: with what the representation
+    shows besides the row (SLA clocks, the attachments the actor may see)."""
     requests = ServiceRequest.objects.select_related(
         "category",
         "department",
@@ -28,7 +30,7 @@ def list_requests_for(actor: Actor, *, with_sla: bool = True) -> QuerySet[Servic
         *extensions.related_one_to_one(),
     )
     if with_sla:
-        requests = requests.prefetch_related(_CLOCKS)
+        requests = requests.prefetch_related(_CLOCKS, _attachments_prefetch(actor))
     if actor.role == Role.CUSTOMER:
         return requests.filter(customer_id=actor.customer_id)
     if actor.role == Role.AGENT:
@@ -49,8 +51,59 @@ def get_request_for(
 
 
 def list_messages_for(actor: Actor, request: ServiceRequest) -> QuerySet[Message]:
-    """The request's thread; customers never get internal notes."""
-    messages = Message.objects.filter(request=request).select_related("author")
+    """The request's thread, each message with its files; customers never get internal notes."""
+    messages = (
+        Message.objects.filter(request=request)
+        .select_related("author")
+        .prefetch_related(
+            Prefetch("attachments", queryset=Attachment.objects.select_related("uploaded_by"))
+        )
+    )
     if actor.role != Role.AGENT:
         messages = messages.filter(visibility=Visibility.PUBLIC)
     return messages.order_by("created_at", "pk")
+
+
+def attachments_visible_q(actor: Actor, *, prefix: str = "") -> Q:
+    """Agents see every file of a request they reach; everyone else only those given at
+    submission or with a public reply (never an internal note's)."""
+    if actor.role == Role.AGENT:
+        return Q()
+    return Q(**{f"{prefix}message__isnull": True}) | Q(
+        **{f"{prefix}message__visibility": Visibility.PUBLIC}
+    )
+
+
+def list_attachments_for(actor: Actor, request: ServiceRequest) -> QuerySet[Attachment]:
+    """The files of `request` (one the actor may see) that the actor may see, oldest first."""
+    return (
+        Attachment.objects.filter(attachments_visible_q(actor), request=request)
+        .select_related("message", "uploaded_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def get_attachment_for(
+    actor: Actor, attachment_id: int, *, request: ServiceRequest | None = None
+) -> Attachment | None:
+    """The attachment if the actor may see it (its request is one they reach, and it is not an
+    internal note's file for a customer), else None; within `request` when given. The one
+    check every download (API, admin) goes through."""
+    if not 0 < attachment_id < 2**63:
+        return None
+    reachable = list_requests_for(actor, with_sla=False).values("pk")
+    attachments = Attachment.objects.filter(
+        attachments_visible_q(actor), pk=attachment_id, request__in=reachable
+    )
+    if request is not None:
+        attachments = attachments.filter(request=request)
+    return attachments.select_related("request", "message", "uploaded_by").first()
+
+
+def _attachments_prefetch(actor: Actor) -> Prefetch:
+    return Prefetch(
+        "attachments",
+        queryset=Attachment.objects.filter(attachments_visible_q(actor))
+        .select_related("message", "uploaded_by")
+        .order_by("created_at", "pk"),
+    )

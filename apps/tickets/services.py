@@ -143,7 +143,7 @@ def do_submit_request(  # noqa: PLR0913  keyword-only, one per field a submitter
     impact: str = Level.MEDIUM,
     urgency: str = Level.MEDIUM,
     priority: int | None = None,
-    attachments: list[dict[str, Any]] | None = None,
+    declared_attachments: list[dict[str, Any]] | None = None,
 ) -> ServiceRequest:
     """Create a request in `new` for `customer`, as the customer or as an agent on their behalf.
 
@@ -151,6 +151,8 @@ def do_submit_request(  # noqa: PLR0913  keyword-only, one per field a submitter
     `submit` event (from "" to `new`). Enqueues: `request_transitioned` (transition `submit`)
     after commit. Raises: Forbidden if a customer submits for someone else or sets a priority,
     or the actor is the bot; InvalidData for a bad impact, urgency or priority.
+    `declared_attachments` is the legacy metadata list (no files); files are attached with
+    `attachments.do_submit_request_with_files`.
     """
     if actor.role == Role.CUSTOMER and actor.customer_id != customer.pk:
         raise Forbidden(_("Customers submit requests for themselves only."))
@@ -181,7 +183,7 @@ def do_submit_request(  # noqa: PLR0913  keyword-only, one per field a submitter
         urgency=urgency,
         priority=priority or priority_for(impact, urgency),
         priority_overridden=priority is not None,
-        attachments=attachments or [],
+        declared_attachments=declared_attachments or [],
         created_at=at,
         state_changed_at=at,
         last_event_at=at,

@@ -110,6 +110,24 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 
+# Files attached to requests live in their own storage, never under a served URL: they are read
+# only through the permission-checked downloads (docs/api.md, Attachments). The default is a
+# directory under var/; production may name any django-storages backend (S3, Azure, GCS) here.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "attachments": {
+        "BACKEND": env.str(
+            "SERVICEDESK_ATTACHMENT_STORAGE",
+            default="apps.tickets.storage.PrivateFileSystemStorage",
+        ),
+        "OPTIONS": env.json(
+            "SERVICEDESK_ATTACHMENT_STORAGE_OPTIONS",
+            default={"location": str(VAR_DIR / "attachments")},
+        ),
+    },
+}
+
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
     # Answers like an empty cache while Redis is down (the throttles read it on every call).
@@ -169,6 +187,10 @@ REST_FRAMEWORK = {
 SESSION_ENGINE = "apps.core.sessions"
 # Request bodies beyond this size are refused before parsing (the API's largest field is 20k).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# Files in a multipart body are not part of that limit: the upload parser refuses a body larger
+# than the attachment limits allow (apps/tickets/api/parsers.py), and Django stops parsing
+# after this many files (our own limit, SERVICEDESK_ATTACHMENT_MAX_COUNT, answers before it).
+DATA_UPLOAD_MAX_NUMBER_FILES = 50
 SPECTACULAR_SETTINGS = {
     "TITLE": "Service desk API",
     "VERSION": "1.0.0",
@@ -184,6 +206,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "LevelEnum": "apps.lifecycle.priority.Level",
+        # Messages' authors and attachments' uploaders: one set of roles, under its first name.
+        "AuthorRoleEnum": "apps.accounts.actors.Role",
         "NotificationKindEnum": "apps.notifications.kinds.NotificationKind",
         "HandoffKindEnum": "apps.handoffs.models.HandoffKind",
     },
@@ -276,3 +300,28 @@ ANYMAIL = {
     }.items()
     if value
 }
+# Attachments (apps/tickets/attachments.py): the largest file, the most files in one upload,
+# and the types accepted, recognised by their content (names in ATTACHMENT_TYPES there).
+SERVICEDESK_ATTACHMENT_MAX_BYTES = env.int("SERVICEDESK_ATTACHMENT_MAX_BYTES", default=10 * 2**20)
+SERVICEDESK_ATTACHMENT_MAX_COUNT = env.int("SERVICEDESK_ATTACHMENT_MAX_COUNT", default=10)
+SERVICEDESK_ATTACHMENT_TYPES = env.list(
+    "SERVICEDESK_ATTACHMENT_TYPES",
+    default=[
+        "application/pdf",
+        "image/png",
+        "image/jpeg",
+        "image/gif",
+        "image/webp",
+        "text/plain",
+        "text/csv",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        "application/vnd.oasis.opendocument.text",
+        "application/vnd.oasis.opendocument.spreadsheet",
+        "application/vnd.oasis.opendocument.presentation",
+    ],
+)
+# Stored files without a row (a process killed between writing a file and committing its row)
+# older than this are removed by `manage.py sweep_attachment_files`.
+SERVICEDESK_ATTACHMENT_ORPHAN_HOURS = env.int("SERVICEDESK_ATTACHMENT_ORPHAN_HOURS", default=24)

@@ -2,6 +2,7 @@
 
 import os
 import socket
+import tempfile
 import uuid
 
 from servicedesk.settings.base import *  # noqa: F403  the settings layers extend each other
@@ -62,3 +63,17 @@ else:
 TEST_REDIS_URL = _redis_url
 # In-process tests never pause publishing after a failure (the fault tests' API processes do).
 SERVICEDESK_ENQUEUE_PAUSE_SECONDS = env.float("SERVICEDESK_ENQUEUE_PAUSE_SECONDS", default=0.0)
+
+# Attachment files of a test run go to a folder of their own under the system's temporary
+# directory, never into var/ (tests that look at the files swap in a folder of the test's).
+STORAGES = {
+    **STORAGES,  # noqa: F405  STORAGES comes from base
+    "attachments": {
+        "BACKEND": "apps.tickets.storage.PrivateFileSystemStorage",
+        "OPTIONS": {
+            "location": os.path.join(
+                tempfile.gettempdir(), f"sdtest-attachments-{uuid.uuid4().hex[:8]}"
+            )
+        },
+    },
+}

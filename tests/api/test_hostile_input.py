@@ -485,17 +485,16 @@ def test_wrong_method_on_the_queue_is_405(lead_client):
 
 
 NOT_JSON = ["text/plain", "application/xml", "application/json-patch+json", "image/png"]
-FORMS = ["application/x-www-form-urlencoded", "multipart/form-data; boundary=xyz"]
+URLENCODED = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data; boundary=xyz"
+UPLOADS = (REQUESTS, "{ref}messages/")  # these also take files (multipart/form-data)
 
 
 @pytest.mark.parametrize(
     ("path", "content_type"),
     [
-        *(
-            (path, ct)
-            for path in (REQUESTS, "{ref}messages/", "{ref}transitions/cancel/")
-            for ct in NOT_JSON + FORMS
-        ),
+        *((path, ct) for path in UPLOADS for ct in [*NOT_JSON, URLENCODED]),
+        *(("{ref}transitions/cancel/", ct) for ct in [*NOT_JSON, URLENCODED, MULTIPART]),
         *((TOKEN, ct) for ct in NOT_JSON),  # the token endpoint also takes forms, as curl -d
     ],
 )
@@ -503,6 +502,14 @@ def test_unsupported_content_types_are_415(customer_client, own_request, path, c
     path = path.format(ref=url(own_request))
     response = customer_client.post(path, data=b'{"subject": "x"}', content_type=content_type)
     assert_error(response, status=415, code="unsupported_media_type")
+    assert ServiceRequest.objects.count() == 1
+
+
+@pytest.mark.parametrize("path", UPLOADS)
+def test_a_malformed_multipart_body_is_400(customer_client, own_request, path):
+    path = path.format(ref=url(own_request))
+    response = customer_client.post(path, data=b'{"subject": "x"}', content_type=MULTIPART)
+    assert response.status_code == 400, response.content
     assert ServiceRequest.objects.count() == 1
 
 
@@ -627,15 +634,15 @@ def test_attachment_names_lose_their_directories(customer_client, name, stored):
     body = {"subject": "Files", "attachments": [{"name": name, "size": 10}]}
     response = send(customer_client, REQUESTS, body)
     assert response.status_code == 201, response.content[:300]
-    assert [a["name"] for a in response.json()["attachments"]] == [stored]
-    assert ServiceRequest.objects.get().attachments[0]["name"] == stored
+    assert [a["name"] for a in response.json()["declared_attachments"]] == [stored]
+    assert ServiceRequest.objects.get().declared_attachments[0]["name"] == stored
 
 
 def test_unknown_fields_in_attachments_are_not_stored(customer_client):
     attachment = {"name": "a.txt", "size": 1, "path": "/etc/passwd", "url": "file:///etc"}
     response = send(customer_client, REQUESTS, {"subject": "x", "attachments": [attachment]})
     assert response.status_code == 201
-    assert ServiceRequest.objects.get().attachments == [
+    assert ServiceRequest.objects.get().declared_attachments == [
         {"name": "a.txt", "size": 1, "content_type": ""}
     ]
 

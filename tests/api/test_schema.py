@@ -17,6 +17,8 @@ ENDPOINTS = [
     "/api/v1/requests/{ref}/messages/",
     "/api/v1/requests/{ref}/transitions/{name}/",
     "/api/v1/requests/{ref}/feedback/",
+    "/api/v1/requests/{ref}/attachments/",
+    "/api/v1/requests/{ref}/attachments/{id}/",
     "/api/v1/queue/",
     "/api/v1/faq/search/",
     "/api/v1/requests/{ref}/handoffs/",

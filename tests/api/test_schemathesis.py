@@ -21,8 +21,10 @@ from schemathesis.specs.openapi.checks import (
 from apps.accounts.actors import actor_for_user
 from apps.handoffs.services import do_request_handoff
 from apps.lifecycle.states import State
+from apps.tickets.attachments import IncomingFile, do_attach_files
 from servicedesk.wsgi import application
 from tests.paths import Desk
+from tests.support.attachments import PDF, TEXT
 
 pytestmark = pytest.mark.django_db
 
@@ -59,18 +61,25 @@ def _keep_the_test_connection():
 
 
 @pytest.fixture
-def world(customer):
-    """Requests in several states, one with a handoff, so generated calls also hit real objects."""
+def world(customer, attachment_dir):
+    """Requests in several states, one with a handoff and files, so generated calls also hit
+    real objects (a file's id and the handoff's are both offered as `id`)."""
     desk = Desk(customer)
     requests = [desk.request_in(state) for state in State.values]
+    working = desk.request_in(State.IN_PROGRESS)
     handoff = do_request_handoff(
-        desk.request_in(State.IN_PROGRESS),
+        working,
         actor=actor_for_user(desk.lead.user),
         kind="consult",
         to_department=desk.other_department,
         reason="Ask the other department",
     )
-    return desk, [r.reference for r in requests], handoff.pk
+    files = do_attach_files(
+        working,
+        actor=actor_for_user(customer.user),
+        files=[IncomingFile("scan.pdf", PDF), IncomingFile("log.txt", TEXT)],
+    )
+    return desk, [r.reference for r in [*requests, working]], [handoff.pk, *(f.pk for f in files)]
 
 
 def token_header(user) -> dict[str, str]:
@@ -79,10 +88,10 @@ def token_header(user) -> dict[str, str]:
     return {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
 
 
-def run_operation(operation, headers: dict, references: list[str], handoff_id: int) -> int:
+def run_operation(operation, headers: dict, references: list[str], ids: list[int]) -> int:
     """Run EXAMPLES generated cases of one operation (fixed seed); return how many calls."""
     calls = 0
-    real = {"reference": st.sampled_from(references), "id": st.just(handoff_id)}
+    real = {"ref": st.sampled_from(references), "id": st.sampled_from(ids)}
 
     @hypothesis.settings(
         max_examples=EXAMPLES,
@@ -109,7 +118,7 @@ def run_operation(operation, headers: dict, references: list[str], handoff_id: i
 
 
 def test_generated_calls_conform_and_never_fail_on_the_server(world):
-    desk, references, handoff_id = world
+    desk, references, ids = world
     schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
     operations = [result.ok() for result in schema.get_all_operations()]
     callers = {
@@ -119,6 +128,18 @@ def test_generated_calls_conform_and_never_fail_on_the_server(world):
     total = 0
     for operation in operations:
         for headers in callers.values():
-            total += run_operation(operation, headers, references, handoff_id)
+            total += run_operation(operation, headers, references, ids)
     print(f"schemathesis: {total} calls over {len(operations)} operations")
     assert total >= MINIMUM_CALLS
+
+
+def test_a_real_download_conforms_to_the_schema(world):
+    """Generated ids seldom meet their request: one real download of each file, checked."""
+    desk, references, ids = world
+    schema = schemathesis.openapi.from_wsgi("/api/schema/", application)
+    download = schema["/api/v1/requests/{ref}/attachments/{id}/"]["GET"]
+    for file_id in ids[1:]:
+        case = download.Case(path_parameters={"ref": references[-1], "id": file_id})
+        response = case.call(headers=token_header(desk.customer.user))
+        assert response.status_code == 200
+        case.validate_response(response, checks=CHECKS)

@@ -27,7 +27,7 @@ def _submit(customer, actor=None):
             customer=customer,
             subject="Printer jams",
             description="On every second page.",
-            attachments=[{"name": "jam.jpg", "size": 2048, "content_type": "image/jpeg"}],
+            declared_attachments=[{"name": "jam.jpg", "size": 2048, "content_type": "image/jpeg"}],
         )
 
 

@@ -225,3 +225,15 @@ def test_a_step_notification_reads_in_each_recipients_language(org):
 
     title = Notification.objects.get(recipient=org.finance.agent.user, kind="handoff").title
     assert title == f"{handoff.request.reference} 的 {handoff.reference}（转交）：申请"  # noqa: RUF001  Chinese punctuation, as the translation has it
+
+
+def test_whoever_takes_a_step_is_not_told_of_it(org):
+    """An agent of both departments who requests a transfer is not among those told of it."""
+    org.it.agent.departments.add(org.finance.department)
+    handoff = _transfer(org, org.request_in_progress())
+
+    assert do_send_step_notifications(handoff.pk, "requested")
+
+    told = set(Notification.objects.filter(kind="handoff").values_list("recipient", flat=True))
+    assert org.it.agent.user.pk not in told
+    assert {org.finance.agent.user.pk, org.finance.lead.user.pk} <= told

@@ -19,6 +19,7 @@ from apps.quality.models import QualityAlert, QualityDashboard
 from apps.routing.models import RoutingRule
 from apps.sla.models import BusinessCalendar
 from apps.tickets import services
+from apps.tickets.attachments import IncomingFile, do_attach_files
 from apps.tickets.models import Category
 from tests.factories import AgentFactory, drive, submit
 from tests.mail.mails import mail
@@ -44,13 +45,16 @@ def admin_url(model, view: str, *args) -> str:
 
 
 @pytest.fixture
-def some_of_everything(customer, department, agent, standard_policy):
+def some_of_everything(customer, department, agent, standard_policy, attachment_dir):
     AgentSkill.objects.create(agent=agent, skill=Skill.objects.create(name="Printers"), level=3)
     Category.objects.create(name="Hardware", default_department=department)
     BusinessCalendar.objects.create(name="Office", time_zone="Europe/Berlin")
     RoutingRule.objects.create(name="VPN", keywords=["vpn"], department=department)
     service_request = drive(submit(customer), ("route", {"department": department}, SYSTEM))
     services.do_post_message(service_request, actor=actor_for_user(customer.user), body="Any news?")
+    do_attach_files(
+        service_request, actor=SYSTEM, files=[IncomingFile("log.txt", b"Paper jam at 09:14.\n")]
+    )
     WebhookSubscription.objects.create(name="ops", url="https://hooks.example.com/sd")
     do_notify(recipients=[agent.user], kind="sla_warning", title="Due soon", body="")
     NotificationPreference.objects.create(user=agent.user, kind="breach_risk", email=True)
@@ -93,6 +97,7 @@ def test_every_model_of_our_apps_is_registered():
         "category",
         "servicerequest",
         "message",
+        "attachment",
         "event",
         "businesscalendar",
         "slapolicy",

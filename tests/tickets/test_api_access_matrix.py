@@ -105,6 +105,8 @@ CUSTOMER_CALLS = [
     pytest.param("post", "transitions/no_such_transition/", {}, id="unknown-transition"),
     pytest.param("get", "feedback/", None, id="feedback-get"),
     pytest.param("post", "feedback/", {"rating": 1}, id="feedback-post"),
+    pytest.param("get", "attachments/", None, id="attachments-list"),
+    pytest.param("get", "attachments/1/", None, id="attachment-download"),
 ]
 
 
@@ -206,6 +208,7 @@ AGENT_CALLS = [
     pytest.param("post", "transitions/transfer/", "own-department", id="transfer"),
     pytest.param("post", "transitions/cancel/", {}, id="cancel"),
     pytest.param("get", "feedback/", None, id="feedback-get"),
+    pytest.param("get", "attachments/", None, id="attachments-list"),
 ]
 
 
@@ -402,6 +405,8 @@ def every_endpoint(ref: str) -> list[tuple[str, str]]:
         ("post", f"{REQUESTS}{ref}/transitions/cancel/"),
         ("get", f"{REQUESTS}{ref}/feedback/"),
         ("post", f"{REQUESTS}{ref}/feedback/"),
+        ("get", f"{REQUESTS}{ref}/attachments/"),
+        ("get", f"{REQUESTS}{ref}/attachments/1/"),
         ("get", QUEUE),
     ]
 
@@ -798,3 +803,231 @@ def test_the_admin_hides_other_departments_requests_from_staff_agents(client, cu
     change = client.get(f"/admin/tickets/servicerequest/{request.pk}/change/")
     assert change.status_code in (302, 403, 404)
     assert SECRET_SUBJECT not in change.content.decode()
+
+
+# --- attachments: roles x endpoints on one request with a file of each kind -------------------
+
+ATTACHED_NOTE = "Internal: their VPN config zq9x"
+
+
+@pytest.fixture
+def filed(customer, desk, attachment_dir):
+    """The customer's request in progress with a file given at submission, a public reply's
+    file and an internal note's file (named so that a leak shows)."""
+    from apps.tickets.attachments import (
+        IncomingFile,
+        do_attach_files,
+        do_post_message_with_files,
+    )
+    from tests.support.attachments import PDF, PNG, TEXT
+
+    request = request_for(desk, customer, State.IN_PROGRESS, subject=SECRET_SUBJECT)
+    (submitted,) = do_attach_files(
+        request, actor=as_actor(customer.user), files=[IncomingFile("scan.pdf", PDF)]
+    )
+    lead = as_actor(desk.lead.user)
+    reply = do_post_message_with_files(
+        request, actor=lead, body="Fixed", files=[IncomingFile("fix.txt", TEXT)]
+    )
+    note = do_post_message_with_files(
+        request,
+        actor=lead,
+        body=ATTACHED_NOTE,
+        internal=True,
+        files=[IncomingFile("secret-zq9x.png", PNG)],
+    )
+    return request, {
+        "submitted": submitted,
+        "reply": reply.attachments.get(),
+        "internal": note.attachments.get(),
+    }
+
+
+def attachment_callers(desk, customer) -> dict:
+    return {
+        "anonymous": None,
+        "customer": customer.user,
+        "other-customer": CustomerFactory(user__username="eve").user,
+        "plain-user": UserFactory(username="walker"),
+        "agent": desk.second.user,
+        "other-department": AgentFactory(departments=[desk.other_department]).user,
+        "superuser": UserFactory(username="root", is_superuser=True),
+    }
+
+
+# What each caller gets: a status, and for the list which files it shows.
+ATTACHMENT_MATRIX = {
+    "list": {
+        "anonymous": (401, None),
+        "customer": (200, ["submitted", "reply"]),
+        "other-customer": (404, None),
+        "plain-user": (403, None),
+        "agent": (200, ["submitted", "reply", "internal"]),
+        "other-department": (404, None),
+        "superuser": (200, ["submitted", "reply", "internal"]),
+    },
+    "download-submitted": {
+        "anonymous": (401, None),
+        "customer": (200, None),
+        "other-customer": (404, None),
+        "plain-user": (403, None),
+        "agent": (200, None),
+        "other-department": (404, None),
+        "superuser": (200, None),
+    },
+    "download-reply": {
+        "anonymous": (401, None),
+        "customer": (200, None),
+        "other-customer": (404, None),
+        "plain-user": (403, None),
+        "agent": (200, None),
+        "other-department": (404, None),
+        "superuser": (200, None),
+    },
+    "download-internal": {
+        "anonymous": (401, None),
+        "customer": (404, None),  # an internal note's file never reaches the customer
+        "other-customer": (404, None),
+        "plain-user": (403, None),
+        "agent": (200, None),
+        "other-department": (404, None),
+        "superuser": (200, None),
+    },
+    "detail": {
+        "anonymous": (401, None),
+        "customer": (200, ["submitted", "reply"]),
+        "other-customer": (404, None),
+        "plain-user": (403, None),
+        "agent": (200, ["submitted", "reply", "internal"]),
+        "other-department": (404, None),
+        "superuser": (200, ["submitted", "reply", "internal"]),
+    },
+    "upload": {
+        "anonymous": (401, None),
+        "customer": (201, None),
+        "other-customer": (404, None),
+        "plain-user": (403, None),
+        "agent": (201, None),
+        "other-department": (404, None),
+        "superuser": (201, None),
+    },
+}
+
+
+def attachment_call(client, endpoint: str, request, files):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.support.attachments import PDF
+
+    if endpoint == "upload":
+        body = {"body": "One more", "files": [SimpleUploadedFile("more.pdf", PDF)]}
+        return client.post(url(request, "messages/"), body, format="multipart")
+    if endpoint == "list":
+        return client.get(url(request, "attachments/"))
+    if endpoint == "detail":
+        return client.get(url(request))
+    return client.get(url(request, f"attachments/{files[endpoint.split('-')[1]].pk}/"))
+
+
+@pytest.mark.parametrize("endpoint", list(ATTACHMENT_MATRIX))
+def test_attachments_show_only_to_who_reaches_the_request(customer, desk, filed, endpoint):
+    request, files = filed
+    names = {files[key].pk: key for key in files}
+    for who, user in attachment_callers(desk, customer).items():
+        status, shows = ATTACHMENT_MATRIX[endpoint][who]
+        client = client_for(user) if user else APIClient()
+        response = attachment_call(client, endpoint, request, files)
+        assert response.status_code == status, (who, endpoint, response.content[:300])
+        if status >= 400:
+            text = response.content.decode()
+            for secret in (SECRET_SUBJECT, "zq9x", "scan.pdf", "fix.txt"):
+                assert secret not in text, (who, endpoint, secret)
+            assert list(response.json()) == ["error"]
+        if shows is not None:
+            body = response.json()
+            items = body["results"] if "results" in body else body["attachments"]
+            assert [names[item["id"]] for item in items] == shows, (who, endpoint)
+            if "internal" not in shows:
+                assert "secret-zq9x" not in response.content.decode(), who
+    assert ATTACHED_NOTE not in str(ATTACHMENT_MATRIX)
+
+
+def test_customers_never_get_an_internal_notes_file_by_any_path(customer_client, filed):
+    request, files = filed
+    secret = files["internal"]
+    paths = [
+        url(request),
+        url(request, "messages/"),
+        url(request, "attachments/"),
+        url(request, f"attachments/{secret.pk}/"),
+        REQUESTS,
+    ]
+    for path in paths:
+        response = customer_client.get(path)
+        assert response.status_code in (200, 404), path
+        assert "secret-zq9x" not in response.content.decode(), path
+        assert f"/attachments/{secret.pk}/" not in response.content.decode(), path
+
+
+def test_an_attachment_id_is_not_found_under_another_request(
+    customer, customer_client, desk, filed
+):
+    request, files = filed
+    other = request_for(desk, customer, State.IN_PROGRESS)
+    for key in ("submitted", "reply"):
+        response = customer_client.get(url(other, f"attachments/{files[key].pk}/"))
+        assert_not_found_and_silent(response, "scan.pdf", "fix.txt", request.reference)
+
+
+def test_the_admin_download_follows_the_same_rules(client, customer, desk, filed, agents_group):
+    files = filed[1]
+    stranger = AgentFactory(departments=[desk.other_department]).user
+    plain_staff = UserFactory(username="staffer", is_staff=True)
+    for user in (desk.lead.user, stranger, plain_staff):
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+        user.groups.add(agents_group)
+    admin_url = "/admin/tickets/attachment/{pk}/download/"
+    client.force_login(desk.lead.user)
+    for file in files.values():
+        response = client.get(admin_url.format(pk=file.pk))
+        assert response.status_code == 200, response.content[:300]
+        assert response["Content-Disposition"].startswith("attachment;")
+        assert response["X-Content-Type-Options"] == "nosniff"
+    for user in (stranger, plain_staff):  # another department; staff but not an agent
+        client.force_login(user)
+        for file in files.values():
+            assert client.get(admin_url.format(pk=file.pk)).status_code == 404
+    client.force_login(customer.user)  # not staff: the admin is closed to them
+    assert client.get(admin_url.format(pk=files["submitted"].pk)).status_code == 302
+    client.logout()
+    assert client.get(admin_url.format(pk=files["submitted"].pk)).status_code == 302
+
+
+# --- notifications: a person's own only ------------------------------------------------------
+
+
+def test_notifications_are_their_recipients_own(customer, desk):
+    from apps.notifications.services import do_notify
+
+    (mine,) = do_notify(
+        recipients=[customer.user], kind="feedback_invitation", title="Rate us", body=""
+    )
+    stranger = CustomerFactory(user__username="eve").user
+    (theirs,) = do_notify(recipients=[stranger], kind="feedback_invitation", title="zq9x", body="")
+    endpoints = [
+        ("get", "/api/v1/notifications/"),
+        ("post", "/api/v1/notifications/read-all/"),
+        ("post", f"/api/v1/notifications/{mine.pk}/read/"),
+    ]
+    for method, path in endpoints:
+        response = getattr(APIClient(), method)(path)
+        assert response.status_code == 401, path
+    client = client_for(customer.user)
+    listed_ids = [n["id"] for n in client.get("/api/v1/notifications/").json()["results"]]
+    assert listed_ids == [mine.pk]
+    response = client.post(f"/api/v1/notifications/{theirs.pk}/read/")
+    assert_not_found_and_silent(response, "zq9x")
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    assert client.post(f"/api/v1/notifications/{mine.pk}/read/").status_code == 200

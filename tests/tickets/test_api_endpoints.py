@@ -165,12 +165,12 @@ class TestCreate:
         assert created["department"] is None and created["assignee"] is None
         assert created["version"] == 1
         stored = [{"name": "vpn.log", "size": 2048, "content_type": "text/plain"}]
-        assert created["attachments"] == stored
+        # Legacy metadata (no file behind it) is kept as declared; `attachments` lists files.
+        assert created["declared_attachments"] == stored
+        assert created["attachments"] == []
         # Read back: the attachment metadata was stored, not only echoed.
-        assert (
-            customer_client.get(f"{REQUESTS}{created['reference']}/").json()["attachments"]
-            == stored
-        )
+        read = customer_client.get(f"{REQUESTS}{created['reference']}/").json()
+        assert (read["declared_attachments"], read["attachments"]) == (stored, [])
         (event,) = Event.objects.filter(request__customer=customer)
         assert (event.transition, event.from_state, event.to_state) == ("submit", "", "new")
         assert (event.actor_role, event.actor_id) == ("customer", customer.user.pk)

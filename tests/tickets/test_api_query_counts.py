@@ -2,18 +2,19 @@
 
 Measured on PostgreSQL (a page of 1 row and a page of 25 rows cost the same):
 
-    GET requests/                  as a customer   6
-    GET requests/                  as an agent     8
-    GET queue/                     as an agent     8
-    GET requests/{ref}/messages/   as a customer   4
-    GET requests/{ref}/messages/   as an agent     6
+    GET requests/                  as a customer   7
+    GET requests/                  as an agent     9
+    GET queue/                     as an agent     9
+    GET requests/{ref}/messages/   as a customer   5
+    GET requests/{ref}/messages/   as an agent     7
 
 The numbers, by where the queries go: token lookup, with the user's agent and customer rows
 joined in (1); the caller's actor (customer: nothing more; agent: its departments + departments
 led = 2); for messages, the request
 named in the URL (1, without its clocks); then the page's count (1) and the page itself
 (1), with categories, departments, assignees, customers and authors joined in, and the page's
-SLA clocks with their policies and calendars (1), the calendars' hours (1) and holidays (1).
+SLA clocks with their policies and calendars (1), the calendars' hours (1) and holidays (1);
+the page's attachments, with their messages and uploaders (1).
 A change in these numbers is a change to look at, not a number to bump.
 """
 
@@ -22,21 +23,23 @@ from datetime import date, time
 import pytest
 
 from apps.accounts.actors import SYSTEM, actor_for_user
-from apps.lifecycle.states import State
+from apps.lifecycle.states import TERMINAL, State
 from apps.sla.models import BusinessCalendar, Holiday, WorkingHours
-from apps.tickets import services
+from apps.tickets import attachments, services
+from apps.tickets.attachments import IncomingFile
 from apps.tickets.transition_data import transition_data
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, submit
 from tests.support.api import client_for, url
+from tests.support.attachments import PDF, PNG
 
 pytestmark = pytest.mark.django_db
 
 QUERIES = {
-    "requests_customer": 6,
-    "requests_agent": 8,
-    "queue": 8,
-    "messages_customer": 4,
-    "messages_agent": 6,
+    "requests_customer": 7,
+    "requests_agent": 9,
+    "queue": 9,
+    "messages_customer": 5,
+    "messages_agent": 7,
 }
 PAGE = 25
 STATES = [
@@ -121,8 +124,13 @@ class Population:
         return request
 
 
+def with_files(request, actor, message=None):
+    files = [IncomingFile("screen.png", PNG), IncomingFile("report.pdf", PDF)]
+    attachments.do_attach_files(request, actor=actor, files=files, message=message)
+
+
 @pytest.fixture
-def population(desk, standard_policy, critical_policy):
+def population(desk, standard_policy, critical_policy, attachment_dir):
     """Every request has SLA clocks on an office-hours calendar with a holiday, so the
     summaries need the calendar's hours and holidays too (a page without any calendar skips
     those two queries)."""
@@ -133,7 +141,11 @@ def population(desk, standard_policy, critical_policy):
     for policy in (standard_policy, critical_policy):
         policy.calendar = office
         policy.save(update_fields=["calendar"])
-    return Population(desk)
+    population = Population(desk)
+    for request in population.mine + population.theirs:
+        if request.state not in TERMINAL:
+            with_files(request, SYSTEM)
+    return population
 
 
 def _page(client, path: str, rows: int) -> None:
@@ -169,7 +181,7 @@ def test_queue(population, assert_fixed):
 
 
 @pytest.fixture
-def thread(desk):
+def thread(desk, attachment_dir):
     """A request with more than a page of public replies and internal notes by four people."""
     request = desk.request_in(State.IN_PROGRESS)
     writers = [
@@ -181,7 +193,11 @@ def thread(desk):
     ]
     for n in range(2 * PAGE):
         actor, internal = writers[n % len(writers)]
-        services.do_post_message(request, actor=actor, body=f"Message {n}", internal=internal)
+        message = services.do_post_message(
+            request, actor=actor, body=f"Message {n}", internal=internal
+        )
+        if n % 3 == 0:
+            with_files(request, actor, message)
     return request
 
 

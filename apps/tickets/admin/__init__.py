@@ -1,5 +1,5 @@
 """Admin of the tickets app: requests (with transitions through the door), categories, messages."""
 
-from apps.tickets.admin import category, language, message, service_request
+from apps.tickets.admin import attachment, category, language, message, service_request
 
-__all__ = ["category", "language", "message", "service_request"]
+__all__ = ["attachment", "category", "language", "message", "service_request"]

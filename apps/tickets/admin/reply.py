@@ -1,4 +1,5 @@
-"""The request page's reply box: a public reply or an internal note, through the door."""
+"""The request page's reply box: a public reply or an internal note, with files, through the
+door (`attachments.do_post_message_with_files`)."""
 
 from django import forms
 from django.contrib import messages
@@ -10,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.actors import actor_for_user
 from apps.core.errors import ServiceDeskError
 from apps.eventlog.models import Event, EventKind
-from apps.tickets import services
+from apps.tickets import attachments
 
 # A reply the door refused waits here, so the agent never loses what they typed.
 DRAFT_KEY = "tickets_reply_draft_{pk}"
@@ -76,13 +77,20 @@ def reply_view(model_admin, request, object_id):
         request.session[draft_key] = body
         messages.error(request, change_text(service_request, newer))
         return HttpResponseRedirect(change_url)
+    files = [attachments.IncomingFile.from_upload(f) for f in request.FILES.getlist("files")]
     try:
-        services.do_post_message(
-            service_request, actor=actor_for_user(request.user), body=body, internal=internal
+        attachments.do_post_message_with_files(
+            service_request,
+            actor=actor_for_user(request.user),
+            body=body,
+            internal=internal,
+            files=files,
         )
     except ServiceDeskError as exc:
         request.session[draft_key] = body
         messages.error(request, exc.message)
+        if files:
+            messages.warning(request, _("Nothing was sent: choose the files again."))
     else:
         request.session.pop(draft_key, None)
         done = _("Internal note added.") if internal else _("Reply sent to the customer.")

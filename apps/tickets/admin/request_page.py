@@ -1,17 +1,32 @@
-"""What the request page shows besides the record: thread, assign-to-me, handoff link (other
-apps' panels come through `extensions.add_panel`)."""
+"""What the request page shows besides the record: thread and files, assign-to-me, handoff
+link (other apps' panels come through `extensions.add_panel`)."""
 
 from django.urls import NoReverseMatch, reverse
 
 from apps.accounts.actors import Actor
-from apps.tickets.models import Message
+from apps.core.prefetch import set_prefetched
+from apps.tickets.models import Attachment, Message
 
 
-def thread(service_request) -> list[Message]:
-    """Every message of the request, oldest first, authors loaded in the same query."""
-    return list(
+def thread(service_request, files: list[Attachment]) -> list[Message]:
+    """Every message of the request, oldest first, authors loaded in the same query, each
+    holding its own of `files` (the request's, read once) as `attachments`."""
+    messages = list(
         Message.objects.filter(request=service_request)
         .select_related("author")
+        .order_by("created_at", "pk")
+    )
+    for message in messages:
+        set_prefetched(message, "attachments", [f for f in files if f.message_id == message.pk])
+    return messages
+
+
+def files(service_request) -> list[Attachment]:
+    """Every file of the request (the page is for agents, who see internal notes' files too),
+    oldest first."""
+    return list(
+        Attachment.objects.filter(request=service_request)
+        .select_related("uploaded_by", "message")
         .order_by("created_at", "pk")
     )
 

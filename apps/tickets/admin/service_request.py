@@ -1,5 +1,6 @@
 """The service request admin: queues, the request page, bulk actions, submitting on behalf."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.core.exceptions import PermissionDenied
@@ -167,7 +168,12 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             "assign_to_me_url": self.url_for("transition", obj.pk, take) if take else None,
             "my_agent_id": actor.agent_id if actor else None,
             "handoff_url": request_page.handoff_url(obj),
-            "thread": request_page.thread(obj),
+            "files": (files := request_page.files(obj)),
+            "thread": request_page.thread(obj, files),
+            "submitted_files": [f for f in files if f.message_id is None],
+            "may_download": request.user.has_perm("tickets.view_attachment"),
+            "max_files": settings.SERVICEDESK_ATTACHMENT_MAX_COUNT,
+            "max_file_size": settings.SERVICEDESK_ATTACHMENT_MAX_BYTES,
             "may_reply": self.has_transition_permission(request, obj) and actor is not None,
             "reply_url": self.url_for("reply", obj.pk),
             "reply_draft": take_draft(request, obj),

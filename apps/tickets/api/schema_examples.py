@@ -2,6 +2,20 @@
 
 from drf_spectacular.utils import OpenApiExample
 
+ATTACHMENT = {
+    "id": 31,
+    "name": "vpn-log.txt",
+    "size": 18234,
+    "content_type": "text/plain",
+    "sha256": "9f2c0a4e5b7d1c3e8f6a2b4d0c9e7f1a3b5d7c9e2f4a6b8d0c1e3f5a7b9d2c4e",
+    "message": None,
+    "internal": False,
+    "uploaded_by": "Carol",
+    "uploader_role": "customer",
+    "created_at": "2026-11-20T09:14:03Z",
+    "download": "/api/v1/requests/SR-000042/attachments/31/",
+}
+
 REQUEST = OpenApiExample(
     "A request",
     response_only=True,
@@ -22,7 +36,8 @@ REQUEST = OpenApiExample(
         "customer": {"id": 12, "name": "Carol"},
         "escalation_level": 0,
         "reopen_count": 0,
-        "attachments": [],
+        "attachments": [ATTACHMENT],
+        "declared_attachments": [],
         "created_at": "2026-11-20T09:14:03Z",
         "state_changed_at": "2026-11-20T09:40:11Z",
         "first_response_at": "2026-11-20T09:40:11Z",
@@ -87,6 +102,16 @@ MESSAGES = OpenApiExample(
                 "author_role": "customer",
                 "visibility": "public",
                 "body": "The VPN dropped again at 10:05.",
+                "attachments": [
+                    {
+                        **ATTACHMENT,
+                        "id": 32,
+                        "name": "screenshot.png",
+                        "content_type": "image/png",
+                        "message": 11,
+                        "download": "/api/v1/requests/SR-000042/attachments/32/",
+                    }
+                ],
                 "created_at": "2026-11-20T10:06:12Z",
             },
             {
@@ -95,6 +120,7 @@ MESSAGES = OpenApiExample(
                 "author_role": "agent",
                 "visibility": "public",
                 "body": "Thanks, we are replacing the gateway certificate.",
+                "attachments": [],
                 "created_at": "2026-11-20T10:20:40Z",
             },
         ],
@@ -109,4 +135,39 @@ FEEDBACK_GIVEN = OpenApiExample(
         "comment": "Fixed within the hour, thanks.",
         "created_at": "2026-11-20T12:01:00Z",
     },
+)
+
+ATTACHMENTS = OpenApiExample(
+    "A request's files",
+    response_only=True,
+    value={"count": 1, "next": None, "previous": None, "results": [ATTACHMENT]},
+)
+
+FILE_REFUSED = OpenApiExample(
+    "A file refused",
+    response_only=True,
+    status_codes=["400"],
+    value={
+        "error": {
+            "code": "invalid",
+            "message": "1 file was refused, so nothing was attached: invoice.pdf: the name ends "
+            "in .pdf but the content is image/png.",
+            "fields": {
+                "files": ["invoice.pdf: the name ends in .pdf but the content is image/png"]
+            },
+            "refused": [
+                {
+                    "name": "invoice.pdf",
+                    "reason": "the name ends in .pdf but the content is image/png",
+                }
+            ],
+        }
+    },
+)
+
+NOT_FOUND = OpenApiExample(
+    "No such file (or not yours to see)",
+    response_only=True,
+    status_codes=["404"],
+    value={"error": {"code": "not_found", "message": "Not found."}},
 )

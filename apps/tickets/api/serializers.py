@@ -15,11 +15,12 @@ from apps.accounts.models import Customer
 from apps.api.fields_once import FieldsBuiltOnce
 from apps.lifecycle.channel import Channel
 from apps.lifecycle.priority import Level, Priority
+from apps.lifecycle.reference import format_reference
 from apps.lifecycle.states import State
 from apps.sla.models import ClockKind, ClockState
 from apps.sla.timers import schedule_of
 from apps.tickets import extensions
-from apps.tickets.models import Category, Message, ServiceRequest
+from apps.tickets.models import Attachment, Category, Message, ServiceRequest
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -51,6 +52,51 @@ class ClockSummarySerializer(FieldsBuiltOnce, serializers.Serializer):
     breached = serializers.BooleanField()
 
 
+class AttachmentSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
+    """A file attached to a request; its bytes are at `download` (for the same callers)."""
+
+    message = serializers.IntegerField(
+        source="message_id",
+        allow_null=True,
+        help_text="The message it came with; empty when attached at submission.",
+    )
+    internal = serializers.BooleanField(help_text="Came with an internal note (agents only).")
+    uploaded_by = serializers.SerializerMethodField()
+    download = serializers.SerializerMethodField(help_text="Where to download the file.")
+
+    class Meta:
+        model = Attachment
+        fields = [
+            "id",
+            "name",
+            "size",
+            "content_type",
+            "sha256",
+            "message",
+            "internal",
+            "uploaded_by",
+            "uploader_role",
+            "created_at",
+            "download",
+        ]
+        read_only_fields = fields
+
+    def get_uploaded_by(self, obj) -> str | None:
+        user = obj.uploaded_by
+        return None if user is None else user.get_full_name() or user.get_username()
+
+    def get_download(self, obj) -> str:
+        return f"/api/v1/requests/{format_reference(obj.request_id)}/attachments/{obj.pk}/"
+
+
+class DeclaredAttachmentSerializer(serializers.Serializer):
+    """Legacy: file metadata a client declared (no file behind it)."""
+
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    content_type = serializers.CharField()
+
+
 class RequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     # Labels from the choices enums: Django's get_<field>_display rebuilds a dict of every
@@ -67,6 +113,15 @@ class RequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     sla = serializers.SerializerMethodField(help_text="The request's SLA clocks.")
     expected_by = serializers.SerializerMethodField(
         help_text="When the desk expects to resolve the open request (learned from its history)."
+    )
+    attachments = AttachmentSerializer(
+        many=True, read_only=True, help_text="The files you may see, oldest first."
+    )
+    declared_attachments = DeclaredAttachmentSerializer(
+        many=True,
+        read_only=True,
+        help_text="Deprecated: file metadata declared by clients before files could be "
+        "uploaded; no file behind it.",
     )
 
     class Meta:
@@ -89,6 +144,7 @@ class RequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "escalation_level",
             "reopen_count",
             "attachments",
+            "declared_attachments",
             "created_at",
             "state_changed_at",
             "first_response_at",
@@ -124,10 +180,11 @@ class RequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
 class MessageSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
+    attachments = AttachmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Message
-        fields = ["id", "author", "author_role", "visibility", "body", "created_at"]
+        fields = ["id", "author", "author_role", "visibility", "body", "attachments", "created_at"]
         read_only_fields = fields
 
     def get_author(self, obj) -> str | None:
@@ -139,7 +196,9 @@ class MessageSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 # --- input -------------------------------------------------------------------------------------
 
 
-class AttachmentSerializer(serializers.Serializer):
+class DeclaredAttachmentInputSerializer(serializers.Serializer):
+    """Legacy input (`attachments` in a JSON create): metadata only, kept as declared."""
+
     name = serializers.CharField(max_length=255)
     size = serializers.IntegerField(min_value=0, max_value=10**12)
     content_type = serializers.CharField(max_length=100, required=False, default="")
@@ -180,12 +239,47 @@ class RequestCreateSerializer(serializers.Serializer):
         default=None,
         help_text="Agents only: the customer the request is for.",
     )
-    attachments = AttachmentSerializer(many=True, required=False, default=list, max_length=20)
+    attachments = DeclaredAttachmentInputSerializer(
+        many=True,
+        required=False,
+        default=list,
+        max_length=20,
+        help_text="Deprecated: file metadata only. Upload the files themselves as `files` "
+        "in a multipart/form-data body.",
+    )
+
+
+FILES_HELP = (
+    "The files to attach (repeat the field for each): checked on their content against the "
+    "accepted types and limits; one refused file refuses the whole call."
+)
+
+
+def files_field() -> serializers.ListField:
+    return serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True, use_url=False),
+        required=False,
+        default=list,
+        help_text=FILES_HELP,
+    )
+
+
+class RequestUploadSerializer(RequestCreateSerializer):
+    """A create as multipart/form-data: the same fields, and the files."""
+
+    attachments = None  # the legacy metadata is JSON only
+    files = files_field()
 
 
 class MessageCreateSerializer(serializers.Serializer):
     body = serializers.CharField(max_length=20000)
     internal = serializers.BooleanField(default=False, help_text="Agents only: an internal note.")
+
+
+class MessageUploadSerializer(MessageCreateSerializer):
+    """A message as multipart/form-data, with its files."""
+
+    files = files_field()
 
 
 class TransitionSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.tickets.api import views
+from apps.tickets.api import attachment_views, views
 
 urlpatterns = [
     path("requests/", views.RequestListCreate.as_view(), name="request-list"),
@@ -12,6 +12,16 @@ urlpatterns = [
         "requests/<str:ref>/transitions/<str:name>/",
         views.RequestTransition.as_view(),
         name="request-transition",
+    ),
+    path(
+        "requests/<str:ref>/attachments/",
+        attachment_views.RequestAttachments.as_view(),
+        name="request-attachments",
+    ),
+    path(
+        "requests/<str:ref>/attachments/<int:id>/",
+        attachment_views.AttachmentDownload.as_view(),
+        name="request-attachment",
     ),
     path("requests/<str:ref>/feedback/", views.RequestFeedback.as_view(), name="request-feedback"),
     path("queue/", views.Queue.as_view(), name="queue"),

@@ -8,19 +8,22 @@ from rest_framework.response import Response
 
 from apps.accounts.actors import Role
 from apps.api.idempotency import idempotent
+from apps.api.parsers import JSONParser, MultiPartParser
 from apps.api.permissions import IsAgent, actor_of
 from apps.core.errors import Forbidden, InvalidData
 from apps.core.prefetch import set_absent
 from apps.lifecycle.states import TERMINAL
-from apps.tickets import extensions, selectors, services
+from apps.tickets import attachments, extensions, selectors, services
 from apps.tickets.api import schema_examples as ex
 from apps.tickets.api.filters import QueueFilter, RequestFilter
 from apps.tickets.api.serializers import (
     FeedbackSerializer,
     MessageCreateSerializer,
     MessageSerializer,
+    MessageUploadSerializer,
     RequestCreateSerializer,
     RequestSerializer,
+    RequestUploadSerializer,
     TransitionSerializer,
 )
 from apps.tickets.feedback import do_give_feedback
@@ -30,6 +33,25 @@ from apps.tickets.transition_data import transition_data
 REF = OpenApiParameter(
     "ref", str, OpenApiParameter.PATH, description="The request's reference, e.g. SR-000123"
 )
+
+
+def parse_with_files(request, json_input, upload_input) -> tuple[dict, list]:
+    """The body's validated fields and its files: JSON through `json_input`, a multipart body
+    through `upload_input` (the same fields and `files`). Files in JSON are refused, not
+    ignored: a client that sends them there expects them attached."""
+    if (request.content_type or "").startswith("multipart/form-data"):
+        data = upload_input(data=request.data)
+    else:
+        if isinstance(request.data, dict) and "files" in request.data:
+            raise InvalidData(
+                _("Files are uploaded in a multipart/form-data body."),
+                fields={"files": _("Send the files as multipart/form-data parts named files.")},
+            )
+        data = json_input(data=request.data)
+    data.is_valid(raise_exception=True)
+    fields = dict(data.validated_data)
+    files = [attachments.IncomingFile.from_upload(f) for f in fields.pop("files", [])]
+    return fields, files
 
 
 class ActorMixin:
@@ -58,6 +80,7 @@ class ActorMixin:
 class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
     serializer_class = RequestSerializer
     filterset_class = RequestFilter
+    parser_classes = [JSONParser, MultiPartParser]
 
     def get_queryset(self):
         if self.schema_only():
@@ -69,10 +92,13 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        summary="Submit a request",
-        request=RequestCreateSerializer,
+        summary="Submit a request (JSON, or multipart/form-data with files)",
+        request={
+            "application/json": RequestCreateSerializer,
+            "multipart/form-data": RequestUploadSerializer,
+        },
         responses={201: RequestSerializer},
-        examples=[ex.CREATE, ex.REQUEST],
+        examples=[ex.CREATE, ex.REQUEST, ex.FILE_REFUSED],
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -89,12 +115,14 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
     def _create(self) -> Response:
         actor = self.request.actor
         named = self.request.data.get("customer") if isinstance(self.request.data, dict) else None
-        if actor.role == Role.CUSTOMER and named not in (None, actor.customer_id):
+        own = (None, "", actor.customer_id, str(actor.customer_id))
+        if actor.role == Role.CUSTOMER and named not in own:
             # Refused before validation, so a customer cannot probe which customer ids exist.
             raise Forbidden(_("Customers submit requests for themselves only."))
-        data = RequestCreateSerializer(data=self.request.data)
-        data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
+        fields, files = parse_with_files(
+            self.request, RequestCreateSerializer, RequestUploadSerializer
+        )
+        fields["declared_attachments"] = fields.pop("attachments", [])
         customer = fields.pop("customer")
         if actor.role == Role.CUSTOMER:
             customer = self.request.user.customer
@@ -103,7 +131,9 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
                 _("Agents name the customer the request is for."),
                 fields={"customer": _("Required when an agent submits.")},
             )
-        created = services.do_submit_request(actor=actor, customer=customer, **fields)
+        created = attachments.do_submit_request_with_files(
+            actor=actor, customer=customer, files=files, **fields
+        )
         # Rendered from the instance the door created, which holds its customer, category and
         # SLA clocks; it has no forecast (or other app's one-to-one row) yet. Reading any of it
         # back was a third of a create (docs/performance.md).
@@ -130,6 +160,7 @@ class RequestDetail(ActorMixin, generics.RetrieveAPIView):
 @extend_schema(tags=["messages"], parameters=[REF])
 class RequestMessages(ActorMixin, generics.ListCreateAPIView):
     serializer_class = MessageSerializer
+    parser_classes = [JSONParser, MultiPartParser]
 
     def get_queryset(self):
         if self.schema_only():
@@ -144,16 +175,20 @@ class RequestMessages(ActorMixin, generics.ListCreateAPIView):
         return super().get(request, *args, **kwargs)
 
     @extend_schema(
-        summary="Post a reply (agents: or an internal note)",
-        request=MessageCreateSerializer,
+        summary="Post a reply (agents: or an internal note), with files as multipart/form-data",
+        request={
+            "application/json": MessageCreateSerializer,
+            "multipart/form-data": MessageUploadSerializer,
+        },
         responses={201: MessageSerializer},
-        examples=[ex.MESSAGE],
+        examples=[ex.MESSAGE, ex.FILE_REFUSED],
     )
     def post(self, request, *args, **kwargs):
         target = self.get_service_request()
-        data = MessageCreateSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        message = services.do_post_message(target, actor=request.actor, **data.validated_data)
+        fields, files = parse_with_files(request, MessageCreateSerializer, MessageUploadSerializer)
+        message = attachments.do_post_message_with_files(
+            target, actor=request.actor, files=files, **fields
+        )
         return Response(MessageSerializer(message).data, status=status.HTTP_201_CREATED)
 
 
