@@ -26,8 +26,14 @@ from apps.mail import senders, threads
 from apps.mail.models import InboundMail, Mailbox, Outcome
 from apps.mail.parsing import MalformedMail, ParsedMail, header_summary, message_id_of, parse_mail
 from apps.mail.signals import mail_taken_in
+from apps.tickets.attachments import (
+    IncomingFile,
+    do_post_message_with_files,
+    do_submit_request_with_files,
+    split_acceptable,
+)
 from apps.tickets.models import Message, ServiceRequest
-from apps.tickets.services import do_post_message, do_submit_request, transition
+from apps.tickets.services import transition
 from apps.tickets.transition_data import RouteData
 
 logger = logging.getLogger(__name__)
@@ -132,7 +138,10 @@ def _post_reply(request: ServiceRequest, mail: ParsedMail, actor: Actor):
     the reopen window), as a reply through the API followed by reopen would."""
     with translation.override(language_of(actor.user)):
         body = mail.reply_text or _("(An e-mail without text.)")
-    message = do_post_message(request, actor=actor, body=body)
+        files, left_out = acceptable_files(mail)
+    message = do_post_message_with_files(
+        request, actor=actor, body="\n\n".join(filter(None, [body, left_out])), files=files
+    )
     request.refresh_from_db()
     if request.state == State.RESOLVED:
         try:
@@ -163,13 +172,15 @@ def _submit(
             }
             description += "\n\n" + mail.reply_text
         subject = mail.subject or _("E-mail from %(address)s") % {"address": mail.from_address}
-    request = do_submit_request(
+        files, left_out = acceptable_files(mail)
+        description = "\n\n".join(filter(None, [description, left_out]))
+    request = do_submit_request_with_files(
         actor=actor,
+        files=files,
         customer=customer,
         subject=subject,
         description=description[: ServiceRequest._meta.get_field("description").max_length],
         channel=Channel.EMAIL,
-        attachments=mail.attachments,
     )
     if mailbox is not None and mailbox.department_id is not None:
         request = transition(
@@ -180,6 +191,28 @@ def _submit(
             explain={"mailbox": mailbox.name},
         )
     return request
+
+
+def acceptable_files(mail: ParsedMail) -> tuple[list[IncomingFile], str]:
+    """The mail's attachments the desk accepts (apps/tickets/attachments.py: type on the
+    content, size, at most SERVICEDESK_ATTACHMENT_MAX_COUNT), and a line naming those left
+    out with the reason (or ""), which is also recorded in `mail.attachments`: a signature's
+    logo of a type the desk refuses must not stop the mail."""
+    offered = [IncomingFile(name, content, declared) for name, content, declared in mail.files]
+    accepted, refused = split_acceptable(offered)
+    limit = settings.SERVICEDESK_ATTACHMENT_MAX_COUNT
+    refused += [
+        {"name": f.name, "reason": _("more than %(limit)d files") % {"limit": limit}}
+        for f in accepted[limit:]
+    ]
+    reasons = {r["name"]: r["reason"] for r in refused}
+    for described in mail.attachments:
+        if described["name"] in reasons:
+            described["refused"] = reasons[described["name"]]
+    if not refused:
+        return accepted, ""
+    names = "; ".join(f"{r['name']} ({r['reason']})" for r in refused)
+    return accepted[:limit], _("Not attached: %(files)s") % {"files": names}
 
 
 def _record(  # noqa: PLR0913  keyword-only after the reason: what the mail left or made

@@ -15,6 +15,7 @@ from apps.sla.models import ClockState
 from apps.tickets import notices
 from apps.tickets.models import Message, ServiceRequest
 from apps.tickets.services import do_post_message
+from apps.tickets.storage import attachment_storage
 from tests.factories import AgentFactory, CustomerFactory, drive, submit
 from tests.mail.mails import MALFORMED, bounce, mail
 from workflows.mail import send_auto_reply
@@ -244,22 +245,54 @@ def test_an_html_only_mail_is_read_as_text(carol):
     assert inbound.request.description == "Screen is black\n\n  * since Monday"
 
 
-def test_attachments_are_recorded_by_name_size_and_type(carol):
+PNG = b"\x89PNG\r\n\x1a\n" + b"0" * 100
+
+
+def stored(attachment) -> bytes:
+    with attachment_storage().open(attachment.stored_name, "rb") as file:
+        return file.read()
+
+
+def test_a_new_mails_attachments_are_stored_with_the_request(carol):
     raw = mail(
         attachments=[
-            ("screenshot.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png"),
+            ("screenshot.png", PNG, "image/png"),
             ("log.txt", b"error 42\n", "text/plain"),
+            ("setup.exe", b"MZ" + b"\x00" * 100, "application/octet-stream"),
         ]
     )
 
     inbound = take_in(raw)
 
-    described = [
-        {"name": "screenshot.png", "size": 108, "content_type": "image/png"},
-        {"name": "log.txt", "size": 9, "content_type": "text/plain"},
+    files = list(inbound.request.attachments.order_by("pk"))
+    assert [(f.name, f.content_type, f.size, f.message) for f in files] == [
+        ("screenshot.png", "image/png", 108, None),
+        ("log.txt", "text/plain", 9, None),
     ]
-    assert inbound.attachments == described
-    assert inbound.request.attachments == described
+    assert [stored(f) for f in files] == [PNG, b"error 42\n"]
+    assert files[0].uploaded_by == carol.user
+    refused = inbound.attachments[2]
+    assert refused["name"] == "setup.exe" and "not accepted" in refused["refused"]
+    assert "Not attached: setup.exe" in inbound.request.description
+
+
+def test_a_replys_attachments_are_stored_with_its_message(carol):
+    request = submit(carol)
+
+    inbound = take_in(
+        mail(
+            subject=f"Re: [{request.reference}]",
+            text="Here is the screen.",
+            attachments=[("screen.png", PNG, "image/png")],
+        )
+    )
+
+    [attachment] = inbound.posted_message.attachments.all()
+    assert (attachment.request, attachment.name, stored(attachment)) == (
+        request,
+        "screen.png",
+        PNG,
+    )
 
 
 def test_a_mailbox_with_a_department_routes_its_new_requests(carol, department):
