@@ -1,4 +1,4 @@
-"""URL map: the agents' admin, the health check, and the API (v1, schema, docs)."""
+"""URL map: the agents' admin, the health check, the API (v1, schema, docs), mail webhooks."""
 
 from django.contrib import admin
 from django.db import connection
@@ -30,6 +30,8 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("servicedesk.api_urls")),
+    # Inbound mail from providers' webhooks (apps/mail/webhooks.py, docs/mail.md).
+    path("mail/anymail/", include("apps.mail.urls")),
     # Signed one-click links mailed to customers (apps/tickets/links.py).
     path("r/<str:token>/", request_link, name="request-link"),
 ]

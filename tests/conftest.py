@@ -22,6 +22,7 @@ pytest_plugins = [
     "tests.support.browser",
     "tests.support.workers",
     "tests.support.faults",
+    "tests.support.dovecot",
     "tests.support.smtp",
 ]
 

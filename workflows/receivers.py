@@ -6,6 +6,7 @@ from django.dispatch import receiver
 from apps.accounts.models import Agent
 from apps.accounts.signals import agent_availability_changed
 from apps.handoffs.signals import handoff_changed
+from apps.mail.signals import mail_taken_in
 from apps.notifications.signals import notifications_created, webhook_deliveries_created
 from apps.tickets import notices
 from apps.tickets.signals import message_posted, request_transitioned
@@ -111,3 +112,13 @@ def notify_message(sender, *, message_id, visibility, author_role, **kwargs):
     with its transition)."""
     if visibility == "public" and author_role in ("agent", "customer"):
         enqueue("notifications.notify_message", message_id=message_id)
+
+
+@receiver(mail_taken_in, dispatch_uid="workflows.after_mail_taken_in")
+def after_mail_taken_in(sender, *, inbound_id, outcome, request_id, routed, **kwargs):
+    """A rejected sender gets one auto-reply; a new request its mailbox routed to a
+    department is assigned (the routing task assigns only what it routed itself)."""
+    if outcome == "rejected":
+        enqueue("notifications.send_mail_auto_reply", inbound_id=inbound_id)
+    if routed:
+        enqueue("routing.assign_request", request_id=request_id)

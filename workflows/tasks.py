@@ -12,6 +12,7 @@ from workflows import (
     assignment,
     chatbot,
     handoffs,
+    mail,
     notices,
     notifications,
     quality,
@@ -211,3 +212,22 @@ def sweep_breach_risk() -> int:
 @shared_task(name="default.forecast_staffing", **RETRY, **LONG)
 def forecast_staffing() -> int:
     return improvement_work.forecast_staffing()
+
+
+# A poll reads at most SERVICEDESK_MAIL_BATCH mails a mailbox, each in its own transaction.
+POLL = {"soft_time_limit": 300, "time_limit": 360}
+
+
+@shared_task(name="default.poll_mailboxes", **RETRY)
+def poll_mailboxes() -> int:
+    return mail.poll_mailboxes()
+
+
+@shared_task(name="default.poll_mailbox", **RETRY, **POLL)
+def poll_mailbox(mailbox_id: int) -> dict:
+    return mail.poll_mailbox(mailbox_id)
+
+
+@shared_task(name="notifications.send_mail_auto_reply", **{**RETRY, "autoretry_for": TRANSIENT})
+def send_mail_auto_reply(inbound_id: int) -> str:
+    return mail.send_auto_reply(inbound_id)

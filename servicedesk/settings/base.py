@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "anymail",
     "apps.accounts",
     "apps.api",
     "apps.notifications",
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "apps.handoffs",
     "apps.routing",
     "apps.knowledge",
+    "apps.mail",
     "apps.analytics",
     "apps.quality",
     "apps.improvement",
@@ -271,6 +273,33 @@ SERVICEDESK_WEBHOOK_ALLOW_PRIVATE = env.bool("SERVICEDESK_WEBHOOK_ALLOW_PRIVATE"
 SERVICEDESK_WEBHOOK_PREVIOUS_SECRET_HOURS = env.float(
     "SERVICEDESK_WEBHOOK_PREVIOUS_SECRET_HOURS", default=24.0
 )
+# E-mail intake (docs/mail.md): a mail from an address no customer has either creates a
+# customer ("create") or is recorded and answered once with an auto-reply ("reject").
+SERVICEDESK_MAIL_UNKNOWN_SENDERS = env.str("SERVICEDESK_MAIL_UNKNOWN_SENDERS", default="create")
+# Mails larger than this are recorded with their headers only and not taken in.
+SERVICEDESK_MAIL_MAX_BYTES = env.int("SERVICEDESK_MAIL_MAX_BYTES", default=25 * 1024 * 1024)
+# Beat polls every active mailbox this often; one poll takes at most BATCH mails of a mailbox.
+SERVICEDESK_MAIL_POLL_SECONDS = env.float("SERVICEDESK_MAIL_POLL_SECONDS", default=60.0)
+SERVICEDESK_MAIL_BATCH = env.int("SERVICEDESK_MAIL_BATCH", default=200)
+# Seconds an IMAP server may take to answer.
+SERVICEDESK_MAIL_IMAP_TIMEOUT = env.float("SERVICEDESK_MAIL_IMAP_TIMEOUT", default=30.0)
+# The languages whose reply headers and signatures are recognised and stripped from replies
+# (mail-parser-reply's codes).
+SERVICEDESK_MAIL_REPLY_LANGUAGES = env.list(
+    "SERVICEDESK_MAIL_REPLY_LANGUAGES", default=["en", "zh", "de", "fr", "es", "it", "nl"]
+)
+# Inbound webhooks of mail providers through django-anymail (/mail/anymail/<provider>/inbound/)
+# for the providers named here (anymail's names: mailgun, postmark, sendgrid, amazon_ses, ...),
+# with each provider's webhook secret or signing key from the environment.
+SERVICEDESK_MAIL_WEBHOOK_PROVIDERS = env.list("SERVICEDESK_MAIL_WEBHOOK_PROVIDERS", default=[])
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+    }.items()
+    if value
+}
 # Attachments (apps/tickets/attachments.py): the largest file, the most files in one upload,
 # and the types accepted, recognised by their content (names in ATTACHMENT_TYPES there).
 SERVICEDESK_ATTACHMENT_MAX_BYTES = env.int("SERVICEDESK_ATTACHMENT_MAX_BYTES", default=10 * 2**20)

@@ -110,6 +110,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "default.sweep_quality_alerts",
         "schedule": env.float("SERVICEDESK_QUALITY_ALERT_SWEEP_SECONDS", default=3600.0),
     },
+    "poll-mailboxes": {
+        "task": "default.poll_mailboxes",
+        "schedule": env.float("SERVICEDESK_MAIL_POLL_SECONDS", default=60.0),
+        # A poll not started within its interval is dropped: the next one reads the same mails.
+        "options": {"expires": env.float("SERVICEDESK_MAIL_POLL_SECONDS", default=60.0)},
+    },
     "sweep-auto-close": {
         "task": "default.sweep_auto_close",
         "schedule": env.float("SERVICEDESK_AUTO_CLOSE_SWEEP_SECONDS", default=3600.0),

@@ -11,6 +11,8 @@ from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.accounts.models import AgentSkill, Skill
 from apps.eventlog.models import Event
 from apps.knowledge.models import Article, ArticleUse, UseKind
+from apps.mail.intake import take_in
+from apps.mail.models import Mailbox
 from apps.notifications.models import NotificationPreference, WebhookFeed, WebhookSubscription
 from apps.notifications.services import do_notify, do_publish_event
 from apps.quality.models import QualityAlert, QualityDashboard
@@ -20,6 +22,7 @@ from apps.tickets import services
 from apps.tickets.attachments import IncomingFile, do_attach_files
 from apps.tickets.models import Category
 from tests.factories import AgentFactory, drive, submit
+from tests.mail.mails import mail
 from tests.support.admin import make_staff
 
 pytestmark = pytest.mark.django_db
@@ -33,6 +36,7 @@ OUR_APPS = {
     "routing",
     "notifications",
     "knowledge",
+    "mail",
 }
 
 
@@ -76,6 +80,8 @@ def some_of_everything(customer, department, agent, standard_policy, attachment_
         upper_limit=4,
         created_at=timezone.now(),
     )
+    mailbox = Mailbox.objects.create(name="Support", host="imap.example.com", username="desk")
+    take_in(mail(subject=f"Re: [{service_request.reference}]"), mailbox=mailbox)
     return service_request
 
 
@@ -108,6 +114,8 @@ def test_every_model_of_our_apps_is_registered():
         "qualityalert",
         "kpiindicator",
         "qualitydashboard",
+        "mailbox",
+        "inboundmail",
     }
 
 
