@@ -1,6 +1,7 @@
-"""The customer's journey end to end, on a real worker, real Redis and a real SMTP server:
-submit by API, the bot's answer accepted by its signed link and the request rated by the
-rating link; an agent's reply mailed, threaded, in the customer's language."""
+"""The customer's journey end to end, on a real worker, real Redis, a real SMTP server and a
+real IMAP server: submit by API, the bot's answer accepted by its signed link and the request
+rated by the rating link; an agent's reply mailed in the customer's language, the customer's
+answer by mail (quoting the mail) threaded onto the request, the resolution mailed and rated."""
 
 import re
 from urllib.parse import urlsplit
@@ -11,11 +12,13 @@ from django.test import Client
 from apps.eventlog.models import Event
 from apps.knowledge.models import Article, Phrasing
 from apps.lifecycle.states import State
-from apps.tickets.models import Feedback, ServiceRequest
+from apps.tickets.models import Feedback, Message, ServiceRequest
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, DepartmentFactory
+from tests.mail.mails import mail, mailbox_for
 from tests.support.api import client_for
 from tests.support.smtp import smtp_env
 from tests.support.workers import start_worker, stop_process, wait_for
+from workflows.enqueue import enqueue
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.worker, pytest.mark.slow]
 
@@ -89,8 +92,9 @@ def test_answer_accepted_and_rated_by_the_mailed_links(mailing_worker):
     assert Feedback.objects.get(request=request).rating == 5
 
 
-def test_an_agents_reply_is_mailed_in_the_customers_language(mailing_worker):
+def test_a_conversation_by_mail_from_reply_to_rating(mailing_worker, imap_account):
     inbox, worker = mailing_worker
+    mailbox_for(imap_account, address="desk@desk.example")
     department = DepartmentFactory(code="it")
     agent = AgentFactory(departments=[department], user__email="alice@example.com")
     customer = CustomerFactory(user__email="wang@example.com", language="zh-hans")
@@ -126,3 +130,39 @@ def test_an_agents_reply_is_mailed_in_the_customers_language(mailing_worker):
     assert mailed["Message-ID"].strip("<>") in {
         n.message_id for n in ServiceRequest.objects.get(pk=pk).notifications.all()
     }
+
+    # The customer answers from their mail program, quoting the desk's mail, with a fresh
+    # subject line; the poll threads it onto the request by In-Reply-To.
+    quoted = "\n".join(f"> {line}" for line in mailed.get_content().splitlines())
+    answer = f"型号是 HP 4050。\n\nOn Fri, the desk wrote:\n{quoted}\n"
+    imap_account.append(
+        mail(
+            sender="wang@example.com",
+            to="desk@desk.example",
+            subject=f"Re: {mailed['Subject']}",
+            text=answer,
+            in_reply_to=mailed["Message-ID"].strip("<>"),
+        )
+    )
+    assert enqueue("default.poll_mailboxes")
+
+    def threaded():
+        assert worker.poll() is None, "the worker died"
+        return Message.objects.filter(request_id=pk, author_role="customer").first()
+
+    message = wait_for(threaded, timeout=90, what="the mailed answer threaded onto the request")
+    assert message.body.strip() == "型号是 HP 4050。"
+    assert ServiceRequest.objects.filter(channel="email").count() == 0  # no new request
+    (heard,) = mail_to(inbox, worker, "alice@example.com", 2, "the customer's reply")[1:]
+    assert "型号是 HP 4050。" in heard.get_content()
+
+    for name in ("start", "resolve"):
+        moved = client_for(agent.user).post(
+            f"/api/v1/requests/{reference}/transitions/{name}/", {}, format="json"
+        )
+        assert moved.status_code == 200, moved.content
+    done = mail_to(inbox, worker, "wang@example.com", 2, "the resolution by mail")[1]
+    assert done["References"].split()[0] == mailed["Message-ID"]
+    two = next(u for u in LINK.findall(done.get_content()) if u.endswith("rating=2"))
+    assert Client().post(path_of(two), {"rating": "2"}).status_code == 200
+    assert Feedback.objects.get(request_id=pk).rating == 2
