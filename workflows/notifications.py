@@ -9,6 +9,7 @@ from django.core.mail import EmailMessage
 from django.utils import timezone
 
 from apps.accounts.selectors import language_of
+from apps.mail.models import InboundMail, Mailbox, Outcome
 from apps.notifications.models import Notification
 from workflows.enqueue import enqueue
 
@@ -31,7 +32,9 @@ def send_notification_email(notification_id: int) -> str:
     At least once: a worker lost between sending and recording may send it again (with the
     same Message-ID, which mail clients show once)."""
     notification = (
-        Notification.objects.select_related("recipient", "request").filter(pk=notification_id)
+        Notification.objects.select_related("recipient", "request__customer").filter(
+            pk=notification_id
+        )
     ).first()
     if notification is None:
         return "gone"
@@ -95,8 +98,9 @@ def _claim_message_id(notification: Notification) -> str:
 
 
 def _thread_headers(notification: Notification) -> dict[str, str]:
-    """`In-Reply-To` the latest earlier mail about the request to the same person, and
-    `References` the first and that one; nothing for the first mail of a thread."""
+    """`In-Reply-To` the latest earlier mail of the thread and `References` its first and that
+    one; nothing for the first mail of a thread. A thread is the mails about one request to one
+    person; a customer's thread starts with the mail that opened the request, if one did."""
     if notification.request_id is None:
         return {}
     earlier = list(
@@ -109,6 +113,13 @@ def _thread_headers(notification: Notification) -> dict[str, str]:
         .order_by("pk")
         .values_list("message_id", flat=True)
     )
+    if _to_customer(notification):
+        opening = (
+            InboundMail.objects.filter(request_id=notification.request_id, outcome=Outcome.CREATED)
+            .values_list("message_id", flat=True)
+            .first()
+        )
+        earlier = [opening, *earlier] if opening else earlier
     if not earlier:
         return {}
     chain = list(dict.fromkeys([earlier[0], earlier[-1]]))
@@ -119,8 +130,25 @@ def _thread_headers(notification: Notification) -> dict[str, str]:
 
 
 def _reply_to(notification: Notification) -> list[str]:
-    address = settings.SERVICEDESK_MAIL_REPLY_TO
-    return [address] if address and notification.request_id else []
+    """Where the customer's answer goes: the mailbox their request came in by, else one of its
+    department's, else SERVICEDESK_MAIL_REPLY_TO. Agents answer in the desk: none for them."""
+    if not _to_customer(notification):
+        return []
+    request = notification.request
+    mailboxes = Mailbox.objects.filter(active=True).exclude(address="")
+    address = (
+        mailboxes.filter(mails__request=request).values_list("address", flat=True).first()
+        or mailboxes.filter(department_id=request.department_id or 0)
+        .values_list("address", flat=True)
+        .first()
+        or settings.SERVICEDESK_MAIL_REPLY_TO
+    )
+    return [address] if address else []
+
+
+def _to_customer(notification: Notification) -> bool:
+    request = notification.request
+    return request is not None and request.customer.user_id == notification.recipient_id
 
 
 def _mail_domain() -> str:

@@ -154,8 +154,8 @@ EMAIL_TIMEOUT = env.float("DJANGO_EMAIL_TIMEOUT", default=10.0)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="servicedesk@localhost")
 # The domain of the Message-IDs of the desk's mails (default: DEFAULT_FROM_EMAIL's domain).
 SERVICEDESK_MAIL_DOMAIN = env.str("SERVICEDESK_MAIL_DOMAIN", default="")
-# Where replies to the desk's mails about a request go (a mailbox the intake polls); empty:
-# the sender's address, DEFAULT_FROM_EMAIL.
+# Where customers' replies to the desk's mails go when neither the mailbox their request came in
+# by nor one of its department's has an address (apps/mail); empty: DEFAULT_FROM_EMAIL.
 SERVICEDESK_MAIL_REPLY_TO = env.str("SERVICEDESK_MAIL_REPLY_TO", default="")
 
 REST_FRAMEWORK = {

@@ -359,3 +359,29 @@ def test_the_sender_is_found_by_an_index_not_a_scan_of_every_user(carol):
         plan = "\n".join(row[0] for row in cursor.fetchall())
 
     assert "mail_auth_user_email_upper" in plan
+
+
+def test_the_desks_mails_to_a_mailed_in_request_answer_its_mail_and_its_mailbox(carol, department):
+    """The customer's mail program shows one thread that starts with their own mail, and their
+    answers go to the mailbox the request came in by; agents' mails have no Reply-To."""
+    mailbox = Mailbox.objects.create(name="it", address="it-desk@example.com", host="imap.invalid")
+    inbound = take_in(mail(message_id="first@customer.example"), mailbox=mailbox)
+    agent = AgentFactory(departments=[department], user__email="agent@example.com")
+    request = drive(
+        inbound.request,
+        ("route", {"department": department}, SYSTEM),
+        ("assign", {"assignee": agent}, SYSTEM),
+    )
+    notices.notify_transition(request.pk, request.last_event_seq)
+    message = do_post_message(request, actor=actor_for_user(agent.user), body="Which tray?")
+    notices.notify_message(message.pk)
+    outbox.outbox.clear()
+    for notification in Notification.objects.filter(request=request):
+        send_notification_email(notification.pk)
+
+    to_agent = next(m for m in outbox.outbox if m.to == ["agent@example.com"])
+    to_customer = next(m for m in outbox.outbox if m.to == ["carol@example.com"])
+    assert to_customer.reply_to == ["it-desk@example.com"]
+    assert to_customer.extra_headers["In-Reply-To"] == "<first@customer.example>"
+    assert to_agent.reply_to == []
+    assert "In-Reply-To" not in to_agent.extra_headers
