@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "apps.analytics",
     "apps.quality",
     "apps.improvement",
+    "apps.simulation",
     "apps.demo",
     "workflows",
 ]

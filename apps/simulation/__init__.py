@@ -1,0 +1,1 @@
+"""What-if simulation: a process model discovered from the event log, run by SimPy."""

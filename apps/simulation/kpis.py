@@ -1,0 +1,80 @@
+"""Replications of the engine and their KPIs, each with a mean and a 95 % confidence interval."""
+
+import statistics
+from dataclasses import asdict, dataclass
+
+from scipy import stats
+
+from apps.simulation.engine import HOUR, Run, simulate
+from apps.simulation.model import ProcessModel
+
+
+@dataclass
+class Estimate:
+    """A KPI over the replications: mean and the bounds of its 95 % confidence interval."""
+
+    mean: float
+    low: float
+    high: float
+    replications: int
+
+
+def replicate(
+    model: ProcessModel, *, days: float, replications: int, seed: int, warmup_days: float = 0.0
+) -> dict[str, Estimate]:
+    """Run `replications` times (seeds seed, seed+1, ...) over `days` after `warmup_days`; the
+    KPIs count the requests that arrived after the warm-up."""
+    hours, warmup = (days + warmup_days) * 24, warmup_days * 24 * HOUR
+    rows = [
+        measure(
+            simulate(model, hours=hours, seed=seed + i, drain_hours=hours), model, warmup, hours
+        )
+        for i in range(replications)
+    ]
+    names = sorted({name for row in rows for name in row})
+    return {name: interval([row[name] for row in rows if name in row]) for name in names}
+
+
+def measure(run: Run, model: ProcessModel, warmup: float, hours: float) -> dict[str, float]:
+    """One replication's KPIs, times in hours: TTR median, P90 and mean, mean wait for an
+    agent, resolution-SLA compliance (share), mean and end backlog, utilisation per department."""
+    counted = [o for o in run.outcomes if o.arrived >= warmup]
+    ttrs = sorted((o.resolved - o.arrived) / HOUR for o in counted if o.resolved is not None)
+    row: dict[str, float] = {"arrivals": float(len(counted))}
+    if ttrs:
+        row["ttr_median_h"] = statistics.median(ttrs)
+        row["ttr_p90_h"] = ttrs[min(len(ttrs) - 1, int(0.9 * len(ttrs)))]
+        row["ttr_mean_h"] = statistics.fmean(ttrs)
+    if counted:
+        row["wait_mean_h"] = statistics.fmean(o.waited for o in counted) / HOUR
+    targeted = [o for o in counted if o.priority in model.resolution_targets]
+    if targeted:
+        met = sum(
+            1
+            for o in targeted
+            if o.resolved is not None
+            and o.resolved - o.arrived <= model.resolution_targets[o.priority]
+        )
+        row["sla_resolution_share"] = met / len(targeted)
+    window = run.backlog[int(warmup // HOUR) : int(hours)]
+    if window:
+        row["backlog_mean"] = statistics.fmean(window)
+        row["backlog_end"] = float(window[-1])
+    for department, units in model.capacity.items():
+        if units > 0:
+            busy = run.busy.get(department, 0.0)
+            row[f"utilisation|{department}"] = busy / (units * hours * HOUR)
+    return row
+
+
+def interval(values: list[float], confidence: float = 0.95) -> Estimate:
+    """Mean and Student-t confidence interval (a single value: an interval of width zero)."""
+    mean = statistics.fmean(values)
+    if len(values) < 2:
+        return Estimate(mean, mean, mean, len(values))
+    half = float(stats.t.ppf((1 + confidence) / 2, len(values) - 1) * stats.sem(values))
+    return Estimate(mean, mean - half, mean + half, len(values))
+
+
+def as_json(estimates: dict[str, Estimate]) -> dict[str, dict]:
+    return {name: asdict(estimate) for name, estimate in estimates.items()}

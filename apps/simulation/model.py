@@ -1,0 +1,97 @@
+"""The process model the engine runs: plain dataclasses, JSON-serialisable both ways."""
+
+import bisect
+import math
+import random
+from dataclasses import asdict, dataclass, field
+
+HOURS_PER_WEEK = 168
+# The states in which a request holds one unit of an agent's capacity (tickets' WORKING).
+WORKING = ("assigned", "in_progress", "pending_customer")
+ENDS = ("closed", "cancelled")
+RESOLVED = "resolved"
+
+
+@dataclass
+class StepDist:
+    """The time a step takes, in seconds: `kind` is fixed, exponential, lognormal or empirical.
+    `median` and `n` are what was observed; `params` what sampling needs."""
+
+    kind: str
+    params: dict
+    median: float = 0.0
+    n: int = 0
+
+    def sample(self, rng: random.Random) -> float:
+        p = self.params
+        if self.kind == "fixed":
+            return float(p["value"])
+        if self.kind == "exponential":
+            return rng.expovariate(1.0 / p["mean"]) if p["mean"] > 0 else 0.0
+        if self.kind == "lognormal":
+            return math.exp(rng.gauss(p["mu"], p["sigma"]))
+        return _from_quantiles(p["quantiles"], rng.random())
+
+
+def _from_quantiles(quantiles: list[float], u: float) -> float:
+    """Inverse of the empirical distribution given by equally spaced quantiles, interpolated."""
+    position = u * (len(quantiles) - 1)
+    low = min(int(position), len(quantiles) - 2)
+    share = position - low
+    return quantiles[low] + share * (quantiles[low + 1] - quantiles[low])
+
+
+@dataclass
+class ProcessModel:
+    """What discovery found. Keys are strings so the model goes through JSON unchanged:
+
+    - `arrivals`: category key -> 168 arrival rates per hour, Monday 00:00 first (UTC);
+    - `priorities`: category key -> {priority: share};
+    - `transitions`: "state" or "state|category" -> {next state: probability};
+    - `routes`: "category|department before" or "|department before" -> {department: share}
+      (the department a request is queued for);
+    - `durations`: "state|department|priority", "state|department" or "state" -> StepDist;
+    - `capacity`: department -> units of agent capacity (one request each);
+    - `resolution_targets`: priority -> seconds (wall clock in this first step)."""
+
+    arrivals: dict[str, list[float]]
+    priorities: dict[str, dict[str, float]]
+    transitions: dict[str, dict[str, float]]
+    routes: dict[str, dict[str, float]]
+    durations: dict[str, StepDist]
+    capacity: dict[str, int]
+    resolution_targets: dict[str, float] = field(default_factory=dict)
+    observed: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ProcessModel":
+        values = dict(data)
+        values["durations"] = {k: StepDist(**v) for k, v in data["durations"].items()}
+        return cls(**values)
+
+    def next_state(self, state: str, category: str, rng: random.Random) -> str | None:
+        choices = self.transitions.get(f"{state}|{category}") or self.transitions.get(state)
+        return draw(choices, rng) if choices else None
+
+    def department_for(self, category: str, before: str, rng: random.Random) -> str:
+        choices = self.routes.get(f"{category}|{before}") or self.routes.get(f"|{before}")
+        return draw(choices, rng) if choices else before
+
+    def duration(self, state: str, department: str, priority: str, rng: random.Random) -> float:
+        for key in (f"{state}|{department}|{priority}", f"{state}|{department}", state):
+            if key in self.durations:
+                return self.durations[key].sample(rng)
+        return 0.0
+
+
+def draw(shares: dict[str, float], rng: random.Random) -> str:
+    """A key drawn with probability proportional to its share (sorted keys: reproducible)."""
+    keys = sorted(shares)
+    cumulative, total = [], 0.0
+    for key in keys:
+        total += shares[key]
+        cumulative.append(total)
+    return keys[min(bisect.bisect_right(cumulative, rng.random() * total), len(keys) - 1)]

@@ -1,0 +1,1 @@
+"""Tests of the what-if simulation."""

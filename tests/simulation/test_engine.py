@@ -1,0 +1,69 @@
+"""The engine on processes whose answer is known: M/M/c against Erlang C, a fixed path."""
+
+import json
+
+from apps.improvement.staffing.erlang import erlang_c
+from apps.simulation.engine import HOUR, simulate
+from apps.simulation.kpis import replicate
+from apps.simulation.model import HOURS_PER_WEEK, ProcessModel, StepDist
+
+
+def fixed(seconds: float) -> StepDist:
+    return StepDist(kind="fixed", params={"value": seconds})
+
+
+def queue_model(*, per_hour: float, agents: int, service: StepDist) -> ProcessModel:
+    """Arrive, queue for one of `agents`, be served, resolved, closed."""
+    return ProcessModel(
+        arrivals={"c": [per_hour] * HOURS_PER_WEEK},
+        priorities={"c": {"3": 1.0}},
+        transitions={
+            "new": {"queued": 1.0},
+            "queued": {"in_progress": 1.0},
+            "in_progress": {"resolved": 1.0},
+            "resolved": {"closed": 1.0},
+        },
+        routes={"|": {"d": 1.0}},
+        durations={"new": fixed(0), "in_progress": service, "resolved": fixed(0)},
+        capacity={"d": agents},
+        resolution_targets={"3": 2 * HOUR},
+    )
+
+
+def test_mmc_queue_matches_erlang_c():
+    arrivals, mean_service_h, agents = 2.0, 1.0, 3
+    model = queue_model(
+        per_hour=arrivals,
+        agents=agents,
+        service=StepDist(kind="exponential", params={"mean": mean_service_h * HOUR}),
+    )
+    load = arrivals * mean_service_h
+    expected_wait_h = erlang_c(agents, load) / (agents / mean_service_h - arrivals)
+    kpis = replicate(model, days=40, replications=20, seed=11, warmup_days=2)
+    wait = kpis["wait_mean_h"]
+    assert wait.low <= expected_wait_h <= wait.high, (expected_wait_h, wait)
+    utilisation = kpis["utilisation|d"]
+    assert abs(utilisation.mean - load / agents) < 0.05
+
+
+def test_a_deterministic_path_gives_exact_times():
+    model = queue_model(per_hour=0.5, agents=100, service=fixed(1800))
+    model.durations["new"] = fixed(600)
+    model.durations["resolved"] = fixed(7200)
+    run = simulate(model, hours=200, seed=1, drain_hours=10)
+    assert run.outcomes
+    for outcome in run.outcomes:
+        assert outcome.waited == 0
+        assert outcome.resolved is not None
+        assert outcome.resolved - outcome.arrived == 600 + 1800
+
+
+def test_same_seed_same_result_and_the_model_goes_through_json():
+    model = queue_model(
+        per_hour=3, agents=2, service=StepDist(kind="lognormal", params={"mu": 7.5, "sigma": 0.8})
+    )
+    again = ProcessModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert again == model
+    first = replicate(model, days=5, replications=3, seed=5)
+    assert first == replicate(again, days=5, replications=3, seed=5)
+    assert first != replicate(model, days=5, replications=3, seed=6)
