@@ -1,0 +1,189 @@
+"""Discovery: the process model read from the event log (arrivals, path, step times, agents,
+resolution targets)."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import Agent
+from apps.core.errors import InvalidData
+from apps.eventlog.models import Event, EventKind
+from apps.lifecycle.priority import Priority
+from apps.lifecycle.states import SUBMIT
+from apps.simulation.fitting import fit_step
+from apps.simulation.model import HOURS_PER_WEEK, ProcessModel, StepDist
+from apps.sla.models import SLAPolicy
+
+# Below this many requests submitted in the period, no model is offered.
+MIN_REQUESTS = 200
+# A category's own path (or route) is kept only with this many observed exits of the state.
+MIN_PER_KEY = 30
+MIN_ROUTES = 5
+
+
+class InsufficientData(InvalidData):
+    """The period holds too few requests to fit a model on."""
+
+
+@dataclass
+class _Tally:
+    submits: Counter = field(default_factory=Counter)  # (category, hour of week)
+    priorities: dict = field(default_factory=lambda: defaultdict(Counter))
+    exits: dict = field(default_factory=lambda: defaultdict(Counter))
+    routes: dict = field(default_factory=lambda: defaultdict(Counter))
+    times: dict = field(default_factory=lambda: defaultdict(list))
+    first: datetime | None = None
+    last: datetime | None = None
+
+
+def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS) -> ProcessModel:
+    """The model of the requests submitted in [start, end), from their transitions in the log.
+    Raises InsufficientData below `min_requests` submitted requests."""
+    tally = _read_log(start, end)
+    requests = sum(tally.submits.values())
+    if requests < min_requests:
+        raise InsufficientData(
+            _("Too little data to fit a model: %(found)d requests, %(needed)d needed.")
+            % {"found": requests, "needed": min_requests},
+            found=requests,
+            needed=min_requests,
+        )
+    return ProcessModel(
+        arrivals=_arrival_rates(tally.submits, start, end),
+        priorities={c: _shares(counts) for c, counts in tally.priorities.items()},
+        transitions=_keep(tally.exits, MIN_PER_KEY),
+        routes=_keep(tally.routes, MIN_ROUTES),
+        durations=_fit_all(tally.times),
+        capacity=agent_capacity(),
+        resolution_targets=resolution_targets(),
+        observed={
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "requests": requests,
+        },
+    )
+
+
+def _read_log(start: datetime, end: datetime) -> _Tally:
+    """One pass over the transitions of the requests submitted in the period, in log order."""
+    rows = (
+        Event.objects.filter(
+            kind=EventKind.TRANSITION,
+            request__created_at__gte=start,
+            request__created_at__lt=end,
+        )
+        .order_by("request_id", "seq")
+        .values_list(
+            "request_id",
+            "transition",
+            "from_state",
+            "to_state",
+            "department_id",
+            "at",
+            "wall_seconds",
+            "request__category_id",
+            "request__priority",
+        )
+    )
+    tally, current, before = _Tally(), None, ""
+    for (
+        request_id,
+        name,
+        from_state,
+        to_state,
+        department,
+        at,
+        wall,
+        category,
+        prio,
+    ) in rows.iterator(chunk_size=5000):
+        category_key = "" if category is None else str(category)
+        if request_id != current:
+            current, before = request_id, ""
+        if name == SUBMIT:
+            how = at.weekday() * 24 + at.hour
+            tally.submits[(category_key, how)] += 1
+            tally.priorities[category_key][str(prio)] += 1
+        elif from_state != to_state:
+            _count_step(tally, (from_state, to_state, category_key, before, str(prio)), wall)
+            if to_state == "queued":
+                tally.routes[f"{category_key}|{before}"][_key(department)] += 1
+                tally.routes[f"|{before}"][_key(department)] += 1
+        before = _key(department)
+    return tally
+
+
+def _count_step(tally: _Tally, step: tuple[str, str, str, str, str], wall: float | None) -> None:
+    from_state, to_state, category, department, priority = step
+    tally.exits[from_state][to_state] += 1
+    tally.exits[f"{from_state}|{category}"][to_state] += 1
+    if wall is not None:
+        for key in (
+            f"{from_state}|{department}|{priority}",
+            f"{from_state}|{department}",
+            from_state,
+        ):
+            tally.times[key].append(wall)
+
+
+def _key(department: int | None) -> str:
+    return "" if department is None else str(department)
+
+
+def _arrival_rates(submits: Counter, start: datetime, end: datetime) -> dict[str, list[float]]:
+    """Requests per hour for each hour of the week: count over the times that hour occurred."""
+    occurrences = [0] * HOURS_PER_WEEK
+    hour = start.replace(minute=0, second=0, microsecond=0)
+    while hour < end:
+        occurrences[hour.weekday() * 24 + hour.hour] += 1
+        hour += timedelta(hours=1)
+    rates: dict[str, list[float]] = defaultdict(lambda: [0.0] * HOURS_PER_WEEK)
+    for (category, how), count in submits.items():
+        rates[category][how] = count / occurrences[how] if occurrences[how] else 0.0
+    return dict(rates)
+
+
+def _shares(counts: Counter) -> dict[str, float]:
+    total = sum(counts.values())
+    return {key: count / total for key, count in counts.items()}
+
+
+def _keep(counted: dict, minimum: int) -> dict[str, dict[str, float]]:
+    """Shares per key; a key with a `|` (a category's own) only with `minimum` observations."""
+    return {
+        key: _shares(counts)
+        for key, counts in counted.items()
+        if "|" not in key or key.startswith("|") or sum(counts.values()) >= minimum
+    }
+
+
+def _fit_all(times: dict[str, list[float]]) -> dict[str, StepDist]:
+    fitted = {key: fit_step(values) for key, values in times.items()}
+    return {key: dist for key, dist in fitted.items() if dist is not None}
+
+
+def agent_capacity() -> dict[str, int]:
+    """Units of capacity per department: the sum of its active agents' capacities (an agent
+    in two departments counts in both: the first step has no shared pools)."""
+    rows = (
+        Agent.objects.filter(user__is_active=True)
+        .values("departments")
+        .annotate(units=Sum("capacity"))
+        .order_by()
+    )
+    return {str(r["departments"]): int(r["units"] or 0) for r in rows if r["departments"]}
+
+
+def resolution_targets() -> dict[str, float]:
+    """Per priority, the resolution target (seconds) of the first active policy that could
+    apply to it (its other conditions are not told apart in this first step)."""
+    policies = list(SLAPolicy.objects.filter(active=True, resolution_minutes__isnull=False))
+    targets = {}
+    for priority in Priority.values:
+        policy = next((p for p in policies if not p.priorities or priority in p.priorities), None)
+        if policy is not None:
+            targets[str(priority)] = float(policy.resolution_minutes * 60)
+    return targets

@@ -1,0 +1,42 @@
+"""Step-time distributions fitted by maximum likelihood (scipy), or empirical quantiles."""
+
+import math
+import statistics
+
+import numpy as np
+from scipy import stats
+
+from apps.simulation.model import StepDist
+
+# Fewer observations than this: empirical quantiles; fewer than EMPIRICAL_MIN: no distribution.
+PARAMETRIC_MIN = 30
+EMPIRICAL_MIN = 5
+QUANTILES = 21
+# Durations are floored here before logarithms (the log keeps zero-second steps).
+FLOOR_SECONDS = 1.0
+
+
+def fit_step(seconds: list[float]) -> StepDist | None:
+    """The better of a lognormal and an exponential by AIC when there are enough observations;
+    else the empirical quantiles; None with fewer than EMPIRICAL_MIN."""
+    n = len(seconds)
+    if n < EMPIRICAL_MIN:
+        return None
+    median = statistics.median(seconds)
+    data = np.maximum(np.asarray(seconds, dtype=float), FLOOR_SECONDS)
+    if n < PARAMETRIC_MIN or float(np.ptp(data)) == 0.0:
+        return _empirical(data, median, n)
+    logs = np.log(data)
+    mu, sigma = float(logs.mean()), float(logs.std())
+    mean = float(data.mean())
+    aic_lognormal = 4 - 2 * float(stats.lognorm.logpdf(data, sigma, scale=math.exp(mu)).sum())
+    aic_exponential = 2 - 2 * float(stats.expon.logpdf(data, scale=mean).sum())
+    if aic_exponential <= aic_lognormal:
+        return StepDist(kind="exponential", params={"mean": mean}, median=median, n=n)
+    return StepDist(kind="lognormal", params={"mu": mu, "sigma": sigma}, median=median, n=n)
+
+
+def _empirical(data: np.ndarray, median: float, n: int) -> StepDist:
+    points = np.quantile(data, np.linspace(0, 1, QUANTILES))
+    quantiles = [float(q) for q in points]
+    return StepDist(kind="empirical", params={"quantiles": quantiles}, median=median, n=n)

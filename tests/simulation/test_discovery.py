@@ -1,0 +1,74 @@
+"""Discovery from a generated history recovers the generator's parameters; too little data is
+refused; the discovered model runs."""
+
+import json
+import math
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from apps.demo.history import generate_history, load_org
+from apps.simulation.discovery import InsufficientData, discover
+from apps.simulation.kpis import replicate
+from apps.simulation.model import HOURS_PER_WEEK, ProcessModel
+from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, DepartmentFactory
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+DAYS, REQUESTS = 28, 1400
+
+
+@pytest.fixture
+def organisation(office_policy):
+    for _ in range(2):
+        department = DepartmentFactory()
+        AgentFactory.create_batch(2, departments=[department], capacity=3)
+        CategoryFactory(default_department=department)
+    CustomerFactory.create_batch(3)
+
+
+@pytest.fixture
+def history(organisation):
+    generate_history(requests=REQUESTS, days=DAYS, seed=23, now=NOW)
+    return load_org()
+
+
+def test_discovery_recovers_the_generators_parameters_and_the_model_runs(history):
+    model = discover(start=NOW - timedelta(days=DAYS), end=NOW)
+    # Arrivals: the generator spreads REQUESTS over DAYS.
+    per_day = sum(sum(rates) for rates in model.arrivals.values()) / HOURS_PER_WEEK * 24
+    assert per_day == pytest.approx(REQUESTS / DAYS, rel=0.1)
+    # Office hours: the generator's busiest hour (10:00) is busier than 03:00.
+    night = [sum(r[day * 24 + 3] for r in model.arrivals.values()) for day in range(7)]
+    busy = [sum(r[day * 24 + 10] for r in model.arrivals.values()) for day in range(7)]
+    assert sum(busy) > 5 * sum(night)
+    # The path: six in ten of the bot's answers are accepted.
+    assert model.transitions["bot_answered"]["resolved"] == pytest.approx(0.6, abs=0.08)
+    assert model.transitions["new"]["bot_answered"] == pytest.approx(0.15 / 1.06, abs=0.04)
+    # Step times: the queue waits 20 minutes (exponential) in the first department and 45 in
+    # the last one; medians 20 ln 2 and 45 ln 2 minutes.
+    first, last = (str(d.pk) for d in (history.departments[0], history.departments[-1]))
+    assert model.durations[f"queued|{first}"].median / 60 == pytest.approx(
+        20 * math.log(2), rel=0.15
+    )
+    assert model.durations[f"queued|{last}"].median / 60 == pytest.approx(
+        45 * math.log(2), rel=0.15
+    )
+    # Agents: two agents of capacity 3 per department; the policy's 8 h resolution target.
+    assert model.capacity == {first: 6, last: 6}
+    assert model.resolution_targets["3"] == 480 * 60
+    assert ProcessModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
+    # It runs (one history for both: generating it is the slow part of the test).
+    kpis = replicate(model, days=7, replications=3, seed=1)
+    for name in ("ttr_median_h", "ttr_p90_h", "sla_resolution_share", "backlog_mean"):
+        assert kpis[name].low <= kpis[name].mean <= kpis[name].high
+    assert kpis["arrivals"].mean == pytest.approx(7 * REQUESTS / DAYS, rel=0.2)
+    assert 0 < kpis["ttr_median_h"].mean < kpis["ttr_p90_h"].mean
+
+
+def test_a_model_on_too_little_data_is_refused(organisation):
+    generate_history(requests=40, days=5, seed=3, now=NOW)
+    with pytest.raises(InsufficientData) as refused:
+        discover(start=NOW - timedelta(days=5), end=NOW)
+    assert refused.value.details["needed"] == 200
+    assert refused.value.details["found"] <= 40
