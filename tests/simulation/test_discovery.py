@@ -4,8 +4,10 @@ refused; the discovered model runs."""
 import json
 import math
 from datetime import UTC, datetime, timedelta
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from apps.demo.history import generate_history, load_org
 from apps.simulation.discovery import InsufficientData, discover
@@ -72,3 +74,19 @@ def test_a_model_on_too_little_data_is_refused(organisation):
         discover(start=NOW - timedelta(days=5), end=NOW)
     assert refused.value.details["needed"] == 200
     assert refused.value.details["found"] <= 40
+
+
+def test_simulate_command_prints_kpis_or_refuses(organisation):
+    generate_history(requests=300, days=10, seed=5)
+    out = StringIO()
+    call_command("simulate", "--fit-days", "12", "--days", "3", "--replications", "3", stdout=out)
+    text = out.getvalue()
+    assert "ttr_median_h" in text and "[" in text
+    assert "utilisation " in text
+    out = StringIO()
+    call_command(
+        "simulate", "--fit-days", "12", "--days", "2", "--replications", "2", "--json", stdout=out
+    )
+    assert set(json.loads(out.getvalue())["ttr_p90_h"]) == {"mean", "low", "high", "replications"}
+    with pytest.raises(CommandError, match="Too little data"):
+        call_command("simulate", "--fit-days", "12", "--min-requests", "5000")
