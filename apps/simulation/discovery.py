@@ -15,7 +15,7 @@ from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import SUBMIT
 from apps.simulation.fitting import fit_step
 from apps.simulation.model import HOURS_PER_WEEK, ProcessModel, StepDist
-from apps.sla.models import SLAPolicy
+from apps.sla.models import ClockKind, SLAPolicy
 
 # Below this many requests submitted in the period, no model is offered.
 MIN_REQUESTS = 200
@@ -184,6 +184,7 @@ def resolution_targets() -> dict[str, float]:
     targets = {}
     for priority in Priority.values:
         policy = next((p for p in policies if not p.priorities or priority in p.priorities), None)
-        if policy is not None:
-            targets[str(priority)] = float(policy.resolution_minutes * 60)
+        seconds = policy.target_seconds(ClockKind.RESOLUTION) if policy else None
+        if seconds is not None:
+            targets[str(priority)] = float(seconds)
     return targets
