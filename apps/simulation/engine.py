@@ -18,13 +18,16 @@ MAX_STEPS = 200
 
 @dataclass
 class Outcome:
-    """One simulated request: when it arrived, resolved (None: not by the end), its waits."""
+    """One simulated request: when it arrived, resolved (None: not, or not by the end of the
+    run), how long it waited for agents."""
 
     category: str
     priority: str
     arrived: float
     resolved: float | None = None
     waited: float = 0.0
+    # Left the process without being resolved (cancelled, or the path ran out).
+    dropped: bool = False
 
 
 @dataclass
@@ -32,7 +35,8 @@ class Run:
     """What one replication measured, before it is summarised."""
 
     outcomes: list[Outcome] = field(default_factory=list)
-    busy: dict[str, float] = field(default_factory=dict)
+    # Department -> busy capacity-seconds in each hour of the run.
+    busy: dict[str, list[float]] = field(default_factory=dict)
     backlog: list[int] = field(default_factory=list)
     open_now: int = 0
 
@@ -48,6 +52,15 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
     env.process(sim.watch_backlog())
     env.run(until=(hours + drain_hours) * HOUR)
     return run
+
+
+@dataclass
+class _Path:
+    """Where a simulated request is: its state, department and the agent unit it holds."""
+
+    state: str = "new"
+    department: str = ""
+    held: tuple | None = None
 
 
 @dataclass
@@ -77,31 +90,40 @@ class _Sim:
                 self.env.process(self.request(outcome))
 
     def request(self, outcome: Outcome):
-        state, department, held = "new", "", None
+        path = _Path()
         for _step in range(MAX_STEPS):
-            following = self.model.next_state(state, outcome.category, self.rng)
+            following = self.model.next_state(path.state, outcome.category, self.rng)
             if following is None:
                 break
-            if following == "queued":
-                department = self.model.department_for(outcome.category, department, self.rng)
-            if state == "queued" and following in WORKING:
-                held = yield from self._take_agent(department, outcome)
-            else:
-                duration = self.model.duration(state, department, outcome.priority, self.rng)
-                yield self.env.timeout(duration)
-            if held is not None and following not in WORKING:
-                self._release(held, department)
-                held = None
-            if following in WORKING and held is None and state != "queued":
-                held = yield from self._take_agent(department, outcome)
-            state = following
-            if state == RESOLVED and outcome.resolved is None:
+            yield from self._move(path, following, outcome)
+            if path.state == RESOLVED and outcome.resolved is None:
                 outcome.resolved = self.env.now
                 self.run.open_now -= 1
-            if state in ENDS:
+            if path.state in ENDS:
                 break
-        if held is not None:
-            self._release(held, department)
+        if path.held is not None:
+            self._release(path.held, path.department)
+        if outcome.resolved is None:
+            outcome.dropped = True
+            self.run.open_now -= 1
+
+    def _move(self, path: "_Path", following: str, outcome: Outcome):
+        """One step: the time in the current state (the wait for an agent when it ends in a
+        working state from the queue), then the agent kept, released or taken."""
+        if following == "queued":
+            path.department = self.model.department_for(outcome.category, path.department, self.rng)
+        if path.state == "queued" and following in WORKING:
+            path.held = yield from self._take_agent(path.department, outcome)
+        else:
+            yield self.env.timeout(
+                self.model.duration(path.state, path.department, outcome.priority, self.rng)
+            )
+        if path.held is not None and following not in WORKING:
+            self._release(path.held, path.department)
+            path.held = None
+        if following in WORKING and path.held is None and path.state != "queued":
+            path.held = yield from self._take_agent(path.department, outcome)
+        path.state = following
 
     def _take_agent(self, department: str, outcome: Outcome):
         pool = self.pools.get(department)
@@ -114,8 +136,15 @@ class _Sim:
 
     def _release(self, held, department: str) -> None:
         claim, granted_at = held
-        busy = self.run.busy
-        busy[department] = busy.get(department, 0.0) + self.env.now - granted_at
+        hours = self.run.busy.setdefault(department, [])
+        start, end = granted_at, self.env.now
+        while start < end:
+            hour = int(start // HOUR)
+            if hour >= len(hours):
+                hours.extend([0.0] * (hour + 1 - len(hours)))
+            until = min(end, (hour + 1) * HOUR)
+            hours[hour] += until - start
+            start = until
         self.pools[department].release(claim)
 
     def watch_backlog(self):
