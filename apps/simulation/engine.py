@@ -44,7 +44,7 @@ class Run:
 def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float = 0.0) -> Run:
     """Arrivals during `hours`; the run goes on `drain_hours` more so late arrivals finish."""
     env, rng, run = simpy.Environment(), random.Random(seed), Run()
-    # A department the model has no agents for gets unlimited capacity (a gap in the data).
+    # A department the model has no agents for has no pool: its queue takes the fitted time.
     pools = {d: simpy.Resource(env, capacity=max(c, 1)) for d, c in model.capacity.items()}
     sim = _Sim(env=env, rng=rng, model=model, run=run, pools=pools)
     for category in sorted(model.arrivals):
@@ -112,7 +112,7 @@ class _Sim:
         working state from the queue), then the agent kept, released or taken."""
         if following == "queued":
             path.department = self.model.department_for(outcome.category, path.department, self.rng)
-        if path.state == "queued" and following in WORKING:
+        if path.state == "queued" and following in WORKING and path.department in self.pools:
             path.held = yield from self._take_agent(path.department, outcome)
         else:
             yield self.env.timeout(
