@@ -110,8 +110,6 @@ class _Sim:
     def _move(self, path: "_Path", following: str, outcome: Outcome):
         """One step: the time in the current state (the wait for an agent when it ends in a
         working state from the queue), then the agent kept, released or taken."""
-        if following == "queued":
-            path.department = self.model.department_for(outcome.category, path.department, self.rng)
         if path.state == "queued" and following in WORKING and path.department in self.pools:
             path.held = yield from self._take_agent(path.department, outcome)
         else:
@@ -121,6 +119,9 @@ class _Sim:
         if path.held is not None and following not in WORKING:
             self._release(path.held, path.department)
             path.held = None
+        if following == "queued":
+            # Routed or transferred: chosen once the old department's unit is released.
+            path.department = self.model.department_for(outcome.category, path.department, self.rng)
         if following in WORKING and path.held is None and path.state != "queued":
             path.held = yield from self._take_agent(path.department, outcome)
         path.state = following

@@ -67,3 +67,17 @@ def test_same_seed_same_result_and_the_model_goes_through_json():
     first = replicate(model, days=5, replications=3, seed=5)
     assert first == replicate(again, days=5, replications=3, seed=5)
     assert first != replicate(model, days=5, replications=3, seed=6)
+
+
+def test_a_transfer_releases_the_first_departments_agent():
+    """Half the work is transferred to the other department (queued again): with one agent
+    each, every request still gets through, so the unit held before the transfer is given back
+    to its own department."""
+    model = queue_model(per_hour=0.2, agents=1, service=fixed(600))
+    model.capacity = {"d": 1, "e": 1}
+    model.routes = {"|": {"d": 1.0}, "|d": {"e": 1.0}, "|e": {"d": 1.0}}
+    model.transitions["in_progress"] = {"queued": 0.5, "resolved": 0.5}
+    run = simulate(model, hours=500, seed=3, drain_hours=48)
+    assert len(run.outcomes) > 50
+    assert all(o.resolved is not None for o in run.outcomes)
+    assert sum(run.busy["e"]) > 0
