@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from apps.simulation.engine import simulate  # noqa: E402  the repository is on sys.path above
-from apps.simulation.model import HOURS_PER_WEEK, ProcessModel, StepDist  # noqa: E402
+from apps.simulation.model import HOURS_PER_WEEK, ProcessModel, StepDist  # noqa: E402  as above
 
 
 def desk_model(per_day: float) -> ProcessModel:
