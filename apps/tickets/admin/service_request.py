@@ -235,6 +235,9 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     def reply_view(self, request, object_id):
         return reply_view(self, request, unquote(object_id))
 
+    def home_panel(self, request) -> dict | None:
+        return queues.home_queues(self, request)
+
     def url_for(self, view: str, *args) -> str:
         opts = self.opts
         return reverse(
@@ -242,3 +245,9 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             args=args,
             current_app=self.admin_site.name,
         )
+
+
+if hasattr(admin.site, "add_home_panel"):
+    admin.site.add_home_panel(
+        "admin/tickets/home_queues.html", admin.site._registry[ServiceRequest].home_panel
+    )
