@@ -14,7 +14,7 @@ from apps.core.errors import ServiceDeskError
 from apps.lifecycle.reference import ReferenceSearchMixin
 from apps.sla import display
 from apps.tickets import extensions, services
-from apps.tickets.admin import language, queues, request_page
+from apps.tickets.admin import language, markup, queues, request_page
 from apps.tickets.admin.actions import ACTIONS
 from apps.tickets.admin.forms import SUBMIT_FIELDS
 from apps.tickets.admin.inlines import EventInline
@@ -170,6 +170,10 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             "handoff_url": request_page.handoff_url(obj),
             "files": (files := request_page.files(obj)),
             "thread": request_page.thread(obj, files),
+            "description_html": markup.render(obj.description),
+            "other_requests": request_page.other_requests(
+                obj, ServiceRequest.objects.filter(visible_requests_q(request.user))
+            ),
             "submitted_files": [f for f in files if f.message_id is None],
             "may_download": request.user.has_perm("tickets.view_attachment"),
             "max_files": settings.SERVICEDESK_ATTACHMENT_MAX_COUNT,
