@@ -14,7 +14,7 @@ from apps.core.errors import ServiceDeskError
 from apps.lifecycle.reference import ReferenceSearchMixin
 from apps.sla import display
 from apps.tickets import extensions, services
-from apps.tickets.admin import language, markup, queues, request_page
+from apps.tickets.admin import language, markup, next_move, queues, request_page
 from apps.tickets.admin.actions import ACTIONS
 from apps.tickets.admin.forms import SUBMIT_FIELDS
 from apps.tickets.admin.inlines import EventInline
@@ -57,13 +57,14 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "subject",
+        "next",
         "state",
         "sla",
         "priority",
         "department",
         "assignee",
         "customer",
-        "created_at",
+        "age",
     ]
     list_display_links = ["reference", "subject"]
     list_select_related = ["customer__user", "department", "assignee__user"]
@@ -102,19 +103,24 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     # --- what an agent sees ----------------------------------------------------------------
 
     def get_queryset(self, request):
-        return queues.with_sla_deadline(
+        visible = (
             super()
             .get_queryset(request)
             .filter(visible_requests_q(request.user))
             .select_related("customer__user", "department", "assignee__user", "category")
             .prefetch_related(display.clocks_prefetch())
         )
+        return next_move.with_last_public_author(queues.with_sla_deadline(visible))
 
     def changelist_view(self, request, extra_context=None):
+        next_move.looks_of(request)  # the "next" column compares with the agent's last looks
         extra_context = {
             **(extra_context or {}),
             "language_url": self.url_for("language"),
             "chosen_language": request.session.get(language.SESSION_KEY, ""),
+            # The queues are the navigation here: the list gets the width (1440 px, no scroll).
+            "is_nav_sidebar_enabled": False,
+            "title": queues.all_queues()[queues.queue_of(request)][0],
         }
         return super().changelist_view(request, extra_context)
 
@@ -123,6 +129,14 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
         if queues.queue_of(request) == queues.EVERYTHING:
             return queues.HISTORY_ORDERING
         return queues.SLA_ORDERING
+
+    @admin.display(description=_("next"))
+    def next(self, service_request: ServiceRequest) -> str:
+        return next_move.next_move(service_request)
+
+    @admin.display(description=_("age"), ordering="created_at")
+    def age(self, service_request: ServiceRequest) -> str:
+        return next_move.age(timezone.now() - service_request.created_at)
 
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, service_request: ServiceRequest) -> str:
@@ -149,6 +163,7 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     ):
         if obj is not None:
             context.update(self.request_page_context(request, obj))
+            next_move.remember_look(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def request_page_context(self, request, obj) -> dict:
