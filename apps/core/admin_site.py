@@ -41,7 +41,9 @@ class DeskAdminSite(admin.AdminSite):
         """Show `template` on the home page with `context(request)` (None: not shown)."""
         self.home_panels.append(HomePanel(template, context))
 
-    def get_app_list(self, request: HttpRequest, app_label: str | None = None) -> list[dict]:
+    def get_app_list(
+        self, request: HttpRequest, app_label: str | None = None
+    ) -> list[dict[str, Any]]:
         apps = super().get_app_list(request, app_label)
         rank = {label: n for n, label in enumerate(APP_ORDER)}
         apps.sort(key=lambda app: rank.get(app["app_label"], len(rank)))
@@ -50,7 +52,7 @@ class DeskAdminSite(admin.AdminSite):
             app["models"].sort(key=lambda m: m["object_name"] not in _FIRST_MODELS)
         return apps
 
-    def index(self, request: HttpRequest, extra_context: dict | None = None) -> Any:
+    def index(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> Any:
         panels = []
         for panel in self.home_panels:
             context = panel.context(request)

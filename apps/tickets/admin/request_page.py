@@ -22,7 +22,7 @@ def thread(service_request, files: list[Attachment]) -> list[Message]:
         .order_by("created_at", "pk")
     )
     for message in messages:
-        message.body_html = markup.render(message.body)
+        message.body_html = markup.render(message.body)  # type: ignore[attr-defined]  # for the template
         set_prefetched(message, "attachments", [f for f in files if f.message_id == message.pk])
     return messages
 
