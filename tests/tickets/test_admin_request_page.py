@@ -96,3 +96,26 @@ def test_the_page_runs_the_same_queries_with_more_messages_and_events(
     with CaptureQueriesContext(connection) as after:
         assert agent_client.get(change_url(request)).status_code == 200
     assert len(after) == len(before), [q["sql"] for q in after.captured_queries]
+
+
+def test_the_freshness_view_says_who_changed_the_request_since_the_page(
+    agent_client, staff_agent, customer, department
+):
+    from django.urls import reverse
+
+    from tests.factories import AgentFactory
+
+    request = worked_on(customer, department, staff_agent)
+    url = reverse("admin:tickets_servicerequest_freshness", args=[request.pk])
+    seen = request.last_event_seq
+    assert agent_client.get(url, {"seen": seen}).json() == {"changed": False}
+    services.do_post_message(request, actor=actor_for_user(staff_agent.user), body="mine")
+    assert agent_client.get(url, {"seen": seen}).json() == {"changed": False}  # own change
+    colleague = AgentFactory(user__username="bob", departments=[department])
+    services.do_post_message(request, actor=actor_for_user(colleague.user), body="theirs")
+    answer = agent_client.get(url, {"seen": seen}).json()
+    assert answer["changed"] is True
+    assert answer["notice"].startswith("bob changed this request (a message at ")
+    assert agent_client.get(url, {"seen": "x"}).json() == {"changed": False}
+    missing = reverse("admin:tickets_servicerequest_freshness", args=[request.pk + 1000])
+    assert agent_client.get(missing).status_code == 404

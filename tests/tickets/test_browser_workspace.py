@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 
 from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.tickets import services
-from tests.factories import CustomerFactory, drive, submit
+from tests.factories import AgentFactory, CustomerFactory, drive, submit
 from tests.support.admin import agents_group  # noqa: F401 (fixture)
 from tests.support.browser import ARTIFACTS, signed_in_agent
 
@@ -126,5 +126,30 @@ def test_an_agents_day_at_1440x900(live_server, browser, desk, language, setting
         state = page.locator("#request-header [data-state]").get_attribute("data-state")
         assert state == "resolved"
         shot("5-resolved")
+    finally:
+        context.close()
+
+
+def test_a_stale_page_says_who_changed_the_request(live_server, browser, desk, settings):
+    settings.SERVICEDESK_ADMIN_POLL_SECONDS = 1
+    service_request = desk["request"]
+    context = browser.new_context(locale="en-US", viewport={"width": 1440, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    try:
+        sign_in(page, live_server.url)
+        page.goto(f"{live_server.url}/admin/tickets/servicerequest/{service_request.pk}/change/")
+        page.fill("#id_reply_body", "Half-typed answer")
+        assert page.locator("#stale-notice").is_hidden()
+        colleague = AgentFactory(user__username="bob", departments=[service_request.department])
+        drive(service_request, ("reassign", {"assignee": colleague}, SYSTEM))
+        services.do_post_message(
+            service_request, actor=actor_for_user(colleague.user), body="I take this one."
+        )
+        page.wait_for_selector("#stale-notice:not([hidden])")
+        notice = page.locator("#stale-notice").inner_text()
+        assert "bob changed this request" in notice
+        assert page.input_value("#id_reply_body") == "Half-typed answer"
+        page.screenshot(path=str(ARTIFACTS / "workspace-en-stale-notice.png"))
     finally:
         context.close()

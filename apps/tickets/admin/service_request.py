@@ -17,6 +17,7 @@ from apps.tickets import extensions, services
 from apps.tickets.admin import language, markup, next_move, queues, request_page
 from apps.tickets.admin.actions import ACTIONS
 from apps.tickets.admin.forms import SUBMIT_FIELDS
+from apps.tickets.admin.freshness import freshness_view, poll_seconds
 from apps.tickets.admin.inlines import EventInline
 from apps.tickets.admin.reply import reply_view, take_draft
 from apps.tickets.admin.transitions import transition_buttons, transition_view
@@ -197,6 +198,8 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             "reply_url": self.url_for("reply", obj.pk),
             "reply_draft": take_draft(request, obj),
             "seen_seq": obj.last_event_seq,
+            "freshness_url": self.url_for("freshness", obj.pk),
+            "poll_seconds": poll_seconds(),
             "panels": extensions.panels_for(obj),
         }
 
@@ -241,6 +244,11 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
                 name=f"{opts.app_label}_{opts.model_name}_language",
             ),
             path(
+                "<path:object_id>/freshness/",
+                self.admin_site.admin_view(self.freshness_view),
+                name=f"{opts.app_label}_{opts.model_name}_freshness",
+            ),
+            path(
                 "<path:object_id>/reply/",
                 self.admin_site.admin_view(self.reply_view),
                 name=f"{opts.app_label}_{opts.model_name}_reply",
@@ -250,6 +258,9 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
 
     def transition_view(self, request, object_id, name):
         return transition_view(self, request, unquote(object_id), name)
+
+    def freshness_view(self, request, object_id):
+        return freshness_view(self, request, unquote(object_id))
 
     def reply_view(self, request, object_id):
         return reply_view(self, request, unquote(object_id))

@@ -9,8 +9,34 @@ document.addEventListener("DOMContentLoaded", function () {
       }
     });
   });
+  pollFreshness();
   var thread = document.querySelector("#conversation .thread");
   if (thread) {
     thread.scrollTop = thread.scrollHeight;
   }
 });
+
+/* Every few seconds: has someone else changed the request since this page was rendered? Then
+   say so above the page (the reply box keeps what was typed until the agent reloads). */
+function pollFreshness() {
+  var page = document.getElementById("workspace");
+  if (!page || !page.dataset.freshnessUrl) {
+    return;
+  }
+  var seconds = parseInt(page.dataset.pollSeconds, 10) || 20;
+  var timer = window.setInterval(function () {
+    fetch(page.dataset.freshnessUrl + "?seen=" + page.dataset.seen, {credentials: "same-origin"})
+      .then(function (response) { return response.ok ? response.json() : {changed: false}; })
+      .then(function (data) {
+        if (!data.changed) {
+          return;
+        }
+        var notice = document.getElementById("stale-notice");
+        notice.querySelector(".text").textContent = data.notice;
+        notice.querySelector("a").href = window.location.pathname;
+        notice.hidden = false;
+        window.clearInterval(timer);
+      })
+      .catch(function () { /* offline for a moment: ask again next time */ });
+  }, seconds * 1000);
+}
