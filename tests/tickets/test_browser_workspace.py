@@ -114,8 +114,9 @@ def test_an_agents_day_at_1440x900(live_server, browser, desk, language, setting
             "in_progress"
         )
 
-        page.fill("#id_reply_body", "The technician replaced the roller.")
-        page.locator("[data-action=reply]").click()
+        page.keyboard.press("r")  # the shortcut opens the reply box
+        page.keyboard.type("The technician replaced the roller.")
+        page.keyboard.press("Control+Enter")  # and sends it
         page.wait_for_selector(".messagelist .success")
         assert "replaced the roller" in page.locator("#conversation").inner_text()
         assert visible_without_scrolling(page, "[data-transition=resolve]")

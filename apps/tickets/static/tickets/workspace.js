@@ -10,6 +10,7 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
   pollFreshness();
+  keyboardShortcuts();
   var thread = document.querySelector("#conversation .thread");
   if (thread) {
     thread.scrollTop = thread.scrollHeight;
@@ -39,4 +40,27 @@ function pollFreshness() {
       })
       .catch(function () { /* offline for a moment: ask again next time */ });
   }, seconds * 1000);
+}
+
+/* Keyboard: "r" opens the reply box (when not typing), Ctrl+Enter or Cmd+Enter sends it. */
+function keyboardShortcuts() {
+  var box = document.getElementById("id_reply_body");
+  if (!box) {
+    return;
+  }
+  box.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      box.form.requestSubmit(box.form.querySelector("[data-action=reply]"));
+    }
+  });
+  document.addEventListener("keydown", function (event) {
+    var target = event.target;
+    var typing = /^(TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable ||
+      (target.tagName === "INPUT" && /^(text|search|email|number|password|url|tel)$/.test(target.type));
+    if (!typing && event.key === "r" && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      event.preventDefault();
+      box.focus();
+    }
+  });
 }
