@@ -57,3 +57,17 @@ def screenshot(page):
         return path
 
     return take
+
+
+def signed_in_agent(agents_group, username: str, password: str):
+    """A staff agent of a new "IT support" department who signs in with `password`."""
+    from tests.factories import AgentFactory, DepartmentFactory
+    from tests.support.admin import make_staff
+
+    department = DepartmentFactory(name="IT support", code="it")
+    agent = make_staff(
+        AgentFactory(user__username=username, departments=[department]), agents_group
+    )
+    agent.user.set_password(password)
+    agent.user.save()
+    return agent, department

@@ -8,8 +8,9 @@ from django.contrib.auth.models import Group
 from apps.accounts.actors import SYSTEM
 from apps.eventlog.models import Event
 from apps.tickets.models import Message, ServiceRequest
-from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory, drive, submit
-from tests.support.admin import agents_group, make_staff  # noqa: F401 (fixture)
+from tests.factories import CustomerFactory, drive, submit
+from tests.support.admin import agents_group  # noqa: F401 (fixture)
+from tests.support.browser import signed_in_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -18,10 +19,7 @@ PASSWORD = "browser-pass-2026"
 
 @pytest.fixture
 def desk(agents_group: Group, standard_policy):  # noqa: F811  pytest passes the imported fixture by name
-    department = DepartmentFactory(name="IT support", code="it")
-    agent = make_staff(AgentFactory(user__username="alice", departments=[department]), agents_group)
-    agent.user.set_password(PASSWORD)
-    agent.user.save()
+    agent, department = signed_in_agent(agents_group, "alice", PASSWORD)
     customer = CustomerFactory(user__username="carol")
     waiting = drive(
         submit(customer, subject="Printer jams on every page", description="Since Monday."),
@@ -73,7 +71,9 @@ def test_an_agent_takes_replies_to_and_resolves_a_request(live_server, page, scr
     badges = page.locator("#request-sla .sla-badge")
     assert badges.count() >= 2
     assert {badges.nth(i).get_attribute("data-sla") for i in range(badges.count())} == {"grey"}
+    page.locator("#request-sla summary").click()  # the details are collapsed below the work
     assert "met" in page.locator("#request-sla").inner_text()
+    page.locator("#request-timeline summary").click()
     timeline = page.locator(".inline-group").last.inner_text()
     for word in ("assign", "start", "resolve", "Technician replaced the roller."):
         assert word in timeline

@@ -38,7 +38,9 @@ class ReadOnlyInline(ReadOnlyAdminMixin, admin.TabularInline):
 
 class EventInline(ReadOnlyInline):
     model = Event
-    fields = [*EVENT_FIELDS[: EVENT_FIELDS.index("payload")], "why", "payload"]
+    # In sentences: the "why" column says what the payload means; the raw JSON stays in the
+    # event log's own admin.
+    fields = [*EVENT_FIELDS[: EVENT_FIELDS.index("payload")], "why"]
     ordering = ["seq"]
     verbose_name_plural = _("event timeline")
 
@@ -55,7 +57,7 @@ class EventInline(ReadOnlyInline):
         return format_html("{}", reason or summary)
 
 
-# Candidates listed in the summary; the payload column holds them all.
+# Candidates listed in the summary; the event log's payload holds them all.
 _MAX_CANDIDATES = 5
 _DEPARTMENT_FROM = {
     "category": _("the category's default department"),

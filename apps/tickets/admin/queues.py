@@ -126,3 +126,17 @@ class DepartmentFilter(admin.SimpleListFilter):
         if value and value.isdigit():
             return queryset.filter(department_id=int(value))
         return queryset
+
+
+def home_queues(model_admin, request) -> dict | None:
+    """The home page's queue panel: each queue with its count and link (None for a user who
+    may not see requests). One count per queue over the agent's visible requests."""
+    if not model_admin.has_view_permission(request):
+        return None
+    visible = model_admin.get_queryset(request)
+    url = model_admin.url_for("changelist")
+    rows = []
+    for value, (label, queue) in all_queues().items():
+        count = None if value == EVERYTHING else queue(visible, request.user).count()
+        rows.append({"key": value, "label": label, "count": count, "url": f"{url}?queue={value}"})
+    return {"queues": rows}

@@ -95,7 +95,8 @@ def reply_view(model_admin, request, object_id):
         request.session.pop(draft_key, None)
         done = _("Internal note added.") if internal else _("Reply sent to the customer.")
         messages.success(request, done)
-    return HttpResponseRedirect(change_url + "#conversation")
+    # The page fits one screen: back to its top, the thread showing its latest message.
+    return HttpResponseRedirect(change_url)
 
 
 def take_draft(request, service_request) -> str:

@@ -5,7 +5,12 @@ from django.urls import NoReverseMatch, reverse
 
 from apps.accounts.actors import Actor
 from apps.core.prefetch import set_prefetched
-from apps.tickets.models import Attachment, Message
+from apps.lifecycle.states import OPEN
+from apps.tickets.admin import markup
+from apps.tickets.models import Attachment, Message, ServiceRequest
+
+# The customer's other requests in the side panel: the most recent ones.
+OTHER_REQUESTS_SHOWN = 5
 
 
 def thread(service_request, files: list[Attachment]) -> list[Message]:
@@ -17,6 +22,7 @@ def thread(service_request, files: list[Attachment]) -> list[Message]:
         .order_by("created_at", "pk")
     )
     for message in messages:
+        message.body_html = markup.render(message.body)  # type: ignore[attr-defined]  # for the template
         set_prefetched(message, "attachments", [f for f in files if f.message_id == message.pk])
     return messages
 
@@ -47,3 +53,16 @@ def handoff_url(service_request) -> str | None:
         return reverse("admin:handoffs_handoff_add") + f"?request={service_request.pk}"
     except NoReverseMatch:
         return None
+
+
+def other_requests(service_request, visible) -> list[ServiceRequest]:
+    """The customer's other requests the agent may see (`visible`, the admin's queryset),
+    open ones first, then the newest; one query."""
+    rows = (
+        visible.filter(customer_id=service_request.customer_id)
+        .exclude(pk=service_request.pk)
+        .only("pk", "subject", "state", "created_at")
+        .order_by("-created_at", "-pk")[: OTHER_REQUESTS_SHOWN * 2]
+    )
+    rows = sorted(rows, key=lambda r: r.state not in OPEN)
+    return rows[:OTHER_REQUESTS_SHOWN]

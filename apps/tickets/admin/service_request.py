@@ -14,9 +14,10 @@ from apps.core.errors import ServiceDeskError
 from apps.lifecycle.reference import ReferenceSearchMixin
 from apps.sla import display
 from apps.tickets import extensions, services
-from apps.tickets.admin import language, queues, request_page
+from apps.tickets.admin import language, markup, next_move, queues, request_page
 from apps.tickets.admin.actions import ACTIONS
 from apps.tickets.admin.forms import SUBMIT_FIELDS
+from apps.tickets.admin.freshness import freshness_view, poll_seconds
 from apps.tickets.admin.inlines import EventInline
 from apps.tickets.admin.reply import reply_view, take_draft
 from apps.tickets.admin.transitions import transition_buttons, transition_view
@@ -57,13 +58,14 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "subject",
+        "next",
         "state",
         "sla",
         "priority",
         "department",
         "assignee",
         "customer",
-        "created_at",
+        "age",
     ]
     list_display_links = ["reference", "subject"]
     list_select_related = ["customer__user", "department", "assignee__user"]
@@ -102,19 +104,24 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     # --- what an agent sees ----------------------------------------------------------------
 
     def get_queryset(self, request):
-        return queues.with_sla_deadline(
+        visible = (
             super()
             .get_queryset(request)
             .filter(visible_requests_q(request.user))
             .select_related("customer__user", "department", "assignee__user", "category")
             .prefetch_related(display.clocks_prefetch())
         )
+        return next_move.with_last_public_author(queues.with_sla_deadline(visible))
 
     def changelist_view(self, request, extra_context=None):
+        next_move.looks_of(request)  # the "next" column compares with the agent's last looks
         extra_context = {
             **(extra_context or {}),
             "language_url": self.url_for("language"),
             "chosen_language": request.session.get(language.SESSION_KEY, ""),
+            # The queues are the navigation here: the list gets the width (1440 px, no scroll).
+            "is_nav_sidebar_enabled": False,
+            "title": queues.all_queues()[queues.queue_of(request)][0],
         }
         return super().changelist_view(request, extra_context)
 
@@ -123,6 +130,14 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
         if queues.queue_of(request) == queues.EVERYTHING:
             return queues.HISTORY_ORDERING
         return queues.SLA_ORDERING
+
+    @admin.display(description=_("next"))
+    def next(self, service_request: ServiceRequest) -> str:
+        return next_move.next_move(service_request)
+
+    @admin.display(description=_("age"), ordering="created_at")
+    def age(self, service_request: ServiceRequest) -> str:
+        return next_move.age(timezone.now() - service_request.created_at)
 
     @admin.display(description=_("reference"), ordering="pk")
     def reference(self, service_request: ServiceRequest) -> str:
@@ -149,6 +164,7 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     ):
         if obj is not None:
             context.update(self.request_page_context(request, obj))
+            next_move.remember_look(request, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def request_page_context(self, request, obj) -> dict:
@@ -170,6 +186,10 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             "handoff_url": request_page.handoff_url(obj),
             "files": (files := request_page.files(obj)),
             "thread": request_page.thread(obj, files),
+            "description_html": markup.render(obj.description),
+            "other_requests": request_page.other_requests(
+                obj, ServiceRequest.objects.filter(visible_requests_q(request.user))
+            ),
             "submitted_files": [f for f in files if f.message_id is None],
             "may_download": request.user.has_perm("tickets.view_attachment"),
             "max_files": settings.SERVICEDESK_ATTACHMENT_MAX_COUNT,
@@ -178,6 +198,8 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             "reply_url": self.url_for("reply", obj.pk),
             "reply_draft": take_draft(request, obj),
             "seen_seq": obj.last_event_seq,
+            "freshness_url": self.url_for("freshness", obj.pk),
+            "poll_seconds": poll_seconds(),
             "panels": extensions.panels_for(obj),
         }
 
@@ -222,6 +244,11 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
                 name=f"{opts.app_label}_{opts.model_name}_language",
             ),
             path(
+                "<path:object_id>/freshness/",
+                self.admin_site.admin_view(self.freshness_view),
+                name=f"{opts.app_label}_{opts.model_name}_freshness",
+            ),
+            path(
                 "<path:object_id>/reply/",
                 self.admin_site.admin_view(self.reply_view),
                 name=f"{opts.app_label}_{opts.model_name}_reply",
@@ -232,8 +259,14 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     def transition_view(self, request, object_id, name):
         return transition_view(self, request, unquote(object_id), name)
 
+    def freshness_view(self, request, object_id):
+        return freshness_view(self, request, unquote(object_id))
+
     def reply_view(self, request, object_id):
         return reply_view(self, request, unquote(object_id))
+
+    def home_panel(self, request) -> dict | None:
+        return queues.home_queues(self, request)
 
     def url_for(self, view: str, *args) -> str:
         opts = self.opts
@@ -242,3 +275,9 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             args=args,
             current_app=self.admin_site.name,
         )
+
+
+if hasattr(admin.site, "add_home_panel"):
+    admin.site.add_home_panel(
+        "admin/tickets/home_queues.html", admin.site._registry[ServiceRequest].home_panel
+    )

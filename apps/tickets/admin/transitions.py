@@ -54,6 +54,10 @@ def label(name: str) -> str:
     return str(_LABELS.get(name) or name.replace("_", " ").capitalize())
 
 
+# Transitions that end or refuse a request: the page asks before running them.
+DESTRUCTIVE = frozenset({"cancel", "close", "reject"})
+
+
 def transition_buttons(model_admin, request, service_request, actor=None) -> list[dict]:
     """The transitions the signed-in user (acting as `actor`) may run on the request now, as
     buttons to render."""
@@ -63,15 +67,18 @@ def transition_buttons(model_admin, request, service_request, actor=None) -> lis
         names = service_request.transitions_for(actor or actor_for_user(request.user))
     except ServiceDeskError:
         return []
-    return [
+    buttons = [
         {
             "name": name,
             "label": label(name),
             "url": _url(model_admin, "transition", service_request.pk, name),
             "takes_data": takes_data(name),
+            "destructive": name in DESTRUCTIVE,
         }
         for name in names
     ]
+    # The work first; what ends a request last, behind a confirmation on the page.
+    return sorted(buttons, key=lambda button: button["destructive"])
 
 
 def transition_view(model_admin, request, object_id, name):
