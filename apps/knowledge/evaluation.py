@@ -97,7 +97,7 @@ def evaluate(cases: list[Case], *, matcher: str, thresholds: list[float]) -> dic
         "articles": len(index.snapshot.keys),
         "texts_indexed": len(index.snapshot.docs),
         "index_build_s": round(index.build_seconds, 4),
-        "calibration": index.calibrator.describe(),
+        "calibration": index.describe(),
         "top1_accuracy": _share(sum(right[i] for i in in_scope), len(in_scope)),
         "top3_accuracy": _share(sum(top3[i] for i in in_scope), len(in_scope)),
         "latency_ms": {
@@ -138,7 +138,7 @@ def format_report(result: dict) -> str:
         f"index_build_s: {result['index_build_s']:.3f}",
         "calibration: "
         + (
-            f"fitted on {calibration['samples']} self-matches"
+            f"{calibration['kind']}, fitted on {calibration['samples']} held-out texts"
             if calibration["fitted"]
             else f"fixed fallback ({calibration['reason']})"
         ),

@@ -50,6 +50,25 @@ class Phrasing(models.Model):
         return self.text
 
 
+class OutOfScopeQuestion(models.Model):
+    """A question this desk's FAQ must not answer: the matcher's "none of these" class learns
+    from these (and from the generic ones shipped in apps/knowledge/data/out_of_scope.txt)."""
+
+    text = models.CharField(_("question"), max_length=500, unique=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["text"]
+        verbose_name = _("out-of-scope question")
+        verbose_name_plural = _("out-of-scope questions")
+
+    def __str__(self) -> str:
+        return self.text
+
+
 class UseKind(models.TextChoices):
     SUGGESTED = "suggested", _("Suggested to the agent")
     ANSWERED = "answered", _("Answered automatically")
