@@ -166,6 +166,7 @@ def test_evaluate_command_json(kb, eval_csv, capsys):
     assert result["top1_accuracy"] == 1.0
     (row,) = result["thresholds"]  # the setting's threshold
     assert {"threshold", "coverage", "precision", "answered", "correct"} <= set(row)
+    assert "out_of_scope_answered" in row
 
 
 def test_evaluate_command_reports_bad_rows_with_line_numbers(kb, tmp_path):
