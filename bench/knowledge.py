@@ -108,7 +108,7 @@ def load_synthetic(phrasings: int, rng: random.Random) -> list[tuple[str, str]]:
     vocabulary = sorted({pseudo_word(rng) for _ in range(count * 2)})
     topics = {f"article-{i}": rng.sample(vocabulary, 4) for i in range(count)}
     articles = Article.objects.bulk_create(
-        Article(key=key, question=TEMPLATES[0].format(" ".join(words)), answer="-")
+        Article(key=key, slug=key, question=TEMPLATES[0].format(" ".join(words)), answer="-")
         for key, words in topics.items()
     )
     Phrasing.objects.bulk_create(

@@ -6,11 +6,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Article(models.Model):
-    key = models.SlugField(
+    key = models.CharField(
         _("key"),
         max_length=100,
         unique=True,
-        help_text=_("Stable: evaluation sets and imports refer to it."),
+        help_text=_("Stable: evaluation sets and imports refer to it. Any text."),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        allow_unicode=True,
+        editable=False,
+        help_text=_("Derived from the key, for addresses."),
     )
     question = models.CharField(_("question"), max_length=300)
     answer = models.TextField(_("answer (Markdown)"), max_length=20000)
@@ -33,6 +41,14 @@ class Article(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.question}"
+
+    def save(self, *args, **kwargs) -> None:
+        from apps.knowledge.importing import key_slug
+
+        self.slug = key_slug(self.key)
+        if kwargs.get("update_fields") is not None and "key" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "slug"}
+        super().save(*args, **kwargs)
 
 
 class Phrasing(models.Model):
