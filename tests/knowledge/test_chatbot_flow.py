@@ -241,3 +241,18 @@ def test_the_footer_is_in_the_language_the_customer_wrote_in(knowledge_base, cus
     body = ServiceRequest.objects.get(pk=request.pk).messages.get().body
     assert "安装 VPN 客户端" in body
     assert "Did this solve your problem" not in body  # the footer is Chinese too
+
+
+def test_a_reply_by_the_api_declines_the_bot_answer(
+    knowledge_base, customer, customer_client, settings
+):
+    request = _confident(customer, settings)
+    response = customer_client.post(
+        f"/api/v1/requests/{request.reference}/messages/",
+        {"body": "I tried that, it still does not work"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    request = ServiceRequest.objects.get(pk=request.pk)
+    assert request.state == "new"
+    assert ArticleUse.objects.get(request=request).outcome == "declined"
