@@ -2,8 +2,7 @@
 say they have already done) is never proposed to them; and which language a text is in."""
 
 import re
-
-from apps.knowledge.matching.lexical import normalize_text
+import unicodedata
 
 WORDS_IN_A_ROW = 4  # Latin words of the answer the request must repeat in order
 CJK_IN_A_ROW = 6  # or Chinese characters
@@ -13,7 +12,7 @@ _WORD = re.compile(r"[^\W_]+")
 
 
 def _shingles(text: str) -> set[str]:
-    normal = normalize_text(text)
+    normal = unicodedata.normalize("NFKC", text).lower()
     # The first five letters stand for a word, so "raised" repeats "raise".
     words = [w[:STEM] for w in _WORD.findall(_CJK.sub(" ", normal))]
     latin = {

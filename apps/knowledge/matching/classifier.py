@@ -32,7 +32,7 @@ from threadpoolctl import threadpool_limits
 
 FOLDS = 4
 MIN_TEXTS = 10
-MAX_ARTICLES = 1000
+MAX_ARTICLES = 500  # weights: 8 bytes x (articles + 1) x features (~50k at 10k texts)
 C = 10.0
 MAX_ITER = 300
 SEED = 20261204
