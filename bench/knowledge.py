@@ -15,7 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 SERVER = "postgres://postgres@127.0.0.1:5432"
 DATABASE = "bench_knowledge"
 FIXTURES = ROOT / "apps" / "demo" / "fixtures"
-PHRASINGS_PER_ARTICLE = 5
 SYLLABLES = [
     "ka",
     "ri",
@@ -55,6 +54,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0.5, 0.6, 0.7, 0.8, 0.9])
     parser.add_argument("--no-demo", action="store_true", help="Skip the demo evaluation.")
+    parser.add_argument(
+        "--articles",
+        type=int,
+        default=100,
+        help="Articles of a synthetic base (its phrasings shared among them).",
+    )
     return parser.parse_args()
 
 
@@ -97,18 +102,19 @@ def pseudo_word(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
 
 
-def load_synthetic(phrasings: int, rng: random.Random) -> list[tuple[str, str]]:
-    """A KB of `phrasings` phrasings (5 per article, each a template around 3 of the article's
-    4 topic words drawn from a shared vocabulary); returns (query, key) pairs made the same
-    way but with one topic word left out."""
+def load_synthetic(phrasings: int, articles: int, rng: random.Random) -> list[tuple[str, str]]:
+    """A KB of `phrasings` phrasings over `articles` articles (each a template around 3 of the
+    article's 4 topic words drawn from a shared vocabulary); returns (query, key) pairs made
+    the same way but with one topic word left out."""
     from apps.knowledge.models import Article, Phrasing
 
     Article.objects.all().delete()
-    count = phrasings // PHRASINGS_PER_ARTICLE
+    count = articles
+    per_article = phrasings // articles
     vocabulary = sorted({pseudo_word(rng) for _ in range(count * 2)})
     topics = {f"article-{i}": rng.sample(vocabulary, 4) for i in range(count)}
-    articles = Article.objects.bulk_create(
-        Article(key=key, question=TEMPLATES[0].format(" ".join(words)), answer="-")
+    created = Article.objects.bulk_create(
+        Article(key=key, slug=key, question=TEMPLATES[0].format(" ".join(words)), answer="-")
         for key, words in topics.items()
     )
     Phrasing.objects.bulk_create(
@@ -116,8 +122,8 @@ def load_synthetic(phrasings: int, rng: random.Random) -> list[tuple[str, str]]:
             article=article,
             text=rng.choice(TEMPLATES).format(" ".join(rng.sample(topics[article.key], 3))),
         )
-        for article in articles
-        for _ in range(PHRASINGS_PER_ARTICLE)
+        for article in created
+        for _ in range(per_article)
     )
     keys = list(topics)
     queries = []
@@ -154,7 +160,7 @@ def measure(matcher: str, queries: list[tuple[str, str]], limit: int) -> dict:
         "p95_ms": float(np.percentile(latencies, 95)),
         "version_query_p50_ms": float(np.percentile(version_ms, 50)),
         "top1": right / len(latencies),
-        "calibrated": index.calibrator.fitted,
+        "kind": index.describe()["kind"],
     }
 
 
@@ -187,11 +193,12 @@ def main() -> None:
         if not args.no_demo:
             run_demo(args)
         for size in args.sizes:
-            queries = load_synthetic(size, random.Random(size))
+            queries = load_synthetic(size, args.articles, random.Random(size))
             for matcher in args.matchers:
                 figures = measure(matcher, queries, args.queries)
                 for name, value in figures.items():
                     shown = f"{value:.4f}" if isinstance(value, float) else value
+                    name = name if name != "kind" else "scored_by"
                     print(f"{matcher}_{size}_{name}: {shown}", flush=True)
     finally:
         from django.db import connections

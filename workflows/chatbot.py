@@ -15,6 +15,7 @@ from apps.eventlog.models import EventKind
 from apps.knowledge.matching import suggest
 from apps.knowledge.models import Article, ArticleUse, UseKind
 from apps.knowledge.outcomes import declined_article_ids
+from apps.knowledge.quoting import quotes, text_language
 from apps.lifecycle.states import State
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
@@ -67,12 +68,18 @@ def _answer_or_suggest(request_id: int) -> str | None:
         return NOTHING_TO_DO
     if request.article_uses.exists():  # seen before (a redelivery): routing took over
         return None
+    text = f"{request.subject}\n{request.description}"
     matches = suggest(
-        f"{request.subject}\n{request.description}",
-        language=request.customer.language,
+        text,
+        language=text_language(text, request.customer.language),
         limit=3,
         exclude=declined_article_ids(request),
     )
+    answers = dict(
+        Article.objects.filter(pk__in=[m.article_id for m in matches]).values_list("pk", "answer")
+    )
+    # Never propose what the customer says they have already done.
+    matches = [m for m in matches if not quotes(text, answers.get(m.article_id, ""))]
     threshold = settings.SERVICEDESK_CHATBOT_THRESHOLD
     if matches and matches[0].score >= threshold:
         return _answer(request, matches[0])
@@ -84,9 +91,8 @@ def _answer_or_suggest(request_id: int) -> str | None:
 def _answer(request, match) -> str:
     article = Article.objects.get(pk=match.article_id)
     with transaction.atomic():
-        services.do_post_message(
-            request, actor=BOT, body=_answer_text(article, request.customer.language)
-        )
+        # The footer in the answer's language: the customer wrote in it.
+        services.do_post_message(request, actor=BOT, body=_answer_text(article, article.language))
         ArticleUse.objects.create(
             article=article,
             request=request,
@@ -118,7 +124,10 @@ def _answer_text(article: Article, language: str) -> str:
 
 
 def _attach_suggestions(request, matches, threshold: float) -> None:
-    """Keep the best articles for the agent, and log that the bot was not sure enough."""
+    """Keep the best articles for the agent (those scoring at least
+    SERVICEDESK_CHATBOT_SUGGEST_MIN_SCORE), and log that the bot was not sure enough."""
+    minimum = settings.SERVICEDESK_CHATBOT_SUGGEST_MIN_SCORE
+    matches = [m for m in matches if m.score >= minimum]
     now = timezone.now()
     with transaction.atomic():
         ArticleUse.objects.bulk_create(

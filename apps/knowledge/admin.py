@@ -10,7 +10,14 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.scope import visible_requests_q
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.knowledge.markdown import render_answer
-from apps.knowledge.models import Article, ArticleUse, Outcome, Phrasing, UseKind
+from apps.knowledge.models import (
+    Article,
+    ArticleUse,
+    Outcome,
+    OutOfScopeQuestion,
+    Phrasing,
+    UseKind,
+)
 from apps.lifecycle.reference import ReferenceSearchMixin
 
 
@@ -122,3 +129,10 @@ class ArticleUseAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin
     @admin.display(description=_("article"), ordering="article__key")
     def article_key(self, use: ArticleUse) -> str:
         return use.article.key
+
+
+@admin.register(OutOfScopeQuestion)
+class OutOfScopeQuestionAdmin(admin.ModelAdmin):
+    list_display = ["text", "language", "updated_at"]
+    list_filter = ["language"]
+    search_fields = ["text"]

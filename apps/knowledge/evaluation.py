@@ -97,14 +97,17 @@ def evaluate(cases: list[Case], *, matcher: str, thresholds: list[float]) -> dic
         "articles": len(index.snapshot.keys),
         "texts_indexed": len(index.snapshot.docs),
         "index_build_s": round(index.build_seconds, 4),
-        "calibration": index.calibrator.describe(),
+        "calibration": index.describe(),
         "top1_accuracy": _share(sum(right[i] for i in in_scope), len(in_scope)),
         "top3_accuracy": _share(sum(top3[i] for i in in_scope), len(in_scope)),
         "latency_ms": {
             "p50": round(float(np.percentile(latencies, 50)), 3),
             "p95": round(float(np.percentile(latencies, 95)), 3),
         },
-        "thresholds": [_at_threshold(t, top_scores, right) for t in thresholds],
+        "thresholds": [
+            _at_threshold(t, top_scores, right, [not case.expected_key for case in cases])
+            for t in thresholds
+        ],
     }
 
 
@@ -112,7 +115,11 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-def _at_threshold(threshold: float, scores: list[float], right: list[bool]) -> dict:
+def _at_threshold(
+    threshold: float, scores: list[float], right: list[bool], out_of_scope: list[bool]
+) -> dict:
+    """Coverage and precision of auto-answers at `threshold`, and the share of the
+    out-of-scope cases (no expected article) that would be answered all the same."""
     answered = [i for i, score in enumerate(scores) if score >= threshold]
     correct = sum(right[i] for i in answered)
     return {
@@ -121,6 +128,7 @@ def _at_threshold(threshold: float, scores: list[float], right: list[bool]) -> d
         "coverage": _share(len(answered), len(scores)),
         "correct": correct,
         "precision": _share(correct, len(answered)),
+        "out_of_scope_answered": _share(sum(out_of_scope[i] for i in answered), sum(out_of_scope)),
     }
 
 
@@ -138,7 +146,7 @@ def format_report(result: dict) -> str:
         f"index_build_s: {result['index_build_s']:.3f}",
         "calibration: "
         + (
-            f"fitted on {calibration['samples']} self-matches"
+            f"{calibration['kind']}, fitted on {calibration['samples']} held-out texts"
             if calibration["fitted"]
             else f"fixed fallback ({calibration['reason']})"
         ),
@@ -151,6 +159,7 @@ def format_report(result: dict) -> str:
         lines.append(
             f"threshold {row['threshold']:.2f}: coverage {show(row['coverage'])} "
             f"({row['answered']} answered), precision {show(row['precision'])} "
-            f"({row['correct']} right)"
+            f"({row['correct']} right), out-of-scope answered "
+            f"{show(row['out_of_scope_answered'])}"
         )
     return "\n".join(lines)

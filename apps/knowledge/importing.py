@@ -1,8 +1,10 @@
 """Reading an FAQ CSV file (key, question, answer, phrasing) into articles, or its errors."""
 
 import csv
+import hashlib
 import io
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 COLUMNS = ("key", "question", "answer", "phrasing")
@@ -16,7 +18,19 @@ _LIMITS = {
     "answer": ANSWER_MAX_LENGTH,
     "phrasing": PHRASING_MAX_LENGTH,
 }
-_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_NOT_SLUG = re.compile(r"[^\w-]+")
+_DASHES = re.compile(r"[-\s]+")
+
+
+def key_slug(key: str) -> str:
+    """The stable slug of a key: NFKC, lower case, letters (any script), digits, "_" and
+    "-" kept, every other run of characters a "-"; a key with none of those gets "key-" and
+    a hash of it. `reverted_card_payment?` -> `reverted_card_payment`."""
+    normal = unicodedata.normalize("NFKC", key).strip().lower()
+    slug = _DASHES.sub("-", _NOT_SLUG.sub("-", normal)).strip("-_")[:KEY_MAX_LENGTH]
+    if not slug:
+        slug = "key-" + hashlib.sha256(key.encode()).hexdigest()[:12]
+    return slug
 
 
 @dataclass(frozen=True)
@@ -43,6 +57,7 @@ class ParsedArticle:
 class Parsed:
     articles: list[ParsedArticle]
     problems: list[Problem]
+    out_of_scope: list[str] = field(default_factory=list)
 
     @property
     def phrasing_count(self) -> int:
@@ -59,14 +74,16 @@ def parse_articles(data: bytes) -> Parsed:
     if problems:
         return Parsed([], problems)
     articles: dict[str, ParsedArticle] = {}
+    out_of_scope: list[str] = []
     line = reader.line_num + 1
     try:
         for fields in reader:
             if any(value.strip() for value in fields):
-                problems += _add_row(articles, header, fields, line)
+                problems += _add_row(articles, out_of_scope, header, fields, line)
             line = reader.line_num + 1
     except csv.Error as error:
         problems.append(Problem(line, f"not readable as CSV: {error}"))
+    problems += _slug_collisions(articles)
     for article in articles.values():
         problems += [
             Problem(article.line, f'article "{article.key}" has no {what}')
@@ -75,7 +92,25 @@ def parse_articles(data: bytes) -> Parsed:
         ]
     if problems:
         return Parsed([], sorted(problems, key=lambda problem: problem.line))
-    return Parsed(list(articles.values()), [])
+    return Parsed(list(articles.values()), [], out_of_scope)
+
+
+def _slug_collisions(articles: dict[str, ParsedArticle]) -> list[Problem]:
+    """Two keys of the file that derive the same slug: the later one's line is named."""
+    first: dict[str, ParsedArticle] = {}
+    problems = []
+    for article in articles.values():
+        slug = key_slug(article.key)
+        other = first.setdefault(slug, article)
+        if other is not article:
+            problems.append(
+                Problem(
+                    article.line,
+                    f'key "{article.key}" gives the slug "{slug}", as does key "{other.key}" '
+                    f"on line {other.line}: change one of them",
+                )
+            )
+    return problems
 
 
 def _decode(data: bytes) -> tuple[str, list[Problem]]:
@@ -132,19 +167,28 @@ def _read_header(reader) -> tuple[list[Problem], _Header]:
 
 
 def _add_row(
-    articles: dict[str, ParsedArticle], header: _Header, fields: list[str], line: int
+    articles: dict[str, ParsedArticle],
+    out_of_scope: list[str],
+    header: _Header,
+    fields: list[str],
+    line: int,
 ) -> list[Problem]:
-    """Check one row and add what it says to its article; the problems it has."""
+    """Check one row and add what it says to its article (or, a row with only a phrasing,
+    to the out-of-scope questions); the problems it has."""
     if len(fields) > header.width:
         return [Problem(line, f"{len(fields)} fields, more than the header's {header.width}")]
     row = {
         name: fields[i].strip() if i < len(fields) else "" for name, i in header.positions.items()
     }
     key = row["key"]
+    if not key and row["phrasing"] and not (row["question"] or row["answer"]):
+        if len(row["phrasing"]) > PHRASING_MAX_LENGTH:
+            return [Problem(line, f"the phrasing is longer than {PHRASING_MAX_LENGTH} characters")]
+        if row["phrasing"] not in out_of_scope:
+            out_of_scope.append(row["phrasing"])
+        return []
     if not key:
         return [Problem(line, "the key is empty")]
-    if not _SLUG.fullmatch(key):
-        return [Problem(line, f'key "{key}" is not a slug (letters, digits, "-" and "_" only)')]
     if len(key) > KEY_MAX_LENGTH:
         return [Problem(line, f"the key is longer than {KEY_MAX_LENGTH} characters")]
     article = articles.setdefault(key, ParsedArticle(key=key, line=line))

@@ -6,11 +6,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Article(models.Model):
-    key = models.SlugField(
+    key = models.CharField(
         _("key"),
         max_length=100,
         unique=True,
-        help_text=_("Stable: evaluation sets and imports refer to it."),
+        help_text=_("Stable: evaluation sets and imports refer to it. Any text."),
+    )
+    slug = models.SlugField(
+        _("slug"),
+        max_length=100,
+        unique=True,
+        allow_unicode=True,
+        editable=False,
+        help_text=_("Derived from the key, for addresses."),
     )
     question = models.CharField(_("question"), max_length=300)
     answer = models.TextField(_("answer (Markdown)"), max_length=20000)
@@ -34,6 +42,14 @@ class Article(models.Model):
     def __str__(self) -> str:
         return f"{self.key}: {self.question}"
 
+    def save(self, *args, **kwargs) -> None:
+        from apps.knowledge.importing import key_slug
+
+        self.slug = key_slug(self.key)
+        if kwargs.get("update_fields") is not None and "key" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "slug"}
+        super().save(*args, **kwargs)
+
 
 class Phrasing(models.Model):
     """Another way customers ask the article's question; the matcher learns from these."""
@@ -45,6 +61,25 @@ class Phrasing(models.Model):
         ordering = ["article", "pk"]
         verbose_name = _("phrasing")
         verbose_name_plural = _("phrasings")
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class OutOfScopeQuestion(models.Model):
+    """A question this desk's FAQ must not answer: the matcher's "none of these" class learns
+    from these (and from the generic ones shipped in apps/knowledge/data/out_of_scope.txt)."""
+
+    text = models.CharField(_("question"), max_length=500, unique=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default="en"
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["text"]
+        verbose_name = _("out-of-scope question")
+        verbose_name_plural = _("out-of-scope questions")
 
     def __str__(self) -> str:
         return self.text

@@ -21,6 +21,7 @@ from apps.tickets import door
 from apps.tickets.door import LockedRequest
 from apps.tickets.hooks import run_transition_guards, run_transition_hooks
 from apps.tickets.models import Category, Message, ServiceRequest, Visibility
+from apps.tickets.reply_reading import says_solved
 from apps.tickets.rules import can_reach
 from apps.tickets.signals import message_posted
 from apps.tickets.transition_data import TransitionData, clean_transition_data
@@ -216,7 +217,8 @@ def do_post_message(
 
     Writes: the message and a `message` event; the first public reply of an agent sets
     `first_response_at`; a customer's reply to a request pending on them also runs
-    `customer_reply` through `transition`. Enqueues: `message_posted` after commit.
+    `customer_reply` through `transition`, and one to a bot answer `accept_answer` when it
+    says it is solved, `decline_answer` otherwise. Enqueues: `message_posted` after commit.
     Raises: Forbidden if the actor cannot reach the request or a customer writes an internal
     note; InvalidData for an empty body; NotAllowed on a closed or cancelled request.
     """
@@ -282,9 +284,24 @@ def do_post_message(
             visibility=visibility,
             author_role=actor.role,
         )
-        if actor.role == Role.CUSTOMER and request.state == State.PENDING_CUSTOMER:
-            transition(locked, "customer_reply", actor=actor)
+        if actor.role == Role.CUSTOMER and visibility == Visibility.PUBLIC:
+            _customer_replied(locked, request.state, actor, body)
     return message
+
+
+def _customer_replied(locked: LockedRequest, state: str, actor: Actor, body: str) -> None:
+    """A reply to a request pending on the customer resumes it; a reply to the bot's answer
+    is a decline unless it says it is solved (reply_reading.py)."""
+    if state == State.PENDING_CUSTOMER:
+        transition(locked, "customer_reply", actor=actor)
+    elif state == State.BOT_ANSWERED:
+        accepted = says_solved(body)
+        transition(
+            locked,
+            "accept_answer" if accepted else "decline_answer",
+            actor=actor,
+            reason="the customer replied" + (" that it is solved" if accepted else ""),
+        )
 
 
 def append_event(

@@ -246,7 +246,11 @@ SERVICEDESK_TOKEN_CACHE_SECONDS = env.float("SERVICEDESK_TOKEN_CACHE_SECONDS", d
 # and a proposed answer the customer does not react to goes to a person after the timeout.
 SERVICEDESK_CHATBOT_ENABLED = env.bool("SERVICEDESK_CHATBOT_ENABLED", default=True)
 SERVICEDESK_CHATBOT_MATCHER = env.str("SERVICEDESK_CHATBOT_MATCHER", default="lexical")
-SERVICEDESK_CHATBOT_THRESHOLD = env.float("SERVICEDESK_CHATBOT_THRESHOLD", default=0.75)
+SERVICEDESK_CHATBOT_THRESHOLD = env.float("SERVICEDESK_CHATBOT_THRESHOLD", default=0.9)
+# Suggestions shown to agents score at least this (calibrated probability); lower ones are noise.
+SERVICEDESK_CHATBOT_SUGGEST_MIN_SCORE = env.float(
+    "SERVICEDESK_CHATBOT_SUGGEST_MIN_SCORE", default=0.2
+)
 SERVICEDESK_CHATBOT_ANSWER_TIMEOUT_MINUTES = env.int(
     "SERVICEDESK_CHATBOT_ANSWER_TIMEOUT_MINUTES", default=60 * 24
 )

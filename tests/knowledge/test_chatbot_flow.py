@@ -178,3 +178,81 @@ def test_one_request_failing_in_a_batch_is_sent_alone_and_holds_back_nothing(
         )
     )
     assert states == {first.pk: "queued", broken.pk: "new", last.pk: "queued"}
+
+
+@pytest.mark.parametrize(
+    ("reply", "transition", "state", "outcome"),
+    [
+        ("That did not help, the laptop still won't start", "decline_answer", "queued", "declined"),
+        ("What about my other laptop?", "decline_answer", "queued", "declined"),
+        ("还是不行", "decline_answer", "queued", "declined"),
+        ("Thanks, that worked!", "accept_answer", "resolved", "accepted"),
+        ("问题解决了 谢谢", "accept_answer", "resolved", "accepted"),
+    ],
+)
+def test_a_reply_to_the_bot_answer_is_a_decline_unless_it_says_solved(
+    knowledge_base, customer, customer_actor, settings, reply, transition, state, outcome
+):
+    request = _confident(customer, settings)
+    services.do_post_message(request, actor=customer_actor, body=reply)
+    request = ServiceRequest.objects.get(pk=request.pk)
+    assert _trail(request)[-2:] == [("message", ""), ("transition", transition)]
+    assert ArticleUse.objects.get(request=request, kind="answered").outcome == outcome
+    if transition == "decline_answer":
+        assert answer_request(request.pk).startswith("routed to triage")  # as the decline
+    assert ServiceRequest.objects.get(pk=request.pk).state in {state, "new"}
+    call_command("check_event_log")
+
+
+def test_an_article_the_request_quotes_as_done_is_not_proposed(knowledge_base, customer, settings):
+    settings.SERVICEDESK_CHATBOT_THRESHOLD = 0.3
+    request = submit(
+        customer,
+        subject="I forgot my password",
+        description="I already used the self-service portal and it did not work.",
+    )
+    assert answer_request(request.pk).startswith("routed to triage")
+    assert not ArticleUse.objects.filter(request=request, article__key="reset-password").exists()
+
+
+def test_agents_see_only_suggestions_above_the_minimum_score(knowledge_base, customer, settings):
+    settings.SERVICEDESK_CHATBOT_THRESHOLD = 1.01
+    settings.SERVICEDESK_CHATBOT_SUGGEST_MIN_SCORE = 0.2
+    request = submit(customer, subject="The printer says toner low")
+    answer_request(request.pk)
+    scores = list(ArticleUse.objects.filter(request=request).values_list("score", flat=True))
+    assert scores and min(scores) >= 0.2
+    unrelated = submit(customer, subject="Xylophone quux arrived broken")
+    answer_request(unrelated.pk)
+    assert not ArticleUse.objects.filter(request=unrelated).exists()
+    bot = Event.objects.get(request=unrelated, kind="bot")
+    assert bot.payload["suggestions"] == []
+
+
+def test_the_footer_is_in_the_language_the_customer_wrote_in(knowledge_base, customer, settings):
+    settings.SERVICEDESK_CHATBOT_THRESHOLD = 0.3
+    Article.objects.create(
+        key="zh-vpn", question="VPN 怎么连接", answer="安装 VPN 客户端并登录。", language="zh-hans"
+    ).phrasings.create(text="VPN 连接不上")
+    customer.language = "en"
+    customer.save()
+    request = submit(customer, subject="VPN 连接不上怎么办")
+    assert answer_request(request.pk) == "answered with zh-vpn"
+    body = ServiceRequest.objects.get(pk=request.pk).messages.get().body
+    assert "安装 VPN 客户端" in body
+    assert "Did this solve your problem" not in body  # the footer is Chinese too
+
+
+def test_a_reply_by_the_api_declines_the_bot_answer(
+    knowledge_base, customer, customer_client, settings
+):
+    request = _confident(customer, settings)
+    response = customer_client.post(
+        f"/api/v1/requests/{request.reference}/messages/",
+        {"body": "I tried that, it still does not work"},
+        format="json",
+    )
+    assert response.status_code == 201, response.content
+    request = ServiceRequest.objects.get(pk=request.pk)
+    assert request.state == "new"
+    assert ArticleUse.objects.get(request=request).outcome == "declined"

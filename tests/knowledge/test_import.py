@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from apps.knowledge import importing
-from apps.knowledge.models import Article, Phrasing
+from apps.knowledge.models import Article, OutOfScopeQuestion, Phrasing
 
 pytestmark = pytest.mark.django_db
 
@@ -138,7 +138,10 @@ LONG = "x" * 501
     ("rows", "expected"),
     [
         ("ok,Q?,A.,\n,Q?,A.,p\n", ["line 3: the key is empty"]),
-        ("ok,Q?,A.,\nVPN reset!,Q?,A.,p\n", ['line 3: key "VPN reset!" is not a slug']),
+        (
+            "ok,Q?,A.,\nOK?,Q?,A.,p\n",
+            ['line 3: key "OK?" gives the slug "ok", as does key "ok" on line 2'],
+        ),
         ("ok,Q?,A.,\nno-question,,A.,p\n", ['line 3: article "no-question" has no question']),
         ("ok,Q?,A.,\nno-answer,Q?,,p\n", ['line 3: article "no-answer" has no answer']),
         (f"ok,Q?,A.,\nok,,,{LONG}\n", ["line 3: the phrasing is 501 characters, more than 500"]),
@@ -152,7 +155,7 @@ LONG = "x" * 501
     ],
     ids=[
         "empty-key",
-        "not-a-slug",
+        "slug-collision",
         "no-question",
         "no-answer",
         "long-phrasing",
@@ -176,13 +179,14 @@ def test_a_bad_last_row_fails_with_its_line_and_writes_nothing(tmp_path, rows, e
 
 
 def test_every_error_is_reported_with_its_line(tmp_path):
-    rows = "good,Q?,A.,\n,Q?,A.,\nbad key,Q?,A.,\nlonely,,,p\ngood,Other?,,\n"
+    rows = "good,Q?,A.,\n,Q?,A.,\nGood!,Q?,A.,\nlonely,,,p\ngood,Other?,,\n"
 
     errors = run_failing(write(tmp_path, HEADER + rows)).splitlines()
 
     assert errors == [
         "line 3: the key is empty",
-        'line 4: key "bad key" is not a slug (letters, digits, "-" and "_" only)',
+        'line 4: key "Good!" gives the slug "good", as does key "good" on line 2: '
+        "change one of them",
         'line 5: article "lonely" has no question',
         'line 5: article "lonely" has no answer',
         'line 6: the question of "good" differs from the one on line 2 '
@@ -238,3 +242,36 @@ def test_the_parser_limits_agree_with_the_model():
         importing.ANSWER_MAX_LENGTH,
         importing.PHRASING_MAX_LENGTH,
     ]
+
+
+def test_a_key_may_be_any_text_and_gets_a_stable_slug(tmp_path):
+    rows = "reverted_card_payment?,Card payment reverted?,It comes back in 5 days.,\n"
+    rows += "重置 密码,怎么重置密码,用自助门户。,\n"
+    run(write(tmp_path, HEADER + rows))
+    article = Article.objects.get(key="reverted_card_payment?")
+    assert article.slug == "reverted_card_payment"
+    assert Article.objects.get(key="重置 密码").slug == "重置-密码"
+    article.question = "Changed?"
+    article.save()
+    assert Article.objects.get(pk=article.pk).slug == "reverted_card_payment"
+
+
+def test_a_key_whose_slug_an_existing_article_has_is_refused_by_line(tmp_path):
+    Article.objects.create(key="vpn reset", question="Q?", answer="A.")
+    errors = run_failing(write(tmp_path, HEADER + "ok,Q?,A.,\nVPN-reset,Q?,A.,\n"))
+    assert (
+        errors.strip()
+        == 'line 3: key "VPN-reset" gives the slug "vpn-reset" of the existing article "vpn reset"'
+    )
+    assert Article.objects.count() == 1
+
+
+def test_rows_with_only_a_phrasing_are_out_of_scope_questions(tmp_path):
+    rows = "ok,Q?,A.,\n,,,what is for lunch today\n,,,今天午饭吃什么\n,,,what is for lunch today\n"
+    run(write(tmp_path, HEADER + rows), "--language", "en")
+    assert sorted(OutOfScopeQuestion.objects.values_list("text", flat=True)) == [
+        "what is for lunch today",
+        "今天午饭吃什么",
+    ]
+    run(write(tmp_path, HEADER + rows))  # again: nothing new
+    assert OutOfScopeQuestion.objects.count() == 2

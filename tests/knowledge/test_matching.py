@@ -71,7 +71,7 @@ def test_paraphrases_find_their_article(kb, text, key):
 
 
 def test_scores_are_probabilities_and_unrelated_text_scores_low(kb):
-    assert get_index("lexical").calibrator.fitted
+    assert get_index("lexical").describe()["kind"] == "classifier"
     for text in ["I forgot my password", "打印机不工作", "what is the capital of France"]:
         assert all(0 <= match.score <= 1 for match in suggest(text))
     assert top("I forgot my password").score > 0.5
@@ -99,7 +99,7 @@ def test_language_filter_with_fallback_to_all_languages(kb):
         "zh-printer",
         "zh-leave",
     }
-    assert top("打印机不工作", language="en").key in {"printer", "vpn", "reset-password"}
+    assert not top("打印机不工作", language="en").key.startswith("zh-")
     assert len(suggest("printer", language="de", limit=10)) == len(kb)  # none in German
     assert top("打印机不工作", language="zh").key == "zh-printer"
 
@@ -166,6 +166,7 @@ def test_evaluate_command_json(kb, eval_csv, capsys):
     assert result["top1_accuracy"] == 1.0
     (row,) = result["thresholds"]  # the setting's threshold
     assert {"threshold", "coverage", "precision", "answered", "correct"} <= set(row)
+    assert "out_of_scope_answered" in row
 
 
 def test_evaluate_command_reports_bad_rows_with_line_numbers(kb, tmp_path):

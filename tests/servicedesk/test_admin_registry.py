@@ -10,7 +10,7 @@ from django.utils import timezone
 from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.accounts.models import AgentSkill, Skill
 from apps.eventlog.models import Event
-from apps.knowledge.models import Article, ArticleUse, UseKind
+from apps.knowledge.models import Article, ArticleUse, OutOfScopeQuestion, UseKind
 from apps.mail.intake import take_in
 from apps.mail.models import Mailbox
 from apps.notifications.models import NotificationPreference, WebhookFeed, WebhookSubscription
@@ -61,6 +61,7 @@ def some_of_everything(customer, department, agent, standard_policy, attachment_
     do_publish_event(kind="sla_warning", payload={"request": service_request.reference})
     WebhookFeed.objects.create(name="lifecycle")
     article = Article.objects.create(key="vpn", question="VPN?", answer="Reconnect.")
+    OutOfScopeQuestion.objects.create(text="what is the weather like")
     ArticleUse.objects.create(
         article=article,
         request=service_request,
@@ -111,6 +112,7 @@ def test_every_model_of_our_apps_is_registered():
         "routingrule",
         "article",
         "articleuse",
+        "outofscopequestion",
         "qualityalert",
         "kpiindicator",
         "qualitydashboard",

@@ -25,7 +25,13 @@ from apps.knowledge.matching.calibration import (
     features,
     fit_calibrator,
 )
-from apps.knowledge.models import Article, Phrasing
+from apps.knowledge.matching.classifier import (
+    ArticleClassifier,
+    classifier_reason,
+    default_out_of_scope,
+    features_of,
+)
+from apps.knowledge.models import Article, OutOfScopeQuestion, Phrasing
 
 MATCHERS = ("lexical", "semantic", "combined")
 
@@ -34,13 +40,17 @@ _lock = threading.Lock()
 
 
 def knowledge_version() -> tuple:
-    """What changes whenever the published knowledge base does; one query."""
+    """What changes whenever the published knowledge base or its out-of-scope questions do;
+    two aggregate queries."""
     row = Article.objects.aggregate(
         v_published=Count("pk", filter=Q(published=True), distinct=True),
         v_last_article=Max("pk"),
         v_updated=Max("updated_at"),
         v_phrasings=Count("phrasings"),
         v_last_phrasing=Max("phrasings__pk"),
+    )
+    row |= OutOfScopeQuestion.objects.aggregate(
+        w_count=Count("pk"), w_last=Max("pk"), w_updated=Max("updated_at")
     )
     return tuple(row[name] for name in sorted(row))
 
@@ -56,6 +66,7 @@ class Snapshot:
     docs: list[str]
     doc_article: np.ndarray  # article position of each text
     starts: np.ndarray  # position of each article's first text
+    out_of_scope: list[str]  # the base's out-of-scope questions, then the default ones
 
 
 def load_snapshot(version: tuple) -> Snapshot:
@@ -80,8 +91,10 @@ def load_snapshot(version: tuple) -> Snapshot:
                 seen.add(text.strip().lower())
                 docs.append(text)
                 doc_article.append(position)
+    own = list(OutOfScopeQuestion.objects.order_by("pk").values_list("text", flat=True))
     return Snapshot(
         version=version,
+        out_of_scope=[*own, *default_out_of_scope()],
         article_ids=np.array([a[0] for a in articles], dtype=np.int64),
         keys=[a[1] for a in articles],
         languages=[a[3].lower() for a in articles],
@@ -114,6 +127,22 @@ class MatchIndex:
     scorer: object | None
     calibrator: Calibrator
     build_seconds: float
+    classifier: ArticleClassifier | None = None
+
+    def describe(self) -> dict:
+        """How the index scores: its classifier, or the nearest-phrasing calibration."""
+        if self.classifier is not None:
+            return self.classifier.describe()
+        return {"kind": "nearest phrasing", **self.calibrator.describe()}
+
+    def probabilities(self, text: str, sims: np.ndarray, positions: np.ndarray):
+        """(probabilities, tie-breaking scores) of the articles at `positions`."""
+        scores = article_scores(sims, self.snapshot.starts)[:, 0, :]  # (c, articles)
+        feats = features(scores[:, positions][:, None, :])[0]  # (allowed, f)
+        mean_scores = feats[:, 0::2].mean(axis=1)
+        if self.classifier is not None:
+            return self.classifier.probabilities([text])[0, positions], mean_scores
+        return self.calibrator.probabilities(feats), mean_scores
 
     def allowed(self, language: str | None, exclude) -> np.ndarray:
         """Articles to consider: of `language` if the base has any in it, less `exclude`."""
@@ -133,11 +162,8 @@ class MatchIndex:
         if self.scorer is None or not allowed.any() or limit <= 0:
             return []
         sims = self.scorer.similarities([text])  # (c, 1, docs)
-        scores = article_scores(sims, self.snapshot.starts)[:, 0, :]  # (c, articles)
         positions = np.flatnonzero(allowed)
-        feats = features(scores[:, positions][:, None, :])[0]  # (allowed, f)
-        probabilities = self.calibrator.probabilities(feats)
-        mean_scores = feats[:, 0::2].mean(axis=1)
+        probabilities, mean_scores = self.probabilities(text, sims, positions)
         order = np.lexsort((-mean_scores, -probabilities))[:limit]
         doc_scores = sims[:, 0, :].mean(axis=0)
         result = []
@@ -160,10 +186,21 @@ def build_index(matcher: str, snapshot: Snapshot) -> MatchIndex:
     if not snapshot.docs:
         return MatchIndex(matcher, snapshot, None, Calibrator(reason="no articles"), 0.0)
     scorer = _scorer(matcher, snapshot.docs)
-    calibrator = fit_calibrator(
-        scorer.similarities, snapshot.docs, snapshot.doc_article, snapshot.starts
+    if classifier_reason(len(snapshot.docs), len(snapshot.keys)):
+        calibrator = fit_calibrator(
+            scorer.similarities, snapshot.docs, snapshot.doc_article, snapshot.starts
+        )
+        return MatchIndex(matcher, snapshot, scorer, calibrator, time.perf_counter() - started)
+    classifier = ArticleClassifier(
+        features_of(scorer),
+        snapshot.docs,
+        snapshot.doc_article,
+        len(snapshot.keys),
+        snapshot.out_of_scope,
     )
-    return MatchIndex(matcher, snapshot, scorer, calibrator, time.perf_counter() - started)
+    calibrator = Calibrator(reason="the classifier calibrates itself")
+    elapsed = time.perf_counter() - started
+    return MatchIndex(matcher, snapshot, scorer, calibrator, elapsed, classifier)
 
 
 def check_matcher(matcher: str) -> None:

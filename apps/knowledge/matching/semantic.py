@@ -63,9 +63,21 @@ class SemanticScorer:
 
     def __init__(self, docs: list[str]) -> None:
         self.model = load_model()
+        self._last: tuple[tuple[str, ...], np.ndarray] = ((), np.zeros((0, 0)))
         self.matrix = self.embed(docs)
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        """Normalised embeddings; the last call's are reused (a suggestion asks twice: for
+        the classifier's features and for the nearest phrasing)."""
+        key = tuple(texts)
+        last = self._last
+        if last[0] == key:
+            return last[1]
+        vectors = self._encode(texts)
+        self._last = (key, vectors)
+        return vectors
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         return self.model.encode(
             texts,
             batch_size=BATCH_SIZE,
@@ -73,6 +85,10 @@ class SemanticScorer:
             convert_to_numpy=True,
             show_progress_bar=False,
         ).astype(np.float32)
+
+    def vectors(self, texts: list[str]) -> np.ndarray:
+        """The classifier's features: the normalised embeddings."""
+        return self.embed(texts)
 
     def similarities(self, texts: list[str]) -> np.ndarray:
         """(1 channel, len(texts), indexed texts) cosine similarities in [-1, 1]."""

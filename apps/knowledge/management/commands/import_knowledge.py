@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from apps.knowledge.articles import do_import_articles
+from apps.knowledge.articles import do_import_articles, slug_conflicts
 from apps.knowledge.importing import COLUMNS, parse_articles
 
 
@@ -15,8 +15,9 @@ class Command(BaseCommand):
     help = (
         f"Import FAQ articles from a UTF-8 CSV file with the columns {','.join(COLUMNS)}: one "
         "row per phrasing, rows sharing a key make one article. Articles are created or "
-        "updated by key and their phrasings replaced by the file's. Any error: nothing is "
-        "written."
+        "updated by key and their phrasings replaced by the file's. A row with only a phrasing "
+        "is an out-of-scope question (the chatbot learns not to answer it). Any error: "
+        "nothing is written."
     )
 
     def add_arguments(self, parser):
@@ -42,6 +43,8 @@ class Command(BaseCommand):
         except OSError as error:
             raise CommandError(f"Cannot read {file}: {error.strerror}.") from None
         parsed = parse_articles(data)
+        if not parsed.problems:
+            parsed.problems = slug_conflicts(parsed.articles)
         if parsed.problems:
             for problem in parsed.problems:
                 self.stderr.write(str(problem))
@@ -51,6 +54,7 @@ class Command(BaseCommand):
             language=language,
             published=not unpublished,
             dry_run=dry_run,
+            out_of_scope=parsed.out_of_scope,
             progress=lambda articles: tqdm(
                 articles, desc="articles", unit="", file=sys.stderr, disable=None
             ),
@@ -60,6 +64,7 @@ class Command(BaseCommand):
                 f"{'Dry run, nothing written: ' if dry_run else ''}"
                 f"{len(parsed.articles)} articles in {file}: {result.created} created, "
                 f"{result.updated} updated, {result.unchanged} unchanged; "
-                f"{parsed.phrasing_count} phrasings."
+                f"{parsed.phrasing_count} phrasings; "
+                f"{result.out_of_scope} new out-of-scope questions."
             )
         )

@@ -1,0 +1,186 @@
+"""Benchmark: FAQ matchers on held-out intent sets, beside plain reference classifiers.
+
+Data sets (no network; nothing downloaded at run time):
+- `demo`: apps/demo/fixtures/demo_faq.csv (29 articles, English and Chinese) against its
+  held-out demo_eval.csv (87 questions with their article, 11 out of scope);
+- `own`: tests/knowledge/intent_base.py (12 articles, 8 English and 4 Chinese, with their
+  own out-of-scope questions) against its held-out phrasings and out-of-scope questions.
+
+For each, the same training texts go to: the desk's matchers as they run (`nearest` = the
+former nearest-phrasing scorer with its calibration; `lexical`, `semantic`, `combined` = the
+classifiers of apps/knowledge/matching/classifier.py), and two references: `ref_tfidf_lr`
+(scikit-learn TfidfVectorizer defaults + LogisticRegression, as "TF-IDF + logistic
+regression") and `ref_emb_lr` (LogisticRegression on frozen all-MiniLM-L6-v2 embeddings).
+Figures: top-1 accuracy on the answerable questions; at each threshold the coverage (share
+of all questions answered), precision of those answers and share of out-of-scope questions
+answered (the references' raw probabilities); build time; p50/p95 of scoring one question.
+"""
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from apps.knowledge.matching import classifier as learning  # noqa: E402  after the path
+from apps.knowledge.matching.calibration import (  # noqa: E402  after the path
+    article_scores,
+    features,
+    fit_calibrator,
+)
+
+FIXTURES = ROOT / "apps" / "demo" / "fixtures"
+
+
+def demo_set():
+    keys, texts, labels = [], [], []
+    with open(FIXTURES / "demo_faq.csv", encoding="utf-8", newline="") as file:
+        for row in csv.DictReader(file):
+            if row["key"] not in keys:
+                keys.append(row["key"])
+                texts.append(row["question"])
+                labels.append(len(keys) - 1)
+            texts.append(row["phrasing"])
+            labels.append(keys.index(row["key"]))
+    with open(FIXTURES / "demo_eval.csv", encoding="utf-8", newline="") as file:
+        cases = [(row["text"], row["expected_key"]) for row in csv.DictReader(file)]
+    return keys, texts, labels, [], cases
+
+
+def own_set():
+    from tests.knowledge.intent_base import BASE_OUT_OF_SCOPE, held_out, training
+
+    texts, labels, keys = training()
+    return keys, texts, labels, BASE_OUT_OF_SCOPE, held_out()
+
+
+def scorer_for(name: str, texts: list[str]):
+    """The matcher's scorer (as index.py builds it, without Django)."""
+    if name == "lexical":
+        from apps.knowledge.matching.lexical import LexicalScorer
+
+        return LexicalScorer(texts)
+    if name == "semantic":
+        from apps.knowledge.matching.semantic import SemanticScorer
+
+        return SemanticScorer(texts)
+    from apps.knowledge.matching.combined import CombinedScorer
+
+    return CombinedScorer(texts)
+
+
+class Desk:
+    """One of the desk's matchers over a training set: probabilities (texts, articles)."""
+
+    def __init__(self, name: str, keys, texts, labels, out_of_scope) -> None:
+        labels = np.array(labels)
+        order = np.argsort(labels, kind="stable")
+        self.texts = [texts[i] for i in order]
+        self.labels = labels[order]
+        self.starts = np.searchsorted(self.labels, np.arange(len(keys)))
+        self.scorer = scorer_for("lexical" if name == "nearest" else name, self.texts)
+        if name == "nearest":
+            self.calibrator = fit_calibrator(
+                self.scorer.similarities, self.texts, self.labels, self.starts
+            )
+            self.model = None
+        else:
+            self.model = learning.ArticleClassifier(
+                learning.features_of(self.scorer),
+                self.texts,
+                self.labels,
+                len(keys),
+                [*out_of_scope, *learning.default_out_of_scope()],
+            )
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        if self.model is not None:
+            return self.model.probabilities(texts)
+        scores = article_scores(self.scorer.similarities(texts), self.starts)
+        return self.calibrator.probabilities(features(scores))
+
+
+class Reference:
+    """A plain scikit-learn pipeline: TF-IDF or embeddings, then LogisticRegression."""
+
+    def __init__(self, name: str, keys, texts, labels, out_of_scope) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+
+        if name == "ref_tfidf_lr":
+            vectorizer = TfidfVectorizer().fit(texts)
+            self.vectors = vectorizer.transform
+        else:
+            from apps.knowledge.matching.semantic import SemanticScorer
+
+            scorer = SemanticScorer(texts[:1])
+            self.vectors = scorer._encode
+        self.articles = len(keys)
+        self.model = LogisticRegression(max_iter=1000).fit(self.vectors(texts), labels)
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        result = np.zeros((len(texts), self.articles))
+        result[:, self.model.classes_] = self.model.predict_proba(self.vectors(texts))
+        return result
+
+
+def measure(name: str, data, thresholds: list[float]) -> dict:
+    keys, texts, labels, out_of_scope, cases = data
+    started = time.perf_counter()
+    kind = Reference if name.startswith("ref_") else Desk
+    matcher = kind(name, keys, texts, labels, out_of_scope)
+    build = time.perf_counter() - started
+    questions = [text for text, _ in cases]
+    expected = np.array([keys.index(key) if key else -1 for _, key in cases])
+    probabilities = matcher.probabilities(questions)
+    latencies = []
+    for text in questions[:200]:
+        started = time.perf_counter()
+        matcher.probabilities([text])
+        latencies.append((time.perf_counter() - started) * 1000)
+    best, top = probabilities.argmax(axis=1), probabilities.max(axis=1)
+    answerable, unanswerable = expected >= 0, expected < 0
+    result = {
+        "top1": float((best[answerable] == expected[answerable]).mean()),
+        "build_s": build,
+        "p50_ms": float(np.percentile(latencies, 50)),
+        "p95_ms": float(np.percentile(latencies, 95)),
+    }
+    for threshold in thresholds:
+        answered = top >= threshold
+        right = answered & (best == expected)
+        result[f"coverage_at_{threshold:.2f}"] = float(answered.mean())
+        result[f"precision_at_{threshold:.2f}"] = (
+            float(right.sum() / answered.sum()) if answered.any() else float("nan")
+        )
+        if unanswerable.any():
+            result[f"oos_answered_at_{threshold:.2f}"] = float(answered[unanswerable].mean())
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sets", nargs="+", default=["demo", "own"])
+    parser.add_argument(
+        "--matchers",
+        nargs="+",
+        default=["nearest", "lexical", "semantic", "combined", "ref_tfidf_lr", "ref_emb_lr"],
+    )
+    parser.add_argument("--thresholds", type=float, nargs="+", default=[0.5, 0.75, 0.9])
+    args = parser.parse_args()
+    sets = {"demo": demo_set, "own": own_set}
+    for set_name in args.sets:
+        data = sets[set_name]()
+        print(f"{set_name}_articles: {len(data[0])}, texts: {len(data[1])}, cases: {len(data[4])}")
+        for name in args.matchers:
+            for figure, value in measure(name, data, args.thresholds).items():
+                print(f"{set_name}_{name}_{figure}: {value:.4f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
