@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.login_throttle.AdminLoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -226,6 +227,15 @@ LOGGING = {
 }
 
 # --- The service desk's own settings -------------------------------------------------------
+# The admin's login form is refused for LOCKOUT_MINUTES after this many failed sign-ins for one
+# login, or PER_ADDRESS from one address (apps/accounts/login_throttle.py).
+SERVICEDESK_ADMIN_LOGIN_FAILURES = env.int("SERVICEDESK_ADMIN_LOGIN_FAILURES", default=5)
+SERVICEDESK_ADMIN_LOGIN_FAILURES_PER_ADDRESS = env.int(
+    "SERVICEDESK_ADMIN_LOGIN_FAILURES_PER_ADDRESS", default=20
+)
+SERVICEDESK_ADMIN_LOGIN_LOCKOUT_MINUTES = env.int(
+    "SERVICEDESK_ADMIN_LOGIN_LOCKOUT_MINUTES", default=15
+)
 # A resolved request may be reopened within this many days; after it, only a new request.
 # Where customers reach the desk: the signed links in mails (answer, rating) start with it.
 SERVICEDESK_PUBLIC_URL = env.str("SERVICEDESK_PUBLIC_URL", default="http://127.0.0.1:8000")
