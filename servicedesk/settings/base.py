@@ -48,6 +48,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware: a missing slash under /api/ is accepted, not redirected.
+    "apps.api.middleware.ApiHttpMiddleware",
+    "apps.core.csp.AdminContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's LocaleMiddleware, first applying the language an agent chose in the admin.
     "apps.tickets.admin.language.AgentLanguageMiddleware",
@@ -227,6 +230,15 @@ LOGGING = {
 }
 
 # --- The service desk's own settings -------------------------------------------------------
+# The admin pages' Content-Security-Policy (apps/core/csp.py); empty sends none.
+SERVICEDESK_ADMIN_CSP = env.str(
+    "SERVICEDESK_ADMIN_CSP",
+    default=(
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+)
 # The admin's login form is refused for LOCKOUT_MINUTES after this many failed sign-ins for one
 # login, or PER_ADDRESS from one address (apps/accounts/login_throttle.py).
 SERVICEDESK_ADMIN_LOGIN_FAILURES = env.int("SERVICEDESK_ADMIN_LOGIN_FAILURES", default=5)

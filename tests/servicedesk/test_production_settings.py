@@ -121,3 +121,16 @@ def test_a_worker_under_production_settings_refuses_the_filesystem_broker(tmp_pa
     )
     assert done.returncode != 0
     assert "REDIS_URL" in done.stderr, done.stderr[-2000:]
+
+
+def test_the_browsable_api_is_off_in_production(tmp_path):
+    done = manage(
+        "shell",
+        "-c",
+        "from rest_framework.settings import api_settings as s; "
+        "print([c.__name__ for c in s.DEFAULT_RENDERER_CLASSES])",
+        tmp_path=tmp_path,
+        DJANGO_SECRET_KEY=SECRET,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.splitlines()[-1] == "['JSONRenderer']"
