@@ -230,6 +230,8 @@ LOGGING = {
 }
 
 # --- The service desk's own settings -------------------------------------------------------
+# Web and worker processes build the FAQ matcher's index at start (servicedesk/warmup.py).
+SERVICEDESK_WARM_FAQ_INDEX = env.bool("SERVICEDESK_WARM_FAQ_INDEX", default=True)
 # The admin pages' Content-Security-Policy (apps/core/csp.py); empty sends none.
 SERVICEDESK_ADMIN_CSP = env.str(
     "SERVICEDESK_ADMIN_CSP",
