@@ -1,20 +1,13 @@
-"""URL map: the agents' admin, the health check, the API (v1, schema, docs), mail webhooks."""
+"""URL map: the agents' admin, liveness and readiness, the API (v1, schema, docs), mail webhooks."""
 
 from django.contrib import admin
-from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
 from django.views.defaults import bad_request, page_not_found, permission_denied, server_error
 
 from apps.api.errors import error_body
 from apps.tickets.link_views import request_link
-
-
-def healthz(request):
-    """Liveness for load balancers and the run-command test: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+from servicedesk.health import healthz, readyz
 
 
 # API clients get the API's JSON error shape for what Django answers outside DRF too: unknown
@@ -49,6 +42,7 @@ handler400, handler403, handler404, handler500 = bad, denied, not_found, crashed
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("servicedesk.api_urls")),
     # Inbound mail from providers' webhooks (apps/mail/webhooks.py, docs/mail.md).

@@ -230,6 +230,12 @@ LOGGING = {
 }
 
 # --- The service desk's own settings -------------------------------------------------------
+# /readyz (servicedesk/health.py): how long to wait for a worker's answer to a ping, and how old
+# beat's last recovery sweep may be.
+SERVICEDESK_READY_WORKER_TIMEOUT = env.float("SERVICEDESK_READY_WORKER_TIMEOUT", default=1.0)
+SERVICEDESK_READY_BEAT_MAX_AGE_SECONDS = env.float(
+    "SERVICEDESK_READY_BEAT_MAX_AGE_SECONDS", default=120.0
+)
 # Web and worker processes build the FAQ matcher's index at start (servicedesk/warmup.py).
 SERVICEDESK_WARM_FAQ_INDEX = env.bool("SERVICEDESK_WARM_FAQ_INDEX", default=True)
 # The admin pages' Content-Security-Policy (apps/core/csp.py); empty sends none.
@@ -280,8 +286,11 @@ SERVICEDESK_ENQUEUE_PAUSE_SECONDS = env.float("SERVICEDESK_ENQUEUE_PAUSE_SECONDS
 # A web process gathers the requests submitted within this many seconds into one message to
 # the workers (workflows/gather.py); 0 sends each at once.
 SERVICEDESK_SUBMIT_GATHER_SECONDS = env.float("SERVICEDESK_SUBMIT_GATHER_SECONDS", default=0.05)
-# A request still in `new` after this many seconds is dispatched again by the recovery sweep.
-SERVICEDESK_STUCK_NEW_SECONDS = env.int("SERVICEDESK_STUCK_NEW_SECONDS", default=120)
+# A request still in `new` (or queued unassigned) after this many seconds is dispatched again by
+# the recovery sweep (every SERVICEDESK_RECOVERY_SWEEP_SECONDS, 10), which sends the same work
+# again only after SERVICEDESK_RECOVERY_RESEND_SECONDS.
+SERVICEDESK_STUCK_NEW_SECONDS = env.int("SERVICEDESK_STUCK_NEW_SECONDS", default=10)
+SERVICEDESK_RECOVERY_RESEND_SECONDS = env.int("SERVICEDESK_RECOVERY_RESEND_SECONDS", default=60)
 # Webhooks (docs/webhooks.md): seconds to wait for a receiver; the delays before each attempt
 # (Standard Webhooks' schedule: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; about 28
 # hours, each delay jittered), after which a delivery is failed; and whether deliveries may go
