@@ -1,6 +1,7 @@
 """Request endpoints: thin views that parse input, call the door or a selector, and render."""
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
@@ -17,6 +18,7 @@ from apps.tickets import attachments, extensions, selectors, services
 from apps.tickets.api import schema_examples as ex
 from apps.tickets.api.filters import QueueFilter, RequestFilter
 from apps.tickets.api.serializers import (
+    CategorySerializer,
     FeedbackSerializer,
     MessageCreateSerializer,
     MessageSerializer,
@@ -27,7 +29,7 @@ from apps.tickets.api.serializers import (
     TransitionSerializer,
 )
 from apps.tickets.feedback import do_give_feedback
-from apps.tickets.models import Feedback, Message, ServiceRequest
+from apps.tickets.models import Category, Feedback, Message, ServiceRequest
 from apps.tickets.transition_data import transition_data
 
 REF = OpenApiParameter(
@@ -142,6 +144,7 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
         return Response(
             RequestSerializer(created, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("request-detail", kwargs={"ref": created.reference})},
         )
 
 
@@ -273,5 +276,17 @@ class Queue(ActorMixin, generics.ListAPIView):
         return queue
 
     @extend_schema(summary="Your departments' queue", examples=[ex.REQUEST])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["requests"])
+class CategoryList(generics.ListAPIView):
+    """The active categories a request may name (`category` on submit takes the id)."""
+
+    serializer_class = CategorySerializer
+    queryset = Category.objects.filter(is_active=True).order_by("name")
+
+    @extend_schema(summary="List the categories a request may name", examples=[ex.CATEGORY])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
