@@ -526,9 +526,9 @@ class TestTransitions:
         assert error["allowed"] == ["cancel", "escalate"]
         assert ServiceRequest.objects.get(pk=request.pk).state == "new"
 
-    def test_an_unknown_transition_is_409(self, desk, lead_client):
+    def test_an_unknown_transition_is_404_naming_the_allowed_ones(self, desk, lead_client):
         request = desk.request_in(State.QUEUED)
-        error = error_of(run(lead_client, request.reference, "teleport"), 409, "not_allowed")
+        error = error_of(run(lead_client, request.reference, "teleport"), 404, "not_found")
         assert error["state"] == "queued"
         assert "assign" in error["allowed"]
 

@@ -8,6 +8,7 @@ from rest_framework import generics, status
 from rest_framework.response import Response
 
 from apps.accounts.actors import Role
+from apps.api.errors import error_body
 from apps.api.idempotency import idempotent
 from apps.api.parsers import JSONParser, MultiPartParser
 from apps.api.permissions import IsAgent, actor_of
@@ -218,6 +219,12 @@ class RequestTransition(ActorMixin, generics.GenericAPIView):
     )
     def post(self, request, ref, name):
         target = self.get_service_request()
+        if name not in services.TRANSITION_NAMES:
+            # No such resource (404), unlike a transition not possible now (409).
+            message = _("There is no transition '%(name)s'.") % {"name": name}
+            allowed = target.transitions_for(request.actor)
+            body = error_body("not_found", message, state=target.state, allowed=allowed)
+            return Response(body, status=status.HTTP_404_NOT_FOUND)
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         changed = services.transition(
