@@ -158,7 +158,9 @@ class RequestDetail(ActorMixin, generics.RetrieveAPIView):
 
     @extend_schema(summary="Read a request", examples=[ex.REQUEST])
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        response["ETag"] = version_etag(response.data["version"])
+        return response
 
 
 @extend_schema(tags=["messages"], parameters=[REF])
@@ -227,18 +229,52 @@ class RequestTransition(ActorMixin, generics.GenericAPIView):
             return Response(body, status=status.HTTP_404_NOT_FOUND)
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        expected = data.validated_data.get("version")
+        if expected is None:
+            expected = version_from_if_match(request)
+            if expected is not None and expected != target.version:
+                return precondition_failed(target)
         changed = services.transition(
             target,
             name,
             actor=request.actor,
             reason=data.validated_data["reason"],
-            expected_version=data.validated_data.get("version"),
+            expected_version=expected,
             data=transition_data(name, data.transition_data()),
         )
         changed = selectors.list_requests_for(request.actor).filter(pk=changed.pk).first()
         if changed is None:  # the transition moved it out of the caller's sight (transfer)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(RequestSerializer(changed, context=self.get_serializer_context()).data)
+        body = RequestSerializer(changed, context=self.get_serializer_context()).data
+        return Response(body, headers={"ETag": version_etag(changed.version)})
+
+
+def version_etag(version: int) -> str:
+    """A request's ETag: its version, which every change raises."""
+    return f'"{version}"'
+
+
+def version_from_if_match(request) -> int | None:
+    """The version an `If-Match: "<version>"` header names (None without one); a header that
+    names no version is a 400."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    text = header.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 18:
+        raise InvalidData(
+            _("If-Match takes the ETag of the request, its version in quotes."),
+            fields={"If-Match": _("Not an ETag of this API.")},
+        )
+    return int(text)
+
+
+def precondition_failed(target) -> Response:
+    message = _("%(reference)s changed since the ETag you sent; read it again.") % {
+        "reference": target.reference
+    }
+    body = error_body("precondition_failed", message, state=target.state, version=target.version)
+    return Response(body, status=status.HTTP_412_PRECONDITION_FAILED)
 
 
 @extend_schema(tags=["feedback"], parameters=[REF])
