@@ -1,5 +1,7 @@
 """Settings shared by every environment, read from the environment with django-environ."""
 
+from typing import Any
+
 import django_stubs_ext
 import environ
 
@@ -47,6 +49,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Before CommonMiddleware: a missing slash under /api/ is accepted, not redirected.
     "apps.api.middleware.ApiHttpMiddleware",
@@ -221,11 +224,20 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGGING = {
+# Log lines carry the web request's id or the worker's task id; `json` writes one JSON object a
+# line (apps/core/json_logs.py; the default in production), `plain` readable lines.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="plain")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"ids": {"()": "apps.core.json_logs.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "apps.core.json_logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["ids"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
 

@@ -2,6 +2,7 @@
 without a secret, on the embedded defaults (SQLite, the filesystem broker), or with an e-mail
 backend that writes customers' mails into the logs."""
 
+import json
 import os
 import secrets
 import subprocess
@@ -134,3 +135,16 @@ def test_the_browsable_api_is_off_in_production(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.splitlines()[-1] == "['JSONRenderer']"
+
+
+def test_production_logs_json_lines(tmp_path):
+    done = manage(
+        "shell",
+        "-c",
+        "import logging; logging.getLogger('desk').warning('hello')",
+        tmp_path=tmp_path,
+        DJANGO_SECRET_KEY=SECRET,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    line = next(json.loads(text) for text in done.stderr.splitlines() if "hello" in text)
+    assert (line["level"], line["logger"], line["message"]) == ("WARNING", "desk", "hello")
