@@ -150,6 +150,7 @@ def systems() -> list[System]:
         "REDIS_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
         "SERVICEDESK_THROTTLE_USER": "1000000/minute",
         "DJANGO_LOG_LEVEL": "ERROR",
+        "SERVICEDESK_EMAIL_DISABLED": "true",
     }
     venv = Path(sys.executable)
     return [

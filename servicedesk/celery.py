@@ -3,7 +3,7 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings.local")
 
@@ -27,3 +27,11 @@ def drop_broken_database_connections(**kwargs) -> None:
                 connection.errors_occurred = False
             else:
                 connection.close()
+
+
+@worker_process_init.connect
+def warm_up(**kwargs) -> None:
+    """Each worker process builds its FAQ index at start, not in its first chatbot task."""
+    from servicedesk.warmup import start_warming
+
+    start_warming()

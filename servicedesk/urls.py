@@ -1,33 +1,48 @@
-"""URL map: the agents' admin, the health check, the API (v1, schema, docs), mail webhooks."""
+"""URL map: the agents' admin, liveness and readiness, the API (v1, schema, docs), mail webhooks."""
 
 from django.contrib import admin
-from django.db import connection
 from django.http import JsonResponse
 from django.urls import include, path
-from django.views.defaults import page_not_found
+from django.views.defaults import bad_request, page_not_found, permission_denied, server_error
 
 from apps.api.errors import error_body
 from apps.tickets.link_views import request_link
+from servicedesk.health import healthz, readyz
 
 
-def healthz(request):
-    """Liveness for load balancers and the run-command test: the database answers."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok", "database": connection.vendor})
+# API clients get the API's JSON error shape for what Django answers outside DRF too: unknown
+# URLs, a Host not allowed or another suspicious request, a CSRF or permission refusal, a crash.
+def _api_json(request, code: str, message: str, status: int):
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body(code, message), status=status)
+    return None
 
 
 def not_found(request, exception):
-    """API clients get the API's JSON error shape for unknown URLs too."""
-    if request.path.startswith("/api/"):
-        return JsonResponse(error_body("not_found", "No such endpoint."), status=404)
-    return page_not_found(request, exception)
+    answer = _api_json(request, "not_found", "No such endpoint.", 404)
+    return answer or page_not_found(request, exception)
 
 
-handler404 = not_found
+def bad(request, exception):
+    answer = _api_json(request, "bad_request", "The request is malformed or not allowed.", 400)
+    return answer or bad_request(request, exception)
+
+
+def denied(request, exception):
+    answer = _api_json(request, "forbidden", "You may not do this.", 403)
+    return answer or permission_denied(request, exception)
+
+
+def crashed(request):
+    answer = _api_json(request, "server_error", "The server failed; it has been logged.", 500)
+    return answer or server_error(request)
+
+
+handler400, handler403, handler404, handler500 = bad, denied, not_found, crashed
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("admin/", admin.site.urls),
     path("api/", include("servicedesk.api_urls")),
     # Inbound mail from providers' webhooks (apps/mail/webhooks.py, docs/mail.md).

@@ -1,8 +1,9 @@
-"""Periodic sweeps: re-dispatch requests stuck in `new`, close resolved ones after a while."""
+"""Periodic sweeps: re-dispatch requests whose work was lost, close resolved ones after a while."""
 
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.utils import timezone
 
 from apps.accounts.actors import SYSTEM
@@ -15,21 +16,52 @@ from workflows.enqueue import enqueue
 
 
 def redispatch_stuck_requests(limit: int = 500) -> int:
-    """Enqueue routing again for requests in `new`, and assignment again for unassigned queued
-    requests of departments that assign automatically, once they have waited longer than
-    SERVICEDESK_STUCK_NEW_SECONDS: a task lost while the broker was down must not strand a
-    request. Returns how many tasks were sent."""
+    """Send the work of stranded requests again (a task lost while the broker was down must not
+    strand a request): routing for requests in `new` longer than SERVICEDESK_STUCK_NEW_SECONDS,
+    in batches of ROUTE_BATCH ids a message; and one `routing.assign_waiting` per department that
+    assigns automatically and has a request queued unassigned that long (not one task per
+    waiting request: most of them wait for an agent's capacity, not for a lost task). What was
+    sent is not sent again for SERVICEDESK_RECOVERY_RESEND_SECONDS. Returns the messages sent."""
     since = timezone.now() - timedelta(seconds=settings.SERVICEDESK_STUCK_NEW_SECONDS)
-    waiting = ServiceRequest.objects.filter(state_changed_at__lt=since).order_by("state_changed_at")
-    new = waiting.filter(state=State.NEW).values_list("pk", flat=True)[:limit]
-    unassigned = (
+    waiting = ServiceRequest.objects.filter(state_changed_at__lt=since)
+    new = waiting.filter(state=State.NEW).order_by("state_changed_at")
+    departments = (
         waiting.filter(state=State.QUEUED, assignee__isnull=True)
         .exclude(department__assignment_strategy=AssignmentStrategy.MANUAL)
-        .values_list("pk", flat=True)[:limit]
+        .order_by()
+        .values_list("department_id", flat=True)
+        .distinct()
     )
-    return sum(enqueue("routing.route_request", request_id=pk) for pk in new) + sum(
-        enqueue("routing.assign_request", request_id=pk) for pk in unassigned
-    )
+    route_ids = _not_sent_lately("route", list(new.values_list("pk", flat=True)[:limit]))
+    sent = 0
+    for start in range(0, len(route_ids), ROUTE_BATCH):
+        batch = route_ids[start : start + ROUTE_BATCH]
+        sent += _send_once("route", batch, "routing.route_request", request_ids=batch)
+    for department_id in _not_sent_lately("assign", list(departments[:limit])):
+        sent += _send_once(
+            "assign", [department_id], "routing.assign_waiting", department_id=department_id
+        )
+    return sent
+
+
+ROUTE_BATCH = 100
+
+
+def _mark(kind: str, pk: int) -> str:
+    return f"recovery:sent:{kind}:{pk}"
+
+
+def _not_sent_lately(kind: str, pks: list[int]) -> list[int]:
+    marked = cache.get_many([_mark(kind, pk) for pk in pks])
+    return [pk for pk in pks if _mark(kind, pk) not in marked]
+
+
+def _send_once(kind: str, pks: list[int], task_name: str, **kwargs) -> bool:
+    if not enqueue(task_name, **kwargs):
+        return False  # the next sweep tries again
+    seconds = settings.SERVICEDESK_RECOVERY_RESEND_SECONDS
+    cache.set_many({_mark(kind, pk): 1 for pk in pks}, timeout=seconds)
+    return True
 
 
 def auto_close_resolved(limit: int = 500) -> int:

@@ -2,12 +2,12 @@
 
 from celery import shared_task
 from celery.utils.log import get_task_logger
-from celery_batches import Batches
 from django.db import InterfaceError, OperationalError
 
 from apps.api.idempotency import purge_expired_keys
 from apps.core.errors import Conflict
 from apps.tickets import attachments
+from servicedesk.health import record_beat_heartbeat
 from workflows import (
     assignment,
     chatbot,
@@ -23,6 +23,7 @@ from workflows import (
     webhooks,
 )
 from workflows import improvement as improvement_work
+from workflows.batches import ReconnectingBatches
 
 logger = get_task_logger(__name__)
 TRANSIENT = (OperationalError, InterfaceError, Conflict)
@@ -41,7 +42,7 @@ RETRY = {
 
 @shared_task(
     name="routing.route_request",
-    base=Batches,
+    base=ReconnectingBatches,
     flush_every=ROUTING_BATCH,
     flush_interval=ROUTING_BATCH_WAIT_SECONDS,
 )
@@ -94,6 +95,7 @@ def sweep_answer_timeouts() -> int:
 
 @shared_task(name="default.sweep_stuck_requests", **RETRY)
 def sweep_stuck_requests() -> int:
+    record_beat_heartbeat()  # beat's most frequent sweep: /readyz reads its last run
     return sweeps.redispatch_stuck_requests()
 
 

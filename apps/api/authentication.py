@@ -3,12 +3,16 @@ and tokens remembered for a few seconds by each process.
 
 Looking the token up (with its user, agent and customer rows) was a fifth of a create's time
 (docs/performance.md). Each process keeps what it found for `SERVICEDESK_TOKEN_CACHE_SECONDS`
-(10 by default; 0 turns it off). A token deleted or a user changed in this process is
-forgotten at once; in the desk's other processes a revoked token or a deactivated user keeps
-working for at most that long."""
+(10 by default; 0 turns it off). A token deleted or a user changed is forgotten at once: in this
+process directly, and in the others through a stamp in the shared cache (Redis) that each reads
+with a remembered token, one cache read per call. Only while the shared cache is down does a
+revoked token or a deactivated user keep working elsewhere for at most that long."""
+
+import time
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -26,11 +30,12 @@ class TokenAuthentication(authentication.TokenAuthentication):
         if "\x00" in key:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         seconds = settings.SERVICEDESK_TOKEN_CACHE_SECONDS
-        token = _recent.get(key) if seconds else None
+        remembered = _recent.get(key) if seconds else None
+        token = remembered[0] if remembered and not _changed_since(*remembered) else None
         if token is None:
             token = self._look_up(key)
             if seconds and token is not None and token.user.is_active:
-                _recent.set(key, token, seconds)
+                _recent.set(key, (token, time.time()), seconds)
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid token."))
         if not token.user.is_active:
@@ -47,9 +52,26 @@ class TokenAuthentication(authentication.TokenAuthentication):
             return None
 
 
+def _stamp_key(user_id: int) -> str:
+    return f"api-token:changed:{user_id}"
+
+
+def _changed_since(token: Token, remembered_at: float) -> bool:
+    """Whether the token's user or one of their tokens changed (in any process) since."""
+    changed_at = cache.get(_stamp_key(token.user_id))
+    return changed_at is not None and changed_at >= remembered_at
+
+
+def _stamp_changed(user_id: int) -> None:
+    # It must outlive what any process remembers; a minute more for clocks apart.
+    timeout = settings.SERVICEDESK_TOKEN_CACHE_SECONDS + 60
+    cache.set(_stamp_key(user_id), time.time(), timeout)
+
+
 @receiver(post_delete, sender=Token, dispatch_uid="api-forget-deleted-token")
 def forget_deleted_token(sender, instance, **kwargs) -> None:
     _recent.delete(instance.key)
+    _stamp_changed(instance.user_id)
 
 
 @receiver(post_save, sender=get_user_model(), dispatch_uid="api-forget-changed-user")
@@ -57,3 +79,4 @@ def forget_changed_users_tokens(sender, instance, created, **kwargs) -> None:
     if not created:
         for key in Token.objects.filter(user=instance).values_list("key", flat=True):
             _recent.delete(key)
+        _stamp_changed(instance.pk)

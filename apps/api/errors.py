@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed, ServiceDeskError
+from apps.core.request_id import current_request_id
 
 _DOMAIN_STATUS = {
     NotAllowed: status.HTTP_409_CONFLICT,
@@ -38,7 +39,10 @@ _DRF_CODES = {
 
 
 def error_body(code: str, message: str, **extra) -> dict:
-    return {"error": {"code": code, "message": message, **extra}}
+    """The error shape; `request_id` names the web request it answers (in the logs too)."""
+    request_id = current_request_id()
+    ids = {"request_id": request_id} if request_id else {}
+    return {"error": {"code": code, "message": message, **extra, **ids}}
 
 
 def exception_handler(exc, context):

@@ -1,19 +1,39 @@
-"""Request body parsing: DRF's JSON parser, with nesting too deep to decode refused as a 400;
-DRF's multipart parser for uploads, with the body's size capped before it is read."""
+"""Request body parsing: DRF's JSON parser, with nesting too deep to decode and numbers no float
+holds refused as a 400; DRF's multipart parser for uploads, with the body's size capped before it
+is read."""
+
+import codecs
+import math
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
+from rest_framework.utils import json
+
+
+def finite_float(text: str) -> float:
+    """A JSON number as a float, refusing one beyond a float's range: Python's decoder reads
+    `1e400` as infinity, which every integer and related field downstream would overflow on."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is out of range")
+    return value
 
 
 class JSONParser(parsers.JSONParser):
+    """DRF's JSON parser (NaN and Infinity refused as literals), refusing numbers that decode
+    to infinity too, and nesting too deep for the decoder."""
+
     def parse(self, stream, media_type=None, parser_context=None):
-        # Python's decoder raises RecursionError (not ValueError, which DRF turns into a 400)
-        # on a few thousand nested arrays: a 20 kB body would otherwise be a 500.
+        encoding = parsers.get_encoding(parser_context or {})
         try:
-            return super().parse(stream, media_type, parser_context)
+            return json.load(codecs.getreader(encoding)(stream), parse_float=finite_float)
+        except ValueError as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
         except RecursionError:
+            # Python's decoder raises RecursionError (not ValueError) on a few thousand nested
+            # arrays: a 20 kB body would otherwise be a 500.
             raise ParseError("JSON parse error - nested too deeply.") from None
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.actors import SYSTEM, Actor
+from apps.accounts.selectors import public_name
 from apps.core.door import Held, Refusals, announce_on_commit, check_transition
 from apps.core.errors import Conflict, NotAllowed
 from apps.eventlog.models import Event, EventKind
@@ -112,7 +113,7 @@ def conflict(pk: int, expected_version: int) -> Exception:
         .first()
     )
     who = (
-        last.actor.get_username()
+        public_name(last.actor)
         if last and last.actor
         else (last.actor_role if last else _("someone"))
     )

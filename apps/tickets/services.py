@@ -29,6 +29,7 @@ from apps.tickets.transition_data import TransitionData, clean_transition_data
 _TRANSITION_NAMES = frozenset(
     t.name for t in ServiceRequest._meta.get_field("state").get_all_transitions(ServiceRequest)
 )
+TRANSITION_NAMES = _TRANSITION_NAMES  # every transition a request has, in any state
 
 
 def transition(  # noqa: PLR0913  keyword-only after the name: one per part of the logged change

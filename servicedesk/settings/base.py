@@ -1,5 +1,7 @@
 """Settings shared by every environment, read from the environment with django-environ."""
 
+from typing import Any
+
 import django_stubs_ext
 import environ
 
@@ -49,13 +51,18 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "apps.core.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Before CommonMiddleware: a missing slash under /api/ is accepted, not redirected.
+    "apps.api.middleware.ApiHttpMiddleware",
+    "apps.core.csp.AdminContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # Django's LocaleMiddleware, first applying the language an agent chose in the admin.
     "apps.tickets.admin.language.AgentLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.accounts.login_throttle.AdminLoginThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -219,15 +226,50 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
-LOGGING = {
+# Log lines carry the web request's id or the worker's task id; `json` writes one JSON object a
+# line (apps/core/json_logs.py; the default in production), `plain` readable lines.
+LOG_FORMAT = env.str("DJANGO_LOG_FORMAT", default="plain")
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"ids": {"()": "apps.core.json_logs.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"},
+        "json": {"()": "apps.core.json_logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["ids"]}
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
 }
 
 # --- The service desk's own settings -------------------------------------------------------
+# /readyz (servicedesk/health.py): how long to wait for a worker's answer to a ping, and how old
+# beat's last recovery sweep may be.
+SERVICEDESK_READY_WORKER_TIMEOUT = env.float("SERVICEDESK_READY_WORKER_TIMEOUT", default=1.0)
+SERVICEDESK_READY_BEAT_MAX_AGE_SECONDS = env.float(
+    "SERVICEDESK_READY_BEAT_MAX_AGE_SECONDS", default=120.0
+)
+# Web and worker processes build the FAQ matcher's index at start (servicedesk/warmup.py).
+SERVICEDESK_WARM_FAQ_INDEX = env.bool("SERVICEDESK_WARM_FAQ_INDEX", default=True)
+# The admin pages' Content-Security-Policy (apps/core/csp.py); empty sends none.
+SERVICEDESK_ADMIN_CSP = env.str(
+    "SERVICEDESK_ADMIN_CSP",
+    default=(
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+)
+# The admin's login form is refused for LOCKOUT_MINUTES after this many failed sign-ins for one
+# login, or PER_ADDRESS from one address (apps/accounts/login_throttle.py).
+SERVICEDESK_ADMIN_LOGIN_FAILURES = env.int("SERVICEDESK_ADMIN_LOGIN_FAILURES", default=5)
+SERVICEDESK_ADMIN_LOGIN_FAILURES_PER_ADDRESS = env.int(
+    "SERVICEDESK_ADMIN_LOGIN_FAILURES_PER_ADDRESS", default=20
+)
+SERVICEDESK_ADMIN_LOGIN_LOCKOUT_MINUTES = env.int(
+    "SERVICEDESK_ADMIN_LOGIN_LOCKOUT_MINUTES", default=15
+)
 # A resolved request may be reopened within this many days; after it, only a new request.
 # Where customers reach the desk: the signed links in mails (answer, rating) start with it.
 SERVICEDESK_PUBLIC_URL = env.str("SERVICEDESK_PUBLIC_URL", default="http://127.0.0.1:8000")
@@ -262,8 +304,11 @@ SERVICEDESK_ENQUEUE_PAUSE_SECONDS = env.float("SERVICEDESK_ENQUEUE_PAUSE_SECONDS
 # A web process gathers the requests submitted within this many seconds into one message to
 # the workers (workflows/gather.py); 0 sends each at once.
 SERVICEDESK_SUBMIT_GATHER_SECONDS = env.float("SERVICEDESK_SUBMIT_GATHER_SECONDS", default=0.05)
-# A request still in `new` after this many seconds is dispatched again by the recovery sweep.
-SERVICEDESK_STUCK_NEW_SECONDS = env.int("SERVICEDESK_STUCK_NEW_SECONDS", default=120)
+# A request still in `new` (or queued unassigned) after this many seconds is dispatched again by
+# the recovery sweep (every SERVICEDESK_RECOVERY_SWEEP_SECONDS, 10), which sends the same work
+# again only after SERVICEDESK_RECOVERY_RESEND_SECONDS.
+SERVICEDESK_STUCK_NEW_SECONDS = env.int("SERVICEDESK_STUCK_NEW_SECONDS", default=10)
+SERVICEDESK_RECOVERY_RESEND_SECONDS = env.int("SERVICEDESK_RECOVERY_RESEND_SECONDS", default=60)
 # Webhooks (docs/webhooks.md): seconds to wait for a receiver; the delays before each attempt
 # (Standard Webhooks' schedule: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; about 28
 # hours, each delay jittered), after which a delivery is failed; and whether deliveries may go

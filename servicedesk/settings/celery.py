@@ -61,10 +61,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-new-requests": {
         "task": "default.sweep_stuck_requests",
-        "schedule": env.float("SERVICEDESK_RECOVERY_SWEEP_SECONDS", default=60.0),
+        "schedule": env.float("SERVICEDESK_RECOVERY_SWEEP_SECONDS", default=10.0),
         # A sweep not started within its interval is dropped (the next one does the same
         # work): while no worker runs, queued sweeps would each re-send every stuck request.
-        "options": {"expires": env.float("SERVICEDESK_RECOVERY_SWEEP_SECONDS", default=60.0)},
+        "options": {"expires": env.float("SERVICEDESK_RECOVERY_SWEEP_SECONDS", default=10.0)},
     },
     "sweep-sla-clocks": {
         "task": "sla.sweep_clocks",

@@ -59,7 +59,11 @@ def test_customers_have_no_availability(customer_client, customer):
 
     assert response.status_code == 403
     assert response.json() == {
-        "error": {"code": "forbidden", "message": "Only agents have an availability."}
+        "error": {
+            "code": "forbidden",
+            "message": "Only agents have an availability.",
+            "request_id": response["X-Request-ID"],
+        }
     }
     assert bad.status_code == 403  # refused before the body is read
 

@@ -268,10 +268,10 @@ def test_transitions_name_the_bad_field(desk, lead_client, name, body, field):
 
 
 @pytest.mark.parametrize("name", ["frobnicate", "save", "__init__", "_set_priority", "\x00"])
-def test_an_unknown_transition_is_a_409_with_the_allowed_ones(desk, lead_client, name):
+def test_an_unknown_transition_is_a_404_with_the_allowed_ones(desk, lead_client, name):
     request = desk.request_in(State.QUEUED)
     error = assert_error(
-        send(lead_client, url(request, f"transitions/{name}/"), {}), status=409, code="not_allowed"
+        send(lead_client, url(request, f"transitions/{name}/"), {}), status=404, code="not_found"
     )
     assert error["state"] == State.QUEUED
     assert "assign" in error["allowed"]

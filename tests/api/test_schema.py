@@ -20,6 +20,7 @@ ENDPOINTS = [
     "/api/v1/requests/{ref}/attachments/",
     "/api/v1/requests/{ref}/attachments/{id}/",
     "/api/v1/queue/",
+    "/api/v1/categories/",
     "/api/v1/faq/search/",
     "/api/v1/requests/{ref}/handoffs/",
     "/api/v1/handoffs/",

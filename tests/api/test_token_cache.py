@@ -62,3 +62,24 @@ def test_an_unknown_token_is_not_remembered(customer, remembering):
     assert client.get(LIST).status_code == 401
     Token.objects.filter(user=customer.user).update(key="0" * 40)
     assert client.get(LIST).status_code == 200
+
+
+def remembered_elsewhere(key: str):
+    """What another web process remembers of the token: its entry from before a change."""
+    return authentication._recent.get(key)
+
+
+@pytest.mark.parametrize("change", ["deactivate", "delete-token"])
+def test_a_change_in_another_process_is_refused_at_once_there(customer, remembering, change):
+    client = client_for(customer.user)
+    key = Token.objects.get(user=customer.user).key
+    assert client.get(LIST).status_code == 200
+    stale = remembered_elsewhere(key)
+    if change == "deactivate":
+        customer.user.is_active = False
+        customer.user.save()
+    else:
+        Token.objects.filter(key=key).delete()
+    # The other process still holds its entry; the stamp in the shared cache overrules it.
+    authentication._recent.set(key, stale, 10)
+    assert client.get(LIST).status_code == 401

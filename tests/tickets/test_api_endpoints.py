@@ -526,9 +526,9 @@ class TestTransitions:
         assert error["allowed"] == ["cancel", "escalate"]
         assert ServiceRequest.objects.get(pk=request.pk).state == "new"
 
-    def test_an_unknown_transition_is_409(self, desk, lead_client):
+    def test_an_unknown_transition_is_404_naming_the_allowed_ones(self, desk, lead_client):
         request = desk.request_in(State.QUEUED)
-        error = error_of(run(lead_client, request.reference, "teleport"), 409, "not_allowed")
+        error = error_of(run(lead_client, request.reference, "teleport"), 404, "not_found")
         assert error["state"] == "queued"
         assert "assign" in error["allowed"]
 
@@ -542,7 +542,8 @@ class TestTransitions:
             lead_client, request.reference, "assign", assignee=desk.second.pk, version=seen
         )
         error = error_of(response, 409, "conflict")
-        assert desk.second.user.username in error["message"]
+        assert "an agent" in error["message"] and error["changed_by"] == "an agent"
+        assert desk.second.user.username not in str(error)
         assert "escalate" in error["message"]
         assert error["state"] == "queued"
         assert error["version"] == seen + 1
@@ -553,6 +554,20 @@ class TestTransitions:
             lead_client, request.reference, "assign", assignee=desk.second.pk, version=seen + 1
         )
         assert retry.status_code == 200
+
+    def test_a_conflict_names_the_agent_by_display_name_never_by_login(
+        self, desk, lead_client, second_client
+    ):
+        desk.second.user.first_name, desk.second.user.last_name = "Ada", "Lovelace"
+        desk.second.user.save(update_fields=["first_name", "last_name"])
+        request = desk.request_in(State.QUEUED)
+        seen = lead_client.get(url(request)).json()["version"]
+        assert run(second_client, request.reference, "escalate", version=seen).status_code == 200
+        error = error_of(
+            run(lead_client, request.reference, "start", version=seen), 409, "conflict"
+        )
+        assert error["changed_by"] == "Ada Lovelace" and "Ada Lovelace" in error["message"]
+        assert desk.second.user.username not in str(error)
 
     def test_route_without_a_department_is_400(self, desk, lead_client):
         request = desk.request_in(State.NEW)

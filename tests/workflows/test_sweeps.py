@@ -1,6 +1,7 @@
 """The recovery sweep re-dispatches stranded requests; the auto-close sweep closes old ones."""
 
 import pytest
+from django.core.cache import cache
 
 from apps.accounts.actors import SYSTEM
 from apps.eventlog.models import Event
@@ -54,3 +55,32 @@ def test_resolved_requests_close_after_the_period(customer, settings):
     last = Event.objects.filter(request=resolved).order_by("seq").last()
     assert (last.transition, last.actor_role) == ("auto_close", "system")
     assert sweeps.auto_close_resolved() == 0  # idempotent
+
+
+def test_the_sweep_sends_one_message_per_batch_and_department_and_not_again(customer, settings):
+    desk = Desk(customer)
+    for _ in range(3):
+        desk.request_in("new")
+    for _ in range(4):  # waiting for an agent's capacity, or their task was lost
+        desk.request_in("queued")
+    settings.SERVICEDESK_STUCK_NEW_SECONDS = 0
+    before = _queued_messages("routing")
+    # One routing message for the three, one assign_waiting for the department.
+    assert sweeps.redispatch_stuck_requests() == 2
+    assert _queued_messages("routing") == before + 2
+    # The next sweep, a few seconds later, sends nothing again.
+    assert sweeps.redispatch_stuck_requests() == 0
+    settings.SERVICEDESK_RECOVERY_RESEND_SECONDS = 0
+    cache.clear()  # the window passed
+    assert sweeps.redispatch_stuck_requests() == 2
+
+
+def test_a_request_that_became_stuck_later_is_sent_without_waiting_for_the_others(
+    customer, settings
+):
+    desk = Desk(customer)
+    desk.request_in("new")
+    settings.SERVICEDESK_STUCK_NEW_SECONDS = 0
+    assert sweeps.redispatch_stuck_requests() == 1
+    desk.request_in("new")
+    assert sweeps.redispatch_stuck_requests() == 1  # only the new one

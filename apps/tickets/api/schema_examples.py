@@ -171,3 +171,9 @@ NOT_FOUND = OpenApiExample(
     status_codes=["404"],
     value={"error": {"code": "not_found", "message": "Not found."}},
 )
+
+CATEGORY = OpenApiExample(
+    "A category",
+    response_only=True,
+    value={"id": 1, "name": "Network"},
+)

@@ -25,4 +25,5 @@ urlpatterns = [
     ),
     path("requests/<str:ref>/feedback/", views.RequestFeedback.as_view(), name="request-feedback"),
     path("queue/", views.Queue.as_view(), name="queue"),
+    path("categories/", views.CategoryList.as_view(), name="category-list"),
 ]

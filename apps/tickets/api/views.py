@@ -1,12 +1,14 @@
 """Request endpoints: thin views that parse input, call the door or a selector, and render."""
 
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
 from apps.accounts.actors import Role
+from apps.api.errors import error_body
 from apps.api.idempotency import idempotent
 from apps.api.parsers import JSONParser, MultiPartParser
 from apps.api.permissions import IsAgent, actor_of
@@ -17,6 +19,7 @@ from apps.tickets import attachments, extensions, selectors, services
 from apps.tickets.api import schema_examples as ex
 from apps.tickets.api.filters import QueueFilter, RequestFilter
 from apps.tickets.api.serializers import (
+    CategorySerializer,
     FeedbackSerializer,
     MessageCreateSerializer,
     MessageSerializer,
@@ -27,7 +30,7 @@ from apps.tickets.api.serializers import (
     TransitionSerializer,
 )
 from apps.tickets.feedback import do_give_feedback
-from apps.tickets.models import Feedback, Message, ServiceRequest
+from apps.tickets.models import Category, Feedback, Message, ServiceRequest
 from apps.tickets.transition_data import transition_data
 
 REF = OpenApiParameter(
@@ -142,6 +145,7 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
         return Response(
             RequestSerializer(created, context=self.get_serializer_context()).data,
             status=status.HTTP_201_CREATED,
+            headers={"Location": reverse("request-detail", kwargs={"ref": created.reference})},
         )
 
 
@@ -154,7 +158,9 @@ class RequestDetail(ActorMixin, generics.RetrieveAPIView):
 
     @extend_schema(summary="Read a request", examples=[ex.REQUEST])
     def get(self, request, *args, **kwargs):
-        return super().get(request, *args, **kwargs)
+        response = super().get(request, *args, **kwargs)
+        response["ETag"] = version_etag(response.data["version"])
+        return response
 
 
 @extend_schema(tags=["messages"], parameters=[REF])
@@ -215,20 +221,60 @@ class RequestTransition(ActorMixin, generics.GenericAPIView):
     )
     def post(self, request, ref, name):
         target = self.get_service_request()
+        if name not in services.TRANSITION_NAMES:
+            # No such resource (404), unlike a transition not possible now (409).
+            message = _("There is no transition '%(name)s'.") % {"name": name}
+            allowed = target.transitions_for(request.actor)
+            body = error_body("not_found", message, state=target.state, allowed=allowed)
+            return Response(body, status=status.HTTP_404_NOT_FOUND)
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
+        expected = data.validated_data.get("version")
+        if expected is None:
+            expected = version_from_if_match(request)
+            if expected is not None and expected != target.version:
+                return precondition_failed(target)
         changed = services.transition(
             target,
             name,
             actor=request.actor,
             reason=data.validated_data["reason"],
-            expected_version=data.validated_data.get("version"),
+            expected_version=expected,
             data=transition_data(name, data.transition_data()),
         )
         changed = selectors.list_requests_for(request.actor).filter(pk=changed.pk).first()
         if changed is None:  # the transition moved it out of the caller's sight (transfer)
             return Response(status=status.HTTP_204_NO_CONTENT)
-        return Response(RequestSerializer(changed, context=self.get_serializer_context()).data)
+        body = RequestSerializer(changed, context=self.get_serializer_context()).data
+        return Response(body, headers={"ETag": version_etag(changed.version)})
+
+
+def version_etag(version: int) -> str:
+    """A request's ETag: its version, which every change raises."""
+    return f'"{version}"'
+
+
+def version_from_if_match(request) -> int | None:
+    """The version an `If-Match: "<version>"` header names (None without one); a header that
+    names no version is a 400."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return None
+    text = header.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 18:
+        raise InvalidData(
+            _("If-Match takes the ETag of the request, its version in quotes."),
+            fields={"If-Match": _("Not an ETag of this API.")},
+        )
+    return int(text)
+
+
+def precondition_failed(target) -> Response:
+    message = _("%(reference)s changed since the ETag you sent; read it again.") % {
+        "reference": target.reference
+    }
+    body = error_body("precondition_failed", message, state=target.state, version=target.version)
+    return Response(body, status=status.HTTP_412_PRECONDITION_FAILED)
 
 
 @extend_schema(tags=["feedback"], parameters=[REF])
@@ -273,5 +319,17 @@ class Queue(ActorMixin, generics.ListAPIView):
         return queue
 
     @extend_schema(summary="Your departments' queue", examples=[ex.REQUEST])
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+@extend_schema(tags=["requests"])
+class CategoryList(generics.ListAPIView):
+    """The active categories a request may name (`category` on submit takes the id)."""
+
+    serializer_class = CategorySerializer
+    queryset = Category.objects.filter(is_active=True).order_by("name")
+
+    @extend_schema(summary="List the categories a request may name", examples=[ex.CATEGORY])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
