@@ -26,6 +26,7 @@ EVENT_FIELDS = (
     "business_seconds",
     "payload__priority",
 )
+WINDOW = 5000
 REQUEST_FIELDS = (
     "request__state",
     "request__impact",
@@ -49,12 +50,26 @@ def desk_traces(*, since: datetime | None = None, open_only: bool = False) -> li
         events = events.filter(request__created_at__gte=since)
     if open_only:
         events = events.filter(request__state__in=OPEN_STATES)
-    rows = events.order_by("request_id", "seq").values_list(*EVENT_FIELDS, *REQUEST_FIELDS)
     clocks = {} if open_only else _resolution_clocks(since)
     traces = []
-    for request_id, group in groupby(rows.iterator(chunk_size=5000), key=lambda row: row[0]):
-        traces.append(_desk_trace(request_id, list(group), clocks.get(request_id)))
+    for rows in _in_windows(events):
+        for request_id, group in groupby(rows, key=lambda row: row[0]):
+            traces.append(_desk_trace(request_id, list(group), clocks.get(request_id)))
     return traces
+
+
+def _in_windows(events, size: int = WINDOW):
+    """The rows in windows of `size` requests, each one plain query. A server-side cursor over
+    the whole join (`iterator()`) took 32 s for 32,531 rows where the plain query took 2.5 s
+    (PostgreSQL plans a cursor for its first rows)."""
+    ids = sorted(set(events.values_list("request_id", flat=True)))
+    for start in range(0, len(ids), size):
+        window = ids[start : start + size]
+        yield list(
+            events.filter(request_id__gte=window[0], request_id__lte=window[-1])
+            .order_by("request_id", "seq")
+            .values_list(*EVENT_FIELDS, *REQUEST_FIELDS)
+        )
 
 
 def _resolution_clocks(since: datetime | None) -> dict[int, tuple[float, bool]]:
