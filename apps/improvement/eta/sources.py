@@ -120,7 +120,7 @@ def imported_traces(log: ImportedLog) -> list[Trace]:
     """One trace per case of an imported log: activity and state are the activity, the
     resource the event's; the case ends with its last event and keeps its case attributes (an
     imported log has no departments, priorities or deadlines)."""
-    attributes = getattr(log, "case_attributes", None) or {}
+    attributes = log.case_attributes or {}
     rows = (
         ImportedEvent.objects.filter(log=log)
         .order_by("case_id", "seq")
