@@ -40,7 +40,7 @@ def _attributes(element) -> dict:
     }
 
 
-def opened(stream: IO[bytes]) -> IO[bytes]:
+def opened(stream: IO[bytes]) -> IO[bytes] | gzip.GzipFile:
     """The stream itself, or its gunzipped content when it starts like a gzip file."""
     head = stream.peek(2)[:2] if hasattr(stream, "peek") else b""
     return gzip.GzipFile(fileobj=stream) if head == GZIP_MAGIC else stream
@@ -51,7 +51,7 @@ def read_xes(
 ) -> tuple[list[Row], dict[str, dict]]:
     """Every event of every trace checked; returns (rows, {case: attributes}). Raises
     ImportErrors naming each bad trace or event, or saying the file is not readable XES."""
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped]
 
     rows: list[Row] = []
     cases: dict[str, dict] = {}

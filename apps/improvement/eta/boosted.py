@@ -44,7 +44,7 @@ def _limited_threads():
     # threadpoolctl limits only the libraries already loaded: load scikit-learn's OpenMP first
     # (without it the limit silently did nothing: 37 s instead of 1.7 s for one fit).
     import sklearn.ensemble  # noqa: F401 (loads the OpenMP runtime the limit applies to)
-    from threadpoolctl import threadpool_limits
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
 
     return threadpool_limits(limits=threads(), user_api="openmp")
 
@@ -154,7 +154,7 @@ class BoostedModel:
             if share > 0.01:
                 value = self.encoder.describe(label, row[columns[0]]) if len(columns) == 1 else None
                 out.append({"feature": label, "value": value, "raises_by": round(share, 3)})
-        out.sort(key=lambda item: -item["raises_by"])
+        out.sort(key=lambda item: -float(item["raises_by"] or 0.0))
         return out[:top]
 
     def dumps(self) -> bytes:

@@ -29,15 +29,16 @@ def attach_load(traces: Iterable[Trace]) -> None:
     )
     totals: Counter = Counter()
     holding: dict[int, tuple] = {}
-    for trace in traces:
-        trace.load = [None] * len(trace.steps)
+    loads: list[list] = [[None] * len(trace.steps) for trace in traces]
+    for trace, load in zip(traces, loads, strict=True):
+        trace.load = load
     for _at, n, i in points:
         trace = traces[n]
         step = trace.steps[i]
         before = holding.pop(n, None)
         if before is not None:
             totals.subtract(before)
-        trace.load[i] = (
+        loads[n][i] = (
             totals["all"],
             totals[("place", place_of(step))],
             totals[("resource", step.resource)] if step.resource is not None else 0,

@@ -56,7 +56,9 @@ class Encoder:
 
     @classmethod
     def fit(cls, samples: Sequence[Sample], *, zone: str = "UTC") -> "Encoder":
-        activities, places, resources = Counter(), Counter(), Counter()
+        activities: Counter = Counter()
+        places: Counter = Counter()
+        resources: Counter = Counter()
         values: dict[str, Counter] = {}
         numeric: set[str] = set()
         seen: set[int] = set()
@@ -74,7 +76,9 @@ class Encoder:
                     values.setdefault(name, Counter())[str(value)] += 1
                 else:
                     numeric.add(name)
-        attributes = {name: _vocabulary(counts) for name, counts in sorted(values.items())}
+        attributes: dict[str, list | None] = {
+            name: _vocabulary(counts) for name, counts in sorted(values.items())
+        }
         attributes.update({name: None for name in sorted(numeric - set(values))})
         return cls(
             activities=_vocabulary(activities),

@@ -42,7 +42,9 @@ def attach_live_load(traces: list[Trace]) -> None:
         .values("department_id", "assignee_id")
         .annotate(n=Count("pk"))
     )
-    total, by_department, by_assignee = 0, Counter(), Counter()
+    total = 0
+    by_department: Counter = Counter()
+    by_assignee: Counter = Counter()
     for row in rows:
         total += row["n"]
         by_department[row["department_id"]] += row["n"]
