@@ -62,7 +62,9 @@ def test_process_map_variants_and_bottleneck_on_an_imported_log():
         "share": 0.6667,
         "mean_seconds": 6300.0,  # 90 and 120 minutes
     }
-    assert bottleneck(log=log)["step"] == ["check", "check"]
+    assert bottleneck(log=log, min_cases=1)["step"] == ["check", "check"]
+    # By default a step seen fewer than 5 times is too thin to rank.
+    assert bottleneck(log=log) is None
     # Cases are in a period by their first event.
     january = variants(log=log, start=datetime(2025, 1, 1, tzinfo=UTC),
                        end=datetime(2025, 2, 1, tzinfo=UTC))  # fmt: skip
