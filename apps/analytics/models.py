@@ -6,13 +6,15 @@ from django.utils.translation import gettext_lazy as _
 
 
 class ImportedLog(models.Model):
-    """One imported CSV event log; its events are analysed apart from the desk's own log."""
+    """One imported event log (CSV or XES), analysed apart from the desk's own log."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     source = models.CharField(_("source file"), max_length=300, blank=True)
     options = models.JSONField(_("import options"), default=dict, blank=True)
     event_count = models.PositiveIntegerField(_("events"), default=0)
     case_count = models.PositiveIntegerField(_("cases"), default=0)
+    # {case id: {attribute: value}} as the file gave them (XES trace attributes).
+    case_attributes = models.JSONField(_("case attributes"), default=dict, blank=True)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

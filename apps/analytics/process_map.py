@@ -230,9 +230,14 @@ def bottleneck(
     end: datetime | None = None,
     filters: dict | None = None,
     log: ImportedLog | int | None = None,
+    min_cases: int | None = None,
 ) -> dict | None:
     """Where requests wait longest: the state (or, for an imported log, the directly-follows
-    step) with the highest median waiting time, and the ranking behind it; None without data."""
+    step) with the highest median waiting time, and the ranking behind it; None without data.
+    Places with fewer than `min_cases` waits (setting SERVICEDESK_BOTTLENECK_MIN_CASES, 5)
+    are left out of the ranking; `count` says how many waits the answer rests on, `ignored`
+    how many places were too thin to rank."""
+    least = min_cases if min_cases is not None else bottleneck_min_cases()
     if log is None:
         graph = process_map(start=start, end=end, filters=filters, view="states")
         places = [
@@ -247,7 +252,19 @@ def bottleneck(
             for e in graph["edges"]
             if e["wait"]["median"] is not None
         ]
-    if not places:
+    enough = [p for p in places if p["count"] >= least]
+    if not enough:
         return None
-    ranking = sorted(places, key=lambda p: (-p["median"], -(p["p90"] or 0)))
-    return {**ranking[0], "ranking": ranking}
+    ranking = sorted(enough, key=lambda p: (-p["median"], -(p["p90"] or 0)))
+    return {
+        **ranking[0],
+        "ranking": ranking,
+        "min_cases": least,
+        "ignored": len(places) - len(enough),
+    }
+
+
+def bottleneck_min_cases() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "SERVICEDESK_BOTTLENECK_MIN_CASES", 5))

@@ -17,6 +17,8 @@ class EtaModel(models.Model):
     cases = models.PositiveIntegerField(_("finished cases"))
     samples = models.PositiveIntegerField(_("prefixes"))
     params = models.JSONField(_("parameters"), default=dict, editable=False)
+    # The boosted model (eta/boosted.py), pickled; empty on rows of the former empirical model.
+    blob = models.BinaryField(null=True, blank=True, editable=False)
     # The honest evaluation run at training time (chronological split of the same log).
     evaluation = models.JSONField(_("evaluation"), default=dict, blank=True, editable=False)
 
@@ -44,10 +46,16 @@ class RequestForecast(models.Model):
     )
     computed_at = models.DateTimeField(_("computed"))
     remaining_seconds = models.FloatField(_("remaining (seconds)"), null=True, blank=True)
+    remaining_p90_seconds = models.FloatField(
+        _("remaining, 90th percentile (seconds)"), null=True, blank=True
+    )
+    next_step = models.CharField(_("likely next step"), max_length=40, blank=True)
     expected_at = models.DateTimeField(_("expected by"), null=True, blank=True)
     deadline = models.DateTimeField(_("resolution deadline"), null=True, blank=True)
     risk = models.FloatField(_("breach risk"), null=True, blank=True)
     at_risk = models.BooleanField(_("at risk"), default=False)
+    # What raises the risk most: [{"feature", "value", "raises_by"}] (eta/boosted.py explain).
+    explanation = models.JSONField(_("why at risk"), default=list, blank=True)
     # When the early warning went out for `deadline` (once per deadline).
     warned_at = models.DateTimeField(_("early warning sent"), null=True, blank=True)
     warned_deadline = models.DateTimeField(null=True, blank=True, editable=False)

@@ -62,7 +62,9 @@ def test_process_map_variants_and_bottleneck_on_an_imported_log():
         "share": 0.6667,
         "mean_seconds": 6300.0,  # 90 and 120 minutes
     }
-    assert bottleneck(log=log)["step"] == ["check", "check"]
+    assert bottleneck(log=log, min_cases=1)["step"] == ["check", "check"]
+    # By default a step seen fewer than 5 times is too thin to rank.
+    assert bottleneck(log=log) is None
     # Cases are in a period by their first event.
     january = variants(log=log, start=datetime(2025, 1, 1, tzinfo=UTC),
                        end=datetime(2025, 2, 1, tzinfo=UTC))  # fmt: skip
@@ -136,3 +138,88 @@ def test_command(tmp_path, capsys):
     with pytest.raises(CommandError):
         call_command("import_event_log", str(bad), "--name", "bad", "--no-progress")
     assert "line 2: timestamp 'never'" in capsys.readouterr().err
+
+
+def _pm4py_log(path, *, gzipped: bool = False):
+    """Three cases written by pm4py (a test-only dependency: AGPL, never imported by app code),
+    with a case attribute."""
+    import pandas as pd
+
+    pm4py = pytest.importorskip("pm4py")
+    frame = pd.DataFrame(
+        {
+            "case:concept:name": ["c1", "c1", "c2", "c2", "c2", "c3"],
+            "concept:name": ["register", "pay", "register", "check", "pay", "register"],
+            "time:timestamp": pd.to_datetime(
+                [
+                    "2025-01-06T09:00:00Z",
+                    "2025-01-06T10:30:00Z",
+                    "2025-01-07T09:00:00Z",
+                    "2025-01-07T10:00:00Z",
+                    "2025-01-07T11:00:00Z",
+                    "2025-01-08T08:00:00Z",
+                ],
+                utc=True,
+            ),
+            "org:resource": ["ann", "bob", "ann", "cy", "bob", "ann"],
+            "case:channel": ["web", "web", "phone", "phone", "phone", "mail"],
+        }
+    )
+    target = path / ("log.xes.gz" if gzipped else "log.xes")
+    pm4py.write_xes(frame, str(target), case_id_key="case:concept:name")
+    return target
+
+
+@pytest.mark.parametrize("gzipped", [False, True])
+def test_an_xes_file_written_by_pm4py_reads_back_the_same(tmp_path, gzipped):
+    target = _pm4py_log(tmp_path, gzipped=gzipped)
+    out = io.StringIO()
+    call_command("import_event_log", str(target), "--name", "pm4py", "--no-progress", stdout=out)
+    assert "6 events in 3 cases" in out.getvalue()
+    from apps.analytics.models import ImportedLog
+
+    log = ImportedLog.objects.get(name="pm4py")
+    events = list(ImportedEvent.objects.filter(log=log).order_by("case_id", "seq"))
+    assert [(e.case_id, e.seq, e.activity, e.resource) for e in events] == [
+        ("c1", 1, "register", "ann"),
+        ("c1", 2, "pay", "bob"),
+        ("c2", 1, "register", "ann"),
+        ("c2", 2, "check", "cy"),
+        ("c2", 3, "pay", "bob"),
+        ("c3", 1, "register", "ann"),
+    ]
+    assert events[1].at == datetime(2025, 1, 6, 10, 30, tzinfo=UTC)
+    assert log.case_attributes["c2"]["channel"] == "phone"
+
+
+def test_activity_codes_are_mapped_to_names_from_a_file(tmp_path):
+    target = _pm4py_log(tmp_path)
+    names = tmp_path / "names.csv"
+    names.write_text("register,Register the claim\npay,Pay out\n")
+    call_command(
+        "import_event_log",
+        str(target),
+        "--name",
+        "named",
+        "--activity-names",
+        str(names),
+        "--no-progress",
+        stdout=io.StringIO(),
+    )
+    activities = set(ImportedEvent.objects.values_list("activity", flat=True))
+    assert activities == {"Register the claim", "Pay out", "check"}
+
+
+@pytest.mark.parametrize(
+    "content", [b"<log><trace><event>", b"\x1f\x8b\x08\x00broken", b"<log></log>"]
+)
+def test_a_bad_xes_file_is_a_clear_error_and_writes_nothing(tmp_path, content):
+    target = tmp_path / "bad.xes"
+    target.write_bytes(content)
+    err = io.StringIO()
+    with pytest.raises(CommandError, match="not imported"):
+        call_command("import_event_log", str(target), "--name", "bad", "--no-progress", stderr=err)
+    assert "XES" in err.getvalue() or "no events" in err.getvalue()
+    from apps.analytics.models import ImportedLog
+
+    assert not ImportedLog.objects.exists()

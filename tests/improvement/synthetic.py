@@ -32,3 +32,32 @@ def department_log(cases: int = 400, seed: int = 7) -> list[Trace]:
         end = steps[-1].at
         traces.append(Trace(case=f"C{n}", steps=steps, end=end, priority=priority))
     return traces
+
+
+def activity_log(cases: int, choose, seed: int = 11) -> list[Trace]:
+    """Imported-style traces (no open states): `choose(rng, activities so far)` gives the next
+    activity, or None to end the case; each step takes an exponential hour. A case starts every
+    30 minutes."""
+    rng = random.Random(seed)
+    traces = []
+    for n in range(cases):
+        at = START + timedelta(minutes=30 * n)
+        done: list[str] = []
+        steps = []
+        while (activity := choose(rng, done)) is not None:
+            done.append(activity)
+            steps.append(Step(activity, activity, at))
+            at += timedelta(hours=rng.expovariate(1.0))
+        traces.append(Trace(case=f"C{n}", steps=steps, end=steps[-1].at))
+    return traces
+
+
+def deterministic(rng, done):
+    order = ["register", "check", "decide", "notify"]
+    return order[len(done)] if len(done) < len(order) else None
+
+
+def memoryless(rng, done):
+    if done and rng.random() < 0.25:
+        return None
+    return rng.choice(["a", "b", "c"])

@@ -107,7 +107,8 @@ def test_the_evaluation_command_on_the_desk_log(history):
     call_command("evaluate_eta", "--share", "0.6", stdout=out)
     text = out.getvalue()
     assert "cases: 6 train / 4 test" in text
-    assert "next-step accuracy" in text and "breach risk AUC" in text
+    assert "next-step accuracy" in text and "remaining-time MAE (days)" in text
+    assert "markov" in text and "median_by_last_activity" in text
 
 
 KNOWN_LOG = """case,activity,timestamp
@@ -124,7 +125,8 @@ d,done,2026-01-08T17:00:00+00:00
 
 @pytest.mark.filterwarnings("ignore::UserWarning")
 def test_the_evaluation_command_on_an_imported_csv_log(db):
-    """Train on a and b (2 h, 4 h), test on c and d (2 h, 8 h): both predict 3 h, MAE 3 h."""
+    """Train on a and b (2 h, 4 h), test on c and d (2 h, 8 h): the naive baselines predict
+    3 h from the start and 0 at the end (every prefix counts, the full one too): MAE 1.5 h."""
     do_import_event_log(io.StringIO(KNOWN_LOG), name="old desk", options=ImportOptions())
     out = io.StringIO()
     call_command(
@@ -132,8 +134,11 @@ def test_the_evaluation_command_on_an_imported_csv_log(db):
     )
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("cases: 2 train / 2 test (test cases start from 2026-01-07")
-    assert "0d   3.0h" in lines[1] and "50.0%" in lines[1]
-    row = next(line for line in lines if line.strip().startswith("all"))
-    assert row.split() == ["all", "2", "0d", "3.0h", "0d", "3.0h"]
-    accuracy = next(line for line in lines if line.startswith("next-step accuracy"))
-    assert accuracy.split()[-2:] == ["1.000", "1.000"]
+    assert lines[1] == "breach = ended later than 3.0 h after the start"
+    assert lines[2].startswith("test breach rate: 0.500")
+    accuracy, mae = (
+        [line for line in lines if line.strip().startswith("all")][n].split() for n in (0, 1)
+    )
+    assert accuracy[:2] == ["all", "4"]
+    assert accuracy[4] == "1.000"  # Markov: start -> done -> end
+    assert float(mae[-1]) == pytest.approx(1.5 / 24, abs=0.001)

@@ -81,11 +81,28 @@ class ScopeParams(PeriodParams):
         return {name: self.validated_data[name] for name in FIELDS if name in self.validated_data}
 
 
-class MetricsParams(ScopeParams):
+class NoImportedLog:
+    """`log` is refused: these figures need the desk's requests, SLA clocks and feedback,
+    which an imported log does not have (never the desk's figures in its place)."""
+
+    def validate(self, attrs):
+        if "log" in self.initial_data:
+            raise serializers.ValidationError(
+                {
+                    "log": _(
+                        "An imported log has no requests, SLA clocks or feedback: use the "
+                        "process map, variants and bottleneck with ?log= instead."
+                    )
+                }
+            )
+        return super().validate(attrs)
+
+
+class MetricsParams(NoImportedLog, ScopeParams):
     group_by = serializers.ChoiceField(choices=list(FIELDS), required=False)
 
 
-class SeriesParams(ScopeParams):
+class SeriesParams(NoImportedLog, ScopeParams):
     tz = serializers.CharField(
         required=False, help_text="IANA time zone of the days (default: the server's)."
     )
@@ -142,6 +159,15 @@ class ProcessMapParams(MapParams):
 
 class VariantParams(MapParams):
     limit = serializers.IntegerField(min_value=1, max_value=100, default=10)
+
+
+class BottleneckParams(MapParams):
+    min_cases = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        help_text="Rank only places with at least this many waits (default: the setting "
+        "SERVICEDESK_BOTTLENECK_MIN_CASES, 5).",
+    )
 
 
 class ExportParams(MapParams):

@@ -10,8 +10,8 @@ from rest_framework.response import Response
 from apps.analytics import process_map as maps
 from apps.analytics.api import examples as ex
 from apps.analytics.api.params import (
+    BottleneckParams,
     ExportParams,
-    MapParams,
     MetricsParams,
     ProcessMapParams,
     SeriesParams,
@@ -97,14 +97,16 @@ class Bottleneck(StaffView):
     @extend_schema(
         tags=TAGS,
         summary="Where requests wait longest (median), with the ranking",
-        parameters=[MapParams],
+        parameters=[BottleneckParams],
         responses={200: OpenApiTypes.OBJECT},
         examples=[ex.BOTTLENECK],
     )
     def get(self, request):
-        args = parse_query(MapParams, request).source_args()
+        params = parse_query(BottleneckParams, request)
+        args = params.source_args()
         del args["kinds"]
-        return Response({"bottleneck": maps.bottleneck(**args)})
+        found = maps.bottleneck(**args, min_cases=params.validated_data.get("min_cases"))
+        return Response({"bottleneck": found})
 
 
 class Export(StaffView):

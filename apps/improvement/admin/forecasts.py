@@ -31,19 +31,24 @@ class RequestForecastAdmin(StaffMayView, ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(EtaModel)
 class EtaModelAdmin(StaffMayView, ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["trained_at", "cases", "samples", "model_mae_hours", "baseline_mae_hours"]
-    exclude = ["params"]
+    exclude = ["params", "blob"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [field.name for field in self.opts.fields if field.name != "params"]
+        return [f.name for f in self.opts.fields if f.name not in ("params", "blob")]
 
     @admin.display(description=_("MAE (h), model"))
     def model_mae_hours(self, obj):
-        return _hours((obj.evaluation.get("model") or {}).get("mae_seconds"))
+        return _hours((obj.evaluation.get("mae_days") or {}).get("model"))
 
-    @admin.display(description=_("MAE (h), baseline"))
+    @admin.display(description=_("MAE (h), best baseline"))
     def baseline_mae_hours(self, obj):
-        return _hours((obj.evaluation.get("baseline") or {}).get("mae_seconds"))
+        naive = [
+            days
+            for name, days in (obj.evaluation.get("mae_days") or {}).items()
+            if name not in ("model", "empirical")
+        ]
+        return _hours(min(naive) if naive else None)
 
 
-def _hours(seconds):
-    return "-" if seconds is None else f"{seconds / 3600:.1f}"
+def _hours(days):
+    return "-" if days is None else f"{days * 24:.1f}"

@@ -21,10 +21,13 @@ class ForecastSerializer(serializers.ModelSerializer):
             "department",
             "computed_at",
             "remaining_seconds",
+            "remaining_p90_seconds",
+            "next_step",
             "expected_at",
             "deadline",
             "risk",
             "at_risk",
+            "explanation",
             "warned_at",
         ]
         read_only_fields = fields

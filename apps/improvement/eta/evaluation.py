@@ -1,14 +1,39 @@
-"""An honest test of the ETA model: train on the earlier cases of a log, test on the later ones,
-and set its figures beside the naive baselines'."""
+"""An honest test of the ETA model: train on the earlier cases of a log, test on every prefix of
+the later ones, and set its figures beside the naive baselines' and the former empirical
+model's, micro-averaged and per prefix length."""
 
 from collections import defaultdict
-from datetime import timedelta
+from collections.abc import Sequence
 from statistics import median
 
-from apps.improvement.eta.model import EmpiricalModel, NaiveModel
+from apps.improvement.eta.baselines import Baselines
+from apps.improvement.eta.boosted import BoostedModel
+from apps.improvement.eta.context import attach_load
+from apps.improvement.eta.model import EmpiricalModel
 from apps.improvement.eta.traces import Sample, Trace, chronological_split, samples
 
 DEFAULT_SHARE = 0.7
+DAY = 86400.0
+
+
+def prepare(
+    traces: list[Trace], *, share: float, target_seconds: float | None = None
+) -> tuple[list[Trace], list[Trace], float | None]:
+    """Attach the open work to every step (all cases, finished or not), split the finished
+    cases by start, and give the cases without a resolution clock (an imported log) a
+    deadline: `target_seconds` after their start (default: the median duration of the
+    training cases), breached when they end later. Returns (train, test, that target)."""
+    attach_load(traces)
+    train, test = chronological_split(traces, share)
+    if not train or not test:
+        raise ValueError("Too few finished cases to split into a training and a test part.")
+    if target_seconds is None and any(t.target_seconds is None for t in train):
+        target_seconds = median((t.end - t.start).total_seconds() for t in train)
+    for trace in (*train, *test):
+        if trace.target_seconds is None and target_seconds is not None:
+            trace.target_seconds = target_seconds
+            trace.breached = (trace.end - trace.start).total_seconds() > target_seconds
+    return train, test, target_seconds
 
 
 def evaluate(
@@ -17,135 +42,109 @@ def evaluate(
     share: float = DEFAULT_SHARE,
     target_seconds: float | None = None,
     min_samples: int = 5,
+    zone: str = "UTC",
 ) -> dict:
-    """Split the finished cases by start (`share` to train), fit the model and the baselines on
-    the training prefixes, and measure both on the test prefixes: remaining-time MAE per prefix
-    length and overall, next-step accuracy, and the breach risk's Brier score and AUC, a breach
-    being a case that ends more than `target_seconds` after it started (default: the median
-    duration of the training cases)."""
-    train, test = chronological_split(traces, share)
-    if not train or not test:
-        raise ValueError("Too few finished cases to split into a training and a test part.")
-    if target_seconds is None:
-        target_seconds = median((t.end - t.start).total_seconds() for t in train)
-    target = timedelta(seconds=target_seconds)
-
-    def deadline_of(sample: Sample):
-        return sample.start + target
-
-    train_samples = list(samples(train))
-    test_samples = list(samples(test))
-    models = {
-        "model": EmpiricalModel.fit(train_samples, min_samples=min_samples),
-        "baseline": NaiveModel(train_samples, deadline_of),
-    }
-    report = {
+    """Fit on the training cases' prefixes, predict every prefix of the test cases, and measure
+    next-step accuracy, remaining-time MAE (days) and P90 coverage, and breach risk (Brier, AUC,
+    calibration in deciles) for the model, the empirical model and the baselines."""
+    train, test, target = prepare(traces, share=share, target_seconds=target_seconds)
+    train_samples, test_samples = list(samples(train)), list(samples(test))
+    boosted = BoostedModel.fit(train_samples, zone=zone)
+    empirical = EmpiricalModel.fit(train_samples, min_samples=min_samples)
+    baselines = Baselines(train_samples)
+    predicted = boosted.predict(test_samples)
+    lengths = [s.length for s in test_samples]
+    nexts: dict[str, list] = {"model": predicted.next_activity, "empirical": []}
+    remaining: dict[str, list] = {"model": predicted.p50, "empirical": []}
+    risks: dict[str, list] = {"model": predicted.risk, "empirical": []}
+    for sample in test_samples:
+        _add(nexts, baselines.next_step(sample))
+        _add(remaining, baselines.remaining(sample))
+        _add(risks, baselines.breach(sample))
+        nexts["empirical"].append(empirical.next_activity(sample.features))
+        remaining["empirical"].append(empirical.remaining_seconds(sample.features) or 0.0)
+        risk = empirical.breach_risk(sample.features, _left(sample))
+        risks["empirical"].append(0.5 if risk is None else risk)
+    truth_next = [s.next_activity for s in test_samples]
+    truth_remaining = [s.remaining_seconds for s in test_samples]
+    labelled = [n for n, s in enumerate(test_samples) if s.trace.breached is not None]
+    labels = [int(test_samples[n].trace.breached) for n in labelled]
+    return {
         "cases": {"train": len(train), "test": len(test)},
         "prefixes": {"train": len(train_samples), "test": len(test_samples)},
         "split_at": test[0].start.isoformat(),
-        "target_seconds": target_seconds,
-        "breach_rate": None,
+        "target_seconds": target,
+        "breach_rate": sum(labels) / len(labels) if labels else None,
+        "next_step": {k: _accuracy(v, truth_next, lengths) for k, v in nexts.items()},
+        "remaining": {k: _mae(v, truth_remaining, lengths) for k, v in remaining.items()},
+        "p90_coverage": _share_below(truth_remaining, predicted.p90),
+        "breach": {
+            k: _breach([v[n] for n in labelled], labels) for k, v in risks.items() if labels
+        },
     }
-    labels = [int(_ends_after(s, deadline_of(s))) for s in test_samples]
-    report["breach_rate"] = sum(labels) / len(labels) if labels else None
-    for name, model in models.items():
-        report[name] = _measure(model, test_samples, labels, deadline_of)
-    return report
 
 
-def _ends_after(sample: Sample, deadline) -> bool:
-    return sample.at + timedelta(seconds=sample.remaining_seconds) > deadline
+def _add(columns: dict[str, list], answers: dict) -> None:
+    for name, value in answers.items():
+        columns.setdefault(name, []).append(value)
 
 
-def _measure(model, test_samples: list[Sample], labels: list[int], deadline_of) -> dict:
-    # Imported here: the admin and the worker import this module through eta.scoring, and a
-    # process that never evaluates should not hold scikit-learn
-    # (tests/servicedesk/test_startup_imports.py).
+def _left(sample: Sample) -> float:
+    """Seconds left to the deadline at the prefix (business seconds on the desk)."""
+    step = sample.trace.steps[sample.index]
+    used = step.clock_used
+    if used is None:
+        used = (step.at - sample.trace.start).total_seconds()
+    return (sample.trace.target_seconds or 0.0) - used
+
+
+def _by_length(values: Sequence[float], lengths: Sequence[int]) -> dict[int, dict]:
+    groups: dict[int, list[float]] = defaultdict(list)
+    for value, length in zip(values, lengths, strict=True):
+        groups[length].append(value)
+    return {
+        length: {"count": len(found), "mean": sum(found) / len(found)}
+        for length, found in sorted(groups.items())
+    }
+
+
+def _accuracy(predicted: list, truth: list, lengths: list[int]) -> dict:
+    hits = [float(p == t) for p, t in zip(predicted, truth, strict=True)]
+    return {"accuracy": sum(hits) / len(hits), "by_length": _by_length(hits, lengths)}
+
+
+def _mae(predicted: list, truth: list, lengths: list[int]) -> dict:
+    errors = [abs(p - t) / DAY for p, t in zip(predicted, truth, strict=True)]
+    return {"mae_days": sum(errors) / len(errors), "by_length": _by_length(errors, lengths)}
+
+
+def _share_below(truth: list[float], bound: list[float]) -> float:
+    return sum(t <= b for t, b in zip(truth, bound, strict=True)) / len(truth)
+
+
+def _breach(risks: list[float], labels: list[int]) -> dict:
+    # Imported here: a process that never evaluates should not hold scikit-learn.
     from sklearn.metrics import roc_auc_score
 
-    errors_by_length: dict[int, list[float]] = defaultdict(list)
-    hits = 0
-    risks = []
-    for sample in test_samples:
-        predicted = model.remaining_seconds(sample.features)
-        predicted = 0.0 if predicted is None else predicted
-        errors_by_length[sample.length].append(abs(predicted - sample.remaining_seconds))
-        hits += model.next_activity(sample.features) == sample.next_activity
-        left = (deadline_of(sample) - sample.at).total_seconds()
-        risk = model.breach_risk(sample.features, left)
-        risks.append(0.5 if risk is None else risk)
-    errors = [e for values in errors_by_length.values() for e in values]
-    n = len(test_samples)
+    n = len(labels)
     return {
-        "mae_seconds": sum(errors) / n if n else None,
-        "mae_by_length": {
-            length: {"count": len(values), "mae_seconds": sum(values) / len(values)}
-            for length, values in sorted(errors_by_length.items())
-        },
-        "next_step_accuracy": hits / n if n else None,
-        "brier": sum((r - y) ** 2 for r, y in zip(risks, labels, strict=True)) / n if n else None,
-        "auc": roc_auc_score(labels, risks) if 0 < sum(labels) < n else None,
+        "brier": sum((r - y) ** 2 for r, y in zip(risks, labels, strict=True)) / n,
+        "auc": float(roc_auc_score(labels, risks)) if 0 < sum(labels) < n else None,
+        "calibration": _deciles(risks, labels),
     }
 
 
-def format_report(report: dict, *, max_length: int = 15) -> list[str]:
-    """The report as lines of text: MAE in days and hours per prefix length (longer prefixes
-    pooled in the last row), then the overall figures, the model beside the baseline."""
-    model, baseline = report["model"], report["baseline"]
-    lines = [
-        f"cases: {report['cases']['train']} train / {report['cases']['test']} test "
-        f"(test cases start from {report['split_at']}); prefixes: "
-        f"{report['prefixes']['train']} / {report['prefixes']['test']}",
-        f"breach = resolved later than {_duration(report['target_seconds'])} after the start; "
-        f"test breach rate {_share(report['breach_rate'])}",
-        "",
-        f"{'prefix':>8} {'n':>7} {'model MAE':>14} {'baseline MAE':>14}",
+def _deciles(risks: list[float], labels: list[int]) -> list[dict]:
+    """Predicted against observed breach share in ten bands of predicted risk (0-10 %, ...)."""
+    bands: dict[int, list[tuple[float, int]]] = defaultdict(list)
+    for risk, label in zip(risks, labels, strict=True):
+        bands[min(int(risk * 10), 9)].append((risk, label))
+    return [
+        {
+            "band": f"{band * 10}-{band * 10 + 10}%",
+            "count": len(rows),
+            "predicted": sum(r for r, _y in rows) / len(rows),
+            "observed": sum(y for _r, y in rows) / len(rows),
+        }
+        for band, rows in sorted(bands.items())
     ]
-    pooled = _pool(model["mae_by_length"], baseline["mae_by_length"], max_length)
-    for label, count, ours, theirs in pooled:
-        lines.append(f"{label:>8} {count:>7} {_duration(ours):>14} {_duration(theirs):>14}")
-    lines += [
-        f"{'all':>8} {report['prefixes']['test']:>7} {_duration(model['mae_seconds']):>14} "
-        f"{_duration(baseline['mae_seconds']):>14}",
-        "",
-        f"{'':24} {'model':>10} {'baseline':>10}",
-    ]
-    for label, key in (
-        ("next-step accuracy", "next_step_accuracy"),
-        ("breach risk Brier", "brier"),
-        ("breach risk AUC", "auc"),
-    ):
-        lines.append(f"{label:24} {_number(model[key]):>10} {_number(baseline[key]):>10}")
-    return lines
-
-
-def _pool(ours: dict, theirs: dict, max_length: int) -> list[tuple]:
-    rows, tail = [], {"count": 0, "ours": 0.0, "theirs": 0.0}
-    for length, row in ours.items():
-        if length < max_length:
-            rows.append(
-                (str(length), row["count"], row["mae_seconds"], theirs[length]["mae_seconds"])
-            )
-        else:
-            tail["count"] += row["count"]
-            tail["ours"] += row["mae_seconds"] * row["count"]
-            tail["theirs"] += theirs[length]["mae_seconds"] * row["count"]
-    if tail["count"]:
-        n = tail["count"]
-        rows.append((f"{max_length}+", n, tail["ours"] / n, tail["theirs"] / n))
-    return rows
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    days, rest = divmod(seconds, 86400)
-    return f"{int(days)}d {rest / 3600:5.1f}h"
-
-
-def _share(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1%}"
-
-
-def _number(value: float | None) -> str:
-    return "-" if value is None else f"{value:.3f}"

@@ -11,14 +11,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.actors import SYSTEM
+from apps.improvement.eta.boosted import BoostedModel
+from apps.improvement.eta.context import attach_load
 from apps.improvement.eta.evaluation import evaluate
-from apps.improvement.eta.model import EmpiricalModel
+from apps.improvement.eta.live import attach_live_load, live_clocks, live_rows
 from apps.improvement.eta.sources import desk_traces
-from apps.improvement.eta.traces import Features, samples
+from apps.improvement.eta.traces import samples
 from apps.improvement.models import EtaModel, RequestForecast
 from apps.lifecycle.states import OPEN
 from apps.notifications.services import do_notify, do_publish_event
-from apps.sla.models import ClockKind, ClockState, SLAClock
+from apps.sla.models import ClockKind, SLAClock
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
 
@@ -31,10 +33,13 @@ SCORED_FIELDS = [
     "model",
     "computed_at",
     "remaining_seconds",
+    "remaining_p90_seconds",
+    "next_step",
     "expected_at",
     "deadline",
     "risk",
     "at_risk",
+    "explanation",
 ]
 
 
@@ -42,61 +47,62 @@ def risk_threshold() -> float:
     return float(getattr(settings, "SERVICEDESK_BREACH_RISK_THRESHOLD", DEFAULT_THRESHOLD))
 
 
-def do_train_eta_model(*, now=None, history_days: int | None = None) -> EtaModel | None:
-    """Fit the model on the requests submitted in the last `history_days` (setting
-    SERVICEDESK_ETA_HISTORY_DAYS, 180) and evaluate it on the same log (chronological split).
+def do_train_eta_model(
+    *, now=None, history_days: int | None = None, evaluate_it: bool = False
+) -> EtaModel | None:
+    """Fit the boosted model (eta/boosted.py) on the requests submitted in the last
+    `history_days` (setting SERVICEDESK_ETA_HISTORY_DAYS, 180); with `evaluate_it`, also test
+    it honestly on the same log (chronological split; a second fit).
 
-    Writes: one `EtaModel` row. Returns None (and writes nothing) without finished requests."""
+    Writes: one `EtaModel` row (the pickled model). Returns None (and writes nothing) without
+    finished requests."""
     now = now or timezone.now()
     days = history_days or getattr(settings, "SERVICEDESK_ETA_HISTORY_DAYS", DEFAULT_HISTORY_DAYS)
     traces = desk_traces(since=now - timedelta(days=days))
+    attach_load(traces)
     finished = [t for t in traces if t.end is not None]
-    if not finished:
+    train = list(samples(finished))
+    if not train:
         return None
-    fitted = EmpiricalModel.fit(samples(finished))
-    try:
-        report = evaluate(finished)
-    except ValueError:
-        report = {}
+    fitted = BoostedModel.fit(train, zone=settings.TIME_ZONE)
+    report = {}
+    if evaluate_it:
+        try:
+            report = evaluate(traces, zone=settings.TIME_ZONE)
+        except ValueError:
+            report = {}
     row = EtaModel.objects.create(
         trained_at=now,
         cases=len(finished),
-        samples=fitted.params["samples"],
-        params=fitted.params,
-        evaluation=_summary(report),
+        samples=len(train),
+        params={"kind": "boosted", "features": fitted.encoder.names},
+        blob=fitted.dumps(),
+        evaluation=summary(report),
     )
-    logger.info("ETA model trained on %s cases", row.cases)
+    logger.info("ETA model trained on %s cases (%s prefixes)", row.cases, row.samples)
     return row
 
 
-def _summary(report: dict) -> dict:
-    """The evaluation without its per-length tables (kept small in the row)."""
+def summary(report: dict) -> dict:
+    """The evaluation's micro-averaged figures (the per-length tables left out of the row)."""
     if not report:
         return {}
-    out = {k: v for k, v in report.items() if k not in ("model", "baseline")}
-    for name in ("model", "baseline"):
-        out[name] = {k: v for k, v in report[name].items() if k != "mae_by_length"}
+    out = {k: report[k] for k in ("cases", "prefixes", "split_at", "target_seconds")}
+    out["next_step_accuracy"] = {k: v["accuracy"] for k, v in report["next_step"].items()}
+    out["mae_days"] = {k: v["mae_days"] for k, v in report["remaining"].items()}
+    out["breach"] = {k: {"brier": v["brier"], "auc": v["auc"]} for k, v in report["breach"].items()}
     return out
 
 
-def current_model() -> tuple[EtaModel | None, EmpiricalModel | None]:
-    row = EtaModel.objects.order_by("-trained_at", "-pk").first()
-    return (row, EmpiricalModel(row.params)) if row else (None, None)
-
-
-def features_of(request: ServiceRequest, now) -> Features:
-    return Features(
-        state=request.state,
-        department=request.department_id,
-        priority=request.priority,
-        category=request.category_id,
-        elapsed_seconds=(now - request.created_at).total_seconds(),
-    )
+def current_model() -> tuple[EtaModel | None, BoostedModel | None]:
+    row = EtaModel.objects.exclude(blob=None).order_by("-trained_at", "-pk").first()
+    return (row, BoostedModel.loads(bytes(row.blob))) if row else (None, None)
 
 
 def do_score_open_requests(*, now=None) -> dict:
-    """Forecast every open request with the latest model: remaining time, expected resolution
-    and the risk of missing its running resolution deadline.
+    """Forecast every open request with the latest model: next step, remaining time (P50 and
+    P90 from its last event, less the time since), expected resolution, and the risk of
+    missing its running resolution deadline, with the features that raise it most.
 
     Writes: one `RequestForecast` per open request (forecasts of requests no longer open are
     removed). Logs and notifies through `do_warn_breach_risk` each request whose risk reached
@@ -105,52 +111,55 @@ def do_score_open_requests(*, now=None) -> dict:
     row, model = current_model()
     if model is None:
         return {"scored": 0, "warned": 0}
-    deadlines = dict(
-        SLAClock.objects.filter(
-            kind=ClockKind.RESOLUTION, state=ClockState.RUNNING, request__state__in=OPEN
-        ).values_list("request_id", "deadline")
-    )
-    warned_clocks = set(
-        SLAClock.objects.filter(
-            kind=ClockKind.RESOLUTION, request__state__in=OPEN, warned_at__isnull=False
-        ).values_list("request_id", flat=True)
-    )
+    traces = desk_traces(open_only=True)
+    if not traces:
+        RequestForecast.objects.all().delete()
+        return {"scored": 0, "warned": 0}
+    clocks = live_clocks(now)
+    attach_live_load(traces)
+    x = live_rows(model, traces, clocks, now)
+    predicted = model.predict_rows(x)
+    threshold = risk_threshold()
     existing = {f.request_id: f for f in RequestForecast.objects.all()}
-    threshold, fresh, changed = risk_threshold(), [], []
-    requests = ServiceRequest.objects.filter(state__in=OPEN).only(
-        "pk", "state", "department_id", "priority", "category_id", "created_at"
-    )
-    for request in requests.iterator(chunk_size=2000):
-        features = features_of(request, now)
-        remaining = model.remaining_seconds(features)
-        deadline = deadlines.get(request.pk)
-        risk = model.breach_risk(features, (deadline - now).total_seconds()) if deadline else None
-        forecast = existing.pop(request.pk, None)
+    fresh, changed = [], []
+    for n, trace in enumerate(traces):
+        request_id = int(trace.case)
+        forecast = existing.pop(request_id, None)
         if forecast is None:
-            forecast = RequestForecast(request_id=request.pk)
+            forecast = RequestForecast(request_id=request_id)
             fresh.append(forecast)
         else:
             changed.append(forecast)
+        waited = (now - trace.steps[-1].at).total_seconds()
+        deadline = clocks.get(request_id, (None, None))[0]
+        risk = predicted.risk[n] if deadline is not None else None
         forecast.model = row
         forecast.computed_at = now
-        forecast.remaining_seconds = remaining
-        forecast.expected_at = now + timedelta(seconds=remaining) if remaining is not None else None
+        forecast.remaining_seconds = max(predicted.p50[n] - waited, 0.0)
+        forecast.remaining_p90_seconds = max(predicted.p90[n] - waited, 0.0)
+        forecast.next_step = predicted.next_activity[n][:40]
+        forecast.expected_at = now + timedelta(seconds=forecast.remaining_seconds)
         forecast.deadline = deadline
         forecast.risk = risk
         forecast.at_risk = risk is not None and risk >= threshold
+        forecast.explanation = model.explain(x[n]) if forecast.at_risk else []
     # A few statements whatever the number of open requests.
     with transaction.atomic():
         RequestForecast.objects.bulk_create(fresh, batch_size=1000)
         RequestForecast.objects.bulk_update(changed, SCORED_FIELDS, batch_size=1000)
         RequestForecast.objects.filter(pk__in=[f.pk for f in existing.values()]).delete()
+    warned_clocks = set(
+        SLAClock.objects.filter(
+            kind=ClockKind.RESOLUTION, request__state__in=OPEN, warned_at__isnull=False
+        ).values_list("request_id", flat=True)
+    )
     to_warn = [
         f.pk
         for f in (*fresh, *changed)
         if f.at_risk and f.request_id not in warned_clocks and f.warned_deadline != f.deadline
     ]
     warned = sum(do_warn_breach_risk(pk, threshold=threshold) for pk in to_warn)
-    scored = len(fresh) + len(changed)
-    return {"scored": scored, "warned": warned}
+    return {"scored": len(fresh) + len(changed), "warned": warned}
 
 
 def do_warn_breach_risk(forecast_id: int, *, threshold: float) -> bool:

@@ -11,17 +11,27 @@ END = "end"
 
 @dataclass(frozen=True)
 class Step:
+    """One event of a case. `department` and `resource` hold the case once the event happened;
+    `clock_used` is the business time its resolution clock had run by then (desk logs only)."""
+
     activity: str
     state: str
     at: datetime
     department: int | str | None = None
+    resource: int | str | None = None
+    clock_used: float | None = None
 
 
 @dataclass
 class Trace:
     """One case: its steps in order, its fixed attributes, and when it ended (resolved or
     cancelled); `end` is None while the case is still open. `open_states` (None: every state)
-    says after which steps the case was still waiting to be resolved."""
+    says after which steps the case was still waiting to be resolved; without them (an
+    imported log) the case ends with its last event, and the full prefix is a sample whose next
+    activity is END. `attributes` are the case's fixed attributes (channel, tier, or an
+    imported log's case attributes); `target_seconds` and `breached` are its resolution
+    deadline (in business seconds) and whether it was missed, where known; `load` is filled by
+    `context.attach_load` (the open work when each step happened)."""
 
     case: str
     steps: list[Step]
@@ -29,6 +39,10 @@ class Trace:
     priority: int | str | None = None
     category: int | str | None = None
     open_states: frozenset[str] | None = field(default=None, repr=False)
+    attributes: dict = field(default_factory=dict, repr=False)
+    target_seconds: float | None = None
+    breached: bool | None = None
+    load: list | None = field(default=None, repr=False)
 
     @property
     def start(self) -> datetime:
@@ -65,6 +79,8 @@ class Sample:
     remaining_seconds: float
     next_activity: str
     start: datetime
+    trace: Trace = field(repr=False, compare=False)
+    index: int = 0
 
 
 def features_at(trace: Trace, index: int) -> Features:
@@ -79,16 +95,18 @@ def features_at(trace: Trace, index: int) -> Features:
 
 
 def samples(traces: Iterable[Trace]) -> Iterator[Sample]:
-    """One sample per step of each finished case taken while the case was open and before its
-    end: the prefix of that many steps."""
+    """One sample per prefix of each finished case. With open states (the desk's log): every
+    step taken while the case was open, before its end (the step that ends it is the next
+    activity of the last). Without (an imported log): every prefix, the full one included,
+    whose next activity is END and remaining time 0."""
     for trace in traces:
         if trace.end is None:
             continue
         steps = trace.steps
         for index, step in enumerate(steps):
-            if step.at >= trace.end:
-                break
-            if trace.open_states is not None and step.state not in trace.open_states:
+            if trace.open_states is not None and (
+                step.at >= trace.end or step.state not in trace.open_states
+            ):
                 continue
             following = steps[index + 1].activity if index + 1 < len(steps) else END
             yield Sample(
@@ -99,6 +117,8 @@ def samples(traces: Iterable[Trace]) -> Iterator[Sample]:
                 remaining_seconds=(trace.end - step.at).total_seconds(),
                 next_activity=following,
                 start=trace.start,
+                trace=trace,
+                index=index,
             )
 
 

@@ -4,19 +4,22 @@ test on the later ones, and print its figures beside the naive baselines'."""
 import json
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from apps.analytics.models import ImportedLog
-from apps.improvement.eta.evaluation import DEFAULT_SHARE, evaluate, format_report
+from apps.improvement.eta.evaluation import DEFAULT_SHARE, evaluate
+from apps.improvement.eta.report import format_report
 from apps.improvement.eta.sources import desk_traces, imported_traces
 
 
 class Command(BaseCommand):
     help = (
         "Train the ETA model on the earlier cases of a log (chronological split by case start) "
-        "and print remaining-time MAE per prefix length, next-step accuracy, breach-risk Brier "
-        "and AUC, for the model and the naive baselines."
+        "and print, on every prefix of the later cases, next-step accuracy and remaining-time "
+        "MAE per prefix length and overall, breach-risk Brier, AUC and calibration, for the "
+        "model, the former empirical model and the naive baselines."
     )
 
     def add_arguments(self, parser):
@@ -25,8 +28,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--target-hours",
             type=float,
-            help="a breach is a case resolved later than this after it started "
-            "(default: the median duration of the training cases)",
+            help="for cases without a resolution clock (imported logs): a breach is a case "
+            "ending later than this after it started (default: the median training duration)",
         )
         parser.add_argument("--days", type=int, help="the desk's requests of the last N days only")
         parser.add_argument("--min-samples", type=int, default=5)
@@ -41,6 +44,7 @@ class Command(BaseCommand):
                 share=options["share"],
                 target_seconds=target,
                 min_samples=options["min_samples"],
+                zone=settings.TIME_ZONE,
             )
         except ValueError as error:
             raise CommandError(str(error)) from None

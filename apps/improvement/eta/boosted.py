@@ -1,0 +1,250 @@
+"""One predictor, three answers: gradient-boosted trees (scikit-learn's HistGradientBoosting) on
+the prefix encoding give the next step (the end of the case included), the remaining time's
+P50 and P90 (quantile loss) and the risk of missing the resolution deadline; and the features
+that raise a risk most, in words an agent can read.
+
+scikit-learn and numpy are imported inside the functions: the admin and the web processes import
+this module through eta.scoring and should not hold them until a model is used
+(tests/servicedesk/test_startup_imports.py)."""
+
+import pickle
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from apps.improvement.eta.encoding import Encoder
+from apps.improvement.eta.traces import Sample
+
+# A cap on the prefixes each tree ensemble learns from (drawn at random, seeded): past it the
+# fit grows slower and hardly better (docs/improvement.md, "Speed").
+MAX_ROWS = 300_000
+SEED = 2026
+# Early stopping on a tenth held out (past EARLY prefixes): most fits stop before max_iter.
+EARLY = 10_000
+PARAMS = {
+    "max_iter": 100,
+    "learning_rate": 0.1,
+    "max_leaf_nodes": 31,
+    "validation_fraction": 0.1,
+    "n_iter_no_change": 5,
+    "random_state": SEED,
+}
+
+
+def threads() -> int:
+    """OpenMP threads for fitting and predicting (setting SERVICEDESK_ETA_THREADS, 1): on a
+    shared or busy machine more threads than free cores make the trees several times slower
+    (measured: a test fit took 28 s with 2 threads on 2 busy cores, 6 s with 1)."""
+    from django.conf import settings
+
+    return int(getattr(settings, "SERVICEDESK_ETA_THREADS", 1))
+
+
+def _limited_threads():
+    # threadpoolctl limits only the libraries already loaded: load scikit-learn's OpenMP first
+    # (without it the limit silently did nothing: 37 s instead of 1.7 s for one fit).
+    import sklearn.ensemble  # noqa: F401 (loads the OpenMP runtime the limit applies to)
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    return threadpool_limits(limits=threads(), user_api="openmp")
+
+
+# Smaller, fuller leaves for the next step: with many classes the default trees learnt noise
+# (generated history: accuracy 0.857 -> 0.865, the Markov chain 0.866).
+NEXT_PARAMS = {"max_leaf_nodes": 8, "min_samples_leaf": 50}
+
+
+@dataclass
+class Predictions:
+    next_activity: list[str]
+    p50: list[float]
+    p90: list[float]
+    risk: list[float | None]
+
+
+def labels_of(samples: Sequence[Sample]) -> list[int | None]:
+    """Whether each sample's case missed its resolution deadline (None: not known)."""
+    return [None if s.trace.breached is None else int(s.trace.breached) for s in samples]
+
+
+class BoostedModel:
+    """Fitted with `fit`; stored pickled (`dumps`/`loads`) on the `EtaModel` row."""
+
+    def __init__(self, encoder: Encoder, parts: dict):
+        self.encoder = encoder
+        self.parts = parts
+
+    @classmethod
+    def fit(
+        cls, samples: Sequence[Sample], *, zone: str = "UTC", max_rows: int = MAX_ROWS
+    ) -> "BoostedModel":
+        with _limited_threads():
+            return cls._fit(samples, zone=zone, max_rows=max_rows)
+
+    @classmethod
+    def _fit(cls, samples: Sequence[Sample], *, zone: str, max_rows: int) -> "BoostedModel":
+        import numpy as np
+
+        if not samples:
+            raise ValueError("No prefixes to learn from.")
+        chosen = list(samples)
+        if len(chosen) > max_rows:
+            chosen = random.Random(SEED).sample(chosen, max_rows)
+        encoder = Encoder.fit(chosen, zone=zone)
+        x = matrix(encoder, chosen)
+        # A column with no value at all (no deadlines, no resources) cannot be binned.
+        x[:, np.isnan(x).all(axis=0)] = 0.0
+        remaining = np.array([s.remaining_seconds for s in chosen], dtype=float)
+        parts = {
+            "next": _classifier(encoder, x, [s.next_activity for s in chosen], **NEXT_PARAMS),
+            "p50": _quantile(encoder, x, remaining, 0.5),
+            "p90": _quantile(encoder, x, remaining, 0.9),
+        }
+        labels = labels_of(chosen)
+        known = [n for n, y in enumerate(labels) if y is not None]
+        parts["breach"] = _classifier(encoder, x[known], [labels[n] for n in known])
+        model = cls(encoder, parts)
+        with_reference(model, x)
+        return model
+
+    def predict_rows(self, x) -> Predictions:
+        with _limited_threads():
+            return self._predict_rows(x)
+
+    def _predict_rows(self, x) -> Predictions:
+        import numpy as np
+
+        p50 = np.maximum(_predict(self.parts["p50"], x), 0.0)
+        p90 = np.maximum(_predict(self.parts["p90"], x), p50)
+        breach = self.parts["breach"]
+        risk = _probability_of(breach, x, 1) if breach is not None else [None] * len(x)
+        return Predictions(
+            next_activity=[str(a) for a in _predict(self.parts["next"], x)],
+            p50=p50.tolist(),
+            p90=p90.tolist(),
+            risk=list(risk),
+        )
+
+    def predict(self, samples: Sequence[Sample]) -> Predictions:
+        return self.predict_rows(matrix(self.encoder, samples))
+
+    def explain(self, row, *, top: int = 3) -> list[dict]:
+        """The features that raise this row's breach risk most, against the typical training row
+        (median numbers, most frequent codes): a feature's share is the larger of the rise when
+        the typical row takes this row's value and the drop when this row takes the typical
+        value (activity counts taken together). Returns [{"feature", "value", "raises_by"}],
+        largest first, shares above 1 point only."""
+        import numpy as np
+
+        breach, reference = self.parts["breach"], self.parts.get("reference")
+        if breach is None or reference is None:
+            return []
+        row = np.asarray(row, dtype=float)
+        groups = list(_groups(self.encoder.names).items())
+        added = np.repeat(reference[None, :].astype(float), len(groups) + 1, axis=0)
+        removed = np.repeat(row[None, :], len(groups) + 1, axis=0)
+        for n, (_label, columns) in enumerate(groups, start=1):
+            added[n, columns] = row[columns]
+            removed[n, columns] = reference[columns]
+        rises = _probability_of(breach, added, 1)
+        drops = _probability_of(breach, removed, 1)
+        out = []
+        for n, (label, columns) in enumerate(groups, start=1):
+            share = max(float(rises[n] - rises[0]), float(drops[0] - drops[n]))
+            if share > 0.01:
+                value = self.encoder.describe(label, row[columns[0]]) if len(columns) == 1 else None
+                out.append({"feature": label, "value": value, "raises_by": round(share, 3)})
+        out.sort(key=lambda item: -float(item["raises_by"] or 0.0))
+        return out[:top]
+
+    def dumps(self) -> bytes:
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def loads(blob: bytes) -> "BoostedModel":
+        # Only ever our own pickles, read back from our own database.
+        return pickle.loads(blob)
+
+
+def matrix(encoder: Encoder, samples: Sequence[Sample]):
+    """The encoded rows of `samples`, one trace encoded once for all its prefixes."""
+    import numpy as np
+
+    order: dict[int, list[int]] = {}
+    for n, sample in enumerate(samples):
+        order.setdefault(id(sample.trace), []).append(n)
+    x = np.empty((len(samples), len(encoder.names)), dtype=np.float32)
+    for positions in order.values():
+        positions.sort(key=lambda n: samples[n].index)
+        trace = samples[positions[0]].trace
+        rows = encoder.rows(trace, [samples[n].index for n in positions])
+        x[positions] = rows
+    return x
+
+
+def with_reference(model: BoostedModel, x) -> None:
+    """Remember the typical training row (median numbers, most frequent codes) for `explain`."""
+    import warnings
+
+    import numpy as np
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # a column without any value
+        reference = np.nanmedian(x, axis=0)
+    for column, categorical in enumerate(model.encoder.categorical):
+        if categorical:
+            values, counts = np.unique(x[:, column][~np.isnan(x[:, column])], return_counts=True)
+            reference[column] = values[counts.argmax()] if len(values) else np.nan
+    model.parts["reference"] = reference
+
+
+def _groups(names: list[str]) -> dict[str, list[int]]:
+    groups: dict[str, list[int]] = {}
+    for column, name in enumerate(names):
+        label = "activity_counts" if name.startswith("count:") else name
+        groups.setdefault(label, []).append(column)
+    return groups
+
+
+def _classifier(encoder: Encoder, x, y: list, **extra):
+    """A classifier, or the one class itself when there is only one (or nothing) to learn."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    if len(set(y)) < 2:
+        return y[0] if y else None
+    model = HistGradientBoostingClassifier(
+        categorical_features=encoder.categorical,
+        early_stopping=len(y) > EARLY,
+        **{**PARAMS, **extra},
+    )
+    return model.fit(x, y)
+
+
+def _quantile(encoder: Encoder, x, y, quantile: float):
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    model = HistGradientBoostingRegressor(
+        loss="quantile",
+        quantile=quantile,
+        categorical_features=encoder.categorical,
+        early_stopping=len(y) > EARLY,
+        **PARAMS,
+    )
+    return model.fit(x, y)
+
+
+def _predict(part, x):
+    import numpy as np
+
+    if hasattr(part, "predict"):
+        return part.predict(x)
+    return np.full(len(x), part, dtype=object if isinstance(part, str) else float)
+
+
+def _probability_of(part, x, label):
+    import numpy as np
+
+    if not hasattr(part, "predict_proba"):
+        return np.full(len(x), 1.0 if part == label else 0.0)
+    classes = list(part.classes_)
+    return part.predict_proba(x)[:, classes.index(label)]
