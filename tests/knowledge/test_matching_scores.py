@@ -58,7 +58,7 @@ def test_a_small_base_gets_the_conservative_fallback():
         LexicalScorer(docs).similarities, docs, np.arange(len(docs)) // 2, np.arange(0, 8, 2)
     )
     assert not calibrator.fitted
-    assert fallback_probability(np.array([0.0, 0.5, 0.75, 1.0])).tolist() == [0, 0, 0.45, 0.9]
+    assert fallback_probability(np.array([0.0, 0.5, 0.75, 1.0])).tolist() == [0, 0, 0.475, 0.95]
 
 
 def test_a_fitted_calibration_gives_probabilities_rising_with_the_score():

@@ -67,8 +67,9 @@ def features(scores: np.ndarray) -> np.ndarray:
 
 
 def fallback_probability(mean_score: np.ndarray) -> np.ndarray:
-    """The fixed mapping for bases too small to fit: 0 up to a score of 0.5, 0.9 at 1.0."""
-    return np.clip((mean_score - 0.5) / 0.5, 0.0, 1.0) * 0.9
+    """The fixed mapping for bases too small to fit: 0 up to a score of 0.5, 0.95 at 1.0, so
+    that an exact phrasing clears the default threshold (0.9) and little else does."""
+    return np.clip((mean_score - 0.5) / 0.5, 0.0, 1.0) * 0.95
 
 
 @dataclass
