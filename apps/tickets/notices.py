@@ -118,7 +118,9 @@ def _latest_text(request: ServiceRequest, event: Event, role: str) -> str:
 
 
 def _with_reply_hint(text: str) -> str:
-    return f"{text}\n\n{_('Reply to this e-mail to answer.')}"
+    # Outside the f-string: makemessages does not see a gettext call inside one.
+    hint = _("Reply to this e-mail to answer.")
+    return f"{text}\n\n{hint}"
 
 
 def _bot_answer(request: ServiceRequest, event: Event) -> list[Notification]:

@@ -53,6 +53,7 @@ class TestCustomerHears:
         assert "Please restart the router." in notice.body
         assert request.reference in notice.title
         assert notice.title != f"New reply on {request.reference}"  # it is Chinese
+        assert "Reply to this e-mail" not in notice.body
 
     def test_a_request_for_information_says_what_is_asked(self, desk):
         request = desk.request_in(State.IN_PROGRESS)
