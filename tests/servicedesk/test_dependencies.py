@@ -80,13 +80,14 @@ def test_numpy_is_pinned_in_the_runtime_lock():
 
 
 def test_copyleft_detection():
+    osi = "License :: OSI Approved :: "
     assert _copyleft("AGPL-3.0-only", None, [])
     assert _copyleft(None, "GPL-2.0-or-later", [])
-    assert _copyleft(None, None, ["License :: OSI Approved :: GNU Affero General Public License v3"])
-    assert _copyleft(None, None, ["License :: OSI Approved :: GNU General Public License v3 (GPLv3)"])
+    assert _copyleft(None, None, [osi + "GNU Affero General Public License v3"])
+    assert _copyleft(None, None, [osi + "GNU General Public License v3 (GPLv3)"])
     assert not _copyleft("LGPL-3.0-only", None, [])
-    assert not _copyleft(None, None, ["License :: OSI Approved :: GNU Lesser General Public License"])
-    assert not _copyleft("BSD-3-Clause", "MIT", ["License :: OSI Approved :: MIT License"])
+    assert not _copyleft(None, None, [osi + "GNU Lesser General Public License"])
+    assert not _copyleft("BSD-3-Clause", "MIT", [osi + "MIT License"])
 
 
 def test_no_gpl_or_agpl_package_in_the_runtime_install():
