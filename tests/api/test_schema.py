@@ -10,6 +10,8 @@ pytestmark = pytest.mark.django_db
 
 ENDPOINTS = [
     "/api/v1/auth/token/",
+    "/api/v1/auth/sign-out/",
+    "/api/v1/auth/sign-out-everywhere/",
     "/api/v1/me/",
     "/api/v1/me/availability/",
     "/api/v1/requests/",
