@@ -104,6 +104,7 @@ class MacroAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        form = type(form.__name__, (form,), {"user": request.user})
         actor = _actor(request)
         managed = rules.managed_department_ids(actor) if actor else frozenset()
         departments = Department.objects.all()
@@ -111,7 +112,7 @@ class MacroAdmin(admin.ModelAdmin):
             departments = departments.filter(pk__in=managed)
         if "department" in form.base_fields:
             form.base_fields["department"].queryset = departments
-        return type(form.__name__, (form,), {"user": request.user})
+        return form
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and _may_manage(request, obj)
