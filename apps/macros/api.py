@@ -98,6 +98,7 @@ class MacroList(ActorMixin, generics.ListAPIView):
 @extend_schema(tags=["macros"], parameters=[REF])
 class RequestMacros(ActorMixin, generics.GenericAPIView):
     serializer_class = RequestMacroSerializer
+    queryset = Macro.objects.none()  # for the schema; the view reads through the selectors
     permission_classes = [IsAgent]
     permission_message = "Macros are for agents."
 
@@ -123,6 +124,7 @@ class RequestMacros(ActorMixin, generics.GenericAPIView):
 @extend_schema(tags=["macros"], parameters=[REF, MACRO_ID])
 class ApplyMacro(ActorMixin, generics.GenericAPIView):
     serializer_class = ApplySerializer
+    queryset = Macro.objects.none()  # for the schema; the view reads through the selectors
     permission_classes = [IsAgent]
     permission_message = "Macros are for agents."
 
