@@ -4,7 +4,7 @@ its customer), and applying one (reply, then its transition) through the door.""
 from django.conf import settings
 from django.http import Http404
 from django.utils import translation
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
@@ -13,15 +13,49 @@ from apps.macros import selectors, services, variables
 from apps.macros.models import MAX_BODY, Macro
 from apps.tickets import selectors as request_selectors
 from apps.tickets.api.serializers import MessageSerializer, RequestSerializer
-from apps.tickets.api.views import (
-    REF,
-    ActorMixin,
-    precondition_failed,
-    version_etag,
-    version_from_if_match,
-)
+from apps.tickets.api.views import REF, ActorMixin, expected_version, version_etag
 
 MACRO_ID = OpenApiParameter("id", int, OpenApiParameter.PATH, description="The macro's id")
+_MACRO = {
+    "id": 2,
+    "name": "Fixed, please confirm",
+    "department": {"id": 1, "name": "IT support"},
+    "language": "en",
+    "languages": ["en", "zh-hans"],
+    "transition": "resolve",
+    "usage_count": 41,
+    "last_used_at": "2026-11-20T09:14:03Z",
+}
+MACRO = OpenApiExample("A macro", response_only=True, value=_MACRO)
+REQUEST_MACRO = OpenApiExample(
+    "A macro on a request",
+    response_only=True,
+    value=[
+        {
+            **_MACRO,
+            "text": "Hello Carol,\n\nSR-000042 (VPN drops every hour) is fixed.\n\nAlice Agent",
+            "text_language": "en",
+            "open_now": True,
+        }
+    ],
+)
+APPLY = OpenApiExample("Send the macro's text", request_only=True, value={"version": 6})
+APPLIED = OpenApiExample(
+    "Replied and resolved",
+    response_only=True,
+    value={
+        "message": {
+            "id": 88,
+            "author": "Alice Agent",
+            "author_role": "agent",
+            "visibility": "public",
+            "body": "Hello Carol,\n\nSR-000042 (VPN drops every hour) is fixed.\n\nAlice Agent",
+            "attachments": [],
+            "created_at": "2026-11-20T09:20:11Z",
+        },
+        "request": {"reference": "SR-000042", "state": "resolved", "version": 7, "...": "..."},
+    },
+)
 
 
 class MacroSerializer(serializers.Serializer):
@@ -90,7 +124,7 @@ class MacroList(ActorMixin, generics.ListAPIView):
             return Macro.objects.none()
         return selectors.list_macros_for(self.request.actor)
 
-    @extend_schema(summary="List your macros")
+    @extend_schema(summary="List your macros", examples=[MACRO])
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -98,6 +132,7 @@ class MacroList(ActorMixin, generics.ListAPIView):
 @extend_schema(tags=["macros"], parameters=[REF])
 class RequestMacros(ActorMixin, generics.GenericAPIView):
     serializer_class = RequestMacroSerializer
+    pagination_class = None  # a desk has a handful; all of them, rendered, in one answer
     queryset = Macro.objects.none()  # for the schema; the view reads through the selectors
     permission_classes = [IsAgent]
     permission_message = "Macros are for agents."
@@ -105,6 +140,7 @@ class RequestMacros(ActorMixin, generics.GenericAPIView):
     @extend_schema(
         summary="The macros usable on a request, rendered for its customer",
         responses={200: RequestMacroSerializer(many=True)},
+        examples=[REQUEST_MACRO],
     )
     def get(self, request, ref):
         target = self.get_service_request()
@@ -132,6 +168,7 @@ class ApplyMacro(ActorMixin, generics.GenericAPIView):
         summary="Reply with a macro, then run its transition (all or nothing)",
         request=ApplySerializer,
         responses={200: AppliedSerializer},
+        examples=[APPLY, APPLIED],
     )
     def post(self, request, ref, id):
         target = self.get_service_request()
@@ -140,11 +177,9 @@ class ApplyMacro(ActorMixin, generics.GenericAPIView):
             raise Http404
         data = ApplySerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        expected = data.validated_data.get("version")
-        if expected is None:
-            expected = version_from_if_match(request)
-            if expected is not None and expected != target.version:
-                return precondition_failed(target)
+        expected = expected_version(request, target, data.validated_data.get("version"))
+        if isinstance(expected, Response):
+            return expected
         applied = services.do_apply_macro(
             target,
             macro=macro,

@@ -53,6 +53,8 @@ def test_sending_with_a_macro_replies_and_runs_its_transition(agent_client, work
     assert "with the macro 'Fixed'" in message
     assert ServiceRequest.objects.get(pk=working.pk).state == State.RESOLVED
     assert Message.objects.get(request=working).body == "Edited text"
+    # The timeline says the transition came with the macro.
+    assert "with the macro &#x27;Fixed&#x27;" in response.content.decode()
     resolve_macro.refresh_from_db()
     assert resolve_macro.usage_count == 1
 
