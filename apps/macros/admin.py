@@ -2,8 +2,10 @@
 their departments' shared ones; everyone sees what they may use, with how often it is used."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.utils.html import format_html_join
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.actors import actor_for_user
@@ -74,7 +76,7 @@ class MacroForm(forms.ModelForm):
 class MacroAdmin(admin.ModelAdmin):
     form = MacroForm
     inlines = [TranslationInline]
-    list_display = ["name", "scope", "transition", "language", "usage_count", "last_used_at"]
+    list_display = ["shown_name", "scope", "transition", "language", "usage_count", "last_used_at"]
     list_filter = ["is_active", "transition", "department"]
     list_select_related = ["department", "owner"]
     search_fields = ["name", "body", "translations__body"]
@@ -84,6 +86,10 @@ class MacroAdmin(admin.ModelAdmin):
         (_("Reply"), {"fields": ["language", "body", "variables", "transition"]}),
         (_("Use"), {"fields": [("usage_count", "last_used_at")]}),
     ]
+
+    @admin.display(description=_("name"), ordering="name")
+    def shown_name(self, macro: Macro) -> str:
+        return macro.name_in(get_language() or settings.LANGUAGE_CODE)
 
     @admin.display(description=_("for"))
     def scope(self, macro: Macro) -> str:
@@ -100,7 +106,12 @@ class MacroAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         actor = _actor(request)
         macros = super().get_queryset(request)
+        macros = macros.prefetch_related("translations")  # the names in the agent's language
         return macros.filter(rules.visible_q(actor)) if actor else macros.none()
+
+    def get_fieldsets(self, request, obj=None):
+        # A macro not yet saved has not been used.
+        return self.fieldsets if obj is not None else self.fieldsets[:2]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
@@ -111,7 +122,11 @@ class MacroAdmin(admin.ModelAdmin):
         if managed is not None:
             departments = departments.filter(pk__in=managed)
         if "department" in form.base_fields:
-            form.base_fields["department"].queryset = departments
+            field = form.base_fields["department"]
+            field.queryset = departments
+            # The departments are not the agents' to view or change from here.
+            for link in ("can_add_related", "can_change_related", "can_view_related"):
+                setattr(field.widget, link, False)
         return form
 
     def has_change_permission(self, request, obj=None):
