@@ -13,6 +13,7 @@ from apps.lifecycle.states import State
 from apps.macros import selectors
 from apps.macros.models import TRANSITIONS, Macro
 from apps.macros.services import do_apply_macro
+from apps.tickets import hooks
 from apps.tickets.admin.forms import takes_data
 from apps.tickets.models import Message, ServiceRequest
 from apps.tickets.signals import message_posted, request_transitioned
@@ -171,3 +172,24 @@ def test_a_macros_transitions_are_an_agents_and_take_no_data(name):
     )
     assert "agent" in permission.roles
     assert not takes_data(name)
+
+
+def test_a_transition_refused_after_the_reply_rolls_the_reply_back(working, resolve_macro, agent):
+    """A guard of another app (say, an open consult) refuses the resolve only inside the door,
+    after the reply was written: the reply goes too, and the use is not counted."""
+
+    def refuse_resolve(request, name, actor):
+        if name == "resolve":
+            raise NotAllowed("A consult is still open.", state=request.state, allowed=[])
+
+    hooks.guard_transition(refuse_resolve)
+    try:
+        with pytest.raises(NotAllowed, match="consult"):
+            apply(working, resolve_macro, agent)
+    finally:
+        hooks._GUARDS.remove(refuse_resolve)
+    assert not Message.objects.filter(request=working).exists()
+    fresh = ServiceRequest.objects.get(pk=working.pk)
+    assert (fresh.state, fresh.last_event_seq) == (State.IN_PROGRESS, working.last_event_seq)
+    resolve_macro.refresh_from_db()
+    assert resolve_macro.usage_count == 0
