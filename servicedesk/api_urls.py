@@ -16,6 +16,7 @@ v1 = [
     path("faq/search/", FaqSearch.as_view(), name="faq-search"),
     path("", include("apps.tickets.api.urls")),
     path("", include("apps.handoffs.urls")),
+    path("", include("apps.macros.urls")),
     path("", include("apps.analytics.urls")),
     path("", include("apps.quality.api.urls")),
     path("", include("apps.improvement.urls")),

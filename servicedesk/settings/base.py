@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.routing",
     "apps.knowledge",
     "apps.mail",
+    "apps.macros",
     "apps.analytics",
     "apps.quality",
     "apps.improvement",

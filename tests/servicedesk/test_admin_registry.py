@@ -196,9 +196,14 @@ def test_the_agents_group_views_everything_and_changes_only_requests(agents_grou
     # Its page shows the signing secret.
     assert "notifications.view_webhooksubscription" not in granted
     assert not {p for p in granted if p.startswith(("sla.", "notifications.")) and "view_" not in p}
-    # Agents curate the FAQ: they may drop a phrasing, never an article or anything else.
+    # Agents curate the FAQ: they may drop a phrasing, never an article; and they keep their
+    # macros (the macro admin lets each delete only their own or, as a lead, the department's).
     deletes = {p for p in granted if p.split(".")[1].startswith("delete_")}
-    assert deletes == {"knowledge.delete_phrasing"}
+    assert deletes == {
+        "knowledge.delete_phrasing",
+        "macros.delete_macro",
+        "macros.delete_macrotranslation",
+    }
     assert not {p for p in granted if p.startswith("accounts.change_")}
 
 

@@ -72,6 +72,8 @@ def explain_summary(explain) -> str:
         return ""
     if "strategy" in explain:
         return _assignment_summary(explain)
+    if "macro_name" in explain:
+        return _("with the macro '%(macro)s'") % {"macro": explain["macro_name"]}
     if "rule" not in explain:
         return ""
     parts = [

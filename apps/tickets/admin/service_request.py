@@ -201,6 +201,7 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             "freshness_url": self.url_for("freshness", obj.pk),
             "poll_seconds": poll_seconds(),
             "panels": extensions.panels_for(obj),
+            "reply_tools": extensions.reply_tools_for(obj, actor) if actor else [],
         }
 
     # --- permissions: view, transition and submit; never edit or delete -------------------
