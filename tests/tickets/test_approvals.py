@@ -246,21 +246,26 @@ class TestApi:
 
 def test_the_sla_clocks_wait_in_business_time_while_awaiting_approval(it, customer, clock):
     """Working hours 9-17 Monday to Friday (UTC): submitted Monday 9:00, sent for approval at
-    10:00, approved Tuesday 11:00: one business hour used, the 25 waiting hours cost nothing."""
+    10:00, approved Tuesday 11:00: one business hour used of each clock (first response and
+    resolution both wait for an approval), the 25 waiting hours cost nothing."""
     calendar = BusinessCalendar.objects.create(name="Office", time_zone="UTC")
     for weekday in range(5):
         WorkingHours.objects.create(
             calendar=calendar, weekday=weekday, start=dt.time(9), end=dt.time(17)
         )
     SLAPolicy.objects.create(
-        name="Office hours", order=1, resolution_minutes=8 * 60, calendar=calendar
+        name="Office hours",
+        order=1,
+        first_response_minutes=2 * 60,
+        resolution_minutes=8 * 60,
+        calendar=calendar,
     )
     request = submit(customer, subject="Laptop", category=it["category"])
     clock.advance(hours=1)
     route_request(request.pk)
-    paused = SLAClock.objects.get(request=request, kind="resolution")
-    assert paused.state == ClockState.PAUSED and paused.deadline is None
-    assert round(paused.elapsed_seconds) == 3600
+    for paused in SLAClock.objects.filter(request=request):  # first response and resolution
+        assert paused.state == ClockState.PAUSED and paused.deadline is None
+        assert round(paused.elapsed_seconds) == 3600
 
     clock.advance(hours=25)  # Tuesday 11:00
     request = ServiceRequest.objects.get(pk=request.pk)
@@ -271,6 +276,8 @@ def test_the_sla_clocks_wait_in_business_time_while_awaiting_approval(it, custom
     assert round(resumed.elapsed_seconds) == 3600
     # Seven business hours left from Tuesday 11:00: Wednesday 10:00.
     assert resumed.deadline == dt.datetime(2026, 3, 4, 10, tzinfo=UTC)
+    response = SLAClock.objects.get(request=request, kind="first_response")
+    assert response.deadline == dt.datetime(2026, 3, 3, 12, tzinfo=UTC)  # one hour left
     waited = last_event(request, "approve")
     assert waited.wall_seconds == 25 * 3600 and waited.business_seconds == 9 * 3600
     assert clock.now - request.created_at == timedelta(hours=26)
