@@ -6,9 +6,9 @@ from django.db import transaction
 from apps.accounts.actors import SYSTEM
 from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
 from apps.eventlog.models import Event
-from apps.tickets.rules import REASON_REQUIRED
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
+from apps.tickets.rules import REASON_REQUIRED
 from apps.tickets.signals import request_transitioned
 from apps.tickets.transition_data import AssignData, RouteData, transition_data
 from tests.paths import Desk
