@@ -326,6 +326,7 @@ class TestAdmin:
         page = lead_client.get(transition_url(request, "reject"), {"version": request.version})
         assert page.status_code == 200
         assert page.context["form"].fields["reason"].required
+        assert 'id="transition-warning"' in page.content.decode()  # it says it ends the request
 
         refused = lead_client.post(transition_url(request, "reject"), {"version": request.version})
         assert refused.status_code == 200 and refused.context["form"].errors["reason"]
