@@ -59,12 +59,12 @@ def approval_panel(request) -> dict | None:
         .values_list("payload", flat=True)
         .first()
     ) or {}
-    return {"approvers": approvers_text(request), "why": _why(asked.get("explain") or {})}
+    return {"approvers": approvers_text(request), "why": why_approval(asked.get("explain") or {})}
 
 
-def _why(explain: dict) -> str:
-    """Which setting asked for the approval, in the reader's language ("" for a person's ask,
-    whose own words the timeline shows)."""
+def why_approval(explain: dict) -> str:
+    """Which setting asked for the approval, in the reader's language, from the event's
+    `explain` ("" for a person's ask, whose own words the timeline shows)."""
     name = explain.get("name", "")
     if explain.get("approval_by") == "rule":
         return _("The routing rule '%(name)s' requires approval.") % {"name": name}

@@ -312,6 +312,8 @@ class TestAdmin:
         assert 'id="request-approval"' in html
         assert "Approved or rejected by the leads of IT support." in html
         assert "The category &#x27;New laptop&#x27; requires approval." in html
+        timeline = html[html.index('id="request-timeline"') :]
+        assert "approval required by category &#x27;New laptop&#x27;" in timeline
         names = [t["name"] for t in response.context["transitions"]]
         assert names[0] == "approve" and names[-1] == "reject"  # reject last, on its own page
         reject = next(t for t in response.context["transitions"] if t["name"] == "reject")
