@@ -12,7 +12,7 @@ from apps.lifecycle.priority import raised
 from apps.lifecycle.states import SUBMIT
 from apps.sla.business_time import business_seconds_between
 from apps.sla.models import ClockKind, ClockState, SLAClock
-from apps.sla.timers import PAUSING, STOPPING, schedule_of
+from apps.sla.timers import PAUSING, PAUSING_RESPONSE, STOPPING, schedule_of
 
 
 @dataclass
@@ -137,18 +137,18 @@ class Case:
 
     def _clocks_after(self, name: str, from_state: str) -> None:
         for clock in self.clocks.values():
+            pausing = PAUSING if clock.kind == ClockKind.RESOLUTION else PAUSING_RESPONSE
             if self.state in STOPPING and clock.state != ClockState.STOPPED:
                 self._stop(clock)
-            elif clock.kind != ClockKind.RESOLUTION:
-                continue
-            elif name == "reopen" and clock.state == ClockState.STOPPED:
-                clock.stopped_at = None
-                clock.start(self.schedule, self.t)
-            elif self.state in PAUSING and clock.state == ClockState.RUNNING:
+            elif name == "reopen" and clock.kind == ClockKind.RESOLUTION:
+                if clock.state == ClockState.STOPPED:
+                    clock.stopped_at = None
+                    clock.start(self.schedule, self.t)
+            elif self.state in pausing and clock.state == ClockState.RUNNING:
                 clock.halt(self.schedule, self.t, ClockState.PAUSED)
             elif (
-                from_state in PAUSING
-                and self.state not in PAUSING
+                from_state in pausing
+                and self.state not in pausing
                 and clock.state == ClockState.PAUSED
             ):
                 clock.start(self.schedule, self.t)

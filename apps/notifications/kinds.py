@@ -19,6 +19,9 @@ class NotificationKind(models.TextChoices):
     REQUEST_REOPENED = "request_reopened", _("Request reopened")
     REQUEST_CANCELLED = "request_cancelled", _("Request cancelled")
     FEEDBACK_INVITATION = "feedback_invitation", _("Invitation to rate a resolved request")
+    APPROVAL_PENDING = "approval_pending", _("Request waits for approval")
+    REQUEST_APPROVED = "request_approved", _("Request approved")
+    REQUEST_REJECTED = "request_rejected", _("Request rejected")
     # For agents: work that waits for them.
     ASSIGNED = "assigned", _("Request assigned to you")
     CUSTOMER_REPLIED = "customer_replied", _("The customer replied")
@@ -40,6 +43,9 @@ CUSTOMER_KINDS = frozenset(
         NotificationKind.REQUEST_REOPENED,
         NotificationKind.REQUEST_CANCELLED,
         NotificationKind.FEEDBACK_INVITATION,
+        NotificationKind.APPROVAL_PENDING,
+        NotificationKind.REQUEST_APPROVED,
+        NotificationKind.REQUEST_REJECTED,
     }
 )
 AGENT_KINDS = frozenset(NotificationKind.values) - CUSTOMER_KINDS

@@ -12,12 +12,15 @@ from django.utils.translation import gettext as _
 from apps.accounts.actors import SYSTEM, Actor
 from apps.accounts.selectors import public_name
 from apps.core.door import Held, Refusals, announce_on_commit, check_transition
-from apps.core.errors import Conflict, NotAllowed
+from apps.core.errors import Conflict, InvalidData, NotAllowed
 from apps.eventlog.models import Event, EventKind
 from apps.eventlog.writer import new_event
+from apps.lifecycle.states import State
 from apps.sla import timers
 from apps.sla.models import SLAClock
+from apps.tickets.approvals import approvers_text
 from apps.tickets.models import ServiceRequest
+from apps.tickets.rules import REASON_REQUIRED
 from apps.tickets.signals import request_transitioned
 
 
@@ -146,10 +149,29 @@ def check_may_run(request: ServiceRequest, name: str, actor: Actor) -> Callable[
         lambda: Refusals(
             not_possible=_("'%(name)s' is not possible while %(reference)s is %(state)s.")
             % {"name": name, "reference": request.reference, "state": request.state},
-            forbidden=_("You may not run '%(name)s' on %(reference)s.")
-            % {"name": name, "reference": request.reference},
+            forbidden=_forbidden(request, name),
         ),
     )
+
+
+def _forbidden(request: ServiceRequest, name: str) -> str:
+    if name in ("approve", "reject") and request.state == State.AWAITING_APPROVAL:
+        return _("Only %(approvers)s may approve or reject %(reference)s.") % {
+            "approvers": approvers_text(request),
+            "reference": request.reference,
+        }
+    return _("You may not run '%(name)s' on %(reference)s.") % {
+        "name": name,
+        "reference": request.reference,
+    }
+
+
+def check_reason(name: str, reason: str) -> None:
+    """A rejection is told to the customer with its reason: refuse one without."""
+    if name in REASON_REQUIRED and not reason.strip():
+        raise InvalidData(
+            _("Say why: the customer reads the reason."), fields={"reason": _("Required.")}
+        )
 
 
 def time_in_state(
@@ -217,7 +239,14 @@ def transition_payload(
     payload: dict[str, Any] = {"reason": reason} if reason else {}
     if explain:
         payload["explain"] = explain
-    for name in ("department_id", "assignee_id", "priority", "escalation_level"):
+    for name in (
+        "department_id",
+        "assignee_id",
+        "priority",
+        "escalation_level",
+        "approval_department_id",
+        "approval_group_id",
+    ):
         if before[name] != getattr(request, name):
             payload[name.removesuffix("_id")] = {"from": before[name], "to": getattr(request, name)}
     return payload

@@ -1,5 +1,7 @@
 """Categories and the service request with its lifecycle; conversation_models has the rest."""
 
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
@@ -11,8 +13,8 @@ from apps.lifecycle.priority import Level, Priority, raised
 from apps.lifecycle.reference import REFERENCE_PREFIX, format_reference
 from apps.lifecycle.states import OPEN, OWNED, State
 from apps.tickets.rules import (
+    is_approver,
     is_assignee_or_lead,
-    leads_department,
     may,
     not_yet_approved,
     within_reopen_window,
@@ -30,6 +32,20 @@ class Category(models.Model):
         verbose_name=_("default department"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    requires_approval = models.BooleanField(
+        _("requires approval"),
+        default=False,
+        help_text=_("New requests of this category wait for an approver before routing."),
+    )
+    approver_group = models.ForeignKey(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approvers"),
+        help_text=_("Empty: the leads of the department the request goes to."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -38,6 +54,12 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.approver_group_id and not self.requires_approval:
+            raise ValidationError(
+                {"approver_group": _("Approvers are asked only when approval is required.")}
+            )
 
 
 def _reopened_state(request, **kwargs) -> str:
@@ -118,6 +140,28 @@ class ServiceRequest(FSMModelMixin, models.Model):
         _("first response"), null=True, blank=True, editable=False
     )
     approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Who may approve while it awaits approval: a named group, else this department's leads
+    # (the department routing would send it to; the request has none of its own yet).
+    approval_department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approval by the leads of"),
+        editable=False,
+        db_index=False,
+    )
+    approval_group = models.ForeignKey(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approval by the group"),
+        editable=False,
+        db_index=False,
+    )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0, editable=False)
@@ -153,14 +197,16 @@ class ServiceRequest(FSMModelMixin, models.Model):
         permission=may(Role.AGENT, Role.SYSTEM),
         conditions=[not_yet_approved],
     )
-    def require_approval(self, *, at):
-        pass
+    def require_approval(self, *, at, approval_department=None, approval_group=None):
+        # Neither: the request's own department's leads (the supervisors while it has none).
+        self.approval_department = approval_department or self.department
+        self.approval_group = approval_group
 
     @transition(
         field=state,
         source=State.AWAITING_APPROVAL,
         target=State.NEW,
-        permission=may(Role.AGENT, Role.SYSTEM, check=leads_department),
+        permission=may(Role.AGENT, Role.SYSTEM, check=is_approver),
     )
     def approve(self, *, at):
         self.approved_at = at
@@ -169,7 +215,7 @@ class ServiceRequest(FSMModelMixin, models.Model):
         field=state,
         source=State.AWAITING_APPROVAL,
         target=State.CLOSED,
-        permission=may(Role.AGENT, Role.SYSTEM, check=leads_department),
+        permission=may(Role.AGENT, Role.SYSTEM, check=is_approver),
     )
     def reject(self, *, at):
         self.closed_at = at

@@ -4,13 +4,12 @@ and each notice once however often its task runs (`do_notify`'s key).
 
 Customers: an agent's public reply, a request for information, the bot's answer (with signed
 accept and decline links), resolved (with signed rating links), reopened or cancelled by the
-desk. Agents: a request assigned to them, their customer's reply, a request reopened by its
-customer, an approval waiting for them. Handoffs, escalations and early warnings notify from
-their own apps."""
+desk, waiting for approval and its outcome. Agents: a request assigned to them, their
+customer's reply, a request reopened by its customer, an approval waiting for them.
+Handoffs, escalations and early warnings notify from their own apps."""
 
 from collections.abc import Callable
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from apps.accounts.actors import Role
@@ -18,6 +17,7 @@ from apps.eventlog.models import Event
 from apps.notifications.kinds import NotificationKind as Kind
 from apps.notifications.models import Notification
 from apps.notifications.services import do_notify
+from apps.tickets.approvals import approvers
 from apps.tickets.links import ACCEPT, DECLINE, RATE, Link, link_url
 from apps.tickets.models import Feedback, Message, ServiceRequest, Visibility
 
@@ -261,19 +261,64 @@ def _assigned(request: ServiceRequest, event: Event) -> list[Notification]:
 
 
 def _approval(request: ServiceRequest, event: Event) -> list[Notification]:
-    # Approval belongs to the department's leads; before routing, to the supervisors.
-    if request.department is not None:
-        approvers = list(request.department.leads.filter(is_active=True))
-    else:
-        approvers = list(get_user_model().objects.filter(is_superuser=True, is_active=True))
-    return do_notify(
-        recipients=approvers,
+    """The approvers (a named group, else the department's leads; the supervisors while there
+    is neither) hear that it waits for them; the customer that it waits for approval."""
+    told = do_notify(
+        recipients=list(approvers(request)),
         kind=Kind.APPROVAL_REQUESTED,
         request=request,
         caused_by=event.actor,
         key=_key(event),
         title=lambda: _("%(ref)s waits for your approval") % {"ref": request.reference},
         body=lambda: f"{request.subject}\n\n{_reason(event)}".strip(),
+    )
+    return told + _to_customer(
+        request,
+        event,
+        Kind.APPROVAL_PENDING,
+        lambda: _("%(ref)s waits for approval") % {"ref": request.reference},
+        lambda: (
+            _(
+                "Your request “%(subject)s” needs an approval before we start on it. We will tell "
+                "you as soon as it is approved or rejected."
+            )
+            % {"subject": request.subject}
+        ),
+    )
+
+
+def _approved(request: ServiceRequest, event: Event) -> list[Notification]:
+    return _to_customer(
+        request,
+        event,
+        Kind.REQUEST_APPROVED,
+        lambda: _("%(ref)s is approved") % {"ref": request.reference},
+        lambda: "\n\n".join(
+            filter(
+                None,
+                [
+                    _("Your request “%(subject)s” is approved; we are on it now.")
+                    % {"subject": request.subject},
+                    _reason(event),
+                ],
+            )
+        ),
+    )
+
+
+def _rejected(request: ServiceRequest, event: Event) -> list[Notification]:
+    return _to_customer(
+        request,
+        event,
+        Kind.REQUEST_REJECTED,
+        lambda: _("%(ref)s was not approved") % {"ref": request.reference},
+        lambda: "\n\n".join(
+            [
+                _("Your request “%(subject)s” was not approved, and it is closed.")
+                % {"subject": request.subject},
+                _("The reason: %(reason)s") % {"reason": _reason(event)},
+            ]
+        ),
     )
 
 
@@ -287,6 +332,8 @@ _ON_TRANSITION: dict[str, Callable[[ServiceRequest, Event], list[Notification]]]
     "assign": _assigned,
     "reassign": _assigned,
     "require_approval": _approval,
+    "approve": _approved,
+    "reject": _rejected,
 }
 # The transitions someone hears about; every other one notifies nobody (and enqueues nothing).
 NOTIFYING = frozenset(_ON_TRANSITION)

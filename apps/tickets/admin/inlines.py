@@ -8,6 +8,7 @@ from apps.accounts.models import AssignmentStrategy
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.eventlog.models import Event
 from apps.tickets.admin.timeline import event_summary
+from apps.tickets.approvals import why_approval
 
 # What an event row shows, in the event-log admin and in a request's timeline.
 EVENT_FIELDS = [
@@ -74,6 +75,8 @@ def explain_summary(explain) -> str:
         return _assignment_summary(explain)
     if "macro_name" in explain:
         return _("with the macro '%(macro)s'") % {"macro": explain["macro_name"]}
+    if "approval_by" in explain:
+        return why_approval(explain)
     if "rule" not in explain:
         return ""
     parts = [

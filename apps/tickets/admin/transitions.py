@@ -141,6 +141,7 @@ def _render_form(model_admin, request, service_request, name, form):
         "original": service_request,
         "title": _("%(transition)s %(ref)s") % {"transition": label(name), "ref": service_request},
         "transition": label(name),
+        "destructive": name in DESTRUCTIVE,
         "form": form,
         "change_url": _url(model_admin, "change", service_request.pk),
         "media": model_admin.media + form.media,

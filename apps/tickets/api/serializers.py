@@ -306,7 +306,28 @@ class TransitionSerializer(serializers.Serializer):
         required=False, min_value=1, max_value=2**63 - 1, help_text="recategorize"
     )
 
-    DATA_FIELDS = ("department", "assignee", "priority", "raise_priority", "category")
+    approval_department = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="require_approval: the department whose leads approve",
+    )
+    approval_group = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="require_approval: the group whose members approve (instead of leads)",
+    )
+
+    DATA_FIELDS = (
+        "department",
+        "assignee",
+        "priority",
+        "raise_priority",
+        "category",
+        "approval_department",
+        "approval_group",
+    )
 
     def transition_data(self) -> dict:
         return {k: self.validated_data[k] for k in self.DATA_FIELDS if k in self.validated_data}
