@@ -25,6 +25,16 @@ class Message(models.Model):
     )
     body = models.TextField(_("message"), max_length=20000)
     created_at = models.DateTimeField(_("sent"))
+    # The request it was written on, when that one was merged into this one as a duplicate.
+    merged_from = models.ForeignKey(
+        "tickets.ServiceRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged from"),
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -73,6 +83,16 @@ class Attachment(models.Model):
     )
     uploader_role = models.CharField(_("uploader role"), max_length=10, choices=Role.choices)
     created_at = models.DateTimeField(_("uploaded"))
+    # The request it was attached to, when that one was merged into this one as a duplicate.
+    merged_from = models.ForeignKey(
+        "tickets.ServiceRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged from"),
+        db_index=False,
+    )
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -217,7 +217,7 @@ def transition_payload(
     payload: dict[str, Any] = {"reason": reason} if reason else {}
     if explain:
         payload["explain"] = explain
-    for name in ("department_id", "assignee_id", "priority", "escalation_level"):
+    for name in ("department_id", "assignee_id", "priority", "escalation_level", "merged_into_id"):
         if before[name] != getattr(request, name):
             payload[name.removesuffix("_id")] = {"from": before[name], "to": getattr(request, name)}
     return payload

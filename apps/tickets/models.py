@@ -121,6 +121,17 @@ class ServiceRequest(FSMModelMixin, models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0, editable=False)
+    # Set when the request was merged into another as a duplicate (and closed by it).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_requests",
+        verbose_name=_("merged into"),
+        editable=False,
+        db_index=False,  # sr_merged_into: a partial index, only the few merged rows
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -131,6 +142,11 @@ class ServiceRequest(FSMModelMixin, models.Model):
             models.Index(fields=["assignee", "state"], name="sr_assignee_state"),
             models.Index(fields=["customer", "-created_at"], name="sr_customer_created"),
             models.Index(fields=["state", "state_changed_at"], name="sr_state_since"),
+            models.Index(
+                fields=["merged_into"],
+                name="sr_merged_into",
+                condition=models.Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -326,6 +342,12 @@ class ServiceRequest(FSMModelMixin, models.Model):
         self.department = department
         self.assignee = None
 
+    @transition(field=state, source=OPEN, target=State.CLOSED, permission=may(Role.AGENT))
+    def merge(self, *, at, into):
+        # Only through merging.do_merge_requests, which moves the conversation with it.
+        self.merged_into = into
+        self.closed_at = at
+
     @transition(field=state, source=OPEN, target=None, permission=may(Role.AGENT, Role.SYSTEM))
     def reprioritize(self, *, at, priority):
         self._set_priority(priority)
@@ -341,5 +363,14 @@ class ServiceRequest(FSMModelMixin, models.Model):
 
 # The conversation's models live beside; importing them here registers them with the app.
 from apps.tickets.conversation_models import Attachment, Feedback, Message, Visibility  # noqa: E402  after ServiceRequest, which they name
+from apps.tickets.link_models import RequestLink  # noqa: E402  after ServiceRequest, which it names
 
-__all__ = ["Attachment", "Category", "Feedback", "Message", "ServiceRequest", "Visibility"]
+__all__ = [
+    "Attachment",
+    "Category",
+    "Feedback",
+    "Message",
+    "RequestLink",
+    "ServiceRequest",
+    "Visibility",
+]
