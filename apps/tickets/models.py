@@ -40,6 +40,11 @@ class Category(models.Model):
         return self.name
 
 
+# Transitions an action of their own runs, not listed with the others (a request's allowed
+# transitions, the generic API endpoint): merging moves the conversation too (merging.py).
+SEPARATE_TRANSITIONS = frozenset({"merge"})
+
+
 def _reopened_state(request, **kwargs) -> str:
     # Back to its assignee; a request the bot resolved was never routed, so it goes to routing.
     return State.IN_PROGRESS if request.assignee_id else State.NEW
@@ -157,8 +162,17 @@ class ServiceRequest(FSMModelMixin, models.Model):
         return format_reference(self.pk) if self.pk else f"{REFERENCE_PREFIX}?"
 
     def transitions_for(self, actor) -> list[str]:
-        """Names of the transitions `actor` may run now (state, conditions and permission)."""
-        return sorted(t.name for t in self.get_available_user_state_transitions(actor))
+        """Names of the transitions `actor` may run now (state, conditions and permission),
+        but those run by an action of their own (SEPARATE_TRANSITIONS)."""
+        return sorted(
+            t.name
+            for t in self.get_available_user_state_transitions(actor)
+            if t.name not in SEPARATE_TRANSITIONS
+        )
+
+    def may_merge(self, actor) -> bool:
+        """Whether `actor` may merge this request into another now (merging.py)."""
+        return any(t.name == "merge" for t in self.get_available_user_state_transitions(actor))
 
     # --- transitions: guards and in-memory changes only; the door saves and logs ------------
 

@@ -69,9 +69,12 @@ def transition_buttons(model_admin, request, service_request, actor=None) -> lis
     if not model_admin.has_transition_permission(request):
         return []
     try:
-        names = service_request.transitions_for(actor or actor_for_user(request.user))
+        actor = actor or actor_for_user(request.user)
     except ServiceDeskError:
         return []
+    names = service_request.transitions_for(actor)
+    if service_request.may_merge(actor):
+        names.append("merge")
     buttons = [
         {
             "name": name,
