@@ -4,9 +4,9 @@ and each notice once however often its task runs (`do_notify`'s key).
 
 Customers: an agent's public reply, a request for information, the bot's answer (with signed
 accept and decline links), resolved (with signed rating links), reopened, cancelled or merged
-into another request by the desk. Agents: a request assigned to them, their customer's reply, a request reopened by its
-customer, an approval waiting for them. Handoffs, escalations and early warnings notify from
-their own apps."""
+into another request by the desk. Agents: a request assigned to them, their customer's reply,
+a request reopened by its customer, an approval waiting for them. Handoffs, escalations and
+early warnings notify from their own apps."""
 
 from collections.abc import Callable
 
@@ -262,7 +262,9 @@ def _merged(request: ServiceRequest, event: Event) -> list[Notification]:
         request,
         event,
         Kind.REQUEST_MERGED,
-        lambda: _("%(ref)s was merged into %(target)s") % {"ref": request.reference, "target": target},
+        lambda: (
+            _("%(ref)s was merged into %(target)s") % {"ref": request.reference, "target": target}
+        ),
         body,
     )
 

@@ -150,7 +150,7 @@ def test_change_page_shows_the_state_and_only_the_allowed_transitions(
         "route",
     }
     assert buttons(response) == set(
-        service_request.transitions_for(actor_for_user(staff_agent.user)) + ["merge"]
+        [*service_request.transitions_for(actor_for_user(staff_agent.user)), "merge"]
     )
     assert rendered_version(response) == service_request.version
 

@@ -130,9 +130,7 @@ def test_links_show_merges(desk, lead_client):
     target, duplicate = desk.request_in("queued"), desk.request_in("queued")
     lead_client.post(url(duplicate, "merge/"), {"into": target.reference}, format="json")
     here = lead_client.get(url(target, "links/")).json()
-    assert [(r["reference"], r["relation"]) for r in here] == [
-        (duplicate.reference, "merged_here")
-    ]
+    assert [(r["reference"], r["relation"]) for r in here] == [(duplicate.reference, "merged_here")]
     there = lead_client.get(url(duplicate, "links/")).json()
     assert [(r["reference"], r["relation"]) for r in there] == [(target.reference, "merged_into")]
     assert Message.objects.filter(request=duplicate).count() == 0

@@ -91,17 +91,7 @@ def test_merge_and_link_at_1440x900(live_server, browser, desk, language):
             assert visible_without_scrolling(page, selector), selector
         shot("4-target")
 
-        page.fill("#id_link_to", related.reference)
-        page.locator("[data-action=link]").click()
-        page.wait_for_selector(f"#request-related [data-reference='{related.reference}']")
-        assert RequestLink.objects.count() == 1
-        assert visible_without_scrolling(page, "#id_reply_body")
-        shot("5-linked")
-
-        page.locator(f"#request-related [data-reference='{related.reference}'] button").click()
-        page.wait_for_selector(".messagelist .success")
-        assert RequestLink.objects.count() == 0
-        shot("6-unlinked")
+        link_and_unlink(page, related, shot)
 
         page.goto(change_url(live_server.url, duplicate))
         pointer = page.locator("#merged-into")
@@ -112,3 +102,19 @@ def test_merge_and_link_at_1440x900(live_server, browser, desk, language):
         shot("7-duplicate-closed")
     finally:
         context.close()
+
+
+def link_and_unlink(page, related, shot) -> None:
+    """On the request page: link the related request from the side panel, then unlink it."""
+    page.fill("#id_link_to", related.reference)
+    page.locator("[data-action=link]").click()
+    page.wait_for_selector(f"#request-related [data-reference='{related.reference}']")
+    assert RequestLink.objects.count() == 1
+    assert visible_without_scrolling(page, "#id_reply_body")
+    shot("5-linked")
+
+    row = f"#request-related [data-reference='{related.reference}']"
+    page.locator(f"{row} button").click()
+    page.wait_for_selector(row, state="detached")
+    assert RequestLink.objects.count() == 0
+    shot("6-unlinked")

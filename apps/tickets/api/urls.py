@@ -23,12 +23,8 @@ urlpatterns = [
         attachment_views.AttachmentDownload.as_view(),
         name="request-attachment",
     ),
-    path(
-        "requests/<str:ref>/merge/", relation_views.RequestMerge.as_view(), name="request-merge"
-    ),
-    path(
-        "requests/<str:ref>/links/", relation_views.RequestLinks.as_view(), name="request-links"
-    ),
+    path("requests/<str:ref>/merge/", relation_views.RequestMerge.as_view(), name="request-merge"),
+    path("requests/<str:ref>/links/", relation_views.RequestLinks.as_view(), name="request-links"),
     path(
         "requests/<str:ref>/links/<str:other>/",
         relation_views.RequestLinkDetail.as_view(),
