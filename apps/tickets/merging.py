@@ -11,6 +11,7 @@ from apps.eventlog.models import Event, EventKind
 from apps.eventlog.writer import write_event
 from apps.lifecycle.states import TERMINAL
 from apps.tickets import door
+from apps.tickets.door import LockedRequest
 from apps.tickets.models import Attachment, Message, ServiceRequest, Visibility
 from apps.tickets.rules import can_reach
 from apps.tickets.services import transition
@@ -50,15 +51,12 @@ def do_merge_requests(
         )
     expected = duplicate.version if expected_version is None else expected_version
     with transaction.atomic():
-        locks = {held.pk: held for held in door.lock_many(sorted({duplicate.pk, target_pk}))}
-        if duplicate.pk not in locks:
+        held, target_held = door.lock_pair(duplicate.pk, target_pk)
+        if held is None:
             raise NotAllowed(_("The request does not exist."), state=None, allowed=[])
-        held = locks[duplicate.pk]
         if held.version != expected:
             raise door.conflict(duplicate.pk, expected)
-        target = locks[target_pk].instance if target_pk in locks else None
-        _check_target(held.instance, target, actor)
-        assert target is not None  # (checked above)
+        target = _check_target(held.instance, target_held, actor)
         merged = transition(held, "merge", actor=actor, reason=reason, data=MergeData(into=target))
         moved = _move_conversation(merged, target)
         at = door.event_time(target)
@@ -77,8 +75,12 @@ def do_merge_requests(
     return merged
 
 
-def _check_target(duplicate: ServiceRequest, target: ServiceRequest | None, actor: Actor) -> None:
-    """Refuse a merge the desk does not make: see do_merge_requests."""
+def _check_target(
+    duplicate: ServiceRequest, held: LockedRequest | None, actor: Actor
+) -> ServiceRequest:
+    """The request to merge into, unless the desk does not make this merge (raises: see
+    do_merge_requests)."""
+    target = held.instance if held is not None else None
     if target is None or not can_reach(target, actor):
         raise InvalidData(
             _("No such request to merge into."),
@@ -110,6 +112,7 @@ def _check_target(duplicate: ServiceRequest, target: ServiceRequest | None, acto
             % {"target": target.reference},
             fields={"into": _("A request of the same customer.")},
         )
+    return target
 
 
 def _reference(pk: int) -> str:

@@ -80,8 +80,7 @@ def _lock_pair(
             _("A request cannot be linked to itself."),
             fields={"to": _("Name another request.")},
         )
-    locks = {held.pk: held for held in door.lock_many(sorted({service_request.pk, other_pk}))}
-    first, second = locks.get(service_request.pk), locks.get(other_pk)
+    first, second = door.lock_pair(service_request.pk, other_pk)
     if first is None or not can_reach(first.instance, actor):
         raise Forbidden(_("You may not link this request."))
     if second is None or not can_reach(second.instance, actor):

@@ -130,18 +130,18 @@ def _moving(duplicate) -> dict[str, int]:
 
 def link_view(model_admin, request, object_id):
     """Link the request to the one whose reference the panel's form names (POST only)."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    service_request = _request_or_404(model_admin, request, object_id)
-    other = _visible(model_admin, request, request.POST.get("to", ""))
-    if other is None:
-        messages.error(request, _("No request with that reference that you can see."))
-    else:
-        _act(request, related.do_link_requests, service_request, other, _("Linked %(other)s."))
-    return HttpResponseRedirect(model_admin.url_for("change", service_request.pk))
+    return _link_or_unlink(
+        model_admin, request, object_id, related.do_link_requests, _("Linked %(other)s.")
+    )
 
 
 def unlink_view(model_admin, request, object_id):
+    return _link_or_unlink(
+        model_admin, request, object_id, related.do_unlink_requests, _("Unlinked %(other)s.")
+    )
+
+
+def _link_or_unlink(model_admin, request, object_id, do, done: str):
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     service_request = _request_or_404(model_admin, request, object_id)
@@ -149,7 +149,7 @@ def unlink_view(model_admin, request, object_id):
     if other is None:
         messages.error(request, _("No request with that reference that you can see."))
     else:
-        _act(request, related.do_unlink_requests, service_request, other, _("Unlinked %(other)s."))
+        _act(request, do, service_request, other, done)
     return HttpResponseRedirect(model_admin.url_for("change", service_request.pk))
 
 
