@@ -44,6 +44,7 @@ def other_request(actor, reference: str, field: str) -> ServiceRequest:
 
 @extend_schema(tags=["agents"], parameters=[REF])
 class RequestMerge(ActorMixin, generics.GenericAPIView):
+    queryset = ServiceRequest.objects.none()  # (the schema's path parameters; never read)
     serializer_class = MergeSerializer
     permission_classes = [IsAgent]
     permission_message = "Agents merge requests."
@@ -104,6 +105,7 @@ def _related_rows(actor, service_request: ServiceRequest) -> list[dict]:
 
 @extend_schema(tags=["agents"], parameters=[REF])
 class RequestLinks(ActorMixin, generics.GenericAPIView):
+    queryset = ServiceRequest.objects.none()  # (the schema's path parameters; never read)
     serializer_class = LinkSerializer
     permission_classes = [IsAgent]
     permission_message = "Agents link requests."
@@ -133,6 +135,7 @@ class RequestLinks(ActorMixin, generics.GenericAPIView):
 
 @extend_schema(tags=["agents"], parameters=[REF, OTHER])
 class RequestLinkDetail(ActorMixin, generics.GenericAPIView):
+    queryset = ServiceRequest.objects.none()  # (the schema's path parameters; never read)
     serializer_class = LinkSerializer
     permission_classes = [IsAgent]
     permission_message = "Agents unlink requests."

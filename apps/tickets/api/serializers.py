@@ -360,7 +360,7 @@ class LinkedRequestSerializer(serializers.Serializer):
 
     reference = serializers.CharField()
     subject = serializers.CharField()
-    state = serializers.ChoiceField(choices=State.choices)
+    state = serializers.CharField(help_text="Its state, as `state` of a request.")
     relation = serializers.ChoiceField(
         choices=["related", "merged_here", "merged_into"],
         help_text="related: linked by an agent; merged_here: a duplicate merged into this "
