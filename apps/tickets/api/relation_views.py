@@ -2,7 +2,8 @@
 
 from django.http import Http404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
@@ -10,6 +11,7 @@ from apps.api.permissions import IsAgent
 from apps.core.errors import InvalidData
 from apps.lifecycle.reference import format_reference
 from apps.tickets import related, selectors
+from apps.tickets.api import schema_examples as ex
 from apps.tickets.api.serializers import (
     LinkedRequestSerializer,
     LinkSerializer,
@@ -44,6 +46,8 @@ def other_request(actor, reference: str, field: str) -> ServiceRequest:
 
 @extend_schema(tags=["agents"], parameters=[REF])
 class RequestMerge(ActorMixin, generics.GenericAPIView):
+    """Merge a duplicate into another request of the same customer (agents)."""
+
     queryset = ServiceRequest.objects.none()  # (the schema's path parameters; never read)
     serializer_class = MergeSerializer
     permission_classes = [IsAgent]
@@ -55,6 +59,7 @@ class RequestMerge(ActorMixin, generics.GenericAPIView):
         "`merged_into` pointing there. Send the version you saw (or If-Match).",
         request=MergeSerializer,
         responses={200: RequestSerializer},
+        examples=[ex.MERGE, ex.MERGED],
     )
     def post(self, request, ref):
         duplicate = self.get_service_request()
@@ -105,14 +110,18 @@ def _related_rows(actor, service_request: ServiceRequest) -> list[dict]:
 
 @extend_schema(tags=["agents"], parameters=[REF])
 class RequestLinks(ActorMixin, generics.GenericAPIView):
+    """The requests related to this one; link another (agents)."""
+
     queryset = ServiceRequest.objects.none()  # (the schema's path parameters; never read)
     serializer_class = LinkSerializer
     permission_classes = [IsAgent]
     permission_message = "Agents link requests."
+    pagination_class = None  # a handful of requests: one plain list
 
     @extend_schema(
         summary="List the requests related to this one (linked, merged here, merged into)",
         responses={200: LinkedRequestSerializer(many=True)},
+        examples=[ex.LINKS],
     )
     def get(self, request, ref):
         rows = _related_rows(request.actor, self.get_service_request())
@@ -122,6 +131,7 @@ class RequestLinks(ActorMixin, generics.GenericAPIView):
         summary="Link this request to a related one (both logs record it)",
         request=LinkSerializer,
         responses={201: LinkedRequestSerializer(many=True)},
+        examples=[ex.LINK, ex.LINKS],
     )
     def post(self, request, ref):
         service_request = self.get_service_request()
@@ -135,12 +145,25 @@ class RequestLinks(ActorMixin, generics.GenericAPIView):
 
 @extend_schema(tags=["agents"], parameters=[REF, OTHER])
 class RequestLinkDetail(ActorMixin, generics.GenericAPIView):
+    """One link of the request (agents)."""
+
     queryset = ServiceRequest.objects.none()  # (the schema's path parameters; never read)
     serializer_class = LinkSerializer
     permission_classes = [IsAgent]
     permission_message = "Agents unlink requests."
 
-    @extend_schema(summary="Remove the link to another request", responses={204: None})
+    @extend_schema(
+        summary="Remove the link to another request",
+        # 204 has no body: the example is the answer for requests that are not linked.
+        responses={
+            204: OpenApiResponse(description="Unlinked."),
+            409: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="The two requests are not linked.",
+                examples=[ex.UNLINKED],
+            ),
+        },
+    )
     def delete(self, request, ref, other):
         service_request = self.get_service_request()
         found = selectors.get_request_for(request.actor, other, with_sla=False)
