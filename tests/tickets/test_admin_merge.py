@@ -109,3 +109,25 @@ def test_the_page_runs_as_many_queries_with_links_and_merges(
     assert Message.objects.filter(request=busy, merged_from__isnull=False).count() == 3
     with django_assert_max_num_queries(len(baseline)):
         agent_client.get(change_url(busy))
+
+
+def test_the_timeline_says_it_in_sentences():
+    from apps.tickets.admin.timeline import event_summary
+
+    assert event_summary("transition", {"merged_into": {"from": None, "to": 42}}) == (
+        "merged into SR-000042 as a duplicate"
+    )
+    merged = {
+        "reference": "SR-000057",
+        "messages": [1, 2],
+        "attachments": [9],
+        "opening_message": 3,
+    }
+    assert event_summary("merge", merged) == "SR-000057 merged in: 3 message(s), 1 file(s)"
+    assert event_summary("link", {"action": "linked", "reference": "SR-000061"}) == (
+        "linked to SR-000061"
+    )
+    assert event_summary("link", {"action": "unlinked", "reference": "SR-000061"}) == (
+        "unlinked from SR-000061"
+    )
+    assert event_summary("transition", {"reason": "x"}) == ""
