@@ -223,3 +223,12 @@ def test_related_of_shows_merges_both_ways(desk, lead):
     do_merge_requests(duplicate, into=target, actor=lead)
     assert [r.pk for r in related_of(target).merged_here] == [duplicate.pk]
     assert related_of(fresh(duplicate)).merged_into.pk == target.pk
+
+
+def test_a_merged_duplicate_is_not_rated(desk, lead, customer_actor):
+    from apps.tickets.feedback import do_give_feedback
+
+    target, duplicate = desk.request_in("queued"), desk.request_in("queued")
+    do_merge_requests(duplicate, into=target, actor=lead)
+    with pytest.raises(NotAllowed, match=f"merged into {target.reference}"):
+        do_give_feedback(fresh(duplicate), actor=customer_actor, rating=5)
