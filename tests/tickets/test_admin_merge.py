@@ -131,3 +131,19 @@ def test_the_timeline_says_it_in_sentences():
         "unlinked from SR-000061"
     )
     assert event_summary("transition", {"reason": "x"}) == ""
+
+
+def test_a_page_open_on_the_target_hears_of_the_merge(
+    agent_client, staff_agent, customer, department
+):
+    from apps.accounts.actors import actor_for_user as actor_of
+    from tests.factories import AgentFactory
+
+    target = worked(customer, department, staff_agent)
+    seen = ServiceRequest.objects.get(pk=target.pk).last_event_seq
+    duplicate = routed(customer, department, subject="Printer broken", description="Again")
+    colleague = AgentFactory(user__username="bob", departments=[department])
+    do_merge_requests(duplicate, into=target, actor=actor_of(colleague.user))
+    base = f"/admin/tickets/servicerequest/{target.pk}"
+    answer = agent_client.get(f"{base}/freshness/", {"seen": seen}).json()
+    assert answer["changed"] and "bob changed this request" in answer["notice"]
