@@ -80,6 +80,7 @@ def test_merge_and_link_at_1440x900(live_server, browser, desk, language):
         assert "Printer on the third floor jams" in page.locator("#merge-target").inner_text()
         assert ServiceRequest.objects.get(pk=duplicate.pk).state == "in_progress"
         shot("3-confirm")
+        assert serious_violations(page, "#content-main") == []
 
         page.locator("[data-action=confirm-merge]").click()
         page.wait_for_url(re.compile(rf".*/{target.pk}/change/"))
@@ -90,6 +91,7 @@ def test_merge_and_link_at_1440x900(live_server, browser, desk, language):
         for selector in ("#request-header", "#id_reply_body", "[data-transition=resolve]"):
             assert visible_without_scrolling(page, selector), selector
         shot("4-target")
+        assert serious_violations(page, "#request-related") == []
 
         link_and_unlink(page, related, shot)
 
@@ -118,3 +120,15 @@ def link_and_unlink(page, related, shot) -> None:
     page.wait_for_selector(row, state="detached")
     assert RequestLink.objects.count() == 0
     shot("6-unlinked")
+
+
+def serious_violations(page, selector: str) -> list[str]:
+    """axe-core's serious and critical violations within `selector` (skipped without the
+    axe-playwright-python package)."""
+    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
+    results = axe.Axe().run(page, context=selector)
+    return [
+        f"{v['id']}: {v['help']}"
+        for v in results.response["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
