@@ -25,6 +25,8 @@ class EventKind(models.TextChoices):
     BOT = "bot", _("Bot")
     FEEDBACK = "feedback", _("Feedback")
     BREACH_RISK = "breach_risk", _("Breach risk")
+    MERGE = "merge", _("Merge")
+    LINK = "link", _("Link")
 
 
 class AppendOnlyError(Exception):

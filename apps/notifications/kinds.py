@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     REQUEST_RESOLVED = "request_resolved", _("Request resolved")
     REQUEST_REOPENED = "request_reopened", _("Request reopened")
     REQUEST_CANCELLED = "request_cancelled", _("Request cancelled")
+    REQUEST_MERGED = "request_merged", _("Request merged into another")
     FEEDBACK_INVITATION = "feedback_invitation", _("Invitation to rate a resolved request")
     APPROVAL_PENDING = "approval_pending", _("Request waits for approval")
     REQUEST_APPROVED = "request_approved", _("Request approved")
@@ -42,6 +43,7 @@ CUSTOMER_KINDS = frozenset(
         NotificationKind.REQUEST_RESOLVED,
         NotificationKind.REQUEST_REOPENED,
         NotificationKind.REQUEST_CANCELLED,
+        NotificationKind.REQUEST_MERGED,
         NotificationKind.FEEDBACK_INVITATION,
         NotificationKind.APPROVAL_PENDING,
         NotificationKind.REQUEST_APPROVED,

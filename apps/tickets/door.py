@@ -85,6 +85,13 @@ def lock_many(pks: list[int], *related: str) -> list[LockedRequest]:
     ]
 
 
+def lock_pair(first_pk: int, second_pk: int) -> tuple[LockedRequest | None, LockedRequest | None]:
+    """Two requests locked in id order (as every locker of several rows takes them), returned
+    in the order asked; None for one that does not exist."""
+    locks = {held.pk: held for held in lock_many(sorted({first_pk, second_pk}))}
+    return locks.get(first_pk), locks.get(second_pk)
+
+
 def write_row(request: ServiceRequest, fields: list[str]) -> None:
     """Save `fields` with the next version and event number, if nobody changed the row since
     the caller read it (an instance held across transactions is refused, not written over)."""
@@ -246,6 +253,7 @@ def transition_payload(
         "escalation_level",
         "approval_department_id",
         "approval_group_id",
+        "merged_into_id",
     ):
         if before[name] != getattr(request, name):
             payload[name.removesuffix("_id")] = {"from": before[name], "to": getattr(request, name)}

@@ -62,6 +62,11 @@ class Category(models.Model):
             )
 
 
+# Transitions an action of their own runs, not listed with the others (a request's allowed
+# transitions, the generic API endpoint): merging moves the conversation too (merging.py).
+SEPARATE_TRANSITIONS = frozenset({"merge"})
+
+
 def _reopened_state(request, **kwargs) -> str:
     # Back to its assignee; a request the bot resolved was never routed, so it goes to routing.
     return State.IN_PROGRESS if request.assignee_id else State.NEW
@@ -165,6 +170,17 @@ class ServiceRequest(FSMModelMixin, models.Model):
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0, editable=False)
+    # Set when the request was merged into another as a duplicate (and closed by it).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_requests",
+        verbose_name=_("merged into"),
+        editable=False,
+        db_index=False,  # sr_merged_into: a partial index, only the few merged rows
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -175,6 +191,11 @@ class ServiceRequest(FSMModelMixin, models.Model):
             models.Index(fields=["assignee", "state"], name="sr_assignee_state"),
             models.Index(fields=["customer", "-created_at"], name="sr_customer_created"),
             models.Index(fields=["state", "state_changed_at"], name="sr_state_since"),
+            models.Index(
+                fields=["merged_into"],
+                name="sr_merged_into",
+                condition=models.Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -185,8 +206,17 @@ class ServiceRequest(FSMModelMixin, models.Model):
         return format_reference(self.pk) if self.pk else f"{REFERENCE_PREFIX}?"
 
     def transitions_for(self, actor) -> list[str]:
-        """Names of the transitions `actor` may run now (state, conditions and permission)."""
-        return sorted(t.name for t in self.get_available_user_state_transitions(actor))
+        """Names of the transitions `actor` may run now (state, conditions and permission),
+        but those run by an action of their own (SEPARATE_TRANSITIONS)."""
+        return sorted(
+            t.name
+            for t in self.get_available_user_state_transitions(actor)
+            if t.name not in SEPARATE_TRANSITIONS
+        )
+
+    def may_merge(self, actor) -> bool:
+        """Whether `actor` may merge this request into another now (merging.py)."""
+        return any(t.name == "merge" for t in self.get_available_user_state_transitions(actor))
 
     # --- transitions: guards and in-memory changes only; the door saves and logs ------------
 
@@ -372,6 +402,12 @@ class ServiceRequest(FSMModelMixin, models.Model):
         self.department = department
         self.assignee = None
 
+    @transition(field=state, source=OPEN, target=State.CLOSED, permission=may(Role.AGENT))
+    def merge(self, *, at, into):
+        # Only through merging.do_merge_requests, which moves the conversation with it.
+        self.merged_into = into
+        self.closed_at = at
+
     @transition(field=state, source=OPEN, target=None, permission=may(Role.AGENT, Role.SYSTEM))
     def reprioritize(self, *, at, priority):
         self._set_priority(priority)
@@ -387,5 +423,14 @@ class ServiceRequest(FSMModelMixin, models.Model):
 
 # The conversation's models live beside; importing them here registers them with the app.
 from apps.tickets.conversation_models import Attachment, Feedback, Message, Visibility  # noqa: E402  after ServiceRequest, which they name
+from apps.tickets.link_models import RequestLink  # noqa: E402  after ServiceRequest, which it names
 
-__all__ = ["Attachment", "Category", "Feedback", "Message", "ServiceRequest", "Visibility"]
+__all__ = [
+    "Attachment",
+    "Category",
+    "Feedback",
+    "Message",
+    "RequestLink",
+    "ServiceRequest",
+    "Visibility",
+]

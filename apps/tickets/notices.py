@@ -3,10 +3,10 @@ on their request, the agents about work that waits for them. Never the person wh
 and each notice once however often its task runs (`do_notify`'s key).
 
 Customers: an agent's public reply, a request for information, the bot's answer (with signed
-accept and decline links), resolved (with signed rating links), reopened or cancelled by the
-desk, waiting for approval and its outcome. Agents: a request assigned to them, their
-customer's reply, a request reopened by its customer, an approval waiting for them.
-Handoffs, escalations and early warnings notify from their own apps."""
+accept and decline links), resolved (with signed rating links), reopened, cancelled or merged
+into another request by the desk, waiting for approval and its outcome. Agents: a request
+assigned to them, their customer's reply, a request reopened by its customer, an approval
+waiting for them. Handoffs, escalations and early warnings notify from their own apps."""
 
 from collections.abc import Callable
 
@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.actors import Role
 from apps.eventlog.models import Event
+from apps.lifecycle.reference import format_reference
 from apps.notifications.kinds import NotificationKind as Kind
 from apps.notifications.models import Notification
 from apps.notifications.services import do_notify
@@ -246,6 +247,28 @@ def _cancelled(request: ServiceRequest, event: Event) -> list[Notification]:
     )
 
 
+def _merged(request: ServiceRequest, event: Event) -> list[Notification]:
+    into = event.payload.get("merged_into", {}).get("to")
+    target = format_reference(into) if isinstance(into, int) else ""
+
+    def body() -> str:
+        text = _(
+            "Your request “%(subject)s” was the same as %(target)s, so we merged it there: "
+            "its messages and files are now on %(target)s, and the conversation goes on there."
+        ) % {"subject": request.subject, "target": target}
+        return _with_reply_hint("\n\n".join(filter(None, [text, _reason(event)])))
+
+    return _to_customer(
+        request,
+        event,
+        Kind.REQUEST_MERGED,
+        lambda: (
+            _("%(ref)s was merged into %(target)s") % {"ref": request.reference, "target": target}
+        ),
+        body,
+    )
+
+
 def _assigned(request: ServiceRequest, event: Event) -> list[Notification]:
     if request.assignee is None or request.assignee_id != event.assignee_id:
         return []  # assigned elsewhere since: the newer assignment notifies
@@ -329,6 +352,7 @@ _ON_TRANSITION: dict[str, Callable[[ServiceRequest, Event], list[Notification]]]
     "accept_answer": _resolved,
     "reopen": _reopened,
     "cancel": _cancelled,
+    "merge": _merged,
     "assign": _assigned,
     "reassign": _assigned,
     "require_approval": _approval,

@@ -72,6 +72,14 @@ class RecategorizeData:
     category: Category | int | None
 
 
+@dataclass(frozen=True, kw_only=True)
+class MergeData:
+    """`merge`: the request this one is merged into, locked by `merging.do_merge_requests`,
+    which moves the conversation with it (the transition alone would not)."""
+
+    into: ServiceRequest
+
+
 TransitionData = (
     RouteData
     | RequireApprovalData
@@ -80,6 +88,7 @@ TransitionData = (
     | TransferData
     | ReprioritizeData
     | RecategorizeData
+    | MergeData
 )
 # The transitions that take data, and its type; the others take none.
 DATA_TYPES: dict[str, type[TransitionData]] = {
@@ -91,6 +100,7 @@ DATA_TYPES: dict[str, type[TransitionData]] = {
     "transfer": TransferData,
     "reprioritize": ReprioritizeData,
     "recategorize": RecategorizeData,
+    "merge": MergeData,
 }
 
 
@@ -167,6 +177,12 @@ def _resolve(cleaned: dict[str, Any], request: ServiceRequest) -> dict[str, Any]
         cleaned["category"] = _category(cleaned["category"], request)
     if cleaned.get("priority") is not None:
         cleaned["priority"] = _priority(cleaned["priority"])
+    if "into" in cleaned and not isinstance(cleaned["into"], ServiceRequest):
+        # An id from a form or a body: merging goes through its own action, never this way.
+        raise InvalidData(
+            _("Requests are merged with the merge action, which moves their conversation."),
+            fields={"into": _("Use the merge action.")},
+        )
     return cleaned
 
 

@@ -31,7 +31,8 @@ def newer_change(service_request, seen_seq: int, user) -> Event | None:
         Event.objects.filter(
             request=service_request,
             seq__gt=seen_seq,
-            kind__in=[EventKind.TRANSITION, EventKind.MESSAGE],
+            # A merge brings the duplicate's messages: the thread changed too.
+            kind__in=[EventKind.TRANSITION, EventKind.MESSAGE, EventKind.MERGE],
         )
         .exclude(actor=user)
         .select_related("actor")

@@ -14,7 +14,7 @@ from apps.core.errors import ServiceDeskError
 from apps.lifecycle.reference import ReferenceSearchMixin
 from apps.sla import display
 from apps.tickets import extensions, services
-from apps.tickets.admin import language, markup, next_move, queues, request_page
+from apps.tickets.admin import language, markup, next_move, queues, relations, request_page
 from apps.tickets.admin.actions import ACTIONS
 from apps.tickets.admin.forms import SUBMIT_FIELDS
 from apps.tickets.admin.freshness import freshness_view, poll_seconds
@@ -202,6 +202,7 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             "poll_seconds": poll_seconds(),
             "panels": extensions.panels_for(obj),
             "reply_tools": extensions.reply_tools_for(obj, actor) if actor else [],
+            **relations.panel_context(self, obj),
         }
 
     # --- permissions: view, transition and submit; never edit or delete -------------------
@@ -254,6 +255,7 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
                 self.admin_site.admin_view(self.reply_view),
                 name=f"{opts.app_label}_{opts.model_name}_reply",
             ),
+            *relations.relation_urls(self),
             *super().get_urls(),
         ]
 

@@ -227,6 +227,13 @@ class RequestTransition(ActorMixin, generics.GenericAPIView):
             allowed = target.transitions_for(request.actor)
             body = error_body("not_found", message, state=target.state, allowed=allowed)
             return Response(body, status=status.HTTP_404_NOT_FOUND)
+        if name == "merge":
+            # The conversation moves with a merge: its own endpoint takes the other request.
+            raise InvalidData(
+                _("Merge with POST %(url)s and the request to merge into.")
+                % {"url": reverse("request-merge", kwargs={"ref": target.reference})},
+                fields={"into": _("Required, at the merge endpoint.")},
+            )
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         expected = expected_version(request, target, data.validated_data.get("version"))
