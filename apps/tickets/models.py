@@ -341,5 +341,15 @@ class ServiceRequest(FSMModelMixin, models.Model):
 
 # The conversation's models live beside; importing them here registers them with the app.
 from apps.tickets.conversation_models import Attachment, Feedback, Message, Visibility  # noqa: E402  after ServiceRequest, which they name
+from apps.tickets.queue_models import RequestSeen, SavedView  # noqa: E402  after ServiceRequest, which they name
 
-__all__ = ["Attachment", "Category", "Feedback", "Message", "ServiceRequest", "Visibility"]
+__all__ = [
+    "Attachment",
+    "Category",
+    "Feedback",
+    "Message",
+    "RequestSeen",
+    "SavedView",
+    "ServiceRequest",
+    "Visibility",
+]
