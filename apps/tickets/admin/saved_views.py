@@ -6,12 +6,11 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import label_for_field
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_POST
 
 from apps.accounts.scope import agent_departments
 from apps.tickets.models import SavedView, ServiceRequest
@@ -144,10 +143,11 @@ def _errors_text(form) -> str:
     return "\n".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
 
 
-@require_POST
 def save_view(model_admin, request):
     """Save the queue as shown under a name (the same name again replaces that view): 400
     with the reasons and nothing written for unknown columns or parameters."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     name = request.POST.get("name", "").strip()
     existing = SavedView.objects.filter(owner_id=request.user.pk, name=name).first()
     if existing is None and SavedView.objects.filter(owner_id=request.user.pk).count() >= MAX_VIEWS:
