@@ -85,9 +85,7 @@ class SavedView(models.Model):
         ordering = ["name", "pk"]
         verbose_name = _("saved view")
         verbose_name_plural = _("saved views")
-        constraints = [
-            models.UniqueConstraint(fields=["owner", "name"], name="view_owner_name")
-        ]
+        constraints = [models.UniqueConstraint(fields=["owner", "name"], name="view_owner_name")]
 
     def __str__(self) -> str:
         return self.name

@@ -29,7 +29,9 @@ CHANGES_URL = "/admin/tickets/servicerequest/queue/changes/"
 
 
 def mine(customer, department, agent, subject="Mine"):
-    return drive(routed(customer, department, subject=subject), ("assign", {"assignee": agent}, SYSTEM))
+    return drive(
+        routed(customer, department, subject=subject), ("assign", {"assignee": agent}, SYSTEM)
+    )
 
 
 def home_counts(client) -> dict:
@@ -48,7 +50,9 @@ def test_a_look_is_one_row_per_agent_and_request_and_survives_a_new_session(
     [seen] = RequestSeen.objects.filter(request=request)
     assert (seen.user, seen.seen_seq) == (staff_agent.user, request.last_event_seq)
 
-    services.do_post_message(request, actor=actor_for_user(staff_agent.user), body="n", internal=True)
+    services.do_post_message(
+        request, actor=actor_for_user(staff_agent.user), body="n", internal=True
+    )
     agent_client.logout()
     client.force_login(staff_agent.user)  # another browser, another session
     assert next_column(client, request) == "updated"
@@ -120,7 +124,11 @@ def test_a_saved_view_round_trip(agent_client, staff_agent, customer, department
     assert shown.context["savable_query"] == "queue=mine&q=printer&o=2"
     response = save(agent_client, query=shown.context["savable_query"])
     view = SavedView.objects.get()
-    assert (view.owner, view.name, view.columns) == (staff_agent.user, "Printers", ["subject", "sla"])
+    assert (view.owner, view.name, view.columns) == (
+        staff_agent.user,
+        "Printers",
+        ["subject", "sla"],
+    )
     assert response.status_code == 302 and response["Location"].endswith(f"&view={view.pk}")
 
     page = agent_client.get(response["Location"])
@@ -207,7 +215,9 @@ def test_the_owner_renames_and_deletes_a_view_in_the_admin(agent_client, staff_a
 # --- live counts and the changed notice ------------------------------------------------------
 
 
-def test_the_counts_endpoint_gives_the_homes_counts(agent_client, staff_agent, customer, department):
+def test_the_counts_endpoint_gives_the_homes_counts(
+    agent_client, staff_agent, customer, department
+):
     mine(customer, department, staff_agent)
     routed(customer, department)
     counts = home_counts(agent_client)

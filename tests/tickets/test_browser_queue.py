@@ -53,6 +53,72 @@ def new_page(browser, language: str):
     return context, page
 
 
+def fits(page) -> None:
+    """No sideways scrolling, no column hidden, long subjects truncated with a tooltip."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1440
+    # The table is no wider than the box that holds it (which would hide the last columns).
+    assert page.evaluate(
+        "(() => { const box = document.querySelector('#changelist .results');"
+        " return box.scrollWidth <= box.clientWidth; })()"
+    )
+    assert page.locator("#result_list td.field-age").first.is_visible()
+    subject = page.locator("#result_list td.field-subject", has_text="third floor")
+    assert subject.get_attribute("title") == LONG
+    assert subject.evaluate("cell => cell.scrollWidth > cell.clientWidth")
+
+
+def moves_by_keyboard(page, shot) -> None:
+    """j down, k up, ? the help, Escape closes it; typing in the search box is no shortcut."""
+    for key in "jjkj":
+        page.keyboard.press(key)
+    current = page.locator("#result_list tbody tr.kbd-current")
+    assert current.count() == 1
+    assert current.evaluate("row => row.rowIndex") == 2
+    page.keyboard.press("?")
+    assert page.locator("#shortcut-help").is_visible()
+    shot("2-shortcuts")
+    page.keyboard.press("Escape")
+    assert page.locator("#shortcut-help").is_hidden()
+    page.locator("#searchbar").press("j")
+    assert page.input_value("#searchbar") == "j"
+    assert current.evaluate("row => row.rowIndex") == 2
+    page.locator("#searchbar").fill("")
+
+
+def hears_of_a_colleagues_change(page, queue, shot) -> None:
+    """The list says a request changed and keeps its rows until the agent refreshes."""
+    rows = page.locator("#result_list tbody tr")
+    first_rows = rows.all_inner_texts()
+    colleague = AgentFactory(user__username="bob", departments=[queue["department"]])
+    drive(queue["requests"][0], ("reassign", {"assignee": colleague}, SYSTEM))
+    page.wait_for_selector("#queue-live:not([hidden])")
+    assert "1" in page.locator("#queue-live .text").inner_text()
+    assert rows.all_inner_texts() == first_rows
+    shot("3-changed-notice")
+    page.locator("#queue-refresh").click()
+    page.wait_for_selector("#result_list")
+    assert page.locator("#result_list tbody tr").count() == 2
+    assert page.locator("#queue-live").is_hidden()
+
+
+def saves_a_view(page, base_url: str, name: str, shot) -> None:
+    """Two columns under a name; the view opens again from the home page."""
+    page.locator("#save-view summary").click()
+    page.fill("#id_view_name", name)
+    for box in page.locator("#save-view input[name=columns]").all():
+        if box.get_attribute("value") not in {"subject", "next"}:
+            box.uncheck()
+    shot("4-save-view")
+    page.locator("#save-view [type=submit]").click()
+    page.wait_for_selector(".saved-views .view-link.current")
+    assert page.locator("#result_list thead th").count() == 4  # tick box, reference, two
+    shot("5-saved-view")
+    page.goto(f"{base_url}/admin/")
+    page.locator("#home-queues .views a", has_text=name).click()
+    page.wait_for_selector(".saved-views .view-link.current")
+    assert page.locator("#result_list thead th").count() == 4
+
+
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_the_queue_fits_refreshes_saves_views_and_moves_by_keyboard(
     live_server, browser, queue, language, settings
@@ -68,73 +134,15 @@ def test_the_queue_fits_refreshes_saves_views_and_moves_by_keyboard(
         assert page.locator("#home-queues [data-queue=mine] .count").inner_text() == "3"
         page.locator("#home-queues [data-queue=mine] a").click()
         page.wait_for_url(re.compile(r".*queue=mine"))
-        rows = page.locator("#result_list tbody tr")
-        assert rows.count() == 3
-        assert page.evaluate("document.documentElement.scrollWidth") <= 1440
-        # No column hidden: the table is no wider than the box that holds it.
-        assert page.evaluate(
-            "(() => { const box = document.querySelector('#changelist .results');"
-            " return box.scrollWidth <= box.clientWidth; })()"
-        )
-        assert page.locator("#result_list td.field-age").first.is_visible()
-        subject = page.locator("#result_list td.field-subject", has_text="third floor")
-        assert subject.get_attribute("title") == LONG  # truncated, the whole as a tooltip
-        assert subject.evaluate("cell => cell.scrollWidth > cell.clientWidth")
+        assert page.locator("#result_list tbody tr").count() == 3
         assert page.locator("#queue-live").is_hidden()
+        fits(page)
         shot("1-queue")
+        moves_by_keyboard(page, shot)
+        hears_of_a_colleagues_change(page, queue, shot)
+        saves_a_view(page, live_server.url, "VPN" if language == "en" else "VPN 队列", shot)
 
-        # Keyboard: j moves down, k up, ? shows the help, Escape closes it, o opens.
-        page.keyboard.press("j")
-        page.keyboard.press("j")
-        page.keyboard.press("k")
-        page.keyboard.press("j")
-        current = page.locator("#result_list tbody tr.kbd-current")
-        assert current.count() == 1
-        assert current.evaluate("row => row.rowIndex") == 2
-        page.keyboard.press("?")
-        assert page.locator("#shortcut-help").is_visible()
-        shot("2-shortcuts")
-        page.keyboard.press("Escape")
-        assert page.locator("#shortcut-help").is_hidden()
-        # Typing in the search box is not a shortcut.
-        page.locator("#searchbar").fill("")
-        page.locator("#searchbar").press("j")
-        assert page.input_value("#searchbar") == "j"
-        assert current.evaluate("row => row.rowIndex") == 2
-        page.locator("#searchbar").fill("")
-
-        # Another agent's change: the list says so and keeps its rows until refreshed.
-        first_rows = rows.all_inner_texts()
-        colleague = AgentFactory(user__username="bob", departments=[queue["department"]])
-        drive(queue["requests"][0], ("reassign", {"assignee": colleague}, SYSTEM))
-        page.wait_for_selector("#queue-live:not([hidden])")
-        notice = page.locator("#queue-live .text").inner_text()
-        assert "1" in notice
-        assert rows.all_inner_texts() == first_rows
-        shot("3-changed-notice")
-        page.locator("#queue-refresh").click()
-        page.wait_for_selector("#result_list")
-        assert page.locator("#result_list tbody tr").count() == 2
-        assert page.locator("#queue-live").is_hidden()
-
-        # A saved view: only two columns, found again on the home page.
-        page.locator("#save-view summary").click()
-        page.fill("#id_view_name", "VPN" if language == "en" else "VPN 队列")
-        for box in page.locator("#save-view input[name=columns]").all():
-            if box.get_attribute("value") not in {"subject", "next"}:
-                box.uncheck()
-        shot("4-save-view")
-        page.locator("#save-view [type=submit]").click()
-        page.wait_for_selector(".saved-views .view-link.current")
-        headers = page.locator("#result_list thead th").all_inner_texts()
-        assert len(headers) == 4  # the tick box, the reference, the subject, next
-        shot("5-saved-view")
-        page.goto(f"{live_server.url}/admin/")
-        page.locator("#home-queues .views a").first.click()
-        page.wait_for_selector(".saved-views .view-link.current")
-        assert page.locator("#result_list thead th").count() == 4
-
-        # Open with the keyboard; on the request page "a" is not stolen while typing.
+        # Open with the keyboard; on the request page a typed "a" stays text.
         page.keyboard.press("j")
         page.keyboard.press("o")
         page.wait_for_selector("#reply-box")
@@ -160,5 +168,18 @@ def test_the_home_counts_refresh_without_a_reload(live_server, browser, queue, s
         page.wait_for_selector("#home-queues [data-queue=unassigned] .count.changed")
         assert count.inner_text() == "1"
         page.screenshot(path=str(ARTIFACTS / "queue-en-home-counts.png"))
+
+        # The new request: "a" assigns it to me, "?" lists the request page's keys.
+        page.locator("#home-queues [data-queue=unassigned] a").click()
+        page.locator("#result_list tbody a").first.click()
+        page.wait_for_selector("#assign_to_me_form")
+        page.keyboard.press("?")
+        assert page.locator("#shortcut-help").is_visible()
+        page.screenshot(path=str(ARTIFACTS / "queue-en-request-shortcuts.png"))
+        page.keyboard.press("Escape")
+        page.keyboard.press("a")
+        page.wait_for_selector(".messagelist .success")
+        assert page.locator("#request-header").inner_text().count("alice") >= 1
+        assert page.locator("#assign_to_me_form").count() == 0
     finally:
         context.close()

@@ -18,18 +18,20 @@ from apps.tickets.queue_models import QUEUE_COLUMNS
 
 VIEW_PARAM = "view"
 # The list's parameters a view may keep: the filters, the search and the order (not the page).
-SAVED_PARAMS = frozenset({
-    "queue",
-    "state__exact",
-    "priority__exact",
-    "department",
-    "channel__exact",
-    "category__id__exact",
-    "created_at__gte",
-    "created_at__lt",
-    "q",
-    "o",
-})
+SAVED_PARAMS = frozenset(
+    {
+        "queue",
+        "state__exact",
+        "priority__exact",
+        "department",
+        "channel__exact",
+        "category__id__exact",
+        "created_at__gte",
+        "created_at__lt",
+        "q",
+        "o",
+    }
+)
 MAX_VIEWS = 50  # a person's own views; more is a sign of a script gone wrong
 
 
@@ -118,7 +120,9 @@ class SavedViewForm(forms.ModelForm):
         name = self.cleaned_data["name"].strip()
         taken = SavedView.objects.filter(owner_id=self.owner.pk, name=name)
         if taken.exclude(pk=self.instance.pk).exists():
-            raise ValidationError(_("You already have a view named %(name)s."), params={"name": name})
+            raise ValidationError(
+                _("You already have a view named %(name)s."), params={"name": name}
+            )
         return name
 
     def clean_query(self):
@@ -172,7 +176,11 @@ def views_context(model_admin, request) -> dict:
     chosen = chosen_view(request)
     return {
         "saved_views": [
-            {"view": v, "url": view_url(url, v), "current": chosen is not None and v.pk == chosen.pk}
+            {
+                "view": v,
+                "url": view_url(url, v),
+                "current": chosen is not None and v.pk == chosen.pk,
+            }
             for v in views_for(request.user)
         ],
         "save_view_url": model_admin.url_for("save_view"),
