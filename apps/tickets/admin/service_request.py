@@ -238,41 +238,23 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
 
     def get_urls(self):
         opts = self.opts
+        views = [
+            ("<path:object_id>/transition/<str:name>/", self.transition_view, "transition"),
+            ("language/", language.language_view, "language"),
+            ("views/save/", self.save_view, "save_view"),
+            ("queue/counts/", self.queue_counts_view, "queue_counts"),
+            ("queue/changes/", self.queue_changes_view, "queue_changes"),
+            ("<path:object_id>/freshness/", self.freshness_view, "freshness"),
+            ("<path:object_id>/reply/", self.reply_view, "reply"),
+        ]
         return [
-            path(
-                "<path:object_id>/transition/<str:name>/",
-                self.admin_site.admin_view(self.transition_view),
-                name=f"{opts.app_label}_{opts.model_name}_transition",
-            ),
-            path(
-                "language/",
-                self.admin_site.admin_view(language.language_view),
-                name=f"{opts.app_label}_{opts.model_name}_language",
-            ),
-            path(
-                "views/save/",
-                self.admin_site.admin_view(self.save_view),
-                name=f"{opts.app_label}_{opts.model_name}_save_view",
-            ),
-            path(
-                "queue/counts/",
-                self.admin_site.admin_view(self.queue_counts_view),
-                name=f"{opts.app_label}_{opts.model_name}_queue_counts",
-            ),
-            path(
-                "queue/changes/",
-                self.admin_site.admin_view(self.queue_changes_view),
-                name=f"{opts.app_label}_{opts.model_name}_queue_changes",
-            ),
-            path(
-                "<path:object_id>/freshness/",
-                self.admin_site.admin_view(self.freshness_view),
-                name=f"{opts.app_label}_{opts.model_name}_freshness",
-            ),
-            path(
-                "<path:object_id>/reply/",
-                self.admin_site.admin_view(self.reply_view),
-                name=f"{opts.app_label}_{opts.model_name}_reply",
+            *(
+                path(
+                    route,
+                    self.admin_site.admin_view(view),
+                    name=f"{opts.app_label}_{opts.model_name}_{name}",
+                )
+                for route, view, name in views
             ),
             *super().get_urls(),
         ]
