@@ -256,6 +256,7 @@ def test_the_list_hears_of_new_and_changed_requests_in_it_or_shown_in_it(
     [
         {"since": "yesterday"},
         {"since": "2026-01-01T10:00:00"},  # no zone
+        {"since": "2026-13-45T10:00:00+00:00"},
         {"since": "2026-01-01T10:00:00+00:00", "ids": "1,x"},
         {"since": "2026-01-01T10:00:00+00:00", "ids": "9" * 30},
         {"since": "2026-01-01T10:00:00+00:00", "bogus__field": "1"},
@@ -269,3 +270,10 @@ def test_the_live_endpoints_need_a_signed_in_agent(client, customer):
     assert client.get(COUNTS_URL).status_code == 302
     client.force_login(customer.user)
     assert client.get(COUNTS_URL).status_code == 302
+
+
+@pytest.mark.parametrize("value", ["9" * 30, "-1", "abc", ""])
+def test_an_unknown_view_shows_the_default_columns(agent_client, value):
+    response = agent_client.get(changelist_url(view=value))
+    assert response.status_code == 200
+    assert response.context["cl"].list_display == ["action_checkbox", "reference", *QUEUE_COLUMNS]

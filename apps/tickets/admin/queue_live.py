@@ -31,7 +31,10 @@ def counts_view(model_admin, request):
 
 
 def _parse(request):
-    since = parse_datetime(request.GET.get(SINCE_PARAM, ""))
+    try:
+        since = parse_datetime(request.GET.get(SINCE_PARAM, ""))
+    except ValueError:  # well formed but no such time (month 13)
+        return None, None
     if since is None or timezone.is_naive(since):
         return None, None
     raw = [part for part in request.GET.get(IDS_PARAM, "").split(",") if part]
