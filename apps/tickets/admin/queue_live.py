@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import ngettext
+from django.utils.translation import gettext, ngettext
 
 from apps.accounts.scope import visible_requests_q
 from apps.tickets.admin.queues import home_queues
@@ -49,7 +49,9 @@ def changes_view(model_admin, request):
     since, ids = _parse(request)
     if since is None:
         return HttpResponseBadRequest(
-            "since must be an ISO time with its zone; ids a comma-separated list of numbers.",
+            gettext(
+                "since must be an ISO time with its zone; ids a comma-separated list of numbers."
+            ),
             content_type="text/plain; charset=utf-8",
         )
     # The list's own filters and search, read by the list itself without our two parameters.
@@ -60,7 +62,7 @@ def changes_view(model_admin, request):
         listed = model_admin.get_changelist_instance(request).queryset
     except IncorrectLookupParameters:
         return HttpResponseBadRequest(
-            "Unknown list parameters.", content_type="text/plain; charset=utf-8"
+            gettext("Unknown list parameters."), content_type="text/plain; charset=utf-8"
         )
     changed = (
         ServiceRequest.objects.filter(visible_requests_q(request.user), last_event_at__gt=since)
