@@ -277,3 +277,14 @@ def test_an_unknown_view_shows_the_default_columns(agent_client, value):
     response = agent_client.get(changelist_url(view=value))
     assert response.status_code == 200
     assert response.context["cl"].list_display == ["action_checkbox", "reference", *QUEUE_COLUMNS]
+
+
+def test_the_save_form_starts_from_the_open_view(agent_client, staff_agent, department):
+    view = SavedView.objects.create(
+        owner=staff_agent.user, name="Team", columns=["age"], department=department
+    )
+    html = agent_client.get(changelist_url(view=view.pk)).content.decode()
+    assert 'name="name" id="id_view_name" maxlength="80" required value="Team"' in html
+    assert f'<option value="{department.pk}" selected>' in html
+    assert "checked" in html.split('value="age"', 1)[1].split(">", 1)[0]
+    assert "checked" not in html.split('value="subject"', 1)[1].split(">", 1)[0]

@@ -174,6 +174,7 @@ def views_context(model_admin, request) -> dict:
     """The queue page's views strip and its save form."""
     url = model_admin.url_for("changelist")
     chosen = chosen_view(request)
+    own = chosen is not None and chosen.owner_id == request.user.pk
     return {
         "saved_views": [
             {
@@ -189,8 +190,9 @@ def views_context(model_admin, request) -> dict:
         "view_form": SavedViewForm(
             owner=request.user,
             initial={
-                "name": chosen.name if chosen and chosen.owner_id == request.user.pk else "",
+                "name": chosen.name if own else "",
                 "columns": chosen.columns if chosen else QUEUE_COLUMNS,
+                "department": chosen.department_id if own else None,
             },
         ),
     }
