@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import label_for_field
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect, QueryDict
 from django.urls import reverse
@@ -165,7 +166,15 @@ def save_view(model_admin, request):
         return HttpResponse(
             _errors_text(form), status=400, content_type="text/plain; charset=utf-8"
         )
-    view = form.save()
+    try:
+        with transaction.atomic():
+            view = form.save()
+    except IntegrityError:  # the same name saved twice at once: the other save won
+        return HttpResponse(
+            gettext("You already have a view named %(name)s.") % {"name": name},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     messages.success(request, gettext("Saved the view “%(name)s”.") % {"name": view.name})
     return HttpResponseRedirect(view_url(model_admin.url_for("changelist"), view))
 
