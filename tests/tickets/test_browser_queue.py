@@ -112,8 +112,9 @@ def saves_a_view(page, base_url: str, name: str, shot) -> None:
     page.locator("#save-view [type=submit]").click()
     page.wait_for_selector(".saved-views .view-link.current")
     assert page.locator("#result_list thead th").count() == 4  # tick box, reference, two
-    shot("5-saved-view")
+    shot("5-saved-view-list")
     page.goto(f"{base_url}/admin/")
+    shot("5-home-views")
     page.locator("#home-queues .views a", has_text=name).click()
     page.wait_for_selector(".saved-views .view-link.current")
     assert page.locator("#result_list thead th").count() == 4
