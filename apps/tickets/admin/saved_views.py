@@ -183,7 +183,7 @@ def views_context(model_admin, request) -> dict:
     """The queue page's views strip and its save form."""
     url = model_admin.url_for("changelist")
     chosen = chosen_view(request)
-    own = chosen is not None and chosen.owner_id == request.user.pk
+    own = chosen if chosen is not None and chosen.owner_id == request.user.pk else None
     return {
         "saved_views": [
             {
@@ -199,9 +199,9 @@ def views_context(model_admin, request) -> dict:
         "view_form": SavedViewForm(
             owner=request.user,
             initial={
-                "name": chosen.name if own else "",
+                "name": own.name if own else "",
                 "columns": chosen.columns if chosen else QUEUE_COLUMNS,
-                "department": chosen.department_id if own else None,
+                "department": own.department_id if own else None,
             },
         ),
     }
