@@ -2,6 +2,7 @@
 it (or shown in it) changed since it was rendered, rather than rows moving under the cursor."""
 
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import PAGE_VAR
 from django.db.models import Q
 from django.http import HttpResponseBadRequest, JsonResponse
 from django.utils import timezone
@@ -54,9 +55,10 @@ def changes_view(model_admin, request):
             ),
             content_type="text/plain; charset=utf-8",
         )
-    # The list's own filters and search, read by the list itself without our two parameters.
+    # The list's own filters and search, read by the list itself without our two parameters
+    # and without its page (a page that no longer exists would refuse the whole question).
     request.GET = request.GET.copy()
-    for name in (SINCE_PARAM, IDS_PARAM):
+    for name in (SINCE_PARAM, IDS_PARAM, PAGE_VAR):
         request.GET.pop(name, None)
     try:
         listed = model_admin.get_changelist_instance(request).queryset
