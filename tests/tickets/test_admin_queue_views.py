@@ -121,7 +121,8 @@ def test_a_saved_view_round_trip(agent_client, staff_agent, customer, department
     mine(customer, department, staff_agent, "Laptop")
     # The save form carries the list's query as a view keeps it: no page, no view.
     shown = agent_client.get(changelist_url(queue="mine", q="printer", o="2", p="1", view="7"))
-    assert shown.context["savable_query"] == "queue=mine&q=printer&o=2"
+    # The order by column name (2: the subject, after the tick box and the reference).
+    assert shown.context["savable_query"] == "queue=mine&q=printer&o=subject"
     response = save(agent_client, query=shown.context["savable_query"])
     view = SavedView.objects.get()
     assert (view.owner, view.name, view.columns) == (
@@ -149,6 +150,8 @@ def test_a_saved_view_round_trip(agent_client, staff_agent, customer, department
         ({"columns": ["subject", "password"]}, "Unknown column password"),
         ({"columns": []}, "columns"),
         ({"query": "queue=mine&is_superuser=1"}, "Unknown list parameters: is_superuser"),
+        ({"query": "o=-password"}, "Order by column names: reference, subject"),
+        ({"query": "o=3"}, "Order by column names"),
         ({"name": "  "}, "name"),
         ({"department": "999999"}, "department"),
     ],
@@ -290,3 +293,16 @@ def test_the_save_form_starts_from_the_open_view(agent_client, staff_agent, depa
     assert f'<option value="{department.pk}" selected>' in html
     assert "checked" in html.split('value="age"', 1)[1].split(">", 1)[0]
     assert "checked" not in html.split('value="subject"', 1)[1].split(">", 1)[0]
+
+
+def test_a_views_order_follows_its_own_columns(agent_client, staff_agent, customer, department):
+    old = mine(customer, department, staff_agent, "Old")
+    new = mine(customer, department, staff_agent, "New")
+    # Ordered by the age column, position 10 when every column shows.
+    shown = agent_client.get(changelist_url(queue="mine", o="10"))
+    assert shown.context["savable_query"] == "queue=mine&o=age"
+    location = save(agent_client, query="queue=mine&o=-age", columns=["subject", "age"])["Location"]
+    page = agent_client.get(location)
+    assert page.context["cl"].list_display == ["action_checkbox", "reference", "subject", "age"]
+    assert page.context["cl"].params["o"] == "-3"  # the age is third of this view's columns
+    assert list(page.context["cl"].result_list) == [new, old]  # by -created_at

@@ -4,6 +4,7 @@ under a name, opens them from the queue and the home, renames, shares or deletes
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import label_for_field
+from django.contrib.admin.views.main import ORDER_VAR
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -45,12 +46,53 @@ def views_for(user):
     )
 
 
-def savable_query(querydict) -> str:
-    """The list's query string as a view keeps it: known parameters only, no page, no view."""
+def _order_parts(value: str):
+    for part in value.split("."):
+        _none, sign, key = part.rpartition("-")
+        yield sign, key
+
+
+def order_by_names(value: str, shown: list) -> str:
+    """The list's order ("2.-5": positions among the columns `shown`) as a view keeps it,
+    by column name ("subject.-sla"), since the view's columns may be others."""
+    names = []
+    for sign, key in _order_parts(value):
+        if key.isdigit() and int(key) < len(shown):
+            names.append(f"{sign}{shown[int(key)]}")
+    return ".".join(names)
+
+
+def order_by_positions(value: str, shown: list) -> str:
+    """A view's order by column names back to positions among the columns `shown`; names
+    not shown are left out. Positions pass unchanged."""
+    positions = []
+    for sign, key in _order_parts(value):
+        if key.isdigit():
+            positions.append(f"{sign}{key}")
+        elif key in shown:
+            positions.append(f"{sign}{shown.index(key)}")
+    return ".".join(positions)
+
+
+def with_order_positions(querydict, shown: list):
+    """The request's query with a view's named order turned into the list's positions."""
+    value = querydict.get(ORDER_VAR, "")
+    if not value or value.replace(".", "").replace("-", "").isdigit():
+        return querydict
+    querydict = querydict.copy()
+    querydict[ORDER_VAR] = order_by_positions(value, shown)
+    return querydict
+
+
+def savable_query(querydict, shown: list) -> str:
+    """The list's query string as a view keeps it: known parameters only, no page, no view,
+    the order by column names."""
     kept = QueryDict(mutable=True)
     for key in querydict:
         if key in SAVED_PARAMS:
             kept.setlist(key, querydict.getlist(key))
+    if ORDER_VAR in kept:
+        kept[ORDER_VAR] = order_by_names(kept[ORDER_VAR], shown)
     return kept.urlencode()
 
 
@@ -133,6 +175,12 @@ class SavedViewForm(forms.ModelForm):
             raise ValidationError(
                 _("Unknown list parameters: %(names)s."), params={"names": ", ".join(unknown)}
             )
+        orderable = ["reference", *QUEUE_COLUMNS]
+        order = [key for _sign, key in _order_parts(query.get(ORDER_VAR, ""))]
+        if ORDER_VAR in query and not set(order) <= set(orderable):
+            raise ValidationError(
+                _("Order by column names: %(names)s."), params={"names": ", ".join(orderable)}
+            )
         return query.urlencode()
 
     def clean_columns(self):
@@ -195,7 +243,7 @@ def views_context(model_admin, request) -> dict:
         ],
         "save_view_url": model_admin.url_for("save_view"),
         "manage_views_url": _manage_url(model_admin),
-        "savable_query": savable_query(request.GET),
+        "savable_query": savable_query(request.GET, model_admin.shown_columns(request)),
         "view_form": SavedViewForm(
             owner=request.user,
             initial={

@@ -116,7 +116,14 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     def get_list_display(self, request):
         return saved_views.list_display_for(request, self.list_display)
 
+    def shown_columns(self, request) -> list:
+        """The list's columns as its `o` parameter counts them (the tick box first)."""
+        columns = list(self.get_list_display(request))
+        return ["action_checkbox", *columns] if self.get_actions(request) else columns
+
     def changelist_view(self, request, extra_context=None):
+        # A saved view orders by column names; the list counts positions.
+        request.GET = saved_views.with_order_positions(request.GET, self.shown_columns(request))
         extra_context = {
             **(extra_context or {}),
             **saved_views.views_context(self, request),
