@@ -92,7 +92,7 @@ def savable_query(querydict, shown: list) -> str:
         if key in SAVED_PARAMS:
             kept.setlist(key, querydict.getlist(key))
     if ORDER_VAR in kept:
-        kept[ORDER_VAR] = order_by_names(kept[ORDER_VAR], shown)
+        kept[ORDER_VAR] = order_by_names(str(kept.get(ORDER_VAR, "")), shown)
     return kept.urlencode()
 
 
