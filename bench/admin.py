@@ -39,7 +39,7 @@ LOAD = [
     """INSERT INTO tickets_servicerequest (id, subject, description, channel, impact, urgency,
            priority, priority_overridden, escalation_level, state, version, last_event_seq,
            last_event_at, created_at, state_changed_at, reopen_count, customer_id,
-           department_id, assignee_id, attachments, tags, required_skills)
+           department_id, assignee_id, declared_attachments, tags, required_skills)
        SELECT g, 'Bench request ' || g, 'Something broke, case ' || g, 'api', 'medium',
               'medium', 1 + g %% 4, false, 0, s.state, 4, 4, s.at, s.at, s.at, 0,
               (SELECT min(id) FROM accounts_customer) + g %% 500,

@@ -424,6 +424,7 @@ class ServiceRequest(FSMModelMixin, models.Model):
 # The conversation's models live beside; importing them here registers them with the app.
 from apps.tickets.conversation_models import Attachment, Feedback, Message, Visibility  # noqa: E402  after ServiceRequest, which they name
 from apps.tickets.link_models import RequestLink  # noqa: E402  after ServiceRequest, which it names
+from apps.tickets.queue_models import RequestSeen, SavedView  # noqa: E402  after ServiceRequest, which they name
 
 __all__ = [
     "Attachment",
@@ -431,6 +432,8 @@ __all__ = [
     "Feedback",
     "Message",
     "RequestLink",
+    "RequestSeen",
+    "SavedView",
     "ServiceRequest",
     "Visibility",
 ]

@@ -20,7 +20,7 @@ from apps.routing.models import RoutingRule
 from apps.sla.models import BusinessCalendar
 from apps.tickets import services
 from apps.tickets.attachments import IncomingFile, do_attach_files
-from apps.tickets.models import Category
+from apps.tickets.models import Category, SavedView
 from tests.factories import AgentFactory, drive, submit
 from tests.mail.mails import mail
 from tests.support.admin import make_staff
@@ -48,6 +48,7 @@ def admin_url(model, view: str, *args) -> str:
 def some_of_everything(customer, department, agent, standard_policy, attachment_dir):
     AgentSkill.objects.create(agent=agent, skill=Skill.objects.create(name="Printers"), level=3)
     Category.objects.create(name="Hardware", default_department=department)
+    SavedView.objects.create(owner=agent.user, name="Mine", columns=["age"], department=department)
     BusinessCalendar.objects.create(name="Office", time_zone="Europe/Berlin")
     RoutingRule.objects.create(name="VPN", keywords=["vpn"], department=department)
     service_request = drive(submit(customer), ("route", {"department": department}, SYSTEM))
@@ -99,6 +100,7 @@ def test_every_model_of_our_apps_is_registered():
         "servicerequest",
         "message",
         "attachment",
+        "savedview",
         "event",
         "businesscalendar",
         "slapolicy",
