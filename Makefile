@@ -6,6 +6,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Back-dated requests `make run` adds on the first load (charts, the ETA model, at-risk queue).
+DEMO_HISTORY ?= 400
 
 .PHONY: run test test-fast lint check-log bench clean chromium messages
 
@@ -23,7 +25,7 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt requirements-semantic.txt | 
 
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py load_demo_data --history $(DEMO_HISTORY)
 	$(BIN)/python manage.py run_desk --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev
