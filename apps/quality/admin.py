@@ -1,12 +1,12 @@
 """Admin: quality alerts, KPI indicators, the quality dashboard."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.actors import actor_for_user
@@ -19,6 +19,8 @@ from apps.quality.models import KPIIndicator, QualityAlert, QualityDashboard
 
 # The longest range the dashboard draws (its queries read every day of it and the baseline).
 MAX_RANGE_DAYS = 366
+# Before this the baseline's arithmetic could leave the calendar (year 1); no desk is that old.
+EARLIEST_DAY = date(2000, 1, 1)
 
 
 class DashboardFilter(forms.Form):
@@ -42,7 +44,14 @@ class DashboardFilter(forms.Form):
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
             raise forms.ValidationError(_("The first day must not be after the last."))
-        if end and end > timezone.localdate():
+        if any(day and day < EARLIEST_DAY for day in (start, end)):
+            raise forms.ValidationError(
+                _("Choose days from %(day)s on.") % {"day": formats.date_format(EARLIEST_DAY)}
+            )
+        today = timezone.localdate()
+        if start and start > today:
+            self.add_error("start", _("The first day must not be in the future."))
+        if end and end > today:
             self.add_error("end", _("The last day must not be in the future."))
         if start and end and (end - start).days + 1 > MAX_RANGE_DAYS:
             raise forms.ValidationError(

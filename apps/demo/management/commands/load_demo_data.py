@@ -8,6 +8,7 @@ from apps.demo import loading as demo
 from apps.demo.history import generate_history
 from apps.demo.logins import logins_text, urls_text
 from apps.improvement.eta.scoring import do_score_open_requests, do_train_eta_model
+from apps.improvement.models import RequestForecast
 
 
 class Command(BaseCommand):
@@ -51,7 +52,8 @@ class Command(BaseCommand):
         if do_train_eta_model() is None:
             return
         counts = do_score_open_requests()
+        at_risk = RequestForecast.objects.filter(at_risk=True).count()
         self.stdout.write(
-            f"ETA model trained; {counts['scored']} open requests scored, "
-            f"{counts['warned']} at risk of missing their deadline."
+            f"ETA model trained; {counts['scored']} open requests scored, {at_risk} at risk of "
+            "missing their deadline (the at-risk queue)."
         )
