@@ -187,9 +187,9 @@ def _resolve(case: Case, rng: random.Random, customer: int) -> None:
 
 def _stall(case: Case, customer: int) -> bool:
     """A stalled request (a part on order, a forgotten ticket): the customer chases and
-    escalates once a day until work resumes. Stalls breach the resolution target, so the ETA model learns what a
-    request at risk looks like, and the latest ones are still open, in the at-risk queue.
-    False when the story reaches now."""
+    escalates once a day until work resumes. Stalls breach the resolution target, so the ETA
+    model learns what a request at risk looks like, and the latest ones are still open, in the
+    at-risk queue. False when the story reaches now."""
     for _ in range(case.stall_days):
         if not case.wait(24 * 60):
             return False

@@ -17,6 +17,7 @@ from tests.conftest import need_service
 def _gettext():
     need_service(shutil.which("msgfmt") is not None, "gettext's msgfmt (apt-get install gettext)")
 
+
 LOCALE = Path(settings.BASE_DIR) / "locale" / "zh_Hans" / "LC_MESSAGES"
 IGNORE = [".venv", "var", "bench", "tests", "test-artifacts"]
 
