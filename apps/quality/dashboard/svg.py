@@ -126,6 +126,15 @@ def _legend(
     return out
 
 
+def _fit(text: str, width: int) -> str:
+    """`text` cut (with an ellipsis) to about `width` pixels; the tooltip keeps it whole."""
+    if _text_width(text) <= width:
+        return text
+    while text and _text_width(text) > width - 12:
+        text = text[:-1]
+    return text + "…"
+
+
 def _unit(unit: str) -> list[str]:
     """The unit of the value axis, above it."""
     return [f'<text x="4" y="10" fill="#444">{escape(unit)}</text>'] if unit else []
@@ -239,7 +248,7 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, fmt: Fmt = _num, label: str 
     for i, (name, value) in enumerate(rows):
         y = TOP + i * row_height
         length = (WIDTH - name_width - 80) * value / top
-        short = name if len(name) <= 42 else name[:41] + "…"
+        short = _fit(name, name_width - 12)
         body.append(
             f'<text x="{name_width - 6}" y="{y + 14}" text-anchor="end" fill="#222">'
             f"<title>{escape(name)}</title>{escape(short)}</text>"
