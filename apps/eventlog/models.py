@@ -51,7 +51,11 @@ class EventQuerySet(models.QuerySet["Event"]):
 class Event(models.Model):
     # Indexed by event_seq_unique (request, seq), which leads with it.
     request = models.ForeignKey(
-        "tickets.ServiceRequest", on_delete=models.PROTECT, related_name="events", db_index=False
+        "tickets.ServiceRequest",
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
+        verbose_name=_("request"),
     )
     seq = models.PositiveIntegerField(_("sequence"))
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)

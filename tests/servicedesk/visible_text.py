@@ -42,6 +42,7 @@ ALLOWED = {
     "SR",
     "CET",
     "CEST",
+    "Erlang",
     # Keys named in Django's own hint under multiple choice lists.
     "Control",
     "Command",
@@ -61,6 +62,7 @@ NOT_WORDS = re.compile(
     | \b[A-Z]{2,}-[\w-]+          # references (SR-2026-000001, HO-...)
     | \b[\w-]*\d[\w-]*\b          # anything with a digit (times, ids, p90)
     | \b[a-z]+_[a-z_]+\b          # snake_case codes (pending_customer)
+    | \b[a-z]+\.[a-z_.]+\b        # dotted codes (message.created)
     """,
     re.VERBOSE,
 )
