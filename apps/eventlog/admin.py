@@ -11,11 +11,7 @@ from apps.accounts.scope import visible_requests_q
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.eventlog.models import Event
 from apps.lifecycle.reference import ReferenceSearchMixin
-from apps.lifecycle.states import State
-
-
-def _state_label(code: str) -> str:
-    return str(State(code).label) if code in State.values else code
+from apps.lifecycle.states import state_label
 
 
 @admin.register(Event)
@@ -51,11 +47,11 @@ class EventAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Even
     # States by their labels; the transition keeps its code, which the search box takes.
     @admin.display(description=_("from state"), ordering="from_state")
     def left(self, event: Event) -> str:
-        return _state_label(event.from_state)
+        return state_label(event.from_state)
 
     @admin.display(description=_("to state"), ordering="to_state")
     def entered(self, event: Event) -> str:
-        return _state_label(event.to_state)
+        return state_label(event.to_state)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in self.opts.fields]

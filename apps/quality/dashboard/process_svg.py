@@ -6,6 +6,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from apps.lifecycle.states import State
+from apps.lifecycle.states import state_label as lifecycle_state_label
 from apps.quality.dashboard.svg import PALETTE, SIGNAL_COLOUR, _svg, empty
 
 ORDER = ["start", *State.values]
@@ -21,9 +22,8 @@ def _hours(seconds: float | None) -> str:
 
 def state_label(code: str) -> str:
     """A state's name in the reader's language (the map's start and end nodes too)."""
-    if code in State.values:
-        return str(State(code).label)
-    return {"start": _("start"), "end": _("end")}.get(code, code.replace("_", " "))
+    special = {"start": _("start"), "end": _("end")}
+    return special[code] if code in special else lifecycle_state_label(code)
 
 
 def process_map_svg(graph: dict, *, bottleneck: str | None = None, label: str = "") -> SafeString:

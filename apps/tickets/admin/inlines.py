@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import AssignmentStrategy
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.eventlog.models import Event
-from apps.lifecycle.states import State
+from apps.lifecycle.states import state_label
 from apps.tickets.admin.timeline import event_summary
 from apps.tickets.admin.transitions import label as transition_label
 
@@ -59,11 +59,11 @@ class EventInline(ReadOnlyInline):
 
     @admin.display(description=_("from state"))
     def left(self, event: Event) -> str:
-        return _state_label(event.from_state)
+        return state_label(event.from_state)
 
     @admin.display(description=_("to state"))
     def entered(self, event: Event) -> str:
-        return _state_label(event.to_state)
+        return state_label(event.to_state)
 
     @admin.display(description=_("why"))
     def why(self, event: Event) -> str:
@@ -73,10 +73,6 @@ class EventInline(ReadOnlyInline):
         if reason and summary:
             return format_html("{}<br><small>{}</small>", reason, summary)
         return format_html("{}", reason or summary)
-
-
-def _state_label(code: str) -> str:
-    return str(State(code).label) if code in State.values else code
 
 
 # Candidates listed in the summary; the event log's payload holds them all.
