@@ -31,6 +31,16 @@ def test_a_chosen_range_is_watched_after_its_baseline(admin_client):
     assert 'value="2026-03-02"' in response.content.decode()
 
 
+def test_the_date_inputs_keep_iso_dates_in_chinese(admin_client):
+    response = admin_client.get(
+        URL, {"start": "2026-03-02", "end": "2026-03-15"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    )
+
+    # A browser's date input reads only yyyy-mm-dd, whatever the page's language.
+    assert 'value="2026-03-02"' in response.content.decode()
+    assert 'value="2026-03-15"' in response.content.decode()
+
+
 def test_one_end_alone_keeps_the_default_length(admin_client):
     window = admin_client.get(URL, {"end": "2026-03-28"}).context["window"]
 
