@@ -49,7 +49,7 @@ chromium:
 # Translations: extract every app's strings (then translate locale/zh_Hans) and compile the
 # .mo files, which are committed so `make run` needs no gettext (apt-get install gettext).
 messages: $(VENV)/.dev
-	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --ignore=tests
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench
 
 # The benchmark suite (docs/performance.md): about half an hour; `make bench ARGS=--quick` for a
