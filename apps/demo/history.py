@@ -31,6 +31,9 @@ SUBJECTS = [
     "Need access to the shared drive",
     "Error 500 in the expense tool",
 ]
+# The share of requests whose work stalls (three times as many in the slow department), for
+# how many days, and the offset of their random stream's seed.
+STALL_SHARE, SLOW_STALLS, STALL_DAYS, STALL_SEED = 0.1, 3, (2, 8), 7919
 # Hours of the day, weighted: most requests arrive in office hours.
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 6, 10, 12, 12, 10, 8, 10, 12, 11, 9, 6, 4, 3, 2, 2, 1, 1]
 
@@ -70,11 +73,16 @@ def generate_history(
     story up to now. Writes: requests (tagged `generated-history`), events, SLA clocks,
     messages and feedback, in one transaction per chunk. Raises NoOrganisation."""
     org, rng, now = load_org(), random.Random(seed), now or timezone.now()
+    # Stalls are drawn from a stream of their own, so a seed's other stories stay as they were.
+    stalls = random.Random(seed + STALL_SEED)
     totals = {"requests": 0, "events": 0}
     done = 0
     while done < requests:
         size = min(chunk, requests - done)
-        cases = [_simulate(_new_request(org, rng, now, days), org, rng, now) for _ in range(size)]
+        cases = [
+            _simulate(_new_request(org, rng, now, days), org, rng, now, _stall_of(stalls))
+            for _ in range(size)
+        ]
         totals["events"] += _write(cases)
         totals["requests"] += size
         done += size
@@ -105,8 +113,19 @@ def _new_request(org: Org, rng: random.Random, now: datetime, days: int) -> Serv
     )
 
 
-def _simulate(request: ServiceRequest, org: Org, rng: random.Random, now: datetime) -> Case:
-    case = Case(request=request, rng=rng, now=now, policy=match_policy(request))
+def _stall_of(stalls: random.Random) -> tuple[float, int]:
+    """(a roll deciding whether the work stalls, how many days it would): both always drawn."""
+    return stalls.random(), stalls.randint(*STALL_DAYS)
+
+
+def _simulate(
+    request: ServiceRequest,
+    org: Org,
+    rng: random.Random,
+    now: datetime,
+    stall: tuple[float, int] = (1.0, 0),
+) -> Case:
+    case = Case(request=request, rng=rng, now=now, policy=match_policy(request), stall=stall)
     customer_user = request.customer.user_id
     case.move(SUBMIT, State.NEW, Role.CUSTOMER, customer_user, channel=request.channel)
     case.start_clocks()
@@ -134,6 +153,8 @@ def _story(case: Case, org: Org, rng: random.Random, customer: int) -> None:
     if not _work(case, org, rng, customer):
         return
     if rng.random() < 0.08 and not _transfer(case, org, rng, customer):
+        return
+    if not _stall(case, customer, slow=department.pk == org.departments[-1].pk):
         return
     if not case.wait(case.minutes(_work_minutes(department, org))):
         return
@@ -166,6 +187,22 @@ def _resolve(case: Case, rng: random.Random, customer: int) -> None:
             return
         case.move("resolve", State.RESOLVED, Role.AGENT, request.assignee.user_id)
     _after_resolution(case, rng, customer)
+
+
+def _stall(case: Case, customer: int, *, slow: bool) -> bool:
+    """A stalled request (a part on order, a forgotten ticket): the customer chases and
+    escalates once a day until work resumes. Stalls breach the resolution target, so the ETA
+    model learns what a request at risk looks like, and the latest ones are still open, in the
+    at-risk queue. False when the story reaches now."""
+    roll, days = case.stall
+    if roll >= STALL_SHARE * (SLOW_STALLS if slow else 1):
+        return True
+    for _ in range(days):
+        if not case.wait(24 * 60):
+            return False
+        case.note(EventKind.MESSAGE, Role.CUSTOMER, customer, visibility="public")
+        case.move("escalate", None, Role.CUSTOMER, customer)
+    return True
 
 
 def _work_minutes(department, org: Org) -> float:

@@ -43,6 +43,8 @@ class Case:
     message_at: datetime | None = None
     feedback: tuple | None = None
     transitions: int = 0
+    # Whether the work stalls before it is resolved (a roll in [0, 1)), and for how many days.
+    stall: tuple[float, int] = (1.0, 0)
 
     def __post_init__(self):
         self.t = self.since = self.request.created_at

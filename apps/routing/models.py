@@ -25,7 +25,9 @@ class RoutingRule(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     # Conditions: each one left empty matches anything; all set ones must hold.
-    categories = models.ManyToManyField("tickets.Category", blank=True, related_name="+")
+    categories = models.ManyToManyField(
+        "tickets.Category", blank=True, related_name="+", verbose_name=_("categories")
+    )
     keywords = models.JSONField(
         _("keywords"),
         default=list,

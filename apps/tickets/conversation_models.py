@@ -31,7 +31,12 @@ class Message(models.Model):
         "tickets.ServiceRequest", on_delete=models.PROTECT, related_name="messages"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     author_role = models.CharField(_("author role"), max_length=10, choices=Role.choices)
     visibility = models.CharField(

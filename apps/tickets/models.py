@@ -135,16 +135,16 @@ class ServiceRequest(FSMModelMixin, models.Model):
     )
     state = FSMField(_("state"), choices=State.choices, default=State.NEW, protected=True)
     # Bumped by every transition: a caller holding an older version gets a conflict.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # The sequence number of the request's latest event-log row.
-    last_event_seq = models.PositiveIntegerField(default=0, editable=False)
-    last_event_at = models.DateTimeField(null=True, editable=False)
+    last_event_seq = models.PositiveIntegerField(_("last event"), default=0, editable=False)
+    last_event_at = models.DateTimeField(_("last event at"), null=True, editable=False)
     created_at = models.DateTimeField(_("created"), editable=False)
-    state_changed_at = models.DateTimeField(editable=False)
+    state_changed_at = models.DateTimeField(_("in this state since"), editable=False)
     first_response_at = models.DateTimeField(
         _("first response"), null=True, blank=True, editable=False
     )
-    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
     # Who may approve while it awaits approval: a named group, else this department's leads
     # (the department routing would send it to; the request has none of its own yet).
     approval_department = models.ForeignKey(

@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import AssignmentStrategy
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.eventlog.models import Event
+from apps.lifecycle.states import state_label
 from apps.tickets.admin.timeline import event_summary
 from apps.tickets.approvals import why_approval
+from apps.tickets.admin.transitions import label as transition_label
 
 # What an event row shows, in the event-log admin and in a request's timeline.
 EVENT_FIELDS = [
@@ -41,12 +43,28 @@ class EventInline(ReadOnlyInline):
     model = Event
     # In sentences: the "why" column says what the payload means; the raw JSON stays in the
     # event log's own admin.
-    fields = [*EVENT_FIELDS[: EVENT_FIELDS.index("payload")], "why"]
+    # Transitions and states by their labels (in the agent's language), not their codes.
+    fields = [
+        {"transition": "step", "from_state": "left", "to_state": "entered"}.get(name, name)
+        for name in EVENT_FIELDS[: EVENT_FIELDS.index("payload")]
+    ] + ["why"]
     ordering = ["seq"]
     verbose_name_plural = _("event timeline")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "department", "assignee__user")
+
+    @admin.display(description=_("transition"))
+    def step(self, event: Event) -> str:
+        return transition_label(event.transition) if event.transition else ""
+
+    @admin.display(description=_("from state"))
+    def left(self, event: Event) -> str:
+        return state_label(event.from_state)
+
+    @admin.display(description=_("to state"))
+    def entered(self, event: Event) -> str:
+        return state_label(event.to_state)
 
     @admin.display(description=_("why"))
     def why(self, event: Event) -> str:

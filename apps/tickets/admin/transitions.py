@@ -24,6 +24,7 @@ FORM_TEMPLATE = "admin/tickets/servicerequest/transition_form.html"
 # The buttons' words; "cancel" and "close" name the request so they do not read as the
 # admin's own buttons.
 _LABELS = {
+    "submit": gettext_lazy("Submit"),
     "require_approval": gettext_lazy("Require approval"),
     "approve": gettext_lazy("Approve"),
     "reject": gettext_lazy("Reject"),
