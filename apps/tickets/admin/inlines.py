@@ -9,8 +9,8 @@ from apps.core.admin import ReadOnlyAdminMixin
 from apps.eventlog.models import Event
 from apps.lifecycle.states import state_label
 from apps.tickets.admin.timeline import event_summary
-from apps.tickets.approvals import why_approval
 from apps.tickets.admin.transitions import label as transition_label
+from apps.tickets.approvals import why_approval
 
 # What an event row shows, in the event-log admin and in a request's timeline.
 EVENT_FIELDS = [
