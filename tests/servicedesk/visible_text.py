@@ -47,6 +47,12 @@ ALLOWED = {
     "Control",
     "Command",
     "Mac",
+    # Keys named on the keyboard-shortcut help, as printed on the keys.
+    "Ctrl",
+    "Enter",
+    # The group the desk's data migration creates for agents: a name (data), shown in the
+    # approver choice of categories and routing rules.
+    "Agents",
     # The alt text of Django's boolean icons, which Django itself never translates.
     "True",
     "False",

@@ -6,6 +6,7 @@ of each step under test-artifacts/browser/merge-<lang>-<step>.png."""
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.contrib.auth.models import Group
 
 from apps.accounts.actors import SYSTEM, actor_for_user
@@ -123,10 +124,8 @@ def link_and_unlink(page, related, shot) -> None:
 
 
 def serious_violations(page, selector: str) -> list[str]:
-    """axe-core's serious and critical violations within `selector` (skipped without the
-    axe-playwright-python package)."""
-    axe = pytest.importorskip("axe_playwright_python.sync_playwright")
-    results = axe.Axe().run(page, context=selector)
+    """axe-core's serious and critical violations within `selector`."""
+    results = Axe().run(page, context=selector)
     return [
         f"{v['id']}: {v['help']}"
         for v in results.response["violations"]
