@@ -25,6 +25,7 @@ class Org:
     lead_of: dict  # department id -> user id or None
     customers: list
     categories: list
+    triage: object = None  # where a request without a department's category goes first
 
 
 @dataclass
@@ -55,8 +56,10 @@ class Case:
         self.t += timedelta(minutes=max(minutes, 0.05))
         return self.t <= self.now
 
-    def minutes(self, mean: float) -> float:
-        return self.rng.expovariate(1 / mean)
+    def until(self, at: datetime) -> bool:
+        """Let time pass up to `at` (never back); False when that is after now."""
+        self.t = max(self.t, at)
+        return self.t <= self.now
 
     # --- writing ------------------------------------------------------------------------
 
