@@ -74,6 +74,31 @@ def test_no_information_from_after_the_prefix_reaches_its_row():
             assert encoder.rows(mine, [index])[0] == pytest.approx(whole, nan_ok=True)
 
 
+def test_no_information_from_after_the_prefix_reaches_a_desk_row():
+    """The same on a desk-like log (departments, states that stay open, assignees): the open
+    work counts, the queue in the prefix's department and state, and the hour of the week are
+    those of the log cut at the prefix's time."""
+    open_states = frozenset({"new", "queued", "assigned", "in_progress"})
+    traces = []
+    for trace in department_log(cases=80):
+        steps = [
+            replace(step, resource=f"{step.department}-{n % 2}" if n >= 2 else None)
+            for n, step in enumerate(trace.steps)
+        ]
+        traces.append(replace(trace, steps=steps, open_states=open_states))
+    attach_load(traces)
+    encoder = Encoder.fit(list(samples(traces)))
+    queue = encoder.names.index("queue_length")
+    assert any(encoder.rows(t, [1])[0][queue] > 0 for t in traces)
+    for trace in traces[30:45]:
+        for index, step in enumerate(trace.steps):
+            whole = encoder.rows(trace, [index])[0]
+            cut = _cut(traces, step.at)
+            attach_load(cut)
+            mine = next(t for t in cut if t.case == trace.case)
+            assert encoder.rows(mine, [index])[0] == pytest.approx(whole, nan_ok=True)
+
+
 def test_the_model_cannot_see_the_future_end_of_a_case():
     """After "a" the case goes on to "b" or "c" at random: no model can tell which."""
     traces = activity_log(

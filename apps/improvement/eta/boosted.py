@@ -19,6 +19,7 @@ from apps.improvement.eta.traces import Sample
 # fit grows slower and hardly better (docs/improvement.md, "Speed").
 MAX_ROWS = 300_000
 SEED = 2026
+HOUR = 3600.0
 # Early stopping on a tenth held out (past EARLY prefixes): most fits stop before max_iter.
 EARLY = 10_000
 PARAMS = {
@@ -97,8 +98,9 @@ class BoostedModel:
         remaining = np.array([s.remaining_seconds for s in chosen], dtype=float)
         parts = {
             "next": _classifier(encoder, x, [s.next_activity for s in chosen], **NEXT_PARAMS),
-            "p50": _quantile(encoder, x, remaining, 0.5),
-            "p90": _quantile(encoder, x, remaining, 0.9),
+            "p50": _quantile(encoder, x, np.log1p(remaining / HOUR), 0.5),
+            "p90": _quantile(encoder, x, np.log1p(remaining / HOUR), 0.9),
+            "log_hours": True,
         }
         labels = labels_of(chosen)
         known = [n for n, y in enumerate(labels) if y is not None]
@@ -114,8 +116,8 @@ class BoostedModel:
     def _predict_rows(self, x) -> Predictions:
         import numpy as np
 
-        p50 = np.maximum(_predict(self.parts["p50"], x), 0.0)
-        p90 = np.maximum(_predict(self.parts["p90"], x), p50)
+        p50 = np.maximum(self._remaining(self.parts["p50"], x), 0.0)
+        p90 = np.maximum(self._remaining(self.parts["p90"], x), p50)
         breach = self.parts["breach"]
         risk = _probability_of(breach, x, 1) if breach is not None else [None] * len(x)
         return Predictions(
@@ -124,6 +126,15 @@ class BoostedModel:
             p90=p90.tolist(),
             risk=list(risk),
         )
+
+    def _remaining(self, part, x):
+        """Remaining seconds: the quantiles are learnt on log(1 + hours), where the factors
+        that stretch a case's time (load, category, priority) add up; a quantile survives the
+        monotone transformation. (Models fitted before learnt seconds directly.)"""
+        import numpy as np
+
+        found = _predict(part, x)
+        return np.expm1(found) * HOUR if self.parts.get("log_hours") else found
 
     def predict(self, samples: Sequence[Sample]) -> Predictions:
         return self.predict_rows(matrix(self.encoder, samples))
