@@ -20,6 +20,9 @@ from apps.improvement.eta.traces import Sample
 MAX_ROWS = 300_000
 SEED = 2026
 HOUR = 3600.0
+# Cases in the latest fifth of the training log needed to calibrate on it.
+CALIBRATION_CASES = 100
+CALIBRATION_ROWS = 60_000
 # Early stopping on a tenth held out (past EARLY prefixes): most fits stop before max_iter.
 EARLY = 10_000
 PARAMS = {
@@ -105,6 +108,7 @@ class BoostedModel:
         labels = labels_of(chosen)
         known = [n for n, y in enumerate(labels) if y is not None]
         parts["breach"] = _classifier(encoder, x[known], [labels[n] for n in known])
+        parts.update(_calibration(encoder, x, chosen, labels))
         model = cls(encoder, parts)
         with_reference(model, x)
         return model
@@ -117,9 +121,13 @@ class BoostedModel:
         import numpy as np
 
         p50 = np.maximum(self._remaining(self.parts["p50"], x), 0.0)
-        p90 = np.maximum(self._remaining(self.parts["p90"], x), p50)
+        p90 = self._remaining(self.parts["p90"], x, shift=self.parts.get("p90_shift", 0.0))
+        p90 = np.maximum(p90, p50)
         breach = self.parts["breach"]
         risk = _probability_of(breach, x, 1) if breach is not None else [None] * len(x)
+        isotonic = self.parts.get("isotonic")
+        if isotonic is not None:
+            risk = isotonic.predict(risk)
         return Predictions(
             next_activity=[str(a) for a in _predict(self.parts["next"], x)],
             p50=p50.tolist(),
@@ -127,14 +135,14 @@ class BoostedModel:
             risk=list(risk),
         )
 
-    def _remaining(self, part, x):
+    def _remaining(self, part, x, shift: float = 0.0):
         """Remaining seconds: the quantiles are learnt on log(1 + hours), where the factors
         that stretch a case's time (load, category, priority) add up; a quantile survives the
         monotone transformation. (Models fitted before learnt seconds directly.)"""
         import numpy as np
 
         found = _predict(part, x)
-        return np.expm1(found) * HOUR if self.parts.get("log_hours") else found
+        return np.expm1(found + shift) * HOUR if self.parts.get("log_hours") else found
 
     def predict(self, samples: Sequence[Sample]) -> Predictions:
         return self.predict_rows(matrix(self.encoder, samples))
@@ -215,6 +223,42 @@ def _groups(names: list[str]) -> dict[str, list[int]]:
         label = "activity_counts" if name.startswith("count:") else name
         groups.setdefault(label, []).append(column)
     return groups
+
+
+def _calibration(encoder: Encoder, x, chosen: Sequence[Sample], labels: list) -> dict:
+    """Calibrate the breach risk and the P90 on the latest fifth of the training cases (by
+    start), with the breach classifier and the P90 refitted on the earlier four fifths: an
+    isotonic map from risk to the observed breach share ("isotonic"), and the shift of the
+    log-hours P90 that makes nine in ten of those prefixes end before it ("p90_shift").
+    The refits learn from at most CALIBRATION_ROWS prefixes (drawn, seeded), so they add a
+    fraction of the fit's time on a large log. Nothing with fewer than CALIBRATION_CASES cases
+    in that fifth, or no breach in it."""
+    import numpy as np
+    from sklearn.isotonic import IsotonicRegression
+
+    starts = sorted({(s.trace.start, s.trace.case) for s in chosen})
+    if len(starts) < 5 * CALIBRATION_CASES:
+        return {}
+    cut = starts[len(starts) * 4 // 5]
+    late = np.array([(s.trace.start, s.trace.case) >= cut for s in chosen])
+    hours = np.log1p(np.array([s.remaining_seconds for s in chosen], dtype=float) / HOUR)
+    early_rows = np.flatnonzero(~late)
+    if len(early_rows) > CALIBRATION_ROWS:
+        early_rows = np.sort(
+            np.random.default_rng(SEED).choice(early_rows, CALIBRATION_ROWS, replace=False)
+        )
+    fit = np.zeros(len(chosen), dtype=bool)
+    fit[early_rows] = True
+    p90 = _quantile(encoder, x[fit], hours[fit], 0.9)
+    found = {"p90_shift": float(np.quantile(hours[late] - p90.predict(x[late]), 0.9))}
+    known = np.array([y is not None for y in labels])
+    y = np.array([y or 0 for y in labels])
+    early, held = fit & known, late & known
+    if 0 < y[early].sum() < early.sum() and 0 < y[held].sum() < held.sum():
+        breach = _classifier(encoder, x[early], y[early].tolist())
+        isotonic = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
+        found["isotonic"] = isotonic.fit(_probability_of(breach, x[held], 1), y[held])
+    return found
 
 
 def _classifier(encoder: Encoder, x, y: list, **extra):
