@@ -5,6 +5,7 @@ it takes depends on the request's category, priority, channel and customer tier,
 it has been through, on how late it is and on the desk's load (apps/demo/history_traits.py)."""
 
 import random
+from datetime import UTC, timedelta
 
 from apps.accounts.actors import Role
 from apps.demo.history_case import Case, Org
@@ -26,6 +27,8 @@ from apps.sla.models import ClockKind, ClockState
 
 # A customer chases a request whose resolution clock has used this share of its target.
 LATE = 0.75
+# The hours in which customers write (local, in the office's zone).
+AWAKE = (7, 21)
 # Work queued behind the agent that makes them rush (and the request come back more often).
 RUSHED = 2
 
@@ -155,19 +158,31 @@ class Story:
             if case.wait(lognormal(rng, 60 * 24 * 5, 0.3)):
                 case.move("cancel", State.CANCELLED, Role.SYSTEM)
             return False
-        if not case.wait(lognormal(rng, 180 * (1 + self.loops), 1.2)):
+        if not (case.wait(lognormal(rng, 180 * (1 + self.loops), 1.2)) and self._daytime()):
             return False
         case.note(EventKind.MESSAGE, Role.CUSTOMER, self.customer, visibility="public")
         case.move("customer_reply", State.IN_PROGRESS, Role.CUSTOMER, self.customer)
         self.loops += 1
         return self._follow_up(0.5)
 
+    def _daytime(self) -> bool:
+        """Customers write in their day (07:00-21:00 in the office's zone): a reply that would
+        come at night comes the next morning. False when that is after now."""
+        case = self.case
+        local = case.t.astimezone(self.desk.schedule.tz)
+        if AWAKE[0] <= local.hour < AWAKE[1]:
+            return True
+        morning = local.replace(hour=AWAKE[0], minute=0, second=0, microsecond=0)
+        if local.hour >= AWAKE[1]:
+            morning += timedelta(days=1)
+        return case.until((morning + timedelta(minutes=lognormal(self.rng, 60))).astimezone(UTC))
+
     def _resolve(self) -> None:
         """The assignee resolves; it may come back (by category, tier, rush and loops)."""
         case, rng, request = self.case, self.rng, self.case.request
         case.move("resolve", State.RESOLVED, Role.AGENT, request.assignee.user_id)
         chance = reopened(request, tier=self.tier, rushed=self.rushed, loops=self.loops)
-        if rng.random() < chance and case.wait(lognormal(rng, 600)):
+        if rng.random() < chance and case.wait(lognormal(rng, 600)) and self._daytime():
             case.move("reopen", State.IN_PROGRESS, Role.CUSTOMER, self.customer)
             self.rushed = False
             if not self._follow_up(0.6):
