@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from apps.accounts.actors import Role
+from apps.accounts.models import Department
 from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.priority import raised
 from apps.lifecycle.states import SUBMIT
 from apps.sla.business_time import business_seconds_between
 from apps.sla.models import ClockKind, ClockState, SLAClock
 from apps.sla.timers import PAUSING, STOPPING, schedule_of
+from apps.tickets.models import ServiceRequest
 
 
 @dataclass
@@ -25,14 +27,14 @@ class Org:
     lead_of: dict  # department id -> user id or None
     customers: list
     categories: list
-    triage: object = None  # where a request without a department's category goes first
+    triage: Department | None = None  # where a request without a department's category goes first
 
 
 @dataclass
 class Case:
     """A request being simulated; `events` are dicts for Event(...), in order."""
 
-    request: object
+    request: ServiceRequest
     rng: random.Random
     now: datetime
     policy: object | None
@@ -63,7 +65,7 @@ class Case:
 
     # --- writing ------------------------------------------------------------------------
 
-    def move(self, name: str, to_state: str, role: str, user_id=None, **payload) -> None:
+    def move(self, name: str, to_state: str | None, role: str, user_id=None, **payload) -> None:
         """A transition at the current time (to_state None keeps the state)."""
         from_state = self.state
         to_state = to_state or from_state

@@ -81,6 +81,7 @@ class Desk:
             start, end = self.books[pk].earliest(self.schedule, at, seconds)
             if best is None or start < best[1]:
                 best = (self.books[pk].agent, start, end)
+        assert best is not None, "a department in the desk has agents"
         return best
 
     def book(self, agent, start: datetime, end: datetime) -> None:

@@ -60,6 +60,17 @@ class Story:
         case.move("route", State.QUEUED, Role.SYSTEM)
         self._handle()
 
+    def _department(self) -> int:
+        department = self.case.request.department_id
+        assert department is not None, "routed before it waits for an agent"
+        return department
+
+    def _agent(self) -> int:
+        """The user id of the assignee (the story has assigned one by then)."""
+        assignee = self.case.request.assignee
+        assert assignee is not None, "assigned before the agent acts"
+        return assignee.user_id
+
     def _bot_answer(self) -> bool:
         """Perhaps the bot proposes an answer first (by channel and category). False when the
         story ends here."""
@@ -81,7 +92,7 @@ class Story:
         """The queue (the customer may give up), assignment, first reply, the work, then what
         follows it."""
         case, rng, request = self.case, self.rng, self.case.request
-        department = request.department_id
+        department = self._department()
         minutes = work_minutes(rng, request, self.desk.work_minutes[department])
         queued = case.t
         ready = add_business_seconds(
@@ -142,9 +153,10 @@ class Story:
     def _follow_up(self, share: float) -> bool:
         """More work by the same agent when they are free. False when it reaches now."""
         case, request = self.case, self.case.request
-        minutes = work_minutes(self.rng, request, self.desk.work_minutes[request.department_id])
+        department = self._department()
+        minutes = work_minutes(self.rng, request, self.desk.work_minutes[department])
         agent, start, end = self.desk.earliest(
-            request.department_id, case.t, minutes * share, agent=request.assignee
+            department, case.t, minutes * share, agent=request.assignee
         )
         self.desk.book(agent, start, end)
         return case.until(end)
@@ -152,8 +164,8 @@ class Story:
     def _ask_customer(self) -> bool:
         """A question to the customer, their reply (a later one the more loops) and the work it
         brings. False when the story reaches now or the customer never answers."""
-        case, rng, request = self.case, self.rng, self.case.request
-        case.move("request_info", State.PENDING_CUSTOMER, Role.AGENT, request.assignee.user_id)
+        case, rng = self.case, self.rng
+        case.move("request_info", State.PENDING_CUSTOMER, Role.AGENT, self._agent())
         if rng.random() < 0.05:
             if case.wait(lognormal(rng, 60 * 24 * 5, 0.3)):
                 case.move("cancel", State.CANCELLED, Role.SYSTEM)
@@ -180,14 +192,14 @@ class Story:
     def _resolve(self) -> None:
         """The assignee resolves; it may come back (by category, tier, rush and loops)."""
         case, rng, request = self.case, self.rng, self.case.request
-        case.move("resolve", State.RESOLVED, Role.AGENT, request.assignee.user_id)
+        case.move("resolve", State.RESOLVED, Role.AGENT, self._agent())
         chance = reopened(request, tier=self.tier, rushed=self.rushed, loops=self.loops)
         if rng.random() < chance and case.wait(lognormal(rng, 600)) and self._daytime():
             case.move("reopen", State.IN_PROGRESS, Role.CUSTOMER, self.customer)
             self.rushed = False
             if not self._follow_up(0.6):
                 return
-            case.move("resolve", State.RESOLVED, Role.AGENT, request.assignee.user_id)
+            case.move("resolve", State.RESOLVED, Role.AGENT, self._agent())
         self._after_resolution()
 
     def _transfer(self) -> None:
@@ -197,7 +209,7 @@ class Story:
         others = [d for d in self.org.departments if d.pk != request.department_id]
         target = rng.choice(others)
         handoff = {"handoff_kind": "transfer", "from_department": request.department_id}
-        user = request.assignee.user_id
+        user = self._agent()
         case.note(
             EventKind.HANDOFF,
             Role.AGENT,
