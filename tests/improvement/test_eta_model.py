@@ -161,6 +161,34 @@ def test_the_model_explains_a_risk_by_the_features_that_raise_it():
     assert BoostedModel.loads(fitted.dumps()).predict_rows(row[None, :]).risk[0] > 0.9
 
 
+def test_calibration_on_the_latest_fifth_and_the_chain_where_it_guessed_better():
+    """With enough cases the model calibrates its risk and P90 on the latest fifth of the
+    training cases, and answers the next step with the Markov chain after the last activities
+    where the chain guessed clearly better there (none on this log: the trees are exact)."""
+    traces = department_log(cases=900)
+    for trace in traces:
+        trace.attributes = {"priority": trace.priority}
+        trace.target_seconds = 50 * 3600.0
+        trace.breached = (trace.end - trace.start).total_seconds() > trace.target_seconds
+    attach_load(traces)
+    train, test = chronological_split(traces, 0.7)
+    fitted = BoostedModel.fit(list(samples(train)))
+    assert {"isotonic", "p90_shift", "markov"} <= set(fitted.parts)
+    assert fitted.parts["markov"] == {}
+    tested = list(samples(test))
+    predicted = fitted.predict(tested)
+    covered = [s.remaining_seconds <= p90 for s, p90 in zip(tested, predicted.p90, strict=True)]
+    assert 0.8 <= sum(covered) / len(covered) <= 1.0
+    assert all(0.0 <= risk <= 1.0 for risk in predicted.risk)
+    # Where the chain answers, its answer is what the model gives.
+    route = float(fitted.encoder.activities.index("route") + 1)
+    fitted.parts["markov"] = {route: "chain's answer"}
+    answers = fitted.predict(tested).next_activity
+    for sample, answer in zip(tested, answers, strict=True):
+        is_route = sample.trace.steps[sample.index].activity == "route"
+        assert (answer == "chain's answer") == is_route
+
+
 def test_a_prefix_seen_later_counts_the_wait():
     trace = Trace(case="x", steps=[Step("a", "a", START)], end=None)
     encoder = Encoder(activities=["a"])
