@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from apps.improvement.eta.boosted import BoostedModel, matrix
+from apps.improvement.eta.boosted import MARGINS, BoostedModel, _overruled, matrix
 from apps.improvement.eta.context import attach_load
 from apps.improvement.eta.encoding import Encoder
 from apps.improvement.eta.evaluation import evaluate
@@ -163,8 +163,8 @@ def test_the_model_explains_a_risk_by_the_features_that_raise_it():
 
 def test_calibration_on_the_latest_fifth_and_the_chain_where_it_guessed_better():
     """With enough cases the model calibrates its risk and P90 on the latest fifth of the
-    training cases, and answers the next step with the Markov chain after the last activities
-    where the chain guessed clearly better there (none on this log: the trees are exact)."""
+    training cases, and chooses there how sure the trees must be to overrule the Markov
+    chain."""
     traces = department_log(cases=900)
     for trace in traces:
         trace.attributes = {"priority": trace.priority}
@@ -173,20 +173,27 @@ def test_calibration_on_the_latest_fifth_and_the_chain_where_it_guessed_better()
     attach_load(traces)
     train, test = chronological_split(traces, 0.7)
     fitted = BoostedModel.fit(list(samples(train)))
-    assert {"isotonic", "p90_shift", "markov"} <= set(fitted.parts)
-    assert fitted.parts["markov"] == {}
+    assert {"isotonic", "p90_shift", "chain", "margin"} <= set(fitted.parts)
+    route = float(fitted.encoder.activities.index("route") + 1)
+    assert fitted.parts["chain"][route] == "assign"
+    assert fitted.parts["margin"] in MARGINS
     tested = list(samples(test))
     predicted = fitted.predict(tested)
+    assert predicted.next_activity == [s.next_activity for s in tested]
     covered = [s.remaining_seconds <= p90 for s, p90 in zip(tested, predicted.p90, strict=True)]
     assert 0.8 <= sum(covered) / len(covered) <= 1.0
     assert all(0.0 <= risk <= 1.0 for risk in predicted.risk)
-    # Where the chain answers, its answer is what the model gives.
-    route = float(fitted.encoder.activities.index("route") + 1)
-    fitted.parts["markov"] = {route: "chain's answer"}
-    answers = fitted.predict(tested).next_activity
-    for sample, answer in zip(tested, answers, strict=True):
-        is_route = sample.trace.steps[sample.index].activity == "route"
-        assert (answer == "chain's answer") == is_route
+
+
+def test_the_trees_overrule_the_chain_only_when_surer_by_the_margin():
+    traces = activity_log(300, memoryless)
+    fitted = BoostedModel.fit(list(samples(traces)))
+    x = matrix(fitted.encoder, list(samples(traces)))
+    column = x[:, fitted.encoder.names.index("last_activity")]
+    chain = {code: "a" for code in set(column.tolist())}
+    trees = fitted.parts["next"]
+    assert set(_overruled(trees, x, column, chain, 1.5)) == {"a"}
+    assert _overruled(trees, x, column, chain, -1.5) == [str(a) for a in trees.predict(x)]
 
 
 def test_a_prefix_seen_later_counts_the_wait():
