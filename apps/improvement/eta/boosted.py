@@ -23,7 +23,7 @@ SEED = 2026
 HOUR = 3600.0
 # Cases in the latest fifth of the training log needed to calibrate on it.
 CALIBRATION_CASES = 100
-CALIBRATION_ROWS = 60_000
+CALIBRATION_ROWS = 30_000
 # The margins tried for overruling the Markov chain (above 1: never overrule it).
 MARGINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 1.5)
 # Early stopping on a tenth held out (past EARLY prefixes): most fits stop before max_iter.
