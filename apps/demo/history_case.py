@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from apps.accounts.actors import Role
+from apps.accounts.models import Department
 from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.priority import raised
 from apps.lifecycle.states import SUBMIT
 from apps.sla.business_time import business_seconds_between
 from apps.sla.models import ClockKind, ClockState, SLAClock
 from apps.sla.timers import PAUSING, PAUSING_RESPONSE, STOPPING, schedule_of
+from apps.tickets.models import ServiceRequest
 
 
 @dataclass
@@ -25,13 +27,14 @@ class Org:
     lead_of: dict  # department id -> user id or None
     customers: list
     categories: list
+    triage: Department | None = None  # where a request without a department's category goes first
 
 
 @dataclass
 class Case:
     """A request being simulated; `events` are dicts for Event(...), in order."""
 
-    request: object
+    request: ServiceRequest
     rng: random.Random
     now: datetime
     policy: object | None
@@ -43,8 +46,6 @@ class Case:
     message_at: datetime | None = None
     feedback: tuple | None = None
     transitions: int = 0
-    # Whether the work stalls before it is resolved (a roll in [0, 1)), and for how many days.
-    stall: tuple[float, int] = (1.0, 0)
 
     def __post_init__(self):
         self.t = self.since = self.request.created_at
@@ -57,12 +58,14 @@ class Case:
         self.t += timedelta(minutes=max(minutes, 0.05))
         return self.t <= self.now
 
-    def minutes(self, mean: float) -> float:
-        return self.rng.expovariate(1 / mean)
+    def until(self, at: datetime) -> bool:
+        """Let time pass up to `at` (never back); False when that is after now."""
+        self.t = max(self.t, at)
+        return self.t <= self.now
 
     # --- writing ------------------------------------------------------------------------
 
-    def move(self, name: str, to_state: str, role: str, user_id=None, **payload) -> None:
+    def move(self, name: str, to_state: str | None, role: str, user_id=None, **payload) -> None:
         """A transition at the current time (to_state None keeps the state)."""
         from_state = self.state
         to_state = to_state or from_state
