@@ -75,7 +75,7 @@ def test_an_agent_takes_replies_to_and_resolves_a_request(live_server, page, scr
     assert "met" in page.locator("#request-sla").inner_text()
     page.locator("#request-timeline summary").click()
     timeline = page.locator(".inline-group").last.inner_text()
-    for word in ("assign", "start", "resolve", "Technician replaced the roller."):
+    for word in ("Assign", "Start", "Resolve", "Technician replaced the roller."):
         assert word in timeline
     assert "clock stopped" in timeline
     screenshot("request-resolved")
