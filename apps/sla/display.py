@@ -91,11 +91,13 @@ def duration(seconds: float) -> str:
     """Business time in hours and minutes: '1h 20m', '2h', '35m', '<1m'."""
     minutes = int(abs(seconds) // 60)
     if minutes == 0:
-        return "<1m"
+        return _("<1m")
     hours, minutes = divmod(minutes, 60)
     if not hours:
-        return f"{minutes}m"
-    return f"{hours}h {minutes}m" if minutes else f"{hours}h"
+        return _("%(m)sm") % {"m": minutes}
+    if not minutes:
+        return _("%(h)sh") % {"h": hours}
+    return _("%(h)sh %(m)sm") % {"h": hours, "m": minutes}
 
 
 def badge(colour: str, text: str) -> str:
