@@ -21,8 +21,13 @@ from rest_framework.serializers import (
 from apps.accounts.actors import actor_for_user
 from apps.api import schema_examples as ex
 from apps.api.parsers import JSONParser
+from apps.api.strict_input import RefusesUnknownFields
 from apps.api.tokens import do_issue_token, do_revoke_tokens
 from apps.core.errors import Forbidden
+
+
+class SignInSerializer(RefusesUnknownFields, AuthTokenSerializer):
+    """Username and password (DRF's), nothing else."""
 
 
 class TokenSerializer(Serializer):
@@ -39,7 +44,7 @@ class ObtainToken(GenericAPIView):
     authentication_classes = ()
     throttle_scope = "auth"
     parser_classes = (FormParser, MultiPartParser, JSONParser)
-    serializer_class = AuthTokenSerializer
+    serializer_class = SignInSerializer
 
     @extend_schema(
         tags=["auth"],

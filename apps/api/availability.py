@@ -9,10 +9,11 @@ from apps.accounts.models import Availability
 from apps.accounts.services import do_set_availability
 from apps.api import schema_examples as ex
 from apps.api.permissions import IsAgent, actor_of
+from apps.api.strict_input import RefusesUnknownFields
 from apps.core.errors import Forbidden
 
 
-class AvailabilitySerializer(Serializer):
+class AvailabilitySerializer(RefusesUnknownFields, Serializer):
     availability = ChoiceField(
         choices=Availability.choices,
         help_text="online: takes new requests; away or offline: none, and unstarted ones may be "

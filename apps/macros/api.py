@@ -9,6 +9,7 @@ from rest_framework import generics, serializers
 from rest_framework.response import Response
 
 from apps.api.permissions import IsAgent
+from apps.api.strict_input import RefusesUnknownFields
 from apps.macros import selectors, services, variables
 from apps.macros.models import MAX_BODY, Macro
 from apps.tickets import selectors as request_selectors
@@ -92,7 +93,7 @@ class RequestMacroSerializer(MacroSerializer):
     open_now = serializers.BooleanField(help_text="Its transition may run now (or it has none).")
 
 
-class ApplySerializer(serializers.Serializer):
+class ApplySerializer(RefusesUnknownFields, serializers.Serializer):
     body = serializers.CharField(
         max_length=MAX_BODY,
         required=False,

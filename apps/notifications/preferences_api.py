@@ -5,6 +5,7 @@ from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from apps.api.strict_input import RefusesUnknownFields
 from apps.notifications.kinds import NotificationKind, emailed_by_default
 from apps.notifications.models import NotificationPreference
 from apps.notifications.preferences import do_set_email_choices, email_choices
@@ -26,7 +27,7 @@ class PreferenceSerializer(serializers.Serializer):
     )
 
 
-class PreferenceUpdateSerializer(serializers.Serializer):
+class PreferenceUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
     email = serializers.DictField(
         child=serializers.BooleanField(),
         help_text="{kind: true or false}; kinds left out keep their setting.",

@@ -8,6 +8,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
 from apps.api.permissions import IsStaff
+from apps.api.strict_input import RefusesUnknownFields
 from apps.notifications.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
 from apps.notifications.subscriptions import (
     do_create_subscription,
@@ -48,7 +49,7 @@ _CHANGE = OpenApiExample("Pause it", request_only=True, value={"active": False})
 _ROTATED = OpenApiExample("Rotated", response_only=True, value={**_SUBSCRIPTION, "secret": _SECRET})
 
 
-class SubscriptionSerializer(serializers.ModelSerializer):
+class SubscriptionSerializer(RefusesUnknownFields, serializers.ModelSerializer):
     event_types = serializers.ListField(
         source="event_kinds",
         child=serializers.ChoiceField(choices=WebhookEventType.choices),

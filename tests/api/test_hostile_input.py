@@ -638,13 +638,12 @@ def test_attachment_names_lose_their_directories(customer_client, name, stored):
     assert ServiceRequest.objects.get().declared_attachments[0]["name"] == stored
 
 
-def test_unknown_fields_in_attachments_are_not_stored(customer_client):
+def test_unknown_fields_in_attachments_are_refused_and_nothing_stored(customer_client):
     attachment = {"name": "a.txt", "size": 1, "path": "/etc/passwd", "url": "file:///etc"}
     response = send(customer_client, REQUESTS, {"subject": "x", "attachments": [attachment]})
-    assert response.status_code == 201
-    assert ServiceRequest.objects.get().declared_attachments == [
-        {"name": "a.txt", "size": 1, "content_type": ""}
-    ]
+    assert response.status_code == 400
+    assert "attachments" in response.json()["error"]["fields"]
+    assert not ServiceRequest.objects.exists()
 
 
 def test_a_customer_cannot_set_the_priority(customer_client):

@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import Department
+from apps.api.strict_input import RefusesUnknownFields
 from apps.handoffs.models import Handoff, HandoffKind, OLAClock, OLAClockKind
 
 
@@ -107,13 +108,13 @@ class HandoffSerializer(serializers.ModelSerializer):
         return obj.transitions_for(self.context["actor"])
 
 
-class HandoffCreateSerializer(serializers.Serializer):
+class HandoffCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     kind = serializers.ChoiceField(choices=HandoffKind.choices)
     to_department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
     reason = serializers.CharField(max_length=5000)
 
 
-class HandoffTransitionSerializer(serializers.Serializer):
+class HandoffTransitionSerializer(RefusesUnknownFields, serializers.Serializer):
     version = serializers.IntegerField(
         required=False, help_text="The version you saw; a newer one gives 409."
     )

@@ -3,6 +3,7 @@
 from rest_framework import serializers
 
 from apps.accounts.models import Department
+from apps.api.strict_input import RefusesUnknownFields
 from apps.improvement.models import Indicator, Problem, ProblemEvent, RequestForecast
 from apps.quality.models import QualityAlert
 from apps.tickets.models import Category, ServiceRequest
@@ -112,7 +113,7 @@ class _ProblemFields(serializers.Serializer):
     indicator = serializers.ChoiceField(choices=Indicator.choices, required=False)
 
 
-class ProblemCreateSerializer(_ProblemFields):
+class ProblemCreateSerializer(RefusesUnknownFields, _ProblemFields):
     quality_alert = serializers.PrimaryKeyRelatedField(
         queryset=QualityAlert.objects.all(), required=False, allow_null=True
     )
@@ -128,11 +129,11 @@ class ProblemCreateSerializer(_ProblemFields):
     )
 
 
-class ProblemUpdateSerializer(_ProblemFields):
+class ProblemUpdateSerializer(RefusesUnknownFields, _ProblemFields):
     title = serializers.CharField(max_length=200, required=False)
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-class ProblemTransitionSerializer(serializers.Serializer):
+class ProblemTransitionSerializer(RefusesUnknownFields, serializers.Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
     reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

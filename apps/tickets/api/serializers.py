@@ -13,6 +13,7 @@ from rest_framework import serializers
 
 from apps.accounts.models import Customer
 from apps.api.fields_once import FieldsBuiltOnce
+from apps.api.strict_input import RefusesUnknownFields
 from apps.lifecycle.channel import Channel
 from apps.lifecycle.priority import Level, Priority
 from apps.lifecycle.reference import format_reference
@@ -220,7 +221,7 @@ class MessageSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 # --- input -------------------------------------------------------------------------------------
 
 
-class DeclaredAttachmentInputSerializer(serializers.Serializer):
+class DeclaredAttachmentInputSerializer(RefusesUnknownFields, serializers.Serializer):
     """Legacy input (`attachments` in a JSON create): metadata only, kept as declared."""
 
     name = serializers.CharField(max_length=255)
@@ -235,7 +236,7 @@ class DeclaredAttachmentInputSerializer(serializers.Serializer):
         return name
 
 
-class RequestCreateSerializer(serializers.Serializer):
+class RequestCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     subject = serializers.CharField(max_length=200)
     description = serializers.CharField(
         max_length=20000, required=False, allow_blank=True, default=""
@@ -295,7 +296,7 @@ class RequestUploadSerializer(RequestCreateSerializer):
     files = files_field()
 
 
-class MessageCreateSerializer(serializers.Serializer):
+class MessageCreateSerializer(RefusesUnknownFields, serializers.Serializer):
     body = serializers.CharField(max_length=20000)
     internal = serializers.BooleanField(default=False, help_text="Agents only: an internal note.")
 
@@ -306,7 +307,7 @@ class MessageUploadSerializer(MessageCreateSerializer):
     files = files_field()
 
 
-class TransitionSerializer(serializers.Serializer):
+class TransitionSerializer(RefusesUnknownFields, serializers.Serializer):
     """A transition's optional reason and version, and the data some transitions take."""
 
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
@@ -357,7 +358,7 @@ class TransitionSerializer(serializers.Serializer):
         return {k: self.validated_data[k] for k in self.DATA_FIELDS if k in self.validated_data}
 
 
-class MergeSerializer(serializers.Serializer):
+class MergeSerializer(RefusesUnknownFields, serializers.Serializer):
     """Merging the request in the URL (the duplicate) into another."""
 
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
@@ -372,7 +373,7 @@ class MergeSerializer(serializers.Serializer):
     )
 
 
-class LinkSerializer(serializers.Serializer):
+class LinkSerializer(RefusesUnknownFields, serializers.Serializer):
     to = serializers.CharField(max_length=30, help_text="The related request: reference or id.")
 
 
@@ -389,7 +390,7 @@ class LinkedRequestSerializer(serializers.Serializer):
     )
 
 
-class FeedbackSerializer(serializers.Serializer):
+class FeedbackSerializer(RefusesUnknownFields, serializers.Serializer):
     rating = serializers.IntegerField(min_value=1, max_value=5)
     comment = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
     created_at = serializers.DateTimeField(read_only=True)
