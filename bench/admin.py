@@ -19,6 +19,8 @@ AGENT = "bench-agent"
 # queued, assigned, in progress and pending); the rest is closed history with stopped clocks,
 # which is what grows as a desk gets older.
 OPEN_REQUESTS = 500
+# Messages (and message events) of each open request, beside its first message and two events.
+MESSAGES = 12
 
 LOAD = [
     """INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,
@@ -39,7 +41,7 @@ LOAD = [
     """INSERT INTO tickets_servicerequest (id, subject, description, channel, impact, urgency,
            priority, priority_overridden, escalation_level, state, version, last_event_seq,
            last_event_at, created_at, state_changed_at, reopen_count, customer_id,
-           department_id, assignee_id, attachments, tags, required_skills)
+           department_id, assignee_id, declared_attachments, tags, required_skills)
        SELECT g, 'Bench request ' || g, 'Something broke, case ' || g, 'api', 'medium',
               'medium', 1 + g %% 4, false, 0, s.state, 4, 4, s.at, s.at, s.at, 0,
               (SELECT min(id) FROM accounts_customer) + g %% 500,
@@ -79,7 +81,33 @@ LOAD = [
        FROM tickets_servicerequest r
        CROSS JOIN (VALUES (1, 'submit', '', 'new'), (2, 'route', 'new', 'queued'))
            AS e(seq, name, from_state, to_state)""",
+    # The open requests' conversations: MESSAGES more messages each (customer and agent in
+    # turn, every fourth an internal note) and an event for each, as a worked request has.
+    # The same rows at every size: the request page shows one request, whatever the table.
+    """INSERT INTO tickets_message (author_role, visibility, body, created_at, request_id,
+                                   author_id)
+       SELECT CASE WHEN m %% 2 = 1 THEN 'agent' ELSE 'customer' END,
+              CASE WHEN m %% 4 = 3 THEN 'internal' ELSE 'public' END,
+              'Reply ' || m || E' on case ' || r.id || E'.\n\n* a point\n* **another** one',
+              r.created_at + m * interval '1 minute', r.id,
+              CASE WHEN m %% 2 = 1 THEN (SELECT user_id FROM accounts_agent WHERE id = %(agent)s)
+                   ELSE c.user_id END
+       FROM tickets_servicerequest r JOIN accounts_customer c ON c.id = r.customer_id
+       CROSS JOIN generate_series(1, %(messages)s) m
+       WHERE r.state <> 'closed'""",
+    """INSERT INTO quality_event (seq, kind, transition, from_state, to_state, actor_role, at,
+                                 payload, request_id, department_id)
+       SELECT 2 + m, 'message', '', r.state, r.state,
+              CASE WHEN m %% 2 = 1 THEN 'agent' ELSE 'customer' END,
+              r.created_at + m * interval '1 minute', '{}', r.id, r.department_id
+       FROM tickets_servicerequest r CROSS JOIN generate_series(1, %(messages)s) m
+       WHERE r.state <> 'closed'""",
+    """UPDATE tickets_servicerequest SET last_event_seq = 2 + %(messages)s
+       WHERE state <> 'closed'""",
 ]
+
+
+LOAD_TABLES = ("tickets_servicerequest", "sla_slaclock", "tickets_message", "quality_event")
 
 
 def parse_args() -> argparse.Namespace:
@@ -169,12 +197,13 @@ def child_load(n: int) -> dict:
     user.groups.add(Group.objects.get(name="Agents"))
     agent = Agent.objects.create(user=user)
     agent.departments.add(Department.objects.order_by("pk").first())
+    params = {"n": n, "every": n // OPEN_REQUESTS, "messages": MESSAGES}
     with connection.cursor() as cursor:
         for sql in LOAD[4:]:
-            cursor.execute(sql, {"n": n, "every": n // OPEN_REQUESTS, "agent": agent.pk})
+            cursor.execute(sql, {**params, "agent": agent.pk})
         cursor.execute("ANALYZE")
         counts = {}
-        for table in ("tickets_servicerequest", "sla_slaclock", "quality_event"):
+        for table in LOAD_TABLES:
             cursor.execute(f"SELECT count(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
     return {"load_s": time.perf_counter() - started, "counts": counts}
