@@ -115,7 +115,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5, help="measured rounds (A B A B)")
-    parser.add_argument("--child", choices=["load", "measure"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["load", "measure", "explain"], help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -197,7 +197,7 @@ def child_load(n: int) -> dict:
     user.groups.add(Group.objects.get(name="Agents"))
     agent = Agent.objects.create(user=user)
     agent.departments.add(Department.objects.order_by("pk").first())
-    params = {"n": n, "every": n // OPEN_REQUESTS, "messages": MESSAGES}
+    params = {"n": n, "every": max(1, n // OPEN_REQUESTS), "messages": MESSAGES}
     with connection.cursor() as cursor:
         for sql in LOAD[4:]:
             cursor.execute(sql, {**params, "agent": agent.pk})
@@ -251,14 +251,52 @@ def child_measure(n: int) -> dict:
     return results
 
 
+def child_explain(n: int) -> dict:
+    """Every SELECT the queue (default filters) and a request page send, with the time
+    `EXPLAIN ANALYZE` gives each and its plan's top lines, slowest first."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from apps.tickets.models import ServiceRequest
+
+    client = Client()
+    client.force_login(User.objects.get(username=AGENT))
+    opened = ServiceRequest.objects.filter(state="in_progress", assignee__user__username=AGENT)
+    pages = {
+        "queue": reverse("admin:tickets_servicerequest_changelist"),
+        "request_page": reverse(
+            "admin:tickets_servicerequest_change", args=[opened.order_by("pk").first().pk]
+        ),
+    }
+    found = {}
+    for page, url in pages.items():
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        plans = []
+        with connection.cursor() as cursor:
+            for query in captured.captured_queries:
+                if not query["sql"].lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
+                lines = [row[0] for row in cursor.fetchall()]
+                ms = float(lines[-1].split(":")[1].split()[0])  # "Execution Time: 0.1 ms"
+                plans.append({"ms": ms, "sql": query["sql"][:160], "plan": lines[:4]})
+        found[page] = sorted(plans, key=lambda p: -p["ms"])
+    return found
+
+
 def main() -> None:
     args = parse_args()
     if args.child is None:
         main_parent(args)
         return
     setup_django()
-    result = child_load(args.n) if args.child == "load" else child_measure(args.n)
-    print(json.dumps(result))
+    child = {"load": child_load, "measure": child_measure, "explain": child_explain}
+    print(json.dumps(child[args.child](args.n)))
 
 
 if __name__ == "__main__":

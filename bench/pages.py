@@ -133,6 +133,19 @@ def measure(entries: list[tuple], args) -> dict[str, list[Result]]:
     return results
 
 
+def explain(database: str) -> None:
+    """The queue's and the request page's SELECTs on `database`, slowest first (the three
+    slowest of each page, with the sum over all)."""
+    found = admin_bench.run_child("explain", database, 0)
+    for page, plans in found.items():
+        total = sum(p["ms"] for p in plans)
+        print(f"# EXPLAIN {page} on {database}: {len(plans)} SELECTs, {total:.2f} ms in all")
+        for plan in plans[:3]:
+            print(f"#   {plan['ms']:.2f} ms  {plan['sql']}")
+            for line in plan["plan"]:
+                print(f"#       {line}")
+
+
 def figures_of(results: dict[str, list[Result]], sizes: list[int]) -> dict[str, float]:
     figures: dict[str, float] = {}
     for name, runs in results.items():
@@ -166,6 +179,8 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
             started.append(ceiling)
             entries += entries_for(size, ours, ceiling)
         results = measure(entries, args)
+        for system, _process, *_ in started[::2]:
+            explain(system.database)
     finally:
         for system, process, *_ in started:
             stop(process)

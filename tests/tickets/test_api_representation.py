@@ -1,0 +1,73 @@
+"""The request representation's own `to_representation` gives exactly DRF's: every field, on a
+varied set of requests (every state, with and without category, department, assignee, SLA
+clocks on a business calendar, files, declared files, a forecast), for customers and agents,
+in English and Chinese."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone, translation
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
+
+from apps.accounts.actors import actor_for_user
+from apps.improvement.models import RequestForecast
+from apps.tickets import selectors, transition_table
+from apps.tickets.api.serializers import RequestSerializer
+from apps.tickets.models import ServiceRequest
+from tests.tickets.test_api_query_counts import population  # noqa: F401  the fixture, reused
+
+pytestmark = pytest.mark.django_db
+
+
+def _vary(population) -> None:
+    """Declared files on some requests, a forecast on others (expected_by)."""
+    mine = population.mine
+    ServiceRequest.objects.filter(pk__in=[r.pk for r in mine[::3]]).update(
+        declared_attachments=[{"name": "log.txt", "size": 12, "content_type": "text/plain"}]
+    )
+    now = timezone.now()
+    ServiceRequest.objects.filter(pk__in=[r.pk for r in mine[1::3]]).update(
+        description="It broke.\nTwice, &amp; \"quoted\" 网络",
+        first_response_at=now - timedelta(minutes=5, microseconds=7),
+        escalation_level=1,
+        reopen_count=2,
+        channel="email",
+    )
+    for n, request in enumerate(mine[::4]):
+        RequestForecast.objects.create(
+            request=request,
+            computed_at=now,
+            expected_at=now + timedelta(hours=n, microseconds=123) if n % 2 else None,
+        )
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_own_representation_equals_drfs_field_by_field(population, language):  # noqa: F811  the fixture imported above
+    _vary(population)
+    desk = population.desk
+    users = [desk.customer.user, population.multi.user, desk.lead.user, desk.second.user]
+    compared = 0
+    with translation.override(language):
+        for user in users:
+            actor = actor_for_user(user)
+            transition_table.forget()
+            context = {"actor": actor}
+            for request in selectors.list_requests_for(actor):
+                serializer = RequestSerializer(request, context=context)
+                ours = serializer.to_representation(request)
+                drfs = serializers.ModelSerializer.to_representation(serializer, request)
+                assert list(ours) == list(drfs)
+                for name in drfs:
+                    assert ours[name] == drfs[name], (request.reference, user, name)
+                assert JSONRenderer().render(ours) == JSONRenderer().render(drfs)
+                compared += 1
+    assert compared > 40
+    # The dataset is varied: every field took more than one value somewhere.
+    seen = {}
+    for request in selectors.list_requests_for(actor_for_user(population.multi.user)):
+        data = RequestSerializer(request, context={"actor": actor}).data
+        for name, value in data.items():
+            seen.setdefault(name, set()).add(JSONRenderer().render(value))
+    constant = {name for name, values in seen.items() if len(values) < 2}
+    assert not constant, constant
