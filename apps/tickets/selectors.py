@@ -4,7 +4,6 @@ up front."""
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from apps.accounts.actors import Actor, Role
-from apps.core.prefetch import set_prefetched
 from apps.lifecycle.reference import parse_reference
 from apps.sla.models import SLAClock
 from apps.tickets import extensions
@@ -54,18 +53,13 @@ def list_page_requests_for(actor: Actor) -> QuerySet[ServiceRequest]:
 
 
 def load_page(rows: list[ServiceRequest], actor: Actor) -> None:
-    """The SLA clocks and visible files of a page from `list_page_requests_for`, as
-    `list_requests_for` prefetches them: read for the rows that have any, empty for the rest."""
-    for relation, flag, prefetch in (
-        ("sla_clocks", "has_clocks", _CLOCKS),
-        ("attachments", "has_files", _attachments_prefetch(actor)),
-    ):
+    """The SLA clocks and visible files of the rows of a page from `list_page_requests_for`
+    that have any, as `list_requests_for` prefetches them. The representation reads the flags
+    and shows the others' as empty (asking `sla_clocks.all()` of one of those would query)."""
+    for flag, prefetch in (("has_clocks", _CLOCKS), ("has_files", _attachments_prefetch(actor))):
         having = [row for row in rows if getattr(row, flag)]
         if having:
             prefetch_related_objects(having, prefetch)
-        for row in rows:
-            if not getattr(row, flag):
-                set_prefetched(row, relation, [])
 
 
 def get_request_for(

@@ -15,6 +15,7 @@ from apps.improvement.models import RequestForecast
 from apps.tickets import selectors, transition_table
 from apps.tickets.api.serializers import RequestSerializer
 from apps.tickets.models import ServiceRequest
+from tests.support.api import client_for
 from tests.tickets.test_api_query_counts import population  # noqa: F401  the fixture, reused
 
 pytestmark = pytest.mark.django_db
@@ -71,3 +72,28 @@ def test_own_representation_equals_drfs_field_by_field(population, language):  #
             seen.setdefault(name, set()).add(JSONRenderer().render(value))
     constant = {name for name, values in seen.items() if len(values) < 2}
     assert not constant, constant
+
+
+def test_the_lists_answer_what_drf_renders(population):  # noqa: F811  the fixture imported above
+    """Through the API: pages from list_page_requests_for (clocks and files read only where
+    there are some) render as DRF renders each request with everything prefetched."""
+    _vary(population)
+    ServiceRequest.objects.filter(pk=population.mine[0].pk).update(state="new")
+    for user in (population.desk.customer.user, population.multi.user):
+        actor = actor_for_user(user)
+        expected = {}
+        for request in selectors.list_requests_for(actor):
+            serializer = RequestSerializer(request, context={"actor": actor})
+            drfs = serializers.ModelSerializer.to_representation(serializer, request)
+            expected[request.reference] = JSONRenderer().render(drfs)
+        for path in ("/api/v1/requests/", "/api/v1/queue/"):
+            if path == "/api/v1/queue/" and user == population.desk.customer.user:
+                continue
+            for page in (1, 2):
+                response = client_for(user).get(path, {"page_size": 20, "page": page})
+                assert response.status_code == 200
+                for item in response.json()["results"]:
+                    rendered = JSONRenderer().render(item)
+                    assert rendered == expected[item["reference"]], item["reference"]
+        empty = [r for r in selectors.list_page_requests_for(actor) if not r.has_files]
+        assert empty, "the dataset has requests without files"

@@ -246,8 +246,15 @@ def _through_drf(name: str):
 
 
 def _attachments(instance):
-    files = instance.attachments.all()
-    return instance.attachments if files else None
+    if not getattr(instance, "has_files", True):  # selectors.list_page_requests_for
+        return None
+    return instance.attachments if instance.attachments.all() else None
+
+
+def _sla(serializer, instance):
+    if not getattr(instance, "has_clocks", True):  # selectors.list_page_requests_for
+        return []
+    return serializer.get_sla(instance)
 
 
 _WRITTEN_OUT = {
@@ -262,7 +269,7 @@ _WRITTEN_OUT = {
         "declared_attachments", lambda r: r.declared_attachments
     ),
     "allowed_transitions": lambda s, r: allowed_transitions(r, s.context["actor"]),
-    "sla": lambda s, r: s.get_sla(r),
+    "sla": _sla,
     "expected_by": lambda s, r: extensions.expected_by(r),
 }
 
