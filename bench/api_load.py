@@ -36,7 +36,7 @@ def token_headers(token: str) -> dict[str, str]:
     return {"Authorization": f"Token {token}", "Content-Type": "application/json"}
 
 
-def run_load(  # noqa: PLR0913  the load's knobs, each a plain value
+def run_load(
     port: int,
     tokens: list[str],
     make_call: MakeCall,

@@ -158,8 +158,9 @@ def figures_of(results: dict[str, list[Result]], sizes: list[int]) -> dict[str, 
         if a and b:
             figures[f"ratio_{page}_p50_{big}_over_{small}"] = a / b
         for size in sizes:
-            ours, ceiling = figures.get(f"{page}_{size}_per_s"), figures.get(
-                f"ceiling_list_{size}_per_s"
+            ours, ceiling = (
+                figures.get(f"{page}_{size}_per_s"),
+                figures.get(f"ceiling_list_{size}_per_s"),
             )
             if page != "ceiling_list" and ours and ceiling:
                 figures[f"ratio_{page}_over_ceiling_list_at_{size}"] = ours / ceiling

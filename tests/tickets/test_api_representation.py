@@ -21,7 +21,7 @@ from tests.tickets.test_api_query_counts import population  # noqa: F401  the fi
 pytestmark = pytest.mark.django_db
 
 
-def _vary(population) -> None:
+def _vary(population) -> None:  # noqa: F811  the fixture imported above, passed on
     """Declared files on some requests, a forecast on others (expected_by)."""
     mine = population.mine
     ServiceRequest.objects.filter(pk__in=[r.pk for r in mine[::3]]).update(
@@ -29,7 +29,7 @@ def _vary(population) -> None:
     )
     now = timezone.now()
     ServiceRequest.objects.filter(pk__in=[r.pk for r in mine[1::3]]).update(
-        description="It broke.\nTwice, &amp; \"quoted\" 网络",
+        description='It broke.\nTwice, &amp; "quoted" 网络',
         first_response_at=now - timedelta(minutes=5, microseconds=7),
         escalation_level=1,
         reopen_count=2,

@@ -265,9 +265,7 @@ _WRITTEN_OUT = {
     "assignee": _person("assignee"),
     "customer": _person("customer"),
     "attachments": _empty_or_drf("attachments", _attachments),
-    "declared_attachments": _empty_or_drf(
-        "declared_attachments", lambda r: r.declared_attachments
-    ),
+    "declared_attachments": _empty_or_drf("declared_attachments", lambda r: r.declared_attachments),
     "allowed_transitions": lambda s, r: allowed_transitions(r, s.context["actor"]),
     "sla": _sla,
     "expected_by": lambda s, r: extensions.expected_by(r),
