@@ -6,24 +6,38 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Back-dated requests `make run` adds on the first load (charts, the ETA model, at-risk queue).
+DEMO_HISTORY ?= 400
 
-.PHONY: run test test-fast lint check-log bench clean chromium messages
+.PHONY: run test test-fast lint lock check-log bench clean chromium messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 
-$(VENV)/.runtime: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+# What is installed comes from the locks, every file with its hash (docs/dependencies.md):
+# requirements*.txt name what we ask for, `make lock` resolves them into requirements*.lock.
+$(VENV)/.runtime: requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements.txt requirements-dev.txt requirements-semantic.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements-dev.txt
+$(VENV)/.dev: requirements-dev.lock | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
 	touch $@ $(VENV)/.runtime
+
+# Resolve requirements*.txt into the locks again (uv, pinned in requirements-dev.txt): the runtime
+# lock for every platform, the development lock for Linux x86_64 with the CPU build of torch that
+# this kind of machine keeps in /opt/wheels (the same file as download.pytorch.org/whl/cpu).
+lock: $(VENV)/.dev
+	$(BIN)/uv pip compile -q requirements.txt --universal --generate-hashes --python-version 3.11 \
+		-o requirements.lock
+	$(BIN)/uv pip compile -q requirements-dev.txt -c requirements.lock --generate-hashes \
+		--python-version 3.11 --python-platform x86_64-manylinux_2_28 --find-links /opt/wheels \
+		-o requirements-dev.lock
 
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo_data
+	$(BIN)/python manage.py load_demo_data --history $(DEMO_HISTORY)
 	$(BIN)/python manage.py run_desk --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev
@@ -47,7 +61,7 @@ chromium:
 # Translations: extract every app's strings (then translate locale/zh_Hans) and compile the
 # .mo files, which are committed so `make run` needs no gettext (apt-get install gettext).
 messages: $(VENV)/.dev
-	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench
+	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --ignore=tests
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench
 
 # The benchmark suite (docs/performance.md): about 40 minutes; `make bench ARGS=--quick` for a

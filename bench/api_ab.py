@@ -18,15 +18,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import psycopg
 from api_load import calls_for, run_load
-from api_systems import REDIS_DB, SERVER, start_gunicorn, stop, systems
+from api_systems import REDIS_DB, issue_tokens, start_gunicorn, stop, systems
 from memory import children_by_parent
 from steal import cpu_times, steal_percent
 
 TICKS = os.sysconf("SC_CLK_TCK")
-TOKENS = """SELECT t.key FROM authtoken_token t JOIN auth_user u ON u.id = t.user_id
-            WHERE u.username LIKE 'bench-%%' ORDER BY u.id LIMIT 8"""
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -75,8 +72,7 @@ def main() -> None:
             )
             if code:
                 system = replace(system, pythonpath=Path(code))
-        with psycopg.connect(f"{SERVER}/{system.database}") as connection:
-            system.tokens = [row[0] for row in connection.execute(TOKENS)]
+        system.tokens = issue_tokens(system)
         entries.append((name, replace(system, port=18801 + number)))
     servers = {name: start_gunicorn(system) for name, system in entries}
     rates = {name: [] for name, _ in entries}

@@ -26,16 +26,32 @@ REDIS_DB = 13
 _USERS_CODE = """
 import json
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 U = get_user_model()
 users = [U(username=f"bench-{{i}}", email=f"bench-{{i}}@example.com", is_staff={staff})
          for i in range({customers})]
 U.objects.bulk_create(users)
 users = list(U.objects.filter(username__startswith="bench-").order_by("id"))
 {extra}
-tokens = [Token.objects.create(user=u).key for u in users[:{clients}]]
+{tokens}
 print(json.dumps({{"tokens": tokens, "user_ids": [u.id for u in users[:{clients}]],
                    "first_user": users[0].id}}))
+"""
+# Each client's token: DRF's plain tokens for the ceiling and django-helpdesk, our hashed ones.
+_DRF_TOKENS = """
+from rest_framework.authtoken.models import Token
+tokens = [Token.objects.get_or_create(user=u)[0].key for u in users[:{clients}]]
+"""
+_OUR_TOKENS = """
+from apps.api.tokens import do_issue_token
+tokens = [do_issue_token(user=u)[1] for u in users[:{clients}]]
+"""
+# Tokens for the clients of a database made earlier (bench/api_ab.py).
+_TOKENS_AGAIN = """
+import json
+from django.contrib.auth import get_user_model
+users = list(get_user_model().objects.filter(username__startswith="bench-").order_by("id"))
+{tokens}
+print(json.dumps(tokens))
 """
 _OURS_EXTRA = """
 from apps.accounts.models import Customer
@@ -101,6 +117,7 @@ class System:
     table: str
     load_sql: list[str]
     users_extra: str = ""
+    tokens_code: str = _DRF_TOKENS
     staff: bool = False
     env: dict = field(default_factory=dict)
     tokens: list[str] = field(default_factory=list)
@@ -168,6 +185,7 @@ def systems() -> list[System]:
             table="tickets_servicerequest",
             load_sql=_OURS_LOAD,
             users_extra=_OURS_EXTRA,
+            tokens_code=_OUR_TOKENS,
             env=ours_env,
         ),
         System(
@@ -227,11 +245,21 @@ def prepare(system: System) -> None:
     server_sql(f"CREATE DATABASE {system.database}")
     system.django("migrate", "--noinput", "-v0")
     code = _USERS_CODE.format(
-        staff=system.staff, customers=CUSTOMERS, clients=CLIENTS, extra=system.users_extra
+        staff=system.staff,
+        customers=CUSTOMERS,
+        clients=CLIENTS,
+        extra=system.users_extra,
+        tokens=system.tokens_code.format(clients=CLIENTS),
     )
     made = json.loads(system.django("shell", "-c", code).strip().splitlines()[-1])
     system.tokens, system.user_ids = made["tokens"], made["user_ids"]
     system.first_user = made["first_user"]
+
+
+def issue_tokens(system: System) -> list[str]:
+    """Tokens for the clients (the first bench users) of a database `prepare` made."""
+    code = _TOKENS_AGAIN.format(tokens=system.tokens_code.format(clients=CLIENTS))
+    return json.loads(system.django("shell", "-c", code).strip().splitlines()[-1])
 
 
 def load_rows(system: System, total: int) -> float:

@@ -3,17 +3,20 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from apps.api.auth import Me, ObtainToken
+from apps.api.auth import Me, ObtainToken, SignOut, SignOutEverywhere
 from apps.api.availability import MyAvailability
 from apps.knowledge.api import FaqSearch
 
 v1 = [
     path("auth/token/", ObtainToken.as_view(), name="auth-token"),
+    path("auth/sign-out/", SignOut.as_view(), name="auth-sign-out"),
+    path("auth/sign-out-everywhere/", SignOutEverywhere.as_view(), name="auth-sign-out-everywhere"),
     path("me/", Me.as_view(), name="me"),
     path("me/availability/", MyAvailability.as_view(), name="me-availability"),
     path("faq/search/", FaqSearch.as_view(), name="faq-search"),
     path("", include("apps.tickets.api.urls")),
     path("", include("apps.handoffs.urls")),
+    path("", include("apps.macros.urls")),
     path("", include("apps.analytics.urls")),
     path("", include("apps.quality.api.urls")),
     path("", include("apps.improvement.urls")),

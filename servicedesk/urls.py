@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.http import JsonResponse
 from django.urls import include, path
+from django.utils.translation import gettext as _
 from django.views.defaults import bad_request, page_not_found, permission_denied, server_error
 
 from apps.api.errors import error_body
@@ -19,22 +20,22 @@ def _api_json(request, code: str, message: str, status: int):
 
 
 def not_found(request, exception):
-    answer = _api_json(request, "not_found", "No such endpoint.", 404)
+    answer = _api_json(request, "not_found", _("No such endpoint."), 404)
     return answer or page_not_found(request, exception)
 
 
 def bad(request, exception):
-    answer = _api_json(request, "bad_request", "The request is malformed or not allowed.", 400)
+    answer = _api_json(request, "bad_request", _("The request is malformed or not allowed."), 400)
     return answer or bad_request(request, exception)
 
 
 def denied(request, exception):
-    answer = _api_json(request, "forbidden", "You may not do this.", 403)
+    answer = _api_json(request, "forbidden", _("You may not do this."), 403)
     return answer or permission_denied(request, exception)
 
 
 def crashed(request):
-    answer = _api_json(request, "server_error", "The server failed; it has been logged.", 500)
+    answer = _api_json(request, "server_error", _("The server failed; it has been logged."), 500)
     return answer or server_error(request)
 
 

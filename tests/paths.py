@@ -68,4 +68,6 @@ class Desk:
             return {"category": CategoryFactory(default_department=self.department)}
         if name == "reprioritize":
             return {"priority": Priority.CRITICAL}
+        if name == "merge":  # (the door alone: merging.do_merge_requests moves the rest)
+            return {"into": submit(self.customer)}
         return {}

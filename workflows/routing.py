@@ -13,7 +13,7 @@ from apps.core.errors import ServiceDeskError
 from apps.lifecycle.states import State
 from apps.routing.selection import decide_route, get_department, lock_pool
 from apps.tickets import services
-from apps.tickets.transition_data import RouteData
+from apps.tickets.transition_data import RequireApprovalData, RouteData
 from workflows.assignment import NOTHING_TO_DO, assign_from_pool
 
 logger = logging.getLogger(__name__)
@@ -135,14 +135,38 @@ def _assign_all(routed: list, departments: dict, automatic: list, now, outcomes:
 
 
 def _decide(request, now):
-    """The request's routing decision, or what was done instead (a string)."""
+    """The request's routing decision, or what was done instead (a string): a request whose
+    rule or category asks for approval, not yet approved, waits for its approvers first."""
     if request.state != State.NEW:
         return NOTHING_TO_DO
     decision = decide_route(request, now)
+    if decision.approval is not None:
+        return _require_approval(request, decision.approval)
     if decision.department is None:
         logger.warning("%s has no department to go to: set a triage department", request)
         return "no department"
     return decision
+
+
+def _require_approval(request, approval) -> str:
+    """Send the request for approval through the door, in a savepoint of its own (a refusal
+    leaves it new, logged, without holding back the batch)."""
+    try:
+        with transaction.atomic():
+            services.transition(
+                request,
+                "require_approval",
+                actor=SYSTEM,
+                reason=approval.reason,
+                explain=approval.explain,
+                data=RequireApprovalData(
+                    approval_department=approval.department, approval_group=approval.group_id
+                ),
+            )
+    except ServiceDeskError as error:
+        logger.warning("%s was not sent for approval: %s", request, error)
+        return f"not sent for approval: {error}"
+    return f"awaiting approval ({approval.by} '{approval.name}')"
 
 
 def _route(request, decision) -> None:

@@ -46,7 +46,7 @@ class Department(models.Model):
         verbose_name=_("working hours"),
         help_text=_("Outside these hours nobody is assigned automatically; empty: always."),
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created"))
 
     class Meta:
         ordering = ["name"]
@@ -84,7 +84,10 @@ class Availability(models.TextChoices):
 
 class Agent(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="agent"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="agent",
+        verbose_name=_("user"),
     )
     departments = models.ManyToManyField(
         Department, related_name="agents", verbose_name=_("departments")
@@ -98,7 +101,9 @@ class Agent(models.Model):
         _("availability"), max_length=10, choices=Availability.choices, default=Availability.OFFLINE
     )
     # When automatic assignment last gave this agent a request (round robin).
-    last_assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    last_assigned_at = models.DateTimeField(
+        null=True, blank=True, editable=False, verbose_name=_("last assigned")
+    )
     skills = models.ManyToManyField(Skill, through="AgentSkill", blank=True)
     language = models.CharField(
         _("admin language"),
@@ -119,7 +124,9 @@ class Agent(models.Model):
 
 class AgentSkill(models.Model):
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="skill_levels")
-    skill = models.ForeignKey(Skill, on_delete=models.CASCADE, related_name="agent_levels")
+    skill = models.ForeignKey(
+        Skill, on_delete=models.CASCADE, related_name="agent_levels", verbose_name=_("skill")
+    )
     level = models.PositiveSmallIntegerField(
         _("level"),
         default=1,
@@ -148,7 +155,10 @@ class Tier(models.TextChoices):
 
 class Customer(models.Model):
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="customer",
+        verbose_name=_("user"),
     )
     organisation = models.CharField(_("organisation"), max_length=200, blank=True)
     tier = models.CharField(_("tier"), max_length=10, choices=Tier.choices, default=Tier.STANDARD)

@@ -86,6 +86,7 @@ def _row(rows: dict, key) -> dict:
                 "created": 0,
                 "resolved": 0,
                 "cancelled": 0,
+                "merged": 0,
                 "out": 0,
                 "reopened": 0,
                 "backlog": 0,
@@ -137,13 +138,14 @@ def _volume(rows, *, start, end, filters, group_by) -> None:
         scope.group_field(group_by, prefix="request__"),
         resolved=Count("pk", filter=in_period & Q(to_state=State.RESOLVED)),
         cancelled=Count("pk", filter=in_period & Q(to_state=State.CANCELLED)),
+        merged=Count("pk", filter=in_period & Q(transition="merge")),
         out=Count("pk", filter=in_period & LEAVES_OPEN),
         reopened=Count("pk", filter=in_period & Q(transition="reopen")),
         entered=Count("pk", filter=ENTERS_OPEN),
         left=Count("pk", filter=LEAVES_OPEN),
     ):
         volume = _row(rows, key)["volume"]
-        for name in ("resolved", "cancelled", "out", "reopened"):
+        for name in ("resolved", "cancelled", "merged", "out", "reopened"):
             volume[name] = agg[name]
         volume["backlog"] = agg["entered"] - agg["left"]
 
@@ -224,11 +226,16 @@ def _requests_with(condition: Q) -> Count:
 
 def sla_clock_q(start: datetime, end: datetime) -> Q:
     """The clocks an SLA figure of the period counts: stopped in it, or breached in it and
-    still running or paused; cancelled requests are left out."""
+    still running or paused; cancelled requests and duplicates merged into another (whose
+    clocks the merge stopped; the request kept carries the work) are left out."""
     return (
-        Q(_in("stopped_at", start, end), state=ClockState.STOPPED)
-        | (_in("breached_at", start, end) & ~Q(state=ClockState.STOPPED))
-    ) & ~Q(request__state=State.CANCELLED)
+        (
+            Q(_in("stopped_at", start, end), state=ClockState.STOPPED)
+            | (_in("breached_at", start, end) & ~Q(state=ClockState.STOPPED))
+        )
+        & ~Q(request__state=State.CANCELLED)
+        & Q(request__merged_into__isnull=True)
+    )
 
 
 def sla_clocks_in(start: datetime, end: datetime, filters: dict | None) -> QuerySet:

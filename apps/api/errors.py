@@ -10,6 +10,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -52,12 +53,12 @@ def exception_handler(exc, context):
         return Response(error_body(exc.code, exc.message, **exc.details), status=http_status)
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            error_body("too_large", "The request body is larger than this API accepts."),
+            error_body("too_large", _("The request body is larger than this API accepts.")),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, TooManyFilesSent | TooManyFieldsSent):
         return Response(
-            error_body("malformed", "The body has more files or fields than this API accepts."),
+            error_body("malformed", _("The body has more files or fields than this API accepts.")),
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, Http404):
@@ -92,4 +93,4 @@ def _encodable(data):
 
 def _first_message(fields: dict) -> str:
     names = ", ".join(str(name) for name in fields)
-    return f"Invalid input: {names}." if names else "Invalid input."
+    return _("Invalid input: %(names)s.") % {"names": names} if names else _("Invalid input.")

@@ -4,9 +4,11 @@ is read."""
 
 import codecs
 import math
+from json import JSONDecodeError
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 from rest_framework.utils import json
@@ -21,6 +23,18 @@ def finite_float(text: str) -> float:
     return value
 
 
+def _parse_message(exc: ValueError) -> str:
+    """The decoder's own message is English; where it stopped is what helps the caller."""
+    if isinstance(exc, UnicodeDecodeError):
+        return _("The body is not valid UTF-8 text.")
+    if isinstance(exc, JSONDecodeError):
+        return _("The body is not valid JSON (line %(line)d, column %(column)d).") % {
+            "line": exc.lineno,
+            "column": exc.colno,
+        }
+    return _("The body is not valid JSON (a number is out of range).")
+
+
 class JSONParser(parsers.JSONParser):
     """DRF's JSON parser (NaN and Infinity refused as literals), refusing numbers that decode
     to infinity too, and nesting too deep for the decoder."""
@@ -30,11 +44,11 @@ class JSONParser(parsers.JSONParser):
         try:
             return json.load(codecs.getreader(encoding)(stream), parse_float=finite_float)
         except ValueError as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
+            raise ParseError(_parse_message(exc)) from None
         except RecursionError:
             # Python's decoder raises RecursionError (not ValueError) on a few thousand nested
             # arrays: a 20 kB body would otherwise be a 500.
-            raise ParseError("JSON parse error - nested too deeply.") from None
+            raise ParseError(_("The body is not valid JSON (nested too deeply).")) from None
 
 
 class MultiPartParser(parsers.MultiPartParser):

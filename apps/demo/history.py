@@ -12,12 +12,15 @@ from django.utils import timezone
 from apps.accounts.actors import Role
 from apps.accounts.models import Customer, Department
 from apps.demo.history_case import Case, Org
+from apps.demo.history_desk import Desk
+from apps.demo.history_story import Story
 from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.channel import Channel
 from apps.lifecycle.priority import Level, priority_for
 from apps.lifecycle.states import SUBMIT, State
-from apps.sla.models import SLAClock
-from apps.sla.timers import match_policy
+from apps.sla.business_time import Schedule
+from apps.sla.models import SLAClock, SLAPolicy
+from apps.sla.timers import ALWAYS_OPEN, match_policy
 from apps.tickets.models import Category, Feedback, Message, ServiceRequest
 
 TAG = "generated-history"
@@ -33,6 +36,7 @@ SUBJECTS = [
 ]
 # Hours of the day, weighted: most requests arrive in office hours.
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 6, 10, 12, 12, 10, 8, 10, 12, 11, 9, 6, 4, 3, 2, 2, 1, 1]
+WEEKEND_SHARE = 0.3
 
 
 class NoOrganisation(Exception):
@@ -54,7 +58,18 @@ def load_org() -> Org:
         lead_of={d.pk: next((u.pk for u in d.leads.all()), None) for d in departments},
         customers=customers,
         categories=list(Category.objects.filter(is_active=True)),
+        triage=next((d for d in departments if d.is_triage), departments[0]),
     )
+
+
+def office_schedule() -> Schedule:
+    """When the agents work: the calendar of the catch-all SLA policy (the highest order with
+    working hours), else around the clock."""
+    for policy in SLAPolicy.objects.filter(calendar__isnull=False).order_by("-order"):
+        schedule = policy.calendar.schedule()
+        if schedule.has_open_time and not schedule.always_open:
+            return schedule
+    return ALWAYS_OPEN
 
 
 def generate_history(
@@ -67,24 +82,33 @@ def generate_history(
     progress: Callable[[int], None] | None = None,
 ) -> dict:
     """Write `requests` requests submitted over the `days` before `now`, each with its whole
-    story up to now. Writes: requests (tagged `generated-history`), events, SLA clocks,
-    messages and feedback, in one transaction per chunk. Raises NoOrganisation."""
+    story up to now, played in the order they were submitted against the desk's capacity
+    (apps/demo/history_desk.py). Writes: requests (tagged `generated-history`), events, SLA
+    clocks, messages and feedback, in one transaction per chunk. Raises NoOrganisation."""
     org, rng, now = load_org(), random.Random(seed), now or timezone.now()
+    drafts = sorted(
+        (_new_request(org, rng, now, days) for _ in range(requests)),
+        key=lambda request: request.created_at,
+    )
+    desk = Desk(org, office_schedule(), drafts, now - timedelta(days=days), now)
     totals = {"requests": 0, "events": 0}
-    done = 0
-    while done < requests:
-        size = min(chunk, requests - done)
-        cases = [_simulate(_new_request(org, rng, now, days), org, rng, now) for _ in range(size)]
+    for first in range(0, requests, chunk):
+        cases = []
+        for request in drafts[first : first + chunk]:
+            desk.prune(request.created_at)
+            cases.append(_simulate(request, org, desk, rng, now))
         totals["events"] += _write(cases)
-        totals["requests"] += size
-        done += size
+        totals["requests"] += len(cases)
         if progress:
-            progress(size)
+            progress(len(cases))
     return totals
 
 
 def _new_request(org: Org, rng: random.Random, now: datetime, days: int) -> ServiceRequest:
     day = now - timedelta(days=rng.uniform(0, days))
+    # Fewer requests at the weekend (three in ten of a weekday's).
+    while day.weekday() >= 5 and rng.random() > WEEKEND_SHARE:
+        day = now - timedelta(days=rng.uniform(0, days))
     hour = rng.choices(range(24), weights=HOUR_WEIGHTS)[0]
     created = day.replace(hour=hour, minute=rng.randrange(60), second=rng.randrange(60))
     if created > now:
@@ -105,164 +129,13 @@ def _new_request(org: Org, rng: random.Random, now: datetime, days: int) -> Serv
     )
 
 
-def _simulate(request: ServiceRequest, org: Org, rng: random.Random, now: datetime) -> Case:
+def _simulate(request: ServiceRequest, org: Org, desk: Desk, rng: random.Random, now) -> Case:
     case = Case(request=request, rng=rng, now=now, policy=match_policy(request))
     customer_user = request.customer.user_id
     case.move(SUBMIT, State.NEW, Role.CUSTOMER, customer_user, channel=request.channel)
     case.start_clocks()
-    _story(case, org, rng, customer_user)
+    Story(case, org, desk, rng).play()
     return case
-
-
-def _story(case: Case, org: Org, rng: random.Random, customer: int) -> None:
-    request = case.request
-    if not _bot_answer(case, rng, customer):
-        return
-    department = (
-        request.category.default_department
-        if request.category and request.category.default_department_id in org.agents_of
-        else rng.choice(org.departments)
-    )
-    if not case.wait(case.minutes(8)):
-        return
-    request.department = department
-    case.move("route", State.QUEUED, Role.SYSTEM)
-    if rng.random() < 0.03:
-        if case.wait(case.minutes(60)):
-            case.move("cancel", State.CANCELLED, Role.CUSTOMER, customer)
-        return
-    if not _work(case, org, rng, customer):
-        return
-    if rng.random() < 0.08 and not _transfer(case, org, rng, customer):
-        return
-    if not case.wait(case.minutes(_work_minutes(department, org))):
-        return
-    _resolve(case, rng, customer)
-
-
-def _bot_answer(case: Case, rng: random.Random, customer: int) -> bool:
-    """Perhaps (15 in 100) the bot proposes an answer first. False when the story ends here."""
-    if not (rng.random() < 0.15 and case.wait(rng.uniform(0.5, 3))):
-        return True
-    case.move("propose_answer", State.BOT_ANSWERED, Role.BOT)
-    if rng.random() < 0.6:
-        if case.wait(case.minutes(20)):
-            case.move("accept_answer", State.RESOLVED, Role.CUSTOMER, customer)
-            _after_resolution(case, rng, customer)
-        return False
-    if not case.wait(case.minutes(15)):
-        return False
-    case.move("decline_answer", State.NEW, Role.CUSTOMER, customer)
-    return True
-
-
-def _resolve(case: Case, rng: random.Random, customer: int) -> None:
-    """The assignee resolves; 7 in 100 are reopened and resolved again."""
-    request = case.request
-    case.move("resolve", State.RESOLVED, Role.AGENT, request.assignee.user_id)
-    if rng.random() < 0.07 and case.wait(case.minutes(600)):
-        case.move("reopen", State.IN_PROGRESS, Role.CUSTOMER, customer)
-        if not case.wait(case.minutes(90)):
-            return
-        case.move("resolve", State.RESOLVED, Role.AGENT, request.assignee.user_id)
-    _after_resolution(case, rng, customer)
-
-
-def _work_minutes(department, org: Org) -> float:
-    # The last department (in name order) is the slow one: a bottleneck to find.
-    return 240 if department.pk == org.departments[-1].pk else 90
-
-
-def _work(case: Case, org: Org, rng: random.Random, customer: int) -> bool:
-    """Queue wait, assignment, first reply, start, perhaps a reassignment, a question to the
-    customer or an escalation. False when the story reaches now."""
-    request = case.request
-    agents = org.agents_of[request.department_id]
-    if not case.wait(case.minutes(45 if request.department_id == org.departments[-1].pk else 20)):
-        return False
-    request.assignee = rng.choice(agents)
-    case.move("assign", State.ASSIGNED, Role.SYSTEM)
-    if not case.wait(case.minutes(25)):
-        return False
-    case.agent_replies(request.assignee)
-    if not case.wait(case.minutes(10)):
-        return False
-    case.move("start", State.IN_PROGRESS, Role.AGENT, request.assignee.user_id)
-    if rng.random() < 0.1 and len(agents) > 1 and case.wait(case.minutes(30)):
-        request.assignee = rng.choice([a for a in agents if a.pk != request.assignee_id])
-        case.move("reassign", State.ASSIGNED, Role.SYSTEM)
-        if not case.wait(case.minutes(15)):
-            return False
-        case.move("start", State.IN_PROGRESS, Role.AGENT, request.assignee.user_id)
-    if rng.random() < 0.2 and not _ask_customer(case, customer):
-        return False
-    if rng.random() < 0.05 and case.wait(case.minutes(60)):
-        raise_priority = rng.random() < 0.5
-        if raise_priority:
-            case.raise_priority()
-        case.move("escalate", None, Role.CUSTOMER, customer)
-    return True
-
-
-def _ask_customer(case: Case, customer: int) -> bool:
-    """A question to the customer and their reply. False when the story reaches now."""
-    request = case.request
-    if not case.wait(case.minutes(30)):
-        return False
-    case.move("request_info", State.PENDING_CUSTOMER, Role.AGENT, request.assignee.user_id)
-    if not case.wait(case.minutes(480)):
-        return False
-    case.note(EventKind.MESSAGE, Role.CUSTOMER, customer, visibility="public")
-    case.move("customer_reply", State.IN_PROGRESS, Role.CUSTOMER, customer)
-    return True
-
-
-def _transfer(case: Case, org: Org, rng: random.Random, customer: int) -> bool:
-    """A transfer handoff to another department (2 in 10 bounce back first)."""
-    request = case.request
-    others = [d for d in org.departments if d.pk != request.department_id]
-    if not others:
-        return True
-    if not case.wait(case.minutes(30)):
-        return False
-    target = rng.choice(others)
-    handoff = {"handoff_kind": "transfer", "from_department": request.department_id}
-    case.note(
-        EventKind.HANDOFF,
-        Role.AGENT,
-        request.assignee.user_id,
-        step="requested",
-        to_department=target.pk,
-        **handoff,
-    )
-    if rng.random() < 0.2:
-        if not case.wait(case.minutes(60)):
-            return False
-        case.note(
-            EventKind.HANDOFF, Role.SYSTEM, step="bounced", to_department=target.pk, **handoff
-        )
-    if not case.wait(case.minutes(40)):
-        return False
-    case.note(
-        EventKind.HANDOFF,
-        Role.AGENT,
-        org.lead_of.get(target.pk),
-        step="accepted",
-        to_department=target.pk,
-        **handoff,
-    )
-    request.department, request.assignee = target, None
-    case.move("transfer", State.QUEUED, Role.SYSTEM, department={"to": target.pk})
-    return _work(case, org, rng, customer)
-
-
-def _after_resolution(case: Case, rng: random.Random, customer: int) -> None:
-    if rng.random() < 0.35 and case.wait(case.minutes(240)):
-        rating = rng.choices([1, 2, 3, 4, 5], weights=[4, 5, 10, 30, 51])[0]
-        case.note(EventKind.FEEDBACK, Role.CUSTOMER, customer, rating=rating)
-        case.feedback = (rating, case.t)
-    if rng.random() < 0.7 and case.wait(case.minutes(60 * 24)):
-        case.move("close", State.CLOSED, Role.CUSTOMER, customer)
 
 
 def _write(cases: list[Case]) -> int:

@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from apps.accounts.actors import Role
+from apps.accounts.models import Department
 from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.priority import raised
 from apps.lifecycle.states import SUBMIT
 from apps.sla.business_time import business_seconds_between
 from apps.sla.models import ClockKind, ClockState, SLAClock
-from apps.sla.timers import PAUSING, STOPPING, schedule_of
+from apps.sla.timers import PAUSING, PAUSING_RESPONSE, STOPPING, schedule_of
+from apps.tickets.models import ServiceRequest
 
 
 @dataclass
@@ -25,13 +27,14 @@ class Org:
     lead_of: dict  # department id -> user id or None
     customers: list
     categories: list
+    triage: Department | None = None  # where a request without a department's category goes first
 
 
 @dataclass
 class Case:
     """A request being simulated; `events` are dicts for Event(...), in order."""
 
-    request: object
+    request: ServiceRequest
     rng: random.Random
     now: datetime
     policy: object | None
@@ -55,12 +58,14 @@ class Case:
         self.t += timedelta(minutes=max(minutes, 0.05))
         return self.t <= self.now
 
-    def minutes(self, mean: float) -> float:
-        return self.rng.expovariate(1 / mean)
+    def until(self, at: datetime) -> bool:
+        """Let time pass up to `at` (never back); False when that is after now."""
+        self.t = max(self.t, at)
+        return self.t <= self.now
 
     # --- writing ------------------------------------------------------------------------
 
-    def move(self, name: str, to_state: str, role: str, user_id=None, **payload) -> None:
+    def move(self, name: str, to_state: str | None, role: str, user_id=None, **payload) -> None:
         """A transition at the current time (to_state None keeps the state)."""
         from_state = self.state
         to_state = to_state or from_state
@@ -137,18 +142,18 @@ class Case:
 
     def _clocks_after(self, name: str, from_state: str) -> None:
         for clock in self.clocks.values():
+            pausing = PAUSING if clock.kind == ClockKind.RESOLUTION else PAUSING_RESPONSE
             if self.state in STOPPING and clock.state != ClockState.STOPPED:
                 self._stop(clock)
-            elif clock.kind != ClockKind.RESOLUTION:
-                continue
-            elif name == "reopen" and clock.state == ClockState.STOPPED:
-                clock.stopped_at = None
-                clock.start(self.schedule, self.t)
-            elif self.state in PAUSING and clock.state == ClockState.RUNNING:
+            elif name == "reopen" and clock.kind == ClockKind.RESOLUTION:
+                if clock.state == ClockState.STOPPED:
+                    clock.stopped_at = None
+                    clock.start(self.schedule, self.t)
+            elif self.state in pausing and clock.state == ClockState.RUNNING:
                 clock.halt(self.schedule, self.t, ClockState.PAUSED)
             elif (
-                from_state in PAUSING
-                and self.state not in PAUSING
+                from_state in pausing
+                and self.state not in pausing
                 and clock.state == ClockState.PAUSED
             ):
                 clock.start(self.schedule, self.t)

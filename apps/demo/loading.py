@@ -5,6 +5,7 @@ from django.db import transaction
 from apps.accounts.models import Department
 from apps.demo.handoffs import build_handoffs
 from apps.demo.knowledge import load_demo_faq
+from apps.demo.macros import build_macros
 from apps.demo.organisation import build_organisation
 from apps.demo.routing import build_routing
 from apps.demo.sla import build_sla
@@ -30,6 +31,7 @@ def load() -> dict[str, int]:
         routing = build_routing()
         requests = play_stories(org)
         handoffs = build_handoffs(org.departments, requests)
+        macros = build_macros(org)
     faq = load_demo_faq()  # its own (durable) transaction, like `import_knowledge`
     return {
         "departments": len(org.departments),
@@ -41,4 +43,5 @@ def load() -> dict[str, int]:
         **routing,
         **faq,
         **handoffs,
+        **macros,
     }

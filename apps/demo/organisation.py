@@ -46,12 +46,16 @@ CUSTOMERS = [
 # name, default department (None: the router sends it to triage)
 CATEGORIES = [
     ("Hardware", "it"),
+    ("New laptop", "it"),
     ("Password reset", "it"),
     ("Invoice", "finance"),
     ("Building access", "facilities"),
     ("Software bug", "engineering"),
     ("General question", None),
 ]
+
+# Categories whose requests wait for the leads of their department (IT: ivan) before routing.
+APPROVED_CATEGORIES = frozenset({"New laptop"})
 
 
 @dataclass
@@ -94,7 +98,9 @@ def build_organisation() -> Organisation:
         )
     for name, code in CATEGORIES:
         org.categories[name] = Category.objects.create(
-            name=name, default_department=org.departments[code] if code else None
+            name=name,
+            default_department=org.departments[code] if code else None,
+            requires_approval=name in APPROVED_CATEGORIES,
         )
     return org
 

@@ -52,6 +52,15 @@ STORIES = [
         channel="email",
         description="我的邮箱密码过期了, 无法登录。",
     ),
+    # The category requires approval: the worker sends it to IT's lead (ivan) to approve.
+    Story(
+        "dave",
+        "New laptop for our new designer",
+        "New laptop",
+        impact="low",
+        urgency="medium",
+        description="Our new designer starts on Monday and needs a 16-inch laptop.",
+    ),
     Story(
         "paul",
         "Question about our support contract",

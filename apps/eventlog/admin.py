@@ -11,6 +11,7 @@ from apps.accounts.scope import visible_requests_q
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.eventlog.models import Event
 from apps.lifecycle.reference import ReferenceSearchMixin
+from apps.lifecycle.states import state_label
 
 
 @admin.register(Event)
@@ -22,8 +23,8 @@ class EventAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Even
         "seq",
         "kind",
         "transition",
-        "from_state",
-        "to_state",
+        "left",
+        "entered",
         "actor",
         "actor_role",
         "department",
@@ -42,6 +43,15 @@ class EventAdmin(ReferenceSearchMixin, ReadOnlyAdminMixin, admin.ModelAdmin[Even
             .filter(visible_requests_q(request.user, prefix="request__"))
             .select_related("request", "actor", "department", "assignee__user")
         )
+
+    # States by their labels; the transition keeps its code, which the search box takes.
+    @admin.display(description=_("from state"), ordering="from_state")
+    def left(self, event: Event) -> str:
+        return state_label(event.from_state)
+
+    @admin.display(description=_("to state"), ordering="to_state")
+    def entered(self, event: Event) -> str:
+        return state_label(event.to_state)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in self.opts.fields]

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.actors import Role
+from apps.lifecycle.states import State
 
 
 class EventKind(models.TextChoices):
@@ -25,6 +26,8 @@ class EventKind(models.TextChoices):
     BOT = "bot", _("Bot")
     FEEDBACK = "feedback", _("Feedback")
     BREACH_RISK = "breach_risk", _("Breach risk")
+    MERGE = "merge", _("Merge")
+    LINK = "link", _("Link")
 
 
 class AppendOnlyError(Exception):
@@ -50,7 +53,11 @@ class EventQuerySet(models.QuerySet["Event"]):
 class Event(models.Model):
     # Indexed by event_seq_unique (request, seq), which leads with it.
     request = models.ForeignKey(
-        "tickets.ServiceRequest", on_delete=models.PROTECT, related_name="events", db_index=False
+        "tickets.ServiceRequest",
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_index=False,
+        verbose_name=_("request"),
     )
     seq = models.PositiveIntegerField(_("sequence"))
     kind = models.CharField(_("kind"), max_length=20, choices=EventKind.choices)
@@ -58,15 +65,30 @@ class Event(models.Model):
     from_state = models.CharField(_("from state"), max_length=30, blank=True)
     to_state = models.CharField(_("to state"), max_length=30)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     actor_role = models.CharField(_("actor role"), max_length=10, choices=Role.choices)
     # Who held the request once the event had happened.
     department = models.ForeignKey(
-        "accounts.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.Department",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
     )
     assignee = models.ForeignKey(
-        "accounts.Agent", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        "accounts.Agent",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assignee"),
     )
     at = models.DateTimeField(_("at"))
     # Time spent in the state this event leaves; empty where the state does not change.
@@ -91,8 +113,11 @@ class Event(models.Model):
         ]
 
     def __str__(self) -> str:
-        what = self.transition or self.kind
-        return f"#{self.seq} {what} {self.from_state}->{self.to_state}"
+        # Shown to agents (the request page's event rows): labels in their language, not codes.
+        states = dict(State.choices)
+        left = states.get(self.from_state, self.from_state) or "·"
+        entered = states.get(self.to_state, self.to_state)
+        return f"#{self.seq} {self.get_kind_display()}: {left} → {entered}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

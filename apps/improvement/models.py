@@ -180,7 +180,7 @@ class Problem(FSMModelMixin, models.Model):
         _("state"), choices=ProblemState.choices, default=ProblemState.OPEN, protected=True
     )
     # Bumped by every transition: a caller holding an older version gets a conflict.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(default=1, editable=False, verbose_name=_("version"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -274,7 +274,12 @@ class ProblemEvent(models.Model):
     from_state = models.CharField(_("from state"), max_length=20, blank=True)
     to_state = models.CharField(_("to state"), max_length=20)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
     )
     actor_role = models.CharField(_("actor role"), max_length=10)
     at = models.DateTimeField(_("at"))

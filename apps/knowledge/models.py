@@ -23,10 +23,20 @@ class Article(models.Model):
     question = models.CharField(_("question"), max_length=300)
     answer = models.TextField(_("answer (Markdown)"), max_length=20000)
     category = models.ForeignKey(
-        "tickets.Category", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "tickets.Category",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("category"),
     )
     department = models.ForeignKey(
-        "accounts.Department", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "accounts.Department",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
     )
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default="en"

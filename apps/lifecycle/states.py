@@ -28,3 +28,8 @@ TERMINAL = [State.CLOSED, State.CANCELLED]
 WORKING = (State.ASSIGNED, State.IN_PROGRESS, State.PENDING_CUSTOMER)
 # The name the event log gives the creation of a request (from "" to `new`).
 SUBMIT = "submit"
+
+
+def state_label(code: str) -> str:
+    """A state's name in the reader's language; an unknown code (an imported log's) as is."""
+    return str(State(code).label) if code in State.values else code

@@ -121,7 +121,7 @@ def _take_in(
     if customer is None:
         return _record(context, Outcome.REJECTED, refusal, keep=raw, mail=mail)
     actor = Actor(role=Role.CUSTOMER, user=customer.user, customer_id=customer.pk)
-    earlier = threads.request_answered(mail, customer)
+    earlier = _merged_onward(threads.request_answered(mail, customer))
     if earlier is not None and earlier.state not in FINISHED:
         try:
             message = _post_reply(earlier, mail, actor)
@@ -131,6 +131,16 @@ def _take_in(
             return _record(context, Outcome.THREADED, mail=mail, request=earlier, message=message)
     request = _submit(mail, customer, actor, mailbox, follows=earlier)
     return _record(context, Outcome.CREATED, mail=mail, request=request)
+
+
+def _merged_onward(request: ServiceRequest | None) -> ServiceRequest | None:
+    """A reply to a request merged into another goes on there (merges stay with one customer);
+    a few hops at most, as a request merged into may be merged again later."""
+    for _hop in range(5):
+        if request is None or request.merged_into_id is None:
+            return request
+        request = request.merged_into
+    return request
 
 
 def _post_reply(request: ServiceRequest, mail: ParsedMail, actor: Actor):

@@ -18,7 +18,11 @@ class NotificationKind(models.TextChoices):
     REQUEST_RESOLVED = "request_resolved", _("Request resolved")
     REQUEST_REOPENED = "request_reopened", _("Request reopened")
     REQUEST_CANCELLED = "request_cancelled", _("Request cancelled")
+    REQUEST_MERGED = "request_merged", _("Request merged into another")
     FEEDBACK_INVITATION = "feedback_invitation", _("Invitation to rate a resolved request")
+    APPROVAL_PENDING = "approval_pending", _("Request waits for approval")
+    REQUEST_APPROVED = "request_approved", _("Request approved")
+    REQUEST_REJECTED = "request_rejected", _("Request rejected")
     # For agents: work that waits for them.
     ASSIGNED = "assigned", _("Request assigned to you")
     CUSTOMER_REPLIED = "customer_replied", _("The customer replied")
@@ -39,7 +43,11 @@ CUSTOMER_KINDS = frozenset(
         NotificationKind.REQUEST_RESOLVED,
         NotificationKind.REQUEST_REOPENED,
         NotificationKind.REQUEST_CANCELLED,
+        NotificationKind.REQUEST_MERGED,
         NotificationKind.FEEDBACK_INVITATION,
+        NotificationKind.APPROVAL_PENDING,
+        NotificationKind.REQUEST_APPROVED,
+        NotificationKind.REQUEST_REJECTED,
     }
 )
 AGENT_KINDS = frozenset(NotificationKind.values) - CUSTOMER_KINDS

@@ -1,26 +1,81 @@
 """Admin: quality alerts, KPI indicators, the quality dashboard."""
 
+from datetime import date, timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Department
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.quality.alerts import do_acknowledge_alert, may_acknowledge
+from apps.quality.charts import ChartWindow
 from apps.quality.dashboard.context import dashboard_context
 from apps.quality.models import KPIIndicator, QualityAlert, QualityDashboard
 
+# The longest range the dashboard draws (its queries read every day of it and the baseline).
+MAX_RANGE_DAYS = 366
+# Before this the baseline's arithmetic could leave the calendar (year 1); no desk is that old.
+EARLIEST_DAY = date(2000, 1, 1)
+
 
 class DashboardFilter(forms.Form):
+    """The department and the days the dashboard watches (its charts add a baseline before)."""
+
     department = forms.ModelChoiceField(
         queryset=Department.objects.all(),
         required=False,
         empty_label=_("The whole desk"),
         label=_("Department"),
     )
+    start = forms.DateField(
+        required=False,
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    end = forms.DateField(
+        required=False,
+        label=_("To"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            raise forms.ValidationError(_("The first day must not be after the last."))
+        if any(day and day < EARLIEST_DAY for day in (start, end)):
+            raise forms.ValidationError(
+                _("Choose days from %(day)s on.") % {"day": formats.date_format(EARLIEST_DAY)}
+            )
+        today = timezone.localdate()
+        if start and start > today:
+            self.add_error("start", _("The first day must not be in the future."))
+        if end and end > today:
+            self.add_error("end", _("The last day must not be in the future."))
+        if start and end and (end - start).days + 1 > MAX_RANGE_DAYS:
+            raise forms.ValidationError(
+                _("Choose at most %(days)d days.") % {"days": MAX_RANGE_DAYS}
+            )
+        return data
+
+    def window(self) -> ChartWindow:
+        """The chosen days (one end alone keeps the default length), or the default window."""
+        data = self.cleaned_data if self.is_valid() else {}
+        department = data.get("department")
+        department_id = department.pk if department else None
+        start, end = data.get("start"), data.get("end")
+        if start and not end:
+            end = min(start + timedelta(days=ChartWindow.default_days() - 1), timezone.localdate())
+        if end and not start:
+            start = end - timedelta(days=ChartWindow.default_days() - 1)
+        if start and end:
+            return ChartWindow.between(start, end, department_id=department_id)
+        return ChartWindow.ending(department_id=department_id)
 
 
 class StaffMayViewMixin:
@@ -101,13 +156,13 @@ class QualityDashboardAdmin(StaffMayViewMixin, admin.ModelAdmin):
         if not self.has_view_permission(request):
             raise PermissionDenied
         form = DashboardFilter(request.GET or None)
-        department = form.cleaned_data.get("department") if form.is_valid() else None
+        window = form.window()
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": _("Quality dashboard"),
             "form": form,
-            "department": department,
-            **dashboard_context(department_id=department.pk if department else None),
+            "department": form.cleaned_data.get("department") if form.is_bound else None,
+            **dashboard_context(window),
         }
         return TemplateResponse(request, "admin/quality/dashboard.html", context)

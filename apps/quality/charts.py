@@ -30,7 +30,21 @@ class ChartWindow:
         return cls(
             last=last or timezone.localdate() - timedelta(days=1),
             baseline_days=getattr(settings, "SERVICEDESK_QUALITY_BASELINE_DAYS", 28),
-            window_days=getattr(settings, "SERVICEDESK_QUALITY_WINDOW_DAYS", 28),
+            window_days=cls.default_days(),
+            department_id=department_id,
+        )
+
+    @classmethod
+    def default_days(cls) -> int:
+        return getattr(settings, "SERVICEDESK_QUALITY_WINDOW_DAYS", 28)
+
+    @classmethod
+    def between(cls, first: date, last: date, *, department_id: int | None = None):
+        """The days from `first` to `last` watched, after the usual baseline before them."""
+        return cls(
+            last=last,
+            baseline_days=getattr(settings, "SERVICEDESK_QUALITY_BASELINE_DAYS", 28),
+            window_days=(last - first).days + 1,
             department_id=department_id,
         )
 

@@ -128,7 +128,7 @@ class KPIIndicator(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.metric} ({self.department or '*'})"
+        return f"{self.get_metric_display()} ({self.department or _('whole desk')})"
 
 
 class QualityDashboard(QualityAlert):

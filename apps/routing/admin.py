@@ -19,7 +19,15 @@ from apps.routing.models import RoutingRule
 from apps.sla.models.calendars import time_zone_names
 
 TAG_MAX_LENGTH = 40
-_ACTIONS = ["department", "priority", "raise_priority", "tags", "required_skills"]
+_ACTIONS = [
+    "department",
+    "priority",
+    "raise_priority",
+    "tags",
+    "required_skills",
+    "requires_approval",
+    "approver_group",
+]
 
 
 def _known_choices(name: str) -> list[tuple[str, str]]:
@@ -144,10 +152,17 @@ class RoutingRuleForm(forms.ModelForm):
             )
         if cleaned.get("priority") and cleaned.get("raise_priority"):
             self.add_error("raise_priority", _("Set a priority or raise it one step, not both."))
+        if cleaned.get("approver_group") and not cleaned.get("requires_approval"):
+            self.add_error(
+                "approver_group", _("Approvers are asked only when the rule requires approval.")
+            )
         unchecked = any(name in self.errors for name in _ACTIONS)
         if not unchecked and not any(cleaned.get(name) for name in _ACTIONS):
             raise ValidationError(
-                _("Choose at least one action: a department, a priority, tags or skills."),
+                _(
+                    "Choose at least one action: a department, a priority, tags, skills or "
+                    "an approval."
+                ),
                 code="no_action",
             )
         return cleaned
@@ -159,7 +174,7 @@ class RoutingRuleAdmin(admin.ModelAdmin):
     list_display = ["name", "order", "active", "conditions", "actions_summary"]
     list_editable = ["order"]
     list_filter = ["active", "department"]
-    list_select_related = ["department"]
+    list_select_related = ["department", "approver_group"]
     search_fields = ["name"]
     ordering = ["order", "pk"]
     filter_horizontal = ["categories"]
@@ -225,8 +240,15 @@ class RoutingRuleAdmin(admin.ModelAdmin):
             (_("priority"), priority or (_("raise one step") if rule.raise_priority else "")),
             (_("tags"), ", ".join(rule.tags)),
             (_("skills"), ", ".join(f"{k} {v}+" for k, v in rule.required_skills.items())),
+            (_("approval"), _approval_summary(rule)),
         ]
         return "; ".join(f"{name}: {values}" for name, values in parts if values) or "-"
+
+
+def _approval_summary(rule: RoutingRule) -> str:
+    if not rule.requires_approval:
+        return ""
+    return str(rule.approver_group) if rule.approver_group_id else str(_("department leads"))
 
 
 def _labels(values: list, choices) -> str:

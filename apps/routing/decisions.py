@@ -42,6 +42,8 @@ class Rule:
     raise_priority: bool = False
     tags: tuple[str, ...] = ()
     required_skills: dict = field(default_factory=dict)
+    requires_approval: bool = False
+    approver_group_id: int | None = None
 
     def matches(self, facts: RequestFacts) -> bool:
         checks = (

@@ -25,7 +25,9 @@ class RoutingRule(models.Model):
     )
     active = models.BooleanField(_("active"), default=True)
     # Conditions: each one left empty matches anything; all set ones must hold.
-    categories = models.ManyToManyField("tickets.Category", blank=True, related_name="+")
+    categories = models.ManyToManyField(
+        "tickets.Category", blank=True, related_name="+", verbose_name=_("categories")
+    )
     keywords = models.JSONField(
         _("keywords"),
         default=list,
@@ -69,6 +71,21 @@ class RoutingRule(models.Model):
         default=dict,
         blank=True,
         help_text=_('Skill name to minimum level, e.g. {"networking": 3}.'),
+    )
+
+    requires_approval = models.BooleanField(
+        _("requires approval"),
+        default=False,
+        help_text=_("Matching requests wait for an approver before they are routed."),
+    )
+    approver_group = models.ForeignKey(
+        "auth.Group",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approvers"),
+        help_text=_("Empty: the leads of the department the request goes to."),
     )
 
     class Meta:

@@ -19,10 +19,35 @@ from apps.tickets.models import ServiceRequest
 
 
 @dataclass(frozen=True)
+class Approval:
+    """Who must approve a request before it is routed, and which setting asks for it."""
+
+    by: str  # "rule" or "category"
+    name: str  # the rule's or the category's name
+    department: Department | None  # whose leads approve when no group is named
+    group_id: int | None
+
+    @property
+    def reason(self) -> str:
+        # The log's words, like routing's reasons; the page says them in the reader's language.
+        return f"approval required by {self.by} '{self.name}'"
+
+    @property
+    def explain(self) -> dict:
+        return {
+            "approval_by": self.by,
+            "name": self.name,
+            "department": self.department.pk if self.department else None,
+            "group": self.group_id,
+        }
+
+
+@dataclass(frozen=True)
 class RouteDecision:
     department: Department | None
     data: dict
     explain: dict
+    approval: Approval | None = None
 
 
 def load_rules() -> list[Rule]:
@@ -53,6 +78,8 @@ def _read_rules() -> list[Rule]:
             raise_priority=r.raise_priority,
             tags=tuple(r.tags),
             required_skills=dict(r.required_skills),
+            requires_approval=r.requires_approval,
+            approver_group_id=r.approver_group_id,
         )
         for r in rows
     ]
@@ -131,7 +158,20 @@ def decide_route(request, at: datetime) -> RouteDecision:
         "rule_id": rule.id if rule else None,
         "department_from": source,
     }
-    return RouteDecision(department, data, explain)
+    return RouteDecision(department, data, explain, _approval(request, rule, department))
+
+
+def _approval(request, rule: Rule | None, department: Department | None) -> Approval | None:
+    """The approval the matching rule asks for, else the request's category; None once the
+    request is approved (it is routed as any new request then)."""
+    if request.approved_at is not None:
+        return None
+    if rule and rule.requires_approval:
+        return Approval("rule", rule.name, department, rule.approver_group_id)
+    category = request.category if request.category_id else None
+    if category is not None and category.requires_approval:
+        return Approval("category", category.name, department, category.approver_group_id)
+    return None
 
 
 class AgentPool:

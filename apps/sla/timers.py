@@ -21,8 +21,11 @@ from apps.sla.models import (
 )
 
 ALWAYS_OPEN = Schedule(tz=ZoneInfo("UTC"), weekly=((),) * 7, always_open=True)
-# The resolution clock waits while the desk waits on someone else.
+# The resolution clock waits while the desk waits on someone else; the response clocks wait for
+# an approval only (the desk cannot start on the request before it; a customer's silence does
+# not excuse a late answer).
 PAUSING = frozenset({State.PENDING_CUSTOMER, State.AWAITING_APPROVAL})
+PAUSING_RESPONSE = frozenset({State.AWAITING_APPROVAL})
 STOPPING = frozenset({State.RESOLVED, State.CLOSED, State.CANCELLED})
 # Fields whose change can make another policy match.
 MATCHED_ON = ("priority", "category_id", "department_id", "channel")
@@ -141,17 +144,15 @@ def on_transition(
     to_state = request.state
     for clock in clocks:
         schedule = schedule_of(clock.policy)
+        pausing = PAUSING if clock.kind == ClockKind.RESOLUTION else PAUSING_RESPONSE
         if to_state in STOPPING and clock.state != ClockState.STOPPED:
             events += _halt(clock, schedule, at, ClockState.STOPPED, reason=to_state)
-        elif clock.kind != ClockKind.RESOLUTION:
-            continue
-        elif name == "reopen" and clock.state == ClockState.STOPPED:
-            events += _resume(clock, schedule, at, reason="reopen")
-        elif to_state in PAUSING and clock.state == ClockState.RUNNING:
+        elif name == "reopen" and clock.kind == ClockKind.RESOLUTION:
+            if clock.state == ClockState.STOPPED:
+                events += _resume(clock, schedule, at, reason="reopen")
+        elif to_state in pausing and clock.state == ClockState.RUNNING:
             events += _halt(clock, schedule, at, ClockState.PAUSED, reason=to_state)
-        elif (
-            from_state in PAUSING and to_state not in PAUSING and (clock.state == ClockState.PAUSED)
-        ):
+        elif from_state in pausing and to_state not in pausing and clock.state == ClockState.PAUSED:
             events += _resume(clock, schedule, at, reason=name)
     return events
 

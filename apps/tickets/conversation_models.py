@@ -7,6 +7,20 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.actors import Role
 
 
+def merged_from_field() -> models.ForeignKey:
+    """The request a message or file was on, when that one was merged into the request it is
+    on now as a duplicate (merging.py); empty otherwise."""
+    return models.ForeignKey(
+        "tickets.ServiceRequest",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged from"),
+        db_index=False,
+    )
+
+
 class Visibility(models.TextChoices):
     PUBLIC = "public", _("Public reply")
     INTERNAL = "internal", _("Internal note")
@@ -17,7 +31,12 @@ class Message(models.Model):
         "tickets.ServiceRequest", on_delete=models.PROTECT, related_name="messages"
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("author"),
     )
     author_role = models.CharField(_("author role"), max_length=10, choices=Role.choices)
     visibility = models.CharField(
@@ -25,6 +44,7 @@ class Message(models.Model):
     )
     body = models.TextField(_("message"), max_length=20000)
     created_at = models.DateTimeField(_("sent"))
+    merged_from = merged_from_field()
 
     class Meta:
         ordering = ["created_at", "pk"]
@@ -73,6 +93,7 @@ class Attachment(models.Model):
     )
     uploader_role = models.CharField(_("uploader role"), max_length=10, choices=Role.choices)
     created_at = models.DateTimeField(_("uploaded"))
+    merged_from = merged_from_field()
 
     class Meta:
         ordering = ["created_at", "pk"]

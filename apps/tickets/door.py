@@ -12,12 +12,15 @@ from django.utils.translation import gettext as _
 from apps.accounts.actors import SYSTEM, Actor
 from apps.accounts.selectors import public_name
 from apps.core.door import Held, Refusals, announce_on_commit, check_transition
-from apps.core.errors import Conflict, NotAllowed
+from apps.core.errors import Conflict, InvalidData, NotAllowed
 from apps.eventlog.models import Event, EventKind
 from apps.eventlog.writer import new_event
+from apps.lifecycle.states import State
 from apps.sla import timers
 from apps.sla.models import SLAClock
+from apps.tickets.approvals import approvers_text
 from apps.tickets.models import ServiceRequest
+from apps.tickets.rules import REASON_REQUIRED
 from apps.tickets.signals import request_transitioned
 
 
@@ -80,6 +83,13 @@ def lock_many(pks: list[int], *related: str) -> list[LockedRequest]:
     return [
         LockedRequest(request, memo={"clocks": clocks.get(request.pk, [])}) for request in requests
     ]
+
+
+def lock_pair(first_pk: int, second_pk: int) -> tuple[LockedRequest | None, LockedRequest | None]:
+    """Two requests locked in id order (as every locker of several rows takes them), returned
+    in the order asked; None for one that does not exist."""
+    locks = {held.pk: held for held in lock_many(sorted({first_pk, second_pk}))}
+    return locks.get(first_pk), locks.get(second_pk)
 
 
 def write_row(request: ServiceRequest, fields: list[str]) -> None:
@@ -146,10 +156,29 @@ def check_may_run(request: ServiceRequest, name: str, actor: Actor) -> Callable[
         lambda: Refusals(
             not_possible=_("'%(name)s' is not possible while %(reference)s is %(state)s.")
             % {"name": name, "reference": request.reference, "state": request.state},
-            forbidden=_("You may not run '%(name)s' on %(reference)s.")
-            % {"name": name, "reference": request.reference},
+            forbidden=_forbidden(request, name),
         ),
     )
+
+
+def _forbidden(request: ServiceRequest, name: str) -> str:
+    if name in ("approve", "reject") and request.state == State.AWAITING_APPROVAL:
+        return _("Only %(approvers)s may approve or reject %(reference)s.") % {
+            "approvers": approvers_text(request),
+            "reference": request.reference,
+        }
+    return _("You may not run '%(name)s' on %(reference)s.") % {
+        "name": name,
+        "reference": request.reference,
+    }
+
+
+def check_reason(name: str, reason: str) -> None:
+    """A rejection is told to the customer with its reason: refuse one without."""
+    if name in REASON_REQUIRED and not reason.strip():
+        raise InvalidData(
+            _("Say why: the customer reads the reason."), fields={"reason": _("Required.")}
+        )
 
 
 def time_in_state(
@@ -217,7 +246,15 @@ def transition_payload(
     payload: dict[str, Any] = {"reason": reason} if reason else {}
     if explain:
         payload["explain"] = explain
-    for name in ("department_id", "assignee_id", "priority", "escalation_level"):
+    for name in (
+        "department_id",
+        "assignee_id",
+        "priority",
+        "escalation_level",
+        "approval_department_id",
+        "approval_group_id",
+        "merged_into_id",
+    ):
         if before[name] != getattr(request, name):
             payload[name.removesuffix("_id")] = {"from": before[name], "to": getattr(request, name)}
     return payload

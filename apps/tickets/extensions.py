@@ -39,10 +39,26 @@ class Panel:
     data: Callable[[Any], Any]
 
 
+@dataclass(frozen=True)
+class ReplyTool:
+    """A tool in the request page's reply box: `template` rendered with `tool` =
+    `data(request, actor)` (nothing shows while it is empty). A reply posted with the form
+    field `field` set is handed to `send(request, actor=, body=, internal=, files=, value=)`
+    instead of the plain reply; `send` goes through the door and returns what to tell the
+    agent."""
+
+    key: str
+    template: str
+    data: Callable[[Any, Any], Any]
+    field: str
+    send: Callable[..., str]
+
+
 _EXPECTED_BY: list[Callable[[Any], datetime | None]] = []
 _RELATED: list[str] = []
 _QUEUES: dict[str, Queue] = {}
 _PANELS: dict[str, Panel] = {}
+_REPLY_TOOLS: dict[str, ReplyTool] = {}
 
 
 def provide_expected_by(read: Callable[[Any], datetime | None], *, related: str = "") -> None:
@@ -88,3 +104,27 @@ def panels_for(service_request: "ServiceRequest") -> list[dict[str, Any]]:
         if data:
             shown.append({"key": panel.key, "template": panel.template, "panel": data})
     return shown
+
+
+def add_reply_tool(tool: ReplyTool) -> None:
+    _REPLY_TOOLS.setdefault(tool.key, tool)
+
+
+def reply_tools_for(service_request: "ServiceRequest", actor: Any) -> list[dict[str, Any]]:
+    """The registered reply tools with something to offer on this request to `actor`."""
+    shown: list[dict[str, Any]] = []
+    for tool in _REPLY_TOOLS.values():
+        data = tool.data(service_request, actor)
+        if data:
+            shown.append({"key": tool.key, "template": tool.template, "tool": data})
+    return shown
+
+
+def reply_tool_posted(form: Any) -> tuple[ReplyTool, str] | None:
+    """The reply tool whose field the posted reply form sets (first registered wins), with
+    the field's value; None for a plain reply."""
+    for tool in _REPLY_TOOLS.values():
+        value = form.get(tool.field, "")
+        if value:
+            return tool, str(value)
+    return None

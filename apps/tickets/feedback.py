@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.actors import Actor, Role
 from apps.core.errors import Forbidden, InvalidData, NotAllowed
 from apps.eventlog.models import EventKind
+from apps.lifecycle.reference import format_reference
 from apps.lifecycle.states import State
 from apps.tickets.models import Feedback
 from apps.tickets.services import append_event
@@ -18,12 +19,20 @@ def do_give_feedback(request, *, actor: Actor, rating: int, comment: str = "") -
 
     Writes: the feedback row and a `feedback` event. Raises: Forbidden unless the actor is
     the request's customer; InvalidData for a rating outside 1-5; NotAllowed before the
-    request is resolved or when feedback was already given.
+    request is resolved, for a duplicate merged into another (its work was done there), or
+    when feedback was already given.
     """
     if actor.role != Role.CUSTOMER or request.customer_id != actor.customer_id:
         raise Forbidden(_("Only the request's customer rates it."))
     if not 1 <= int(rating) <= 5:
         raise InvalidData(_("The rating is 1 to 5."), fields={"rating": _("1 to 5.")})
+    if request.merged_into_id is not None:
+        raise NotAllowed(
+            _("%(request)s was merged into %(target)s: rate that one once it is resolved.")
+            % {"request": request.reference, "target": format_reference(request.merged_into_id)},
+            state=request.state,
+            allowed=[],
+        )
     if request.state not in RATEABLE:
         raise NotAllowed(
             _("%(request)s can be rated once it is resolved.") % {"request": request.reference},

@@ -1,5 +1,7 @@
 """Categories and the service request with its lifecycle; conversation_models has the rest."""
 
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
@@ -11,8 +13,8 @@ from apps.lifecycle.priority import Level, Priority, raised
 from apps.lifecycle.reference import REFERENCE_PREFIX, format_reference
 from apps.lifecycle.states import OPEN, OWNED, State
 from apps.tickets.rules import (
+    is_approver,
     is_assignee_or_lead,
-    leads_department,
     may,
     not_yet_approved,
     within_reopen_window,
@@ -30,6 +32,20 @@ class Category(models.Model):
         verbose_name=_("default department"),
     )
     is_active = models.BooleanField(_("active"), default=True)
+    requires_approval = models.BooleanField(
+        _("requires approval"),
+        default=False,
+        help_text=_("New requests of this category wait for an approver before routing."),
+    )
+    approver_group = models.ForeignKey(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approvers"),
+        help_text=_("Empty: the leads of the department the request goes to."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -38,6 +54,17 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.approver_group_id and not self.requires_approval:
+            raise ValidationError(
+                {"approver_group": _("Approvers are asked only when approval is required.")}
+            )
+
+
+# Transitions an action of their own runs, not listed with the others (a request's allowed
+# transitions, the generic API endpoint): merging moves the conversation too (merging.py).
+SEPARATE_TRANSITIONS = frozenset({"merge"})
 
 
 def _reopened_state(request, **kwargs) -> str:
@@ -108,19 +135,52 @@ class ServiceRequest(FSMModelMixin, models.Model):
     )
     state = FSMField(_("state"), choices=State.choices, default=State.NEW, protected=True)
     # Bumped by every transition: a caller holding an older version gets a conflict.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
     # The sequence number of the request's latest event-log row.
-    last_event_seq = models.PositiveIntegerField(default=0, editable=False)
-    last_event_at = models.DateTimeField(null=True, editable=False)
+    last_event_seq = models.PositiveIntegerField(_("last event"), default=0, editable=False)
+    last_event_at = models.DateTimeField(_("last event at"), null=True, editable=False)
     created_at = models.DateTimeField(_("created"), editable=False)
-    state_changed_at = models.DateTimeField(editable=False)
+    state_changed_at = models.DateTimeField(_("in this state since"), editable=False)
     first_response_at = models.DateTimeField(
         _("first response"), null=True, blank=True, editable=False
     )
-    approved_at = models.DateTimeField(null=True, blank=True, editable=False)
+    approved_at = models.DateTimeField(_("approved"), null=True, blank=True, editable=False)
+    # Who may approve while it awaits approval: a named group, else this department's leads
+    # (the department routing would send it to; the request has none of its own yet).
+    approval_department = models.ForeignKey(
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approval by the leads of"),
+        editable=False,
+        db_index=False,
+    )
+    approval_group = models.ForeignKey(
+        Group,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("approval by the group"),
+        editable=False,
+        db_index=False,
+    )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True, editable=False)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True, editable=False)
     reopen_count = models.PositiveSmallIntegerField(_("reopened"), default=0, editable=False)
+    # Set when the request was merged into another as a duplicate (and closed by it).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_requests",
+        verbose_name=_("merged into"),
+        editable=False,
+        db_index=False,  # sr_merged_into: a partial index, only the few merged rows
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -131,6 +191,11 @@ class ServiceRequest(FSMModelMixin, models.Model):
             models.Index(fields=["assignee", "state"], name="sr_assignee_state"),
             models.Index(fields=["customer", "-created_at"], name="sr_customer_created"),
             models.Index(fields=["state", "state_changed_at"], name="sr_state_since"),
+            models.Index(
+                fields=["merged_into"],
+                name="sr_merged_into",
+                condition=models.Q(merged_into__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -141,8 +206,17 @@ class ServiceRequest(FSMModelMixin, models.Model):
         return format_reference(self.pk) if self.pk else f"{REFERENCE_PREFIX}?"
 
     def transitions_for(self, actor) -> list[str]:
-        """Names of the transitions `actor` may run now (state, conditions and permission)."""
-        return sorted(t.name for t in self.get_available_user_state_transitions(actor))
+        """Names of the transitions `actor` may run now (state, conditions and permission),
+        but those run by an action of their own (SEPARATE_TRANSITIONS)."""
+        return sorted(
+            t.name
+            for t in self.get_available_user_state_transitions(actor)
+            if t.name not in SEPARATE_TRANSITIONS
+        )
+
+    def may_merge(self, actor) -> bool:
+        """Whether `actor` may merge this request into another now (merging.py)."""
+        return any(t.name == "merge" for t in self.get_available_user_state_transitions(actor))
 
     # --- transitions: guards and in-memory changes only; the door saves and logs ------------
 
@@ -153,14 +227,16 @@ class ServiceRequest(FSMModelMixin, models.Model):
         permission=may(Role.AGENT, Role.SYSTEM),
         conditions=[not_yet_approved],
     )
-    def require_approval(self, *, at):
-        pass
+    def require_approval(self, *, at, approval_department=None, approval_group=None):
+        # Neither: the request's own department's leads (the supervisors while it has none).
+        self.approval_department = approval_department or self.department
+        self.approval_group = approval_group
 
     @transition(
         field=state,
         source=State.AWAITING_APPROVAL,
         target=State.NEW,
-        permission=may(Role.AGENT, Role.SYSTEM, check=leads_department),
+        permission=may(Role.AGENT, Role.SYSTEM, check=is_approver),
     )
     def approve(self, *, at):
         self.approved_at = at
@@ -169,7 +245,7 @@ class ServiceRequest(FSMModelMixin, models.Model):
         field=state,
         source=State.AWAITING_APPROVAL,
         target=State.CLOSED,
-        permission=may(Role.AGENT, Role.SYSTEM, check=leads_department),
+        permission=may(Role.AGENT, Role.SYSTEM, check=is_approver),
     )
     def reject(self, *, at):
         self.closed_at = at
@@ -326,6 +402,12 @@ class ServiceRequest(FSMModelMixin, models.Model):
         self.department = department
         self.assignee = None
 
+    @transition(field=state, source=OPEN, target=State.CLOSED, permission=may(Role.AGENT))
+    def merge(self, *, at, into):
+        # Only through merging.do_merge_requests, which moves the conversation with it.
+        self.merged_into = into
+        self.closed_at = at
+
     @transition(field=state, source=OPEN, target=None, permission=may(Role.AGENT, Role.SYSTEM))
     def reprioritize(self, *, at, priority):
         self._set_priority(priority)
@@ -341,5 +423,17 @@ class ServiceRequest(FSMModelMixin, models.Model):
 
 # The conversation's models live beside; importing them here registers them with the app.
 from apps.tickets.conversation_models import Attachment, Feedback, Message, Visibility  # noqa: E402  after ServiceRequest, which they name
+from apps.tickets.link_models import RequestLink  # noqa: E402  after ServiceRequest, which it names
+from apps.tickets.queue_models import RequestSeen, SavedView  # noqa: E402  after ServiceRequest, which they name
 
-__all__ = ["Attachment", "Category", "Feedback", "Message", "ServiceRequest", "Visibility"]
+__all__ = [
+    "Attachment",
+    "Category",
+    "Feedback",
+    "Message",
+    "RequestLink",
+    "RequestSeen",
+    "SavedView",
+    "ServiceRequest",
+    "Visibility",
+]

@@ -3,21 +3,22 @@ on their request, the agents about work that waits for them. Never the person wh
 and each notice once however often its task runs (`do_notify`'s key).
 
 Customers: an agent's public reply, a request for information, the bot's answer (with signed
-accept and decline links), resolved (with signed rating links), reopened or cancelled by the
-desk. Agents: a request assigned to them, their customer's reply, a request reopened by its
-customer, an approval waiting for them. Handoffs, escalations and early warnings notify from
-their own apps."""
+accept and decline links), resolved (with signed rating links), reopened, cancelled or merged
+into another request by the desk, waiting for approval and its outcome. Agents: a request
+assigned to them, their customer's reply, a request reopened by its customer, an approval
+waiting for them. Handoffs, escalations and early warnings notify from their own apps."""
 
 from collections.abc import Callable
 
-from django.contrib.auth import get_user_model
 from django.utils.translation import gettext as _
 
 from apps.accounts.actors import Role
 from apps.eventlog.models import Event
+from apps.lifecycle.reference import format_reference
 from apps.notifications.kinds import NotificationKind as Kind
 from apps.notifications.models import Notification
 from apps.notifications.services import do_notify
+from apps.tickets.approvals import approvers
 from apps.tickets.links import ACCEPT, DECLINE, RATE, Link, link_url
 from apps.tickets.models import Feedback, Message, ServiceRequest, Visibility
 
@@ -246,6 +247,28 @@ def _cancelled(request: ServiceRequest, event: Event) -> list[Notification]:
     )
 
 
+def _merged(request: ServiceRequest, event: Event) -> list[Notification]:
+    into = event.payload.get("merged_into", {}).get("to")
+    target = format_reference(into) if isinstance(into, int) else ""
+
+    def body() -> str:
+        text = _(
+            "Your request “%(subject)s” was the same as %(target)s, so we merged it there: "
+            "its messages and files are now on %(target)s, and the conversation goes on there."
+        ) % {"subject": request.subject, "target": target}
+        return _with_reply_hint("\n\n".join(filter(None, [text, _reason(event)])))
+
+    return _to_customer(
+        request,
+        event,
+        Kind.REQUEST_MERGED,
+        lambda: (
+            _("%(ref)s was merged into %(target)s") % {"ref": request.reference, "target": target}
+        ),
+        body,
+    )
+
+
 def _assigned(request: ServiceRequest, event: Event) -> list[Notification]:
     if request.assignee is None or request.assignee_id != event.assignee_id:
         return []  # assigned elsewhere since: the newer assignment notifies
@@ -261,19 +284,64 @@ def _assigned(request: ServiceRequest, event: Event) -> list[Notification]:
 
 
 def _approval(request: ServiceRequest, event: Event) -> list[Notification]:
-    # Approval belongs to the department's leads; before routing, to the supervisors.
-    if request.department is not None:
-        approvers = list(request.department.leads.filter(is_active=True))
-    else:
-        approvers = list(get_user_model().objects.filter(is_superuser=True, is_active=True))
-    return do_notify(
-        recipients=approvers,
+    """The approvers (a named group, else the department's leads; the supervisors while there
+    is neither) hear that it waits for them; the customer that it waits for approval."""
+    told = do_notify(
+        recipients=list(approvers(request)),
         kind=Kind.APPROVAL_REQUESTED,
         request=request,
         caused_by=event.actor,
         key=_key(event),
         title=lambda: _("%(ref)s waits for your approval") % {"ref": request.reference},
         body=lambda: f"{request.subject}\n\n{_reason(event)}".strip(),
+    )
+    return told + _to_customer(
+        request,
+        event,
+        Kind.APPROVAL_PENDING,
+        lambda: _("%(ref)s waits for approval") % {"ref": request.reference},
+        lambda: (
+            _(
+                "Your request “%(subject)s” needs an approval before we start on it. We will tell "
+                "you as soon as it is approved or rejected."
+            )
+            % {"subject": request.subject}
+        ),
+    )
+
+
+def _approved(request: ServiceRequest, event: Event) -> list[Notification]:
+    return _to_customer(
+        request,
+        event,
+        Kind.REQUEST_APPROVED,
+        lambda: _("%(ref)s is approved") % {"ref": request.reference},
+        lambda: "\n\n".join(
+            filter(
+                None,
+                [
+                    _("Your request “%(subject)s” is approved; we are on it now.")
+                    % {"subject": request.subject},
+                    _reason(event),
+                ],
+            )
+        ),
+    )
+
+
+def _rejected(request: ServiceRequest, event: Event) -> list[Notification]:
+    return _to_customer(
+        request,
+        event,
+        Kind.REQUEST_REJECTED,
+        lambda: _("%(ref)s was not approved") % {"ref": request.reference},
+        lambda: "\n\n".join(
+            [
+                _("Your request “%(subject)s” was not approved, and it is closed.")
+                % {"subject": request.subject},
+                _("The reason: %(reason)s") % {"reason": _reason(event)},
+            ]
+        ),
     )
 
 
@@ -284,9 +352,12 @@ _ON_TRANSITION: dict[str, Callable[[ServiceRequest, Event], list[Notification]]]
     "accept_answer": _resolved,
     "reopen": _reopened,
     "cancel": _cancelled,
+    "merge": _merged,
     "assign": _assigned,
     "reassign": _assigned,
     "require_approval": _approval,
+    "approve": _approved,
+    "reject": _rejected,
 }
 # The transitions someone hears about; every other one notifies nobody (and enqueues nothing).
 NOTIFYING = frozenset(_ON_TRANSITION)

@@ -8,6 +8,9 @@ from django.utils import timezone
 
 from apps.accounts.actors import Actor, Role
 
+# Transitions the customer is told the reason of: the door refuses them without one.
+REASON_REQUIRED = frozenset({"reject"})
+
 
 def can_reach(request, actor: Actor) -> bool:
     """Customers reach their own requests, agents their departments'; system and bot all."""
@@ -27,9 +30,27 @@ def is_assignee_or_lead(request, actor: Actor) -> bool:
     )
 
 
-def leads_department(request, actor: Actor) -> bool:
-    """Approval belongs to the department's leads (and staff)."""
-    return actor.role != Role.AGENT or actor.leads(request.department_id)
+def is_approver(request, actor: Actor) -> bool:
+    """Approval belongs to the members of the request's approval group if it names one, else
+    to the leads of its approval department (the request's department if none was named);
+    supervisors approve everything."""
+    if actor.role != Role.AGENT or actor.is_supervisor:
+        return True
+    if request.approval_group_id is not None:
+        return request.approval_group_id in group_ids(actor.user)
+    return actor.leads(request.approval_department_id or request.department_id)
+
+
+def group_ids(user) -> frozenset[int]:
+    """The ids of the user's groups, read once per user object (a page or an API list asks
+    for every request awaiting approval)."""
+    if user is None:
+        return frozenset()
+    cached = getattr(user, "_servicedesk_group_ids", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("pk", flat=True))
+        user._servicedesk_group_ids = cached
+    return cached
 
 
 def may(*roles: str, check: Callable | None = None) -> Callable:

@@ -59,7 +59,8 @@ def transition(  # noqa: PLR0913  keyword-only after the name: one per part of t
     Raises: Conflict if the request changed since `expected_version` (default: the version of
     the instance passed in); NotAllowed if the transition is unknown or not possible in the
     current state; Forbidden if the actor may not run it (customers run transitions without
-    data); InvalidData for bad `data`.
+    data); InvalidData for bad `data`, or a rejection without a reason (the customer reads
+    it).
     """
     if name not in _TRANSITION_NAMES:
         raise NotAllowed(
@@ -80,6 +81,7 @@ def transition(  # noqa: PLR0913  keyword-only after the name: one per part of t
         locked = held if held is not None else door.claim(service_request.pk, expected)
         request = locked.instance
         method = door.check_may_run(request, name, actor)
+        door.check_reason(name, reason)
         if data is not None and actor.role == Role.CUSTOMER:
             # Priority and ownership are the desk's call; customers escalate and explain why.
             raise Forbidden(

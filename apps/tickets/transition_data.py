@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Agent, Department
@@ -25,6 +26,15 @@ class RouteData:
     priority: int | None = None
     tags: list[str] | str | None = None
     required_skills: dict[str, int] | str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RequireApprovalData:
+    """`require_approval`: who approves, a named group (an instance or its id), else the leads
+    of a department (the request's own if none is given)."""
+
+    approval_department: Department | int | None = None
+    approval_group: Group | int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -62,18 +72,35 @@ class RecategorizeData:
     category: Category | int | None
 
 
+@dataclass(frozen=True, kw_only=True)
+class MergeData:
+    """`merge`: the request this one is merged into, locked by `merging.do_merge_requests`,
+    which moves the conversation with it (the transition alone would not)."""
+
+    into: ServiceRequest
+
+
 TransitionData = (
-    RouteData | AssignData | EscalateData | TransferData | ReprioritizeData | RecategorizeData
+    RouteData
+    | RequireApprovalData
+    | AssignData
+    | EscalateData
+    | TransferData
+    | ReprioritizeData
+    | RecategorizeData
+    | MergeData
 )
 # The transitions that take data, and its type; the others take none.
 DATA_TYPES: dict[str, type[TransitionData]] = {
     "route": RouteData,
+    "require_approval": RequireApprovalData,
     "assign": AssignData,
     "reassign": AssignData,
     "escalate": EscalateData,
     "transfer": TransferData,
     "reprioritize": ReprioritizeData,
     "recategorize": RecategorizeData,
+    "merge": MergeData,
 }
 
 
@@ -142,10 +169,20 @@ def _resolve(cleaned: dict[str, Any], request: ServiceRequest) -> dict[str, Any]
         cleaned["tags"] = _tags(cleaned["tags"])
     if cleaned.get("required_skills") is not None:
         cleaned["required_skills"] = _skills(cleaned["required_skills"])
+    if cleaned.get("approval_department") is not None:
+        cleaned["approval_department"] = _approval_department(cleaned["approval_department"])
+    if cleaned.get("approval_group") is not None:
+        cleaned["approval_group"] = _approval_group(cleaned["approval_group"])
     if "category" in cleaned:
         cleaned["category"] = _category(cleaned["category"], request)
     if cleaned.get("priority") is not None:
         cleaned["priority"] = _priority(cleaned["priority"])
+    if "into" in cleaned and not isinstance(cleaned["into"], ServiceRequest):
+        # An id from a form or a body: merging goes through its own action, never this way.
+        raise InvalidData(
+            _("Requests are merged with the merge action, which moves their conversation."),
+            fields={"into": _("Use the merge action.")},
+        )
     return cleaned
 
 
@@ -164,6 +201,28 @@ def _department(value: Department | int | None, request: ServiceRequest) -> Depa
             fields={"department": "Already the request's department."},
         )
     return department
+
+
+def _approval_department(value: Department | int) -> Department:
+    if isinstance(value, Department) and value.pk:
+        return value  # read by the caller (the routing worker's cache)
+    pk = value.pk if isinstance(value, Department) else value
+    department = Department.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    if department is None:
+        raise InvalidData(
+            _("No such department."), fields={"approval_department": _("No such department.")}
+        )
+    return department
+
+
+def _approval_group(value: Group | int) -> Group:
+    if isinstance(value, Group) and value.pk:
+        return value
+    pk = value.pk if isinstance(value, Group) else value
+    group = Group.objects.filter(pk=pk).first() if isinstance(pk, int) else None
+    if group is None:
+        raise InvalidData(_("No such group."), fields={"approval_group": _("No such group.")})
+    return group
 
 
 def _assignee(value: Agent | int | None, request: ServiceRequest) -> Agent:

@@ -1,5 +1,6 @@
 """Settings shared by every environment, read from the environment with django-environ."""
 
+from datetime import timedelta
 from typing import Any
 
 import django_stubs_ext
@@ -26,7 +27,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
+    # API tokens: hashed, expiring (apps/api/authentication.py). DRF's plain-text tokens are
+    # gone; apps/api/migrations/0002 turned every one into a hashed token.
+    "apps.api.apps.TokensConfig",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -42,6 +45,7 @@ INSTALLED_APPS = [
     "apps.routing",
     "apps.knowledge",
     "apps.mail",
+    "apps.macros",
     "apps.analytics",
     "apps.quality",
     "apps.improvement",
@@ -284,6 +288,16 @@ SERVICEDESK_CONFIG_CACHE_SECONDS = env.float("SERVICEDESK_CONFIG_CACHE_SECONDS",
 # Each process remembers an API token it looked up for this long (apps/api/authentication.py):
 # a token revoked or a user deactivated elsewhere keeps working in it for at most that long.
 SERVICEDESK_TOKEN_CACHE_SECONDS = env.float("SERVICEDESK_TOKEN_CACHE_SECONDS", default=10.0)
+# API tokens (django-rest-knox): only their SHA-512 digest is stored. A token expires after
+# SERVICEDESK_TOKEN_TTL_HOURS without use (each use extends it, at most once an hour) and
+# SERVICEDESK_TOKEN_MAX_TTL_DAYS after it was issued, whatever the use; then sign in again.
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=env.float("SERVICEDESK_TOKEN_TTL_HOURS", default=24 * 7)),
+    "AUTO_REFRESH": True,
+    "MIN_REFRESH_INTERVAL": 3600,
+    "AUTO_REFRESH_MAX_TTL": timedelta(days=env.float("SERVICEDESK_TOKEN_MAX_TTL_DAYS", default=90)),
+    "AUTH_HEADER_PREFIX": "Token",
+}
 # The chatbot: on submit it answers from the knowledge base when it is this sure (0-1),
 # and a proposed answer the customer does not react to goes to a person after the timeout.
 SERVICEDESK_CHATBOT_ENABLED = env.bool("SERVICEDESK_CHATBOT_ENABLED", default=True)

@@ -21,6 +21,7 @@ def test_volumes_and_backlog(history):
         "created": 5,
         "resolved": 4,  # A, B, C twice
         "cancelled": 1,
+        "merged": 0,
         "out": 5,
         "reopened": 1,
         "backlog": 1,  # D

@@ -83,9 +83,9 @@ def world(customer, attachment_dir):
 
 
 def token_header(user) -> dict[str, str]:
-    from rest_framework.authtoken.models import Token
+    from apps.api.tokens import do_issue_token
 
-    return {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
+    return {"Authorization": f"Token {do_issue_token(user=user)[1]}"}
 
 
 def run_operation(operation, headers: dict, references: list[str], ids: list[int]) -> int:

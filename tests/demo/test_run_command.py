@@ -103,6 +103,8 @@ def test_make_run_serves_routes_and_stops_cleanly(tmp_path):
             seconds=60,
         )
         assert _count(database, _WORKER_ROUTES) >= LEFT_NEW, desk.tail()
+        # The demo's category that requires approval: the worker sent its request to IT's lead.
+        assert _count(database, _AWAITING_IVAN) == 1, desk.tail()
         ping = subprocess.run(
             [sys.executable, "-m", "celery", "-A", "servicedesk", "inspect", "ping", "-t", "5"],
             cwd=REPO,
@@ -150,6 +152,13 @@ def test_make_run_serves_routes_and_stops_cleanly(tmp_path):
 _WORKER_ROUTES = (
     "SELECT COUNT(*) FROM quality_event WHERE (transition = 'route' AND actor_role = 'system')"
     " OR (transition = 'propose_answer' AND actor_role = 'bot')"
+    " OR (transition = 'require_approval' AND actor_role = 'system')"
+)
+_AWAITING_IVAN = (
+    "SELECT COUNT(*) FROM tickets_servicerequest r"
+    " JOIN tickets_category c ON c.id = r.category_id"
+    " JOIN accounts_department d ON d.id = r.approval_department_id"
+    " WHERE c.name = 'New laptop' AND r.state = 'awaiting_approval' AND d.code = 'it'"
 )
 
 

@@ -64,6 +64,17 @@ def test_resolved_requests_lose_their_forecast(history, late):
     assert not RequestForecast.objects.filter(request=late).exists()
 
 
+def test_a_model_fitted_on_other_columns_is_not_used_until_retrained(history, late):
+    """After an upgrade that changes the encoding, the stored model's trees expect other
+    columns: it scores nothing (no error) and the next training replaces it."""
+    stored = do_train_eta_model()
+    stored.params = {**stored.params, "features": stored.params["features"][:-1]}
+    stored.save(update_fields=["params"])
+    assert do_score_open_requests() == {"scored": 0, "warned": 0}
+    do_train_eta_model()
+    assert do_score_open_requests()["scored"] == 1
+
+
 def test_expected_by_in_the_customer_api_and_on_the_request_page(history, late, client):
     do_train_eta_model()
     do_score_open_requests()

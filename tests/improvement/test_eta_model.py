@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from apps.improvement.eta.boosted import BoostedModel, matrix
+from apps.improvement.eta.boosted import MARGINS, BoostedModel, _overruled, matrix
 from apps.improvement.eta.context import attach_load
 from apps.improvement.eta.encoding import Encoder
 from apps.improvement.eta.evaluation import evaluate
@@ -66,6 +66,31 @@ def test_no_information_from_after_the_prefix_reaches_its_row():
     attach_load(traces)
     encoder = Encoder.fit(list(samples(traces)))
     for trace in traces[20:40]:
+        for index, step in enumerate(trace.steps):
+            whole = encoder.rows(trace, [index])[0]
+            cut = _cut(traces, step.at)
+            attach_load(cut)
+            mine = next(t for t in cut if t.case == trace.case)
+            assert encoder.rows(mine, [index])[0] == pytest.approx(whole, nan_ok=True)
+
+
+def test_no_information_from_after_the_prefix_reaches_a_desk_row():
+    """The same on a desk-like log (departments, states that stay open, assignees): the open
+    work counts, the queue in the prefix's department and state, and the hour of the week are
+    those of the log cut at the prefix's time."""
+    open_states = frozenset({"new", "queued", "assigned", "in_progress"})
+    traces = []
+    for trace in department_log(cases=80):
+        steps = [
+            replace(step, resource=f"{step.department}-{n % 2}" if n >= 2 else None)
+            for n, step in enumerate(trace.steps)
+        ]
+        traces.append(replace(trace, steps=steps, open_states=open_states))
+    attach_load(traces)
+    encoder = Encoder.fit(list(samples(traces)))
+    queue = encoder.names.index("queue_length")
+    assert any(encoder.rows(t, [1])[0][queue] > 0 for t in traces)
+    for trace in traces[30:45]:
         for index, step in enumerate(trace.steps):
             whole = encoder.rows(trace, [index])[0]
             cut = _cut(traces, step.at)
@@ -134,6 +159,41 @@ def test_the_model_explains_a_risk_by_the_features_that_raise_it():
     reasons = fitted.explain(row)
     assert reasons and {r["feature"] for r in reasons} & {"department", "attribute:priority"}
     assert BoostedModel.loads(fitted.dumps()).predict_rows(row[None, :]).risk[0] > 0.9
+
+
+def test_calibration_on_the_latest_fifth_and_the_chain_where_it_guessed_better():
+    """With enough cases the model calibrates its risk and P90 on the latest fifth of the
+    training cases, and chooses there how sure the trees must be to overrule the Markov
+    chain."""
+    traces = department_log(cases=900)
+    for trace in traces:
+        trace.attributes = {"priority": trace.priority}
+        trace.target_seconds = 50 * 3600.0
+        trace.breached = (trace.end - trace.start).total_seconds() > trace.target_seconds
+    attach_load(traces)
+    train, test = chronological_split(traces, 0.7)
+    fitted = BoostedModel.fit(list(samples(train)))
+    assert {"isotonic", "p90_shift", "chain", "margin"} <= set(fitted.parts)
+    route = float(fitted.encoder.activities.index("route") + 1)
+    assert fitted.parts["chain"][route] == "assign"
+    assert fitted.parts["margin"] in MARGINS
+    tested = list(samples(test))
+    predicted = fitted.predict(tested)
+    assert predicted.next_activity == [s.next_activity for s in tested]
+    covered = [s.remaining_seconds <= p90 for s, p90 in zip(tested, predicted.p90, strict=True)]
+    assert 0.8 <= sum(covered) / len(covered) <= 1.0
+    assert all(0.0 <= risk <= 1.0 for risk in predicted.risk)
+
+
+def test_the_trees_overrule_the_chain_only_when_surer_by_the_margin():
+    traces = activity_log(300, memoryless)
+    fitted = BoostedModel.fit(list(samples(traces)))
+    x = matrix(fitted.encoder, list(samples(traces)))
+    column = x[:, fitted.encoder.names.index("last_activity")]
+    chain = {code: "a" for code in set(column.tolist())}
+    trees = fitted.parts["next"]
+    assert set(_overruled(trees, x, column, chain, 1.5)) == {"a"}
+    assert _overruled(trees, x, column, chain, -1.5) == [str(a) for a in trees.predict(x)]
 
 
 def test_a_prefix_seen_later_counts_the_wait():

@@ -385,3 +385,17 @@ def test_the_desks_mails_to_a_mailed_in_request_answer_its_mail_and_its_mailbox(
     assert to_customer.extra_headers["In-Reply-To"] == "<first@customer.example>"
     assert to_agent.reply_to == []
     assert "In-Reply-To" not in to_agent.extra_headers
+
+
+def test_a_reply_to_a_merged_request_goes_on_in_the_one_it_was_merged_into(carol, department):
+    from apps.tickets.merging import do_merge_requests
+
+    lead = AgentFactory(departments=[department])
+    kept = drive(submit(carol), ("route", {"department": department}, SYSTEM))
+    duplicate = drive(submit(carol), ("route", {"department": department}, SYSTEM))
+    do_merge_requests(duplicate, into=kept, actor=actor_for_user(lead.user))
+
+    inbound = take_in(mail(subject=f"Re: [{duplicate.reference}] Cannot print", text="More."))
+
+    assert (inbound.outcome, inbound.request) == (Outcome.THREADED, kept)
+    assert list(kept.messages.values_list("body", flat=True)) == ["More."]

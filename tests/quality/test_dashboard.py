@@ -73,7 +73,7 @@ def test_with_data_in_english_and_chinese(
     html = response.content.decode()
     assert html.count('class="signal"') >= 2
     assert "<polyline" in html and "<path" in html
-    assert "in progress" in html  # a process-map node
+    assert "In progress" in html  # a process-map node, by its label
     assert "slow" in html or "太慢" in html
     chinese = admin_client.get(URL, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert chinese.status_code == 200 and chinese.content.count(b"<svg") >= 7

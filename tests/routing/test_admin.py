@@ -161,7 +161,7 @@ def test_a_rule_needs_an_action():
 
     assert not form.is_valid()
     assert form.non_field_errors() == [
-        "Choose at least one action: a department, a priority, tags or skills."
+        "Choose at least one action: a department, a priority, tags, skills or an approval."
     ]
 
 

@@ -20,7 +20,7 @@ from apps.routing.models import RoutingRule
 from apps.sla.models import BusinessCalendar
 from apps.tickets import services
 from apps.tickets.attachments import IncomingFile, do_attach_files
-from apps.tickets.models import Category
+from apps.tickets.models import Category, SavedView
 from tests.factories import AgentFactory, drive, submit
 from tests.mail.mails import mail
 from tests.support.admin import make_staff
@@ -48,6 +48,7 @@ def admin_url(model, view: str, *args) -> str:
 def some_of_everything(customer, department, agent, standard_policy, attachment_dir):
     AgentSkill.objects.create(agent=agent, skill=Skill.objects.create(name="Printers"), level=3)
     Category.objects.create(name="Hardware", default_department=department)
+    SavedView.objects.create(owner=agent.user, name="Mine", columns=["age"], department=department)
     BusinessCalendar.objects.create(name="Office", time_zone="Europe/Berlin")
     RoutingRule.objects.create(name="VPN", keywords=["vpn"], department=department)
     service_request = drive(submit(customer), ("route", {"department": department}, SYSTEM))
@@ -99,6 +100,7 @@ def test_every_model_of_our_apps_is_registered():
         "servicerequest",
         "message",
         "attachment",
+        "savedview",
         "event",
         "businesscalendar",
         "slapolicy",
@@ -196,9 +198,14 @@ def test_the_agents_group_views_everything_and_changes_only_requests(agents_grou
     # Its page shows the signing secret.
     assert "notifications.view_webhooksubscription" not in granted
     assert not {p for p in granted if p.startswith(("sla.", "notifications.")) and "view_" not in p}
-    # Agents curate the FAQ: they may drop a phrasing, never an article or anything else.
+    # Agents curate the FAQ: they may drop a phrasing, never an article; and they keep their
+    # macros (the macro admin lets each delete only their own or, as a lead, the department's).
     deletes = {p for p in granted if p.split(".")[1].startswith("delete_")}
-    assert deletes == {"knowledge.delete_phrasing"}
+    assert deletes == {
+        "knowledge.delete_phrasing",
+        "macros.delete_macro",
+        "macros.delete_macrotranslation",
+    }
     assert not {p for p in granted if p.startswith("accounts.change_")}
 
 

@@ -7,8 +7,8 @@ import threading
 import time
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from apps.api.tokens import do_issue_token
 from apps.tickets.models import ServiceRequest
 from tests.support.faults_load import LoadClient
 from tests.support.faults_outcome import (
@@ -32,7 +32,7 @@ RECOVERY_SECONDS = 30  # from the broker's return to every request assigned
 
 def test_a_broker_outage_loses_and_doubles_nothing(stack, staffed_desk, redis_server):
     _, customer = staffed_desk
-    token = Token.objects.create(user=customer.user).key
+    token = do_issue_token(user=customer.user)[1]
     # The recovery sweep on its production timings (settings' defaults), not the fault tests'
     # fast ones: everything is routed and assigned within 30 s of the broker's return.
     stack.env.update(SERVICEDESK_STUCK_NEW_SECONDS="10", SERVICEDESK_RECOVERY_SWEEP_SECONDS="10")

@@ -7,8 +7,8 @@ import time
 
 import pytest
 from django.db import connection
-from rest_framework.authtoken.models import Token
 
+from apps.api.tokens import do_issue_token
 from tests.support.faults_load import LoadClient
 from tests.support.faults_outcome import (
     assert_each_routed_and_assigned_once,
@@ -54,7 +54,7 @@ class Terminator(threading.Thread):
 
 def test_dropped_worker_connections_are_retried_and_nothing_is_half_written(stack, staffed_desk):
     _, customer = staffed_desk
-    token = Token.objects.create(user=customer.user).key
+    token = do_issue_token(user=customer.user)[1]
     name = f"sd-fault-worker-{time.monotonic_ns()}"
     stack.start(SERVICEDESK_DB_APPLICATION_NAME=name)
     terminator = Terminator(name)

@@ -7,8 +7,8 @@ import threading
 import time
 
 import pytest
-from rest_framework.authtoken.models import Token
 
+from apps.api.tokens import do_issue_token
 from apps.tickets.models import ServiceRequest
 from tests.support.faults_load import LoadClient
 from tests.support.faults_outcome import (
@@ -30,7 +30,7 @@ CREATES = 120
 
 def test_a_worker_killed_mid_work_loses_and_doubles_nothing(stack, staffed_desk):
     _, customer = staffed_desk
-    token = Token.objects.create(user=customer.user).key
+    token = do_issue_token(user=customer.user)[1]
     first = stack.start()
     client = LoadClient(stack.base_url, token)
     load = threading.Thread(target=client.run, args=(CREATES,), kwargs={"rate": 40})

@@ -2,7 +2,6 @@
 refused; the discovered model runs."""
 
 import json
-import math
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
@@ -44,18 +43,17 @@ def test_discovery_recovers_the_generators_parameters_and_the_model_runs(history
     night = [sum(r[day * 24 + 3] for r in model.arrivals.values()) for day in range(7)]
     busy = [sum(r[day * 24 + 10] for r in model.arrivals.values()) for day in range(7)]
     assert sum(busy) > 5 * sum(night)
-    # The path: six in ten of the bot's answers are accepted.
-    assert model.transitions["bot_answered"]["resolved"] == pytest.approx(0.6, abs=0.08)
-    assert model.transitions["new"]["bot_answered"] == pytest.approx(0.15 / 1.06, abs=0.04)
-    # Step times: the queue waits 20 minutes (exponential) in the first department and 45 in
-    # the last one; medians 20 ln 2 and 45 ln 2 minutes.
+    # The path (apps/demo/history_traits.py): the test's categories have the default trait
+    # (the bot proposes 5 % of the time, scaled by channel: 0.76 on average; 40 % accepted),
+    # the uncategorised tenth the general question's (50 %, 55 % accepted): the bot proposes
+    # for 7.2 % of the requests and 48 % of its answers are accepted.
+    assert model.transitions["bot_answered"]["resolved"] == pytest.approx(0.48, abs=0.1)
+    assert model.transitions["new"]["bot_answered"] == pytest.approx(0.072 / 1.037, abs=0.02)
+    # Step times: the queue waits for an agent to be free (history_desk.py); the last
+    # department is the bottleneck (busy 85 % of its office hours, the other 65 %), so its
+    # requests wait longer in the queue.
     first, last = (str(d.pk) for d in (history.departments[0], history.departments[-1]))
-    assert model.durations[f"queued|{first}"].median / 60 == pytest.approx(
-        20 * math.log(2), rel=0.15
-    )
-    assert model.durations[f"queued|{last}"].median / 60 == pytest.approx(
-        45 * math.log(2), rel=0.15
-    )
+    assert model.durations[f"queued|{last}"].median > model.durations[f"queued|{first}"].median
     # Agents: two agents of capacity 3 per department; the policy's 8 h resolution target.
     assert model.capacity == {first: 6, last: 6}
     assert model.resolution_targets["3"] == 480 * 60

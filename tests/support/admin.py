@@ -19,6 +19,7 @@ _ROUTING_VIEWS_MIGRATION = importlib.import_module(
 _KNOWLEDGE_MIGRATION = importlib.import_module(
     "apps.accounts.migrations.0006_agents_group_knowledge"
 )
+_MACROS_MIGRATION = importlib.import_module("apps.macros.migrations.0002_agents_group_macros")
 
 
 @pytest.fixture
@@ -30,6 +31,7 @@ def agents_group(db):
         _SLA_VIEWS_MIGRATION.grant_sla_and_notification_views(apps, None)
         _ROUTING_VIEWS_MIGRATION.grant_routing_views(apps, None)
         _KNOWLEDGE_MIGRATION.grant_knowledge_permissions(apps, None)
+        _MACROS_MIGRATION.grant_macro_permissions(apps, None)
         # The event log moved out of quality (whose views 0002 grants) with its permissions.
         grant_views(apps, ("eventlog",))
     return Group.objects.get(name=_GROUP_MIGRATION.GROUP)

@@ -2,9 +2,9 @@
 
 import pytest
 from django.core.cache import cache
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from apps.api.tokens import do_issue_token
 from tests.paths import Desk
 
 
@@ -19,8 +19,8 @@ def _fresh_throttles():
 def client_for(user) -> APIClient:
     """A client authenticated with the user's API token, as an integration would be."""
     client = APIClient()
-    token, _ = Token.objects.get_or_create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    _row, token = do_issue_token(user=user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     return client
 
 

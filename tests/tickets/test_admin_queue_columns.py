@@ -29,6 +29,8 @@ def test_the_next_column_says_who_acts(agent_client, staff_agent, customer, depa
         ("assign", {"assignee": staff_agent}, SYSTEM),
         ("start", {}, agent),
     )
+    assert next_column(agent_client, request) == "new"  # assigned to me, never opened
+    agent_client.get(change_url(request))
     assert next_column(agent_client, request) == ""
     services.do_post_message(request, actor=client_actor, body="Still broken")
     assert next_column(agent_client, request) == "replied"

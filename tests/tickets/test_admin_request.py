@@ -143,13 +143,14 @@ def test_change_page_shows_the_state_and_only_the_allowed_transitions(
     assert buttons(response) == {
         "cancel",
         "escalate",
+        "merge",
         "recategorize",
         "reprioritize",
         "require_approval",
         "route",
     }
     assert buttons(response) == set(
-        service_request.transitions_for(actor_for_user(staff_agent.user))
+        [*service_request.transitions_for(actor_for_user(staff_agent.user)), "merge"]
     )
     assert rendered_version(response) == service_request.version
 

@@ -77,10 +77,14 @@ class TestToken:
         assert me.status_code == 200
         assert me.json()["username"] == "carol"
 
-    def test_the_same_user_gets_the_same_token(self, customer, anon_client):
+    def test_each_sign_in_gets_its_own_token_and_both_work(self, customer, anon_client):
         body = {"username": "carol", "password": PASSWORD}
         first = anon_client.post(self.PATH, body, format="json").json()["token"]
-        assert anon_client.post(self.PATH, body, format="json").json()["token"] == first
+        second = anon_client.post(self.PATH, body, format="json").json()
+        assert second["token"] != first and second["expiry"]
+        for token in (first, second["token"]):
+            anon_client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+            assert anon_client.get("/api/v1/me/").status_code == 200
 
     @pytest.mark.parametrize(
         "body",

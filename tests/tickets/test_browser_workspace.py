@@ -1,6 +1,7 @@
 """An agent's day in the workspace at 1440x900, in English and in zh-hans: sign in, open the
-queue, open a request, reply, resolve; the reply box and the transitions are on the first
-screen. Screenshots of each step under test-artifacts/browser/workspace-<lang>-<step>.png."""
+queue, open a request, reply with a macro that also resolves it; the reply box and the
+transitions are on the first screen. Screenshots of each step under
+test-artifacts/browser/workspace-<lang>-<step>.png."""
 
 import re
 
@@ -8,6 +9,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from apps.accounts.actors import SYSTEM, actor_for_user
+from apps.macros.models import Macro, MacroTranslation
 from apps.tickets import services
 from tests.factories import AgentFactory, CustomerFactory, drive, submit
 from tests.support.admin import agents_group  # noqa: F401 (fixture)
@@ -43,7 +45,19 @@ def desk(agents_group: Group, standard_policy):  # noqa: F811  pytest passes the
         services.do_post_message(request, actor=customer_actor, body=f"Still jamming ({n}).")
     for n in range(3):
         submit(customer, subject=f"Other request {n}")
-    return {"agent": agent, "request": request}
+    macro = Macro.objects.create(
+        name="Fixed, please confirm",
+        department=department,
+        transition="resolve",
+        body="Hello {{ customer.first_name }}, {{ request.reference }} is fixed.",
+    )
+    MacroTranslation.objects.create(
+        macro=macro,
+        language="zh-hans",
+        name="已解决，请确认",  # noqa: RUF001  Chinese punctuation
+        body="{{ customer.first_name }}，您好：{{ request.reference }} 已解决。",  # noqa: RUF001  Chinese punctuation
+    )
+    return {"agent": agent, "request": request, "customer": customer, "macro": macro}
 
 
 def sign_in(page, base_url: str) -> None:
@@ -59,10 +73,31 @@ def visible_without_scrolling(page, selector: str) -> bool:
     return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= 900
 
 
+def choose_the_macro(page, desk, language: str) -> str:
+    """Pick the desk's macro in the reply box: its name in the agent's language, its text in
+    the customer's, added below what the agent typed; Send says what runs after the reply.
+    Returns the greeting the reply starts with."""
+    picker = page.locator("#id_reply_macro")
+    assert visible_without_scrolling(page, "#id_reply_macro")
+    option = picker.locator(f"option[value='{desk['macro'].pk}']").inner_text()
+    assert option.startswith("Fixed, please confirm" if language == "en" else "已解决，请确认")  # noqa: RUF001  Chinese punctuation
+    picker.select_option(str(desk["macro"].pk))
+    reply = page.input_value("#id_reply_body")
+    greeting = "Hello Carol," if language == "en" else "Carol，您好："  # noqa: RUF001  Chinese punctuation
+    assert reply.startswith("The technician replaced the roller.\n\n" + greeting)
+    assert desk["request"].reference in reply
+    send = page.locator("[data-action=reply]").get_attribute("value")
+    assert send == "Send + Resolve" if language == "en" else "解决" in send
+    assert visible_without_scrolling(page, "[data-action=reply]")
+    return greeting
+
+
 @pytest.mark.parametrize("language", ["en", "zh-hans"])
 def test_an_agents_day_at_1440x900(live_server, browser, desk, language, settings):
     settings.SERVICEDESK_ADMIN_TIME_ZONE = "Europe/Berlin"
     service_request = desk["request"]
+    desk["customer"].language = language  # the macro replies in the customer's language
+    desk["customer"].save(update_fields=["language"])
     context = browser.new_context(
         locale="en-US" if language == "en" else "zh-CN",
         viewport={"width": 1440, "height": 900},
@@ -104,7 +139,7 @@ def test_an_agents_day_at_1440x900(live_server, browser, desk, language, setting
         # Markdown rendered, the script dropped; times in the agent's zone.
         thread = page.locator("#conversation")
         assert thread.locator("strong", has_text="Try this first:").count() == 4
-        assert thread.locator("script").count() == 0
+        assert thread.locator(".thread script").count() == 0
         assert "CET" in thread.locator("time").first.inner_text()
         shot("3-request")
 
@@ -116,14 +151,12 @@ def test_an_agents_day_at_1440x900(live_server, browser, desk, language, setting
 
         page.keyboard.press("r")  # the shortcut opens the reply box
         page.keyboard.type("The technician replaced the roller.")
-        page.keyboard.press("Control+Enter")  # and sends it
-        page.wait_for_selector(".messagelist .success")
-        assert "replaced the roller" in page.locator("#conversation").inner_text()
-        assert visible_without_scrolling(page, "[data-transition=resolve]")
-        shot("4-replied")
+        greeting = choose_the_macro(page, desk, language)
+        shot("4-macro")
 
-        page.locator("[data-transition=resolve]").click()
+        page.keyboard.press("Control+Enter")  # sends it with the macro: reply, then resolve
         page.wait_for_selector(".messagelist .success")
+        assert greeting in page.locator("#conversation").inner_text()
         state = page.locator("#request-header [data-state]").get_attribute("data-state")
         assert state == "resolved"
         shot("5-resolved")

@@ -8,6 +8,7 @@ from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
 from apps.eventlog.models import Event
 from apps.tickets import services
 from apps.tickets.models import ServiceRequest
+from apps.tickets.rules import REASON_REQUIRED
 from apps.tickets.signals import request_transitioned
 from apps.tickets.transition_data import AssignData, RouteData, transition_data
 from tests.paths import Desk
@@ -31,7 +32,11 @@ def test_every_transition_writes_exactly_one_event(desk, source, name, target):
     before = _events(request)
     actor = desk.actor_for(request, name)
     after_request = services.transition(
-        request, name, actor=actor, data=transition_data(name, desk.data_for(request, name))
+        request,
+        name,
+        actor=actor,
+        reason="not in this budget" if name in REASON_REQUIRED else "",
+        data=transition_data(name, desk.data_for(request, name)),
     )
     events = _events(request)
     assert len(events) == len(before) + 1

@@ -19,6 +19,7 @@ METRICS = OpenApiExample(
                     "created": 52,
                     "resolved": 47,
                     "cancelled": 2,
+                    "merged": 1,
                     "out": 49,
                     "reopened": 3,
                     "backlog": 9,

@@ -5,6 +5,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Department
@@ -73,6 +74,9 @@ class StaffingAdmin(StaffMayViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin):
             "title": _("Staffing forecast"),
             "form": form,
             "plan": plan,
+            # Stored as ISO text in the forecast's JSON; shown in the agent's zone and format.
+            "generated_at": parse_datetime(str(plan.get("generated_at") or "")),
+            "target_share": f"{100 * float(plan.get('target_share') or 0):.0f}%",
             "departments": [department_view(row) for row in plan["departments"]],
         }
         return TemplateResponse(request, "admin/improvement/staffing.html", context)

@@ -6,8 +6,9 @@ from collections.abc import Iterable
 
 from apps.improvement.eta.traces import Trace
 
-# (other open cases, of them in the same department or step, of them with the same resource)
-Load = tuple[int, int, int]
+# (other open cases, of them in the same department or step, of them with the same resource,
+# of them in the same department and the same state: the queue this case waits in)
+Load = tuple[int, int, int, int]
 
 
 def place_of(step) -> int | str:
@@ -17,7 +18,8 @@ def place_of(step) -> int | str:
 
 
 def attach_load(traces: Iterable[Trace]) -> None:
-    """Set `trace.load[i]` for every step: the other cases open when step i happened.
+    """Set `trace.load[i]` for every step: the other cases open when step i happened (all, in
+    its department, with its resource, in its department and state).
 
     A desk case is open while its state is open; an imported case from its first event until
     its last (as process-mining tools count it). The case itself is left out, so whether its
@@ -42,9 +44,15 @@ def attach_load(traces: Iterable[Trace]) -> None:
             totals["all"],
             totals[("place", place_of(step))],
             totals[("resource", step.resource)] if step.resource is not None else 0,
+            totals[("queue", place_of(step), step.state)],
         )
         if _is_open(trace, i):
-            now = ("all", ("place", place_of(step)), ("resource", step.resource))
+            now = (
+                "all",
+                ("place", place_of(step)),
+                ("resource", step.resource),
+                ("queue", place_of(step), step.state),
+            )
             holding[n] = now
             totals.update(now)
 

@@ -28,11 +28,13 @@ FIXED: tuple[tuple[str, bool], ...] = (
     ("waiting_hours", False),
     ("hour_of_day", False),
     ("day_of_week", False),
+    ("hour_of_week", False),
     ("department", True),
     ("assignee", True),
     ("open_requests", False),
     ("open_in_department", False),
     ("assignee_load", False),
+    ("queue_length", False),
     ("deadline_target_hours", False),
     ("deadline_used_hours", False),
     ("deadline_left_hours", False),
@@ -164,7 +166,7 @@ class Encoder:
         step = steps[i]
         seen = at or step.at
         local = seen.astimezone(ZoneInfo(self.zone))
-        load = trace.load[i] if trace.load else (math.nan, math.nan, math.nan)
+        load = trace.load[i] if trace.load else (math.nan,) * 4
         used = clock_used
         if used is None:
             # Without a clock (an imported log) the deadline runs in wall time.
@@ -184,6 +186,7 @@ class Encoder:
             (seen - step.at).total_seconds() / HOUR,
             local.hour + local.minute / 60,
             float(local.weekday()),
+            local.weekday() * 24 + local.hour + local.minute / 60,
             float(maps["places"].get(place_of(step), 0)),
             float(maps["resources"].get(step.resource, 0))
             if step.resource is not None

@@ -39,16 +39,18 @@ def attach_live_load(traces: list[Trace]) -> None:
     not encoded live), as `context.attach_load` counts them in training."""
     rows = (
         ServiceRequest.objects.filter(state__in=OPEN)
-        .values("department_id", "assignee_id")
+        .values("department_id", "assignee_id", "state")
         .annotate(n=Count("pk"))
     )
     total = 0
     by_department: Counter = Counter()
     by_assignee: Counter = Counter()
+    by_queue: Counter = Counter()
     for row in rows:
         total += row["n"]
         by_department[row["department_id"]] += row["n"]
         by_assignee[row["assignee_id"]] += row["n"]
+        by_queue[(row["department_id"], row["state"])] += row["n"]
     for trace in traces:
         last = trace.steps[-1]
         place = last.department if last.department is not None else last.activity
@@ -56,6 +58,7 @@ def attach_live_load(traces: list[Trace]) -> None:
             max(total - 1, 0),
             max(by_department[place] - 1, 0) if last.department is not None else 0,
             max(by_assignee[last.resource] - 1, 0) if last.resource is not None else 0,
+            max(by_queue[(place, last.state)] - 1, 0) if last.department is not None else 0,
         )
         trace.load = [None] * (len(trace.steps) - 1) + [load]
 

@@ -95,8 +95,15 @@ def summary(report: dict) -> dict:
 
 
 def current_model() -> tuple[EtaModel | None, BoostedModel | None]:
+    """The latest stored model, or None for it when it was fitted on other columns than the
+    encoding has now (an upgrade added features): the next training replaces it."""
     row = EtaModel.objects.exclude(blob=None).order_by("-trained_at", "-pk").first()
-    return (row, BoostedModel.loads(bytes(row.blob))) if row else (None, None)
+    if row is None:
+        return None, None
+    model = BoostedModel.loads(bytes(row.blob))
+    if (row.params or {}).get("features") != model.encoder.names:
+        return row, None
+    return row, model
 
 
 def do_score_open_requests(*, now=None) -> dict:

@@ -6,6 +6,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from apps.lifecycle.states import State
+from apps.lifecycle.states import state_label as lifecycle_state_label
 from apps.quality.dashboard.svg import PALETTE, SIGNAL_COLOUR, _svg, empty
 
 ORDER = ["start", *State.values]
@@ -17,6 +18,12 @@ def _hours(seconds: float | None) -> str:
     if seconds is None:
         return ""
     return f"{seconds / 3600:.1f} h" if seconds >= 360 else f"{seconds / 60:.0f} min"
+
+
+def state_label(code: str) -> str:
+    """A state's name in the reader's language (the map's start and end nodes too)."""
+    special = {"start": _("start"), "end": _("end")}
+    return special[code] if code in special else lifecycle_state_label(code)
 
 
 def process_map_svg(graph: dict, *, bottleneck: str | None = None, label: str = "") -> SafeString:
@@ -41,7 +48,7 @@ def process_map_svg(graph: dict, *, bottleneck: str | None = None, label: str = 
         width = 1 + 7 * edge["frequency"] / top
         colour = PALETTE[0] if forward else PALETTE[1]
         wait = _hours(edge.get("wait", {}).get("median"))
-        tip = f"{edge['source']} → {edge['target']}: {edge['frequency']}"
+        tip = f"{state_label(edge['source'])} → {state_label(edge['target'])}: {edge['frequency']}"
         tip += _(", median wait %(wait)s") % {"wait": wait} if wait else ""
         body.append(
             f'<path d="M{x1:.1f},{y0:.1f} Q{(x1 + x2) / 2:.1f},{2 * peak - y0:.1f} '
@@ -60,7 +67,7 @@ def process_map_svg(graph: dict, *, bottleneck: str | None = None, label: str = 
             f'width="{NODE_W}" height="{NODE_H}" rx="5" fill="#fff" stroke="{stroke}" '
             f'stroke-width="{2.5 if state == bottleneck else 1}"/>'
             f'<text x="{x:.1f}" y="{MID - 3}" text-anchor="middle" font-size="9">'
-            f"{escape(state.replace('_', ' '))}</text>"
+            f"<title>{escape(state_label(state))}</title>{escape(state_label(state)[:14])}</text>"
             f'<text x="{x:.1f}" y="{MID + 10}" text-anchor="middle" font-size="9" fill="#555">'
             f"{node['frequency']} {escape(wait)}</text></g>"
         )

@@ -102,15 +102,42 @@ def _polyline(points: list[tuple[float, float]], colour: str, *, dash: str = "",
     )
 
 
-def _legend(names: Sequence[str], colours: Sequence[str], *, height: int = HEIGHT) -> list[str]:
+def _text_width(text: str) -> int:
+    """About how wide `text` is at 11 px: CJK characters take twice a Latin one's room."""
+    return sum(12 if ord(c) > 0x2E80 else 7 for c in text)
+
+
+def _legend(
+    names: Sequence[str], colours: Sequence[str], *, height: int = HEIGHT, dashes=()
+) -> list[str]:
+    """A key under the plot: a swatch (a dashed line for limit lines) and each series' name."""
     out, x = [], LEFT
-    for name, colour in zip(names, colours, strict=False):
-        out.append(
-            f'<rect x="{x}" y="{height - 14}" width="10" height="10" fill="{colour}"/>'
-            f'<text x="{x + 14}" y="{height - 5}" fill="#222">{escape(name)}</text>'
-        )
-        x += 24 + 7 * len(name)
+    dashes = list(dashes) or [""] * len(names)
+    for name, colour, dash in zip(names, colours, dashes, strict=False):
+        if dash:
+            swatch = (
+                f'<line x1="{x}" y1="{height - 9}" x2="{x + 12}" y2="{height - 9}" '
+                f'stroke="{colour}" stroke-width="2" stroke-dasharray="{dash}"/>'
+            )
+        else:
+            swatch = f'<rect x="{x}" y="{height - 14}" width="10" height="10" fill="{colour}"/>'
+        out.append(f'{swatch}<text x="{x + 16}" y="{height - 5}" fill="#222">{escape(name)}</text>')
+        x += 28 + _text_width(str(name))
     return out
+
+
+def _fit(text: str, width: int) -> str:
+    """`text` cut (with an ellipsis) to about `width` pixels; the tooltip keeps it whole."""
+    if _text_width(text) <= width:
+        return text
+    while text and _text_width(text) > width - 12:
+        text = text[:-1]
+    return text + "…"
+
+
+def _unit(unit: str) -> list[str]:
+    """The unit of the value axis, above it."""
+    return [f'<text x="4" y="10" fill="#444">{escape(unit)}</text>'] if unit else []
 
 
 def line_chart(
@@ -120,8 +147,10 @@ def line_chart(
     fmt: Fmt = _num,
     floor: float | None = 0.0,
     label: str = "",
+    unit: str = "",
 ) -> SafeString:
-    """Lines of one or more named series over shared labels (None leaves a gap)."""
+    """Lines of one or more named series over shared labels (None leaves a gap), with a key
+    and the unit of the value axis."""
     values = [v for vs in series.values() for v in vs if v is not None]
     if not labels or not values:
         return empty(label)
@@ -138,12 +167,16 @@ def line_chart(
             if v is not None
         )
     body.extend(_legend(list(series), colours))
+    body.extend(_unit(unit))
     return _svg(body, label=label)
 
 
-def control_chart(chart: dict, *, fmt: Fmt = _num, label: str = "", names: dict) -> SafeString:
+def control_chart(
+    chart: dict, *, fmt: Fmt = _num, label: str = "", names: dict, key: dict, unit: str = ""
+) -> SafeString:
     """A control chart: values, centre line, limits per point, the baseline shaded, and the
-    points where a rule fired in red (their rule in the tooltip)."""
+    points where a rule fired in red (their rule in the tooltip); `key` names the value,
+    centre, limits, baseline and signal in the legend."""
     points = chart["points"]
     if not points or chart["centre"] is None:
         return empty(label)
@@ -193,6 +226,14 @@ def control_chart(chart: dict, *, fmt: Fmt = _num, label: str = "", names: dict)
             f"{escape(p['day'].isoformat())}: {escape(fmt(p['value']))} {escape(why)}"
             "</title></circle>"
         )
+    body.extend(
+        _legend(
+            [key["value"], key["centre"], key["limits"], key["baseline"], key["signal"]],
+            [PALETTE[0], CENTRE_COLOUR, LIMIT_COLOUR, "#dde4ee", SIGNAL_COLOUR],
+            dashes=["", "6 3", "4 3", "", ""],
+        )
+    )
+    body.extend(_unit(unit))
     return _svg(body, label=label)
 
 
@@ -207,7 +248,7 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, fmt: Fmt = _num, label: str 
     for i, (name, value) in enumerate(rows):
         y = TOP + i * row_height
         length = (WIDTH - name_width - 80) * value / top
-        short = name if len(name) <= 42 else name[:41] + "…"
+        short = _fit(name, name_width - 12)
         body.append(
             f'<text x="{name_width - 6}" y="{y + 14}" text-anchor="end" fill="#222">'
             f"<title>{escape(name)}</title>{escape(short)}</text>"

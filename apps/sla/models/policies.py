@@ -94,8 +94,12 @@ class SLAPolicy(models.Model):
     )
     customer_tiers = models.JSONField(_("customer tiers"), default=list, blank=True)
     channels = models.JSONField(_("channels"), default=list, blank=True)
-    categories = models.ManyToManyField("tickets.Category", blank=True, related_name="+")
-    departments = models.ManyToManyField("accounts.Department", blank=True, related_name="+")
+    categories = models.ManyToManyField(
+        "tickets.Category", blank=True, related_name="+", verbose_name=_("categories")
+    )
+    departments = models.ManyToManyField(
+        "accounts.Department", blank=True, related_name="+", verbose_name=_("departments")
+    )
     # Targets in business minutes on the calendar; empty: no such clock.
     first_response_minutes = models.PositiveIntegerField(
         _("first response (min)"), null=True, blank=True
@@ -114,6 +118,7 @@ class SLAPolicy(models.Model):
         blank=True,
         related_name="policies",
         help_text=_("Empty: 24x7."),
+        verbose_name=_("calendar"),
     )
     warning_percent = models.PositiveSmallIntegerField(
         _("warning at %"), default=75, validators=[MinValueValidator(1), MaxValueValidator(99)]
@@ -124,6 +129,7 @@ class SLAPolicy(models.Model):
         null=True,
         blank=True,
         related_name="sla_policies",
+        verbose_name=_("escalation policy"),
     )
 
     class Meta:

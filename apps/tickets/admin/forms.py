@@ -1,12 +1,14 @@
 """Forms of the request admin: the data a transition takes, built from its signature."""
 
 from django import forms
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Agent, Department
 from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import State
 from apps.tickets.models import Category, ServiceRequest
+from apps.tickets.rules import REASON_REQUIRED
 from apps.tickets.transition_data import expected_params
 
 # What an agent fills in when submitting a request on a customer's behalf.
@@ -34,8 +36,10 @@ class TransitionForm(forms.Form):
 
 
 def takes_data(name: str) -> bool:
+    """Whether the transition asks on a page of its own: it takes data, or a reason the
+    customer reads (reject), which is also its confirmation."""
     names, _required = expected_params(getattr(ServiceRequest, name))
-    return bool(names)
+    return bool(names) or name in REASON_REQUIRED
 
 
 def transition_form_class(service_request: ServiceRequest, name: str) -> type[TransitionForm]:
@@ -45,6 +49,12 @@ def transition_form_class(service_request: ServiceRequest, name: str) -> type[Tr
         param: _FIELDS.get(param, _text_field)(service_request, required=param in required)
         for param in sorted(names)
     }
+    if name in REASON_REQUIRED:
+        fields["reason"] = forms.CharField(
+            label=_("Reason (the customer reads it)"),
+            max_length=500,
+            widget=forms.Textarea(attrs={"rows": 3, "cols": 60}),
+        )
     # The transition's own data first; the reason is an afterthought.
     fields["field_order"] = [*sorted(names), "reason"]
     return type("TransitionDataForm", (TransitionForm,), fields)
@@ -89,6 +99,24 @@ def _raise_priority_field(service_request, *, required):
     return forms.BooleanField(required=required, label=_("Also raise the priority one step"))
 
 
+def _approval_department_field(service_request, *, required):
+    return forms.ModelChoiceField(
+        Department.objects.all(),
+        required=required,
+        label=_("Approval by the leads of"),
+        help_text=_("Empty: the request's department, or the supervisors while it has none."),
+    )
+
+
+def _approval_group_field(service_request, *, required):
+    return forms.ModelChoiceField(
+        Group.objects.order_by("name"),
+        required=required,
+        label=_("Approval by the group"),
+        help_text=_("A named group approves instead of the department's leads."),
+    )
+
+
 def _text_field(service_request, *, required):
     # A transition added later with data the admin does not know yet still gets a field;
     # the door checks the value.
@@ -101,4 +129,6 @@ _FIELDS = {
     "priority": _priority_field,
     "raise_priority": _raise_priority_field,
     "category": _category_field,
+    "approval_department": _approval_department_field,
+    "approval_group": _approval_group_field,
 }

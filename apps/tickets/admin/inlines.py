@@ -7,7 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import AssignmentStrategy
 from apps.core.admin import ReadOnlyAdminMixin
 from apps.eventlog.models import Event
+from apps.lifecycle.states import state_label
 from apps.tickets.admin.timeline import event_summary
+from apps.tickets.admin.transitions import label as transition_label
+from apps.tickets.approvals import why_approval
 
 # What an event row shows, in the event-log admin and in a request's timeline.
 EVENT_FIELDS = [
@@ -40,12 +43,28 @@ class EventInline(ReadOnlyInline):
     model = Event
     # In sentences: the "why" column says what the payload means; the raw JSON stays in the
     # event log's own admin.
-    fields = [*EVENT_FIELDS[: EVENT_FIELDS.index("payload")], "why"]
+    # Transitions and states by their labels (in the agent's language), not their codes.
+    fields = [
+        {"transition": "step", "from_state": "left", "to_state": "entered"}.get(name, name)
+        for name in EVENT_FIELDS[: EVENT_FIELDS.index("payload")]
+    ] + ["why"]
     ordering = ["seq"]
     verbose_name_plural = _("event timeline")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor", "department", "assignee__user")
+
+    @admin.display(description=_("transition"))
+    def step(self, event: Event) -> str:
+        return transition_label(event.transition) if event.transition else ""
+
+    @admin.display(description=_("from state"))
+    def left(self, event: Event) -> str:
+        return state_label(event.from_state)
+
+    @admin.display(description=_("to state"))
+    def entered(self, event: Event) -> str:
+        return state_label(event.to_state)
 
     @admin.display(description=_("why"))
     def why(self, event: Event) -> str:
@@ -72,6 +91,10 @@ def explain_summary(explain) -> str:
         return ""
     if "strategy" in explain:
         return _assignment_summary(explain)
+    if "macro_name" in explain:
+        return _("with the macro '%(macro)s'") % {"macro": explain["macro_name"]}
+    if "approval_by" in explain:
+        return why_approval(explain)
     if "rule" not in explain:
         return ""
     parts = [

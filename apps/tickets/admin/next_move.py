@@ -1,27 +1,16 @@
 """Who must act next on a request in the queue: the customer answered, something happened
-since the agent last opened it, or the desk waits on the customer; and the request's age."""
+since the agent last opened it (`RequestSeen`, per agent), or the desk waits on the customer;
+and the request's age."""
 
-from contextvars import ContextVar
 from datetime import timedelta
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from apps.lifecycle.states import State
-from apps.tickets.models import Message, Visibility
-
-SESSION_KEY = "servicedesk_seen"
-# Requests remembered per session (the most recent looks); older ones count as seen.
-SEEN_KEPT = 500
-# The signed-in agent's last looks while their list renders (a context variable: model admins
-# are shared between threads).
-_looks: ContextVar[dict] = ContextVar("servicedesk_looks", default={})  # noqa: B039  read-only default, never mutated
-
-
-def looks_of(request) -> None:
-    """Make the agent's last looks available to `next_move` for this request's rendering."""
-    _looks.set(dict(request.session.get(SESSION_KEY, {})))
+from apps.lifecycle.states import OPEN, State
+from apps.tickets.models import Message, RequestSeen, Visibility
 
 
 def with_last_public_author(queryset):
@@ -34,14 +23,41 @@ def with_last_public_author(queryset):
     return queryset.annotate(last_public_role=Subquery(last))
 
 
-def remember_look(request, service_request) -> None:
-    """The agent has seen the request as it is now (its last event sequence number)."""
-    seen = dict(request.session.get(SESSION_KEY, {}))
-    seen.pop(str(service_request.pk), None)
-    seen[str(service_request.pk)] = service_request.last_event_seq
-    if len(seen) > SEEN_KEPT:
-        seen = dict(list(seen.items())[-SEEN_KEPT:])
-    request.session[SESSION_KEY] = seen
+def with_last_look(queryset, user):
+    """Each request's sequence number when `user` last opened it as `seen_seq` (None: never),
+    and whether it is assigned to them as `for_me`: a subquery, not a query per row."""
+    seen = RequestSeen.objects.filter(user_id=user.pk, request=OuterRef("pk")).values("seen_seq")
+    return queryset.annotate(
+        seen_seq=Subquery(seen[:1]),
+        for_me=ExpressionWrapper(Q(assignee__user_id=user.pk), output_field=BooleanField()),
+    )
+
+
+def unread_by(queryset, user):
+    """Open requests assigned to `user` with something new since they last opened them (or
+    never opened)."""
+    seen_all = RequestSeen.objects.filter(
+        user_id=user.pk, request=OuterRef("pk"), seen_seq__gte=OuterRef("last_event_seq")
+    )
+    return queryset.filter(~Exists(seen_all), assignee__user_id=user.pk, state__in=OPEN)
+
+
+def do_remember_look(user, service_request) -> None:
+    """The agent has seen the request as it is now. Writes one `RequestSeen` row by one
+    upsert (INSERT ... ON CONFLICT DO UPDATE); logs and enqueues nothing, raises nothing."""
+    RequestSeen.objects.bulk_create(
+        [
+            RequestSeen(
+                user_id=user.pk,
+                request_id=service_request.pk,
+                seen_seq=service_request.last_event_seq,
+                seen_at=timezone.now(),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "request"],
+        update_fields=["seen_seq", "seen_at"],
+    )
 
 
 def _chip(key: str, label) -> str:
@@ -54,9 +70,11 @@ def next_move(service_request) -> str:
         return _chip("customer", _("customer's turn"))
     if getattr(service_request, "last_public_role", None) == "customer":
         return _chip("replied", _("customer replied"))
-    seen = _looks.get().get(str(service_request.pk))
+    seen = getattr(service_request, "seen_seq", None)
     if seen is not None and service_request.last_event_seq > seen:
         return _chip("updated", _("updated"))
+    if seen is None and getattr(service_request, "for_me", False):
+        return _chip("new", _("new for you"))
     return ""
 
 

@@ -9,6 +9,8 @@ from apps.accounts.scope import agent_departments
 from apps.lifecycle.states import OPEN, State
 from apps.sla.models import ClockState, SLAClock
 from apps.tickets import extensions
+from apps.tickets.admin.next_move import unread_by
+from apps.tickets.approvals import awaiting_approval_of
 
 QUEUE_PARAM = "queue"
 EVERYTHING = "everything"
@@ -62,6 +64,8 @@ def _everything(queryset, user):
 _OWN_QUEUES = {
     "open": (_("All open"), lambda queryset, user: queryset.filter(state__in=OPEN)),
     "mine": (_("My open requests"), _mine),
+    "my_approval": (_("Awaiting my approval"), awaiting_approval_of),
+    "unread": (_("Mine, new since my last look"), unread_by),
     "unassigned": (_("My departments' unassigned"), _unassigned),
     "due_soon": (_("Due soon (warning reached)"), _due_soon),
     "breached": (_("Breached"), _breached),

@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 from apps.accounts.actors import actor_for_user
 from apps.core.errors import ServiceDeskError
 from apps.eventlog.models import Event, EventKind
-from apps.tickets import attachments
+from apps.tickets import attachments, extensions
 
 # A reply the door refused waits here, so the agent never loses what they typed.
 DRAFT_KEY = "tickets_reply_draft_{pk}"
@@ -31,7 +31,8 @@ def newer_change(service_request, seen_seq: int, user) -> Event | None:
         Event.objects.filter(
             request=service_request,
             seq__gt=seen_seq,
-            kind__in=[EventKind.TRANSITION, EventKind.MESSAGE],
+            # A merge brings the duplicate's messages: the thread changed too.
+            kind__in=[EventKind.TRANSITION, EventKind.MESSAGE, EventKind.MERGE],
         )
         .exclude(actor=user)
         .select_related("actor")
@@ -79,13 +80,7 @@ def reply_view(model_admin, request, object_id):
         return HttpResponseRedirect(change_url)
     files = [attachments.IncomingFile.from_upload(f) for f in request.FILES.getlist("files")]
     try:
-        attachments.do_post_message_with_files(
-            service_request,
-            actor=actor_for_user(request.user),
-            body=body,
-            internal=internal,
-            files=files,
-        )
+        done = _send(service_request, request, body=body, internal=internal, files=files)
     except ServiceDeskError as exc:
         request.session[draft_key] = body
         messages.error(request, exc.message)
@@ -93,10 +88,24 @@ def reply_view(model_admin, request, object_id):
             messages.warning(request, _("Nothing was sent: choose the files again."))
     else:
         request.session.pop(draft_key, None)
-        done = _("Internal note added.") if internal else _("Reply sent to the customer.")
         messages.success(request, done)
     # The page fits one screen: back to its top, the thread showing its latest message.
     return HttpResponseRedirect(change_url)
+
+
+def _send(service_request, request, *, body: str, internal: bool, files: list) -> str:
+    """Post the reply, or hand it to the reply tool the form names (a macro); say what was done."""
+    actor = actor_for_user(request.user)
+    posted = extensions.reply_tool_posted(request.POST)
+    if posted is not None:
+        tool, value = posted
+        return tool.send(
+            service_request, actor=actor, body=body, internal=internal, files=files, value=value
+        )
+    attachments.do_post_message_with_files(
+        service_request, actor=actor, body=body, internal=internal, files=files
+    )
+    return _("Internal note added.") if internal else _("Reply sent to the customer.")
 
 
 def take_draft(request, service_request) -> str:

@@ -5,6 +5,7 @@ from django.urls import NoReverseMatch, reverse
 
 from apps.accounts.actors import Actor
 from apps.core.prefetch import set_prefetched
+from apps.lifecycle.reference import format_reference
 from apps.lifecycle.states import OPEN
 from apps.tickets.admin import markup
 from apps.tickets.models import Attachment, Message, ServiceRequest
@@ -23,6 +24,9 @@ def thread(service_request, files: list[Attachment]) -> list[Message]:
     )
     for message in messages:
         message.body_html = markup.render(message.body)  # type: ignore[attr-defined]  # for the template
+        message.merged_from_reference = (  # type: ignore[attr-defined]  # for the template
+            format_reference(message.merged_from_id) if message.merged_from_id else ""
+        )
         set_prefetched(message, "attachments", [f for f in files if f.message_id == message.pk])
     return messages
 

@@ -14,7 +14,16 @@ from apps.core.errors import ServiceDeskError
 from apps.lifecycle.reference import ReferenceSearchMixin
 from apps.sla import display
 from apps.tickets import extensions, services
-from apps.tickets.admin import language, markup, next_move, queues, request_page
+from apps.tickets.admin import (
+    language,
+    markup,
+    next_move,
+    queue_live,
+    queues,
+    relations,
+    request_page,
+    saved_views,
+)
 from apps.tickets.admin.actions import ACTIONS
 from apps.tickets.admin.forms import SUBMIT_FIELDS
 from apps.tickets.admin.freshness import freshness_view, poll_seconds
@@ -22,6 +31,7 @@ from apps.tickets.admin.inlines import EventInline
 from apps.tickets.admin.reply import reply_view, take_draft
 from apps.tickets.admin.transitions import transition_buttons, transition_view
 from apps.tickets.models import ServiceRequest
+from apps.tickets.queue_models import QUEUE_COLUMNS
 
 _RECORD_FIELDSETS = [
     (
@@ -55,18 +65,7 @@ _RECORD_FIELDS = flatten_fieldsets(_RECORD_FIELDSETS)
 
 @admin.register(ServiceRequest)
 class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
-    list_display = [
-        "reference",
-        "subject",
-        "next",
-        "state",
-        "sla",
-        "priority",
-        "department",
-        "assignee",
-        "customer",
-        "age",
-    ]
+    list_display = ["reference", *QUEUE_COLUMNS]
     list_display_links = ["reference", "subject"]
     list_select_related = ["customer__user", "department", "assignee__user"]
     list_filter = [
@@ -77,6 +76,7 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
         "channel",
         "category",
         "created_at",
+        saved_views.SavedViewFilter,
     ]
     search_fields = [
         "subject",
@@ -111,12 +111,26 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             .select_related("customer__user", "department", "assignee__user", "category")
             .prefetch_related(display.clocks_prefetch())
         )
+        visible = next_move.with_last_look(visible, request.user)
         return next_move.with_last_public_author(queues.with_sla_deadline(visible))
 
+    def get_list_display(self, request):
+        return saved_views.list_display_for(request, self.list_display)
+
+    def shown_columns(self, request) -> list:
+        """The list's columns as its `o` parameter counts them (the tick box first)."""
+        columns = list(self.get_list_display(request))
+        return ["action_checkbox", *columns] if self.get_actions(request) else columns
+
     def changelist_view(self, request, extra_context=None):
-        next_move.looks_of(request)  # the "next" column compares with the agent's last looks
+        # A saved view orders by column names; the list counts positions.
+        request.GET = saved_views.with_order_positions(request.GET, self.shown_columns(request))
         extra_context = {
             **(extra_context or {}),
+            **saved_views.views_context(self, request),
+            "changes_url": self.url_for("queue_changes"),
+            "rendered_at": queue_live.render_stamp(),
+            "poll_seconds": poll_seconds(),
             "language_url": self.url_for("language"),
             "chosen_language": request.session.get(language.SESSION_KEY, ""),
             # The queues are the navigation here: the list gets the width (1440 px, no scroll).
@@ -164,7 +178,7 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     ):
         if obj is not None:
             context.update(self.request_page_context(request, obj))
-            next_move.remember_look(request, obj)
+            next_move.do_remember_look(request.user, obj)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def request_page_context(self, request, obj) -> dict:
@@ -201,6 +215,8 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
             "freshness_url": self.url_for("freshness", obj.pk),
             "poll_seconds": poll_seconds(),
             "panels": extensions.panels_for(obj),
+            "reply_tools": extensions.reply_tools_for(obj, actor) if actor else [],
+            **relations.panel_context(self, obj),
         }
 
     # --- permissions: view, transition and submit; never edit or delete -------------------
@@ -232,27 +248,25 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
 
     def get_urls(self):
         opts = self.opts
+        views = [
+            ("<path:object_id>/transition/<str:name>/", self.transition_view, "transition"),
+            ("language/", language.language_view, "language"),
+            ("views/save/", self.save_view, "save_view"),
+            ("queue/counts/", self.queue_counts_view, "queue_counts"),
+            ("queue/changes/", self.queue_changes_view, "queue_changes"),
+            ("<path:object_id>/freshness/", self.freshness_view, "freshness"),
+            ("<path:object_id>/reply/", self.reply_view, "reply"),
+        ]
         return [
-            path(
-                "<path:object_id>/transition/<str:name>/",
-                self.admin_site.admin_view(self.transition_view),
-                name=f"{opts.app_label}_{opts.model_name}_transition",
+            *(
+                path(
+                    route,
+                    self.admin_site.admin_view(view),
+                    name=f"{opts.app_label}_{opts.model_name}_{name}",
+                )
+                for route, view, name in views
             ),
-            path(
-                "language/",
-                self.admin_site.admin_view(language.language_view),
-                name=f"{opts.app_label}_{opts.model_name}_language",
-            ),
-            path(
-                "<path:object_id>/freshness/",
-                self.admin_site.admin_view(self.freshness_view),
-                name=f"{opts.app_label}_{opts.model_name}_freshness",
-            ),
-            path(
-                "<path:object_id>/reply/",
-                self.admin_site.admin_view(self.reply_view),
-                name=f"{opts.app_label}_{opts.model_name}_reply",
-            ),
+            *relations.relation_urls(self),
             *super().get_urls(),
         ]
 
@@ -265,8 +279,30 @@ class ServiceRequestAdmin(ReferenceSearchMixin, admin.ModelAdmin):
     def reply_view(self, request, object_id):
         return reply_view(self, request, unquote(object_id))
 
+    def save_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return saved_views.save_view(self, request)
+
+    def queue_counts_view(self, request):
+        return queue_live.counts_view(self, request)
+
+    def queue_changes_view(self, request):
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        return queue_live.changes_view(self, request)
+
     def home_panel(self, request) -> dict | None:
-        return queues.home_queues(self, request)
+        panel = queues.home_queues(self, request)
+        if panel is not None:
+            url = self.url_for("changelist")
+            panel["views"] = [
+                {"view": v, "url": saved_views.view_url(url, v)}
+                for v in saved_views.views_for(request.user)
+            ]
+            panel["counts_url"] = self.url_for("queue_counts")
+            panel["poll_seconds"] = poll_seconds()
+        return panel
 
     def url_for(self, view: str, *args) -> str:
         opts = self.opts

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.selectors import department_name
+from apps.lifecycle.reference import format_reference
 from apps.sla.models import ClockKind
 
 _CLOCK_ACTIONS = {
@@ -93,7 +94,32 @@ def _handoff(payload: dict) -> str:
     return f"{text}; {reason}" if reason else str(text)
 
 
+def _merge(payload: dict) -> str:
+    """On the request kept: what came over from the duplicate merged into it."""
+    return _("%(reference)s merged in: %(messages)s message(s), %(files)s file(s)") % {
+        "reference": payload.get("reference", "?"),
+        "messages": len(payload.get("messages") or []) + bool(payload.get("opening_message")),
+        "files": len(payload.get("attachments") or []),
+    }
+
+
+def _link(payload: dict) -> str:
+    linked = payload.get("action") == "linked"
+    text = _("linked to %(reference)s") if linked else _("unlinked from %(reference)s")
+    return text % {"reference": payload.get("reference", "?")}
+
+
+def _merged_into(payload: dict) -> str:
+    into = (payload.get("merged_into") or {}).get("to")
+    if not isinstance(into, int):
+        return ""
+    return _("merged into %(reference)s as a duplicate") % {"reference": format_reference(into)}
+
+
 _SUMMARIES = {
+    "transition": _merged_into,
+    "merge": _merge,
+    "link": _link,
     "sla_clock": _sla_clock,
     "sla_warning": _sla_warning,
     "sla_breach": _sla_breach,

@@ -24,6 +24,7 @@ FORM_TEMPLATE = "admin/tickets/servicerequest/transition_form.html"
 # The buttons' words; "cancel" and "close" name the request so they do not read as the
 # admin's own buttons.
 _LABELS = {
+    "submit": gettext_lazy("Submit"),
     "require_approval": gettext_lazy("Require approval"),
     "approve": gettext_lazy("Approve"),
     "reject": gettext_lazy("Reject"),
@@ -47,6 +48,7 @@ _LABELS = {
     "transfer": gettext_lazy("Transfer"),
     "reprioritize": gettext_lazy("Reprioritize"),
     "recategorize": gettext_lazy("Recategorize"),
+    "merge": gettext_lazy("Merge into"),
 }
 
 
@@ -55,7 +57,11 @@ def label(name: str) -> str:
 
 
 # Transitions that end or refuse a request: the page asks before running them.
-DESTRUCTIVE = frozenset({"cancel", "close", "reject"})
+DESTRUCTIVE = frozenset({"cancel", "close", "reject", "merge"})
+# Their order, after the work: cancelling, the most final, last.
+_DESTRUCTIVE_ORDER = ("merge", "reject", "close", "cancel")
+# Transitions with a page of their own (it asks more than a transition form does).
+_OWN_VIEWS = {"merge": "merge"}
 
 
 def transition_buttons(model_admin, request, service_request, actor=None) -> list[dict]:
@@ -64,27 +70,37 @@ def transition_buttons(model_admin, request, service_request, actor=None) -> lis
     if not model_admin.has_transition_permission(request):
         return []
     try:
-        names = service_request.transitions_for(actor or actor_for_user(request.user))
+        actor = actor or actor_for_user(request.user)
     except ServiceDeskError:
         return []
+    names = service_request.transitions_for(actor)
+    if service_request.may_merge(actor):
+        names.append("merge")
     buttons = [
         {
             "name": name,
             "label": label(name),
-            "url": _url(model_admin, "transition", service_request.pk, name),
+            "url": _url(model_admin, _OWN_VIEWS[name], service_request.pk)
+            if name in _OWN_VIEWS
+            else _url(model_admin, "transition", service_request.pk, name),
             "takes_data": takes_data(name),
             "destructive": name in DESTRUCTIVE,
         }
         for name in names
     ]
     # The work first; what ends a request last, behind a confirmation on the page.
-    return sorted(buttons, key=lambda button: button["destructive"])
+    return sorted(
+        buttons,
+        key=lambda b: _DESTRUCTIVE_ORDER.index(b["name"]) + 1 if b["destructive"] else 0,
+    )
 
 
 def transition_view(model_admin, request, object_id, name):
     """GET shows the data form of a transition that takes data; only POST runs one."""
     if name not in TRANSITION_NAMES:
         raise Http404(f"There is no transition '{name}'.")
+    if name in _OWN_VIEWS:
+        return HttpResponseRedirect(_url(model_admin, _OWN_VIEWS[name], object_id))
     service_request = model_admin.get_object(request, object_id)
     if service_request is None:
         raise Http404("No such service request.")
@@ -141,6 +157,7 @@ def _render_form(model_admin, request, service_request, name, form):
         "original": service_request,
         "title": _("%(transition)s %(ref)s") % {"transition": label(name), "ref": service_request},
         "transition": label(name),
+        "destructive": name in DESTRUCTIVE,
         "form": form,
         "change_url": _url(model_admin, "change", service_request.pk),
         "media": model_admin.media + form.media,

@@ -43,6 +43,7 @@ REQUEST = OpenApiExample(
         "first_response_at": "2026-11-20T09:40:11Z",
         "resolved_at": None,
         "closed_at": None,
+        "merged_into": None,
         "version": 5,
         "allowed_transitions": ["cancel", "escalate"],
     },
@@ -112,6 +113,7 @@ MESSAGES = OpenApiExample(
                         "download": "/api/v1/requests/SR-000042/attachments/32/",
                     }
                 ],
+                "merged_from": None,
                 "created_at": "2026-11-20T10:06:12Z",
             },
             {
@@ -121,6 +123,7 @@ MESSAGES = OpenApiExample(
                 "visibility": "public",
                 "body": "Thanks, we are replacing the gateway certificate.",
                 "attachments": [],
+                "merged_from": None,
                 "created_at": "2026-11-20T10:20:40Z",
             },
         ],
@@ -176,4 +179,60 @@ CATEGORY = OpenApiExample(
     "A category",
     response_only=True,
     value={"id": 1, "name": "Network"},
+)
+
+MERGE = OpenApiExample(
+    "Merge a duplicate",
+    request_only=True,
+    value={"into": "SR-000042", "reason": "Same VPN problem", "version": 3},
+)
+
+MERGED = OpenApiExample(
+    "The duplicate, merged",
+    response_only=True,
+    value={
+        **REQUEST.value,
+        "reference": "SR-000057",
+        "subject": "VPN keeps disconnecting",
+        "state": "closed",
+        "state_label": "Closed",
+        "attachments": [],
+        "closed_at": "2026-11-20T11:02:40Z",
+        "merged_into": "SR-000042",
+        "version": 4,
+        "allowed_transitions": [],
+    },
+)
+
+LINK = OpenApiExample("Link a related request", request_only=True, value={"to": "SR-000061"})
+
+LINKS = OpenApiExample(
+    "Related requests",
+    response_only=True,
+    value=[
+        {
+            "reference": "SR-000057",
+            "subject": "VPN keeps disconnecting",
+            "state": "closed",
+            "relation": "merged_here",
+        },
+        {
+            "reference": "SR-000061",
+            "subject": "Gateway certificate renewal",
+            "state": "in_progress",
+            "relation": "related",
+        },
+    ],
+)
+
+UNLINKED = OpenApiExample(
+    "Not linked",
+    value={
+        "error": {
+            "code": "not_allowed",
+            "message": "SR-000042 and SR-000061 are not linked.",
+            "state": "in_progress",
+            "allowed": [],
+        }
+    },
 )

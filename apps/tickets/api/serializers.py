@@ -119,6 +119,10 @@ class RequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     attachments = AttachmentSerializer(
         many=True, read_only=True, help_text="The files you may see, oldest first."
     )
+    merged_into = serializers.SerializerMethodField(
+        help_text="The reference of the request this one was merged into as a duplicate "
+        "(it is closed; the conversation goes on there), else empty."
+    )
     declared_attachments = DeclaredAttachmentSerializer(
         many=True,
         read_only=True,
@@ -152,6 +156,7 @@ class RequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             "first_response_at",
             "resolved_at",
             "closed_at",
+            "merged_into",
             "version",
             "allowed_transitions",
             "sla",
@@ -167,6 +172,9 @@ class RequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 
     def get_allowed_transitions(self, obj) -> list[str]:
         return allowed_transitions(obj, self.context["actor"])
+
+    def get_merged_into(self, obj) -> str | None:
+        return format_reference(obj.merged_into_id) if obj.merged_into_id else None
 
     def get_expected_by(self, obj) -> datetime | None:
         return extensions.expected_by(obj)
@@ -191,11 +199,27 @@ class RequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
 class MessageSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
     author = serializers.SerializerMethodField()
     attachments = AttachmentSerializer(many=True, read_only=True)
+    merged_from = serializers.SerializerMethodField(
+        help_text="The reference of the request it was written on, when that one was merged "
+        "into this one; else empty."
+    )
 
     class Meta:
         model = Message
-        fields = ["id", "author", "author_role", "visibility", "body", "attachments", "created_at"]
+        fields = [
+            "id",
+            "author",
+            "author_role",
+            "visibility",
+            "body",
+            "attachments",
+            "merged_from",
+            "created_at",
+        ]
         read_only_fields = fields
+
+    def get_merged_from(self, obj) -> str | None:
+        return format_reference(obj.merged_from_id) if obj.merged_from_id else None
 
     def get_author(self, obj) -> str | None:
         if obj.author is None:
@@ -316,10 +340,63 @@ class TransitionSerializer(serializers.Serializer):
         required=False, min_value=1, max_value=2**63 - 1, help_text="recategorize"
     )
 
-    DATA_FIELDS = ("department", "assignee", "priority", "raise_priority", "category")
+    approval_department = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="require_approval: the department whose leads approve",
+    )
+    approval_group = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="require_approval: the group whose members approve (instead of leads)",
+    )
+
+    DATA_FIELDS = (
+        "department",
+        "assignee",
+        "priority",
+        "raise_priority",
+        "category",
+        "approval_department",
+        "approval_group",
+    )
 
     def transition_data(self) -> dict:
         return {k: self.validated_data[k] for k in self.DATA_FIELDS if k in self.validated_data}
+
+
+class MergeSerializer(serializers.Serializer):
+    """Merging the request in the URL (the duplicate) into another."""
+
+    reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+    into = serializers.CharField(
+        max_length=30, help_text="The request to merge into: its reference or id."
+    )
+    version = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=2**31 - 1,
+        help_text="The version of the duplicate you saw (or send If-Match).",
+    )
+
+
+class LinkSerializer(serializers.Serializer):
+    to = serializers.CharField(max_length=30, help_text="The related request: reference or id.")
+
+
+class LinkedRequestSerializer(serializers.Serializer):
+    """A request linked to this one (or merged into it, or the one it was merged into)."""
+
+    reference = serializers.CharField()
+    subject = serializers.CharField()
+    state = serializers.CharField(help_text="Its state, as `state` of a request.")
+    relation = serializers.ChoiceField(
+        choices=["related", "merged_here", "merged_into"],
+        help_text="related: linked by an agent; merged_here: a duplicate merged into this "
+        "request; merged_into: the request this one was merged into.",
+    )
 
 
 class FeedbackSerializer(serializers.Serializer):

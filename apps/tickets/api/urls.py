@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from apps.tickets.api import attachment_views, views
+from apps.tickets.api import attachment_views, relation_views, views
 
 urlpatterns = [
     path("requests/", views.RequestListCreate.as_view(), name="request-list"),
@@ -22,6 +22,13 @@ urlpatterns = [
         "requests/<str:ref>/attachments/<int:id>/",
         attachment_views.AttachmentDownload.as_view(),
         name="request-attachment",
+    ),
+    path("requests/<str:ref>/merge/", relation_views.RequestMerge.as_view(), name="request-merge"),
+    path("requests/<str:ref>/links/", relation_views.RequestLinks.as_view(), name="request-links"),
+    path(
+        "requests/<str:ref>/links/<str:other>/",
+        relation_views.RequestLinkDetail.as_view(),
+        name="request-link-detail",
     ),
     path("requests/<str:ref>/feedback/", views.RequestFeedback.as_view(), name="request-feedback"),
     path("queue/", views.Queue.as_view(), name="queue"),

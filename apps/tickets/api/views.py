@@ -238,13 +238,18 @@ class RequestTransition(ActorMixin, generics.GenericAPIView):
             allowed = target.transitions_for(request.actor)
             body = error_body("not_found", message, state=target.state, allowed=allowed)
             return Response(body, status=status.HTTP_404_NOT_FOUND)
+        if name == "merge":
+            # The conversation moves with a merge: its own endpoint takes the other request.
+            raise InvalidData(
+                _("Merge with POST %(url)s and the request to merge into.")
+                % {"url": reverse("request-merge", kwargs={"ref": target.reference})},
+                fields={"into": _("Required, at the merge endpoint.")},
+            )
         data = TransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        expected = data.validated_data.get("version")
-        if expected is None:
-            expected = version_from_if_match(request)
-            if expected is not None and expected != target.version:
-                return precondition_failed(target)
+        expected = expected_version(request, target, data.validated_data.get("version"))
+        if isinstance(expected, Response):
+            return expected
         changed = services.transition(
             target,
             name,
@@ -263,6 +268,18 @@ class RequestTransition(ActorMixin, generics.GenericAPIView):
 def version_etag(version: int) -> str:
     """A request's ETag: its version, which every change raises."""
     return f'"{version}"'
+
+
+def expected_version(request, target, version: int | None) -> int | Response | None:
+    """The version a write expects: `version` from the body, else the one `If-Match` names
+    (None without either); a 412 response to return when `If-Match` names another version
+    than the request's now."""
+    if version is not None:
+        return version
+    expected = version_from_if_match(request)
+    if expected is not None and expected != target.version:
+        return precondition_failed(target)
+    return expected
 
 
 def version_from_if_match(request) -> int | None:

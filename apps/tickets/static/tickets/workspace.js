@@ -42,7 +42,7 @@ function pollFreshness() {
   }, seconds * 1000);
 }
 
-/* Keyboard: "r" opens the reply box (when not typing), Ctrl+Enter or Cmd+Enter sends it. */
+/* Ctrl+Enter or Cmd+Enter sends the reply (the other keys are in shortcuts.js). */
 function keyboardShortcuts() {
   var box = document.getElementById("id_reply_body");
   if (!box) {
@@ -52,15 +52,6 @@ function keyboardShortcuts() {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();
       box.form.requestSubmit(box.form.querySelector("[data-action=reply]"));
-    }
-  });
-  document.addEventListener("keydown", function (event) {
-    var target = event.target;
-    var typing = /^(TEXTAREA|SELECT)$/.test(target.tagName) || target.isContentEditable ||
-      (target.tagName === "INPUT" && /^(text|search|email|number|password|url|tel)$/.test(target.type));
-    if (!typing && event.key === "r" && !event.ctrlKey && !event.metaKey && !event.altKey) {
-      event.preventDefault();
-      box.focus();
     }
   });
 }
