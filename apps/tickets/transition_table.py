@@ -14,14 +14,14 @@ any state, role and combination of facts.
 from apps.accounts.actors import Actor
 from apps.tickets.rules import (
     can_reach,
+    is_approver,
     is_assignee_or_lead,
-    leads_department,
     not_yet_approved,
     within_reopen_window,
 )
 
 # The checks and conditions decision_key evaluates; the test holds every transition to them.
-KNOWN_CHECKS = frozenset({None, is_assignee_or_lead, leads_department})
+KNOWN_CHECKS = frozenset({None, is_assignee_or_lead, is_approver})
 KNOWN_CONDITIONS = frozenset({not_yet_approved, within_reopen_window})
 
 _TABLE: dict[tuple, tuple[str, ...]] = {}
@@ -34,7 +34,7 @@ def decision_key(request, actor: Actor) -> tuple:
         actor.role,
         can_reach(request, actor),
         is_assignee_or_lead(request, actor),
-        leads_department(request, actor),
+        is_approver(request, actor),
         not_yet_approved(request),
         within_reopen_window(request),
     )

@@ -35,6 +35,7 @@ def _vary(population) -> None:  # noqa: F811  the fixture imported above, passed
         reopen_count=2,
         channel="email",
     )
+    ServiceRequest.objects.filter(pk=mine[2].pk).update(merged_into_id=mine[5].pk)
     for n, request in enumerate(mine[::4]):
         RequestForecast.objects.create(
             request=request,

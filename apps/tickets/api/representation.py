@@ -94,6 +94,7 @@ _WRITTEN_OUT = {
     "allowed_transitions": lambda s, r: allowed_transitions(r, s.context["actor"]),
     "sla": _sla,
     "expected_by": lambda s, r: extensions.expected_by(r),
+    "merged_into": lambda s, r: s.get_merged_into(r),
 }
 
 
