@@ -64,7 +64,7 @@ messages: $(VENV)/.dev
 	$(BIN)/python manage.py makemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench --ignore=tests
 	$(BIN)/python manage.py compilemessages -l zh_Hans --ignore=.venv --ignore=var --ignore=bench
 
-# The benchmark suite (docs/performance.md): about half an hour; `make bench ARGS=--quick` for a
+# The benchmark suite (docs/performance.md): about 40 minutes; `make bench ARGS=--quick` for a
 # few minutes at small sizes. Starts and stops its own gunicorn, Celery workers and databases.
 bench: $(VENV)/.dev
 	$(BIN)/python bench/run.py $(ARGS)

@@ -19,6 +19,8 @@ AGENT = "bench-agent"
 # queued, assigned, in progress and pending); the rest is closed history with stopped clocks,
 # which is what grows as a desk gets older.
 OPEN_REQUESTS = 500
+# Messages (and message events) of each open request, beside its first message and two events.
+MESSAGES = 12
 
 LOAD = [
     """INSERT INTO auth_user (password, is_superuser, username, first_name, last_name, email,
@@ -79,7 +81,33 @@ LOAD = [
        FROM tickets_servicerequest r
        CROSS JOIN (VALUES (1, 'submit', '', 'new'), (2, 'route', 'new', 'queued'))
            AS e(seq, name, from_state, to_state)""",
+    # The open requests' conversations: MESSAGES more messages each (customer and agent in
+    # turn, every fourth an internal note) and an event for each, as a worked request has.
+    # The same rows at every size: the request page shows one request, whatever the table.
+    """INSERT INTO tickets_message (author_role, visibility, body, created_at, request_id,
+                                   author_id)
+       SELECT CASE WHEN m %% 2 = 1 THEN 'agent' ELSE 'customer' END,
+              CASE WHEN m %% 4 = 3 THEN 'internal' ELSE 'public' END,
+              'Reply ' || m || E' on case ' || r.id || E'.\n\n* a point\n* **another** one',
+              r.created_at + m * interval '1 minute', r.id,
+              CASE WHEN m %% 2 = 1 THEN (SELECT user_id FROM accounts_agent WHERE id = %(agent)s)
+                   ELSE c.user_id END
+       FROM tickets_servicerequest r JOIN accounts_customer c ON c.id = r.customer_id
+       CROSS JOIN generate_series(1, %(messages)s) m
+       WHERE r.state <> 'closed'""",
+    """INSERT INTO quality_event (seq, kind, transition, from_state, to_state, actor_role, at,
+                                 payload, request_id, department_id)
+       SELECT 2 + m, 'message', '', r.state, r.state,
+              CASE WHEN m %% 2 = 1 THEN 'agent' ELSE 'customer' END,
+              r.created_at + m * interval '1 minute', '{}', r.id, r.department_id
+       FROM tickets_servicerequest r CROSS JOIN generate_series(1, %(messages)s) m
+       WHERE r.state <> 'closed'""",
+    """UPDATE tickets_servicerequest SET last_event_seq = 2 + %(messages)s
+       WHERE state <> 'closed'""",
 ]
+
+
+LOAD_TABLES = ("tickets_servicerequest", "sla_slaclock", "tickets_message", "quality_event")
 
 
 def parse_args() -> argparse.Namespace:
@@ -87,7 +115,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--small", type=int, default=1_000)
     parser.add_argument("--large", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=5, help="measured rounds (A B A B)")
-    parser.add_argument("--child", choices=["load", "measure"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["load", "measure", "explain"], help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, help=argparse.SUPPRESS)
     return parser.parse_args()
 
@@ -169,12 +197,13 @@ def child_load(n: int) -> dict:
     user.groups.add(Group.objects.get(name="Agents"))
     agent = Agent.objects.create(user=user)
     agent.departments.add(Department.objects.order_by("pk").first())
+    params = {"n": n, "every": max(1, n // OPEN_REQUESTS), "messages": MESSAGES}
     with connection.cursor() as cursor:
         for sql in LOAD[4:]:
-            cursor.execute(sql, {"n": n, "every": n // OPEN_REQUESTS, "agent": agent.pk})
+            cursor.execute(sql, {**params, "agent": agent.pk})
         cursor.execute("ANALYZE")
         counts = {}
-        for table in ("tickets_servicerequest", "sla_slaclock", "quality_event"):
+        for table in LOAD_TABLES:
             cursor.execute(f"SELECT count(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
     return {"load_s": time.perf_counter() - started, "counts": counts}
@@ -222,14 +251,52 @@ def child_measure(n: int) -> dict:
     return results
 
 
+def child_explain(n: int) -> dict:
+    """Every SELECT the queue (default filters) and a request page send, with the time
+    `EXPLAIN ANALYZE` gives each and its plan's top lines, slowest first."""
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    from apps.tickets.models import ServiceRequest
+
+    client = Client()
+    client.force_login(User.objects.get(username=AGENT))
+    opened = ServiceRequest.objects.filter(state="in_progress", assignee__user__username=AGENT)
+    pages = {
+        "queue": reverse("admin:tickets_servicerequest_changelist"),
+        "request_page": reverse(
+            "admin:tickets_servicerequest_change", args=[opened.order_by("pk").first().pk]
+        ),
+    }
+    found = {}
+    for page, url in pages.items():
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        plans = []
+        with connection.cursor() as cursor:
+            for query in captured.captured_queries:
+                if not query["sql"].lstrip().upper().startswith("SELECT"):
+                    continue
+                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
+                lines = [row[0] for row in cursor.fetchall()]
+                ms = float(lines[-1].split(":")[1].split()[0])  # "Execution Time: 0.1 ms"
+                plans.append({"ms": ms, "sql": query["sql"][:160], "plan": lines[:4]})
+        found[page] = sorted(plans, key=lambda p: -p["ms"])
+    return found
+
+
 def main() -> None:
     args = parse_args()
     if args.child is None:
         main_parent(args)
         return
     setup_django()
-    result = child_load(args.n) if args.child == "load" else child_measure(args.n)
-    print(json.dumps(result))
+    child = {"load": child_load, "measure": child_measure, "explain": child_explain}
+    print(json.dumps(child[args.child](args.n)))
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Create throughput of variants of ours against the ceiling, interleaved, with the CPU time each
-create costs the web workers, PostgreSQL and Redis.
+"""Create (or, with `--kind list`, list) throughput of variants of ours against the ceiling,
+interleaved, with the CPU time each call costs the web workers, PostgreSQL and Redis.
 
 For deciding a change: `python bench/api_ab.py '{"now": {}, "before": {"PYTHONPATH_": "/tmp/wt"}}'`
 runs the working tree and a checkout of an earlier commit (`git worktree add /tmp/wt <rev>`),
@@ -53,6 +53,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("variants", help='JSON: {"name": {"ENV": "value", ...}, ...}')
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--kind", choices=["create", "list"], default="create")
     return parser.parse_args()
 
 
@@ -79,7 +80,7 @@ def main() -> None:
     steal = []
     try:
         for _, system in entries:  # warm up
-            run_load(system.port, system.tokens, calls_for("create", system, {}), 2, 0)
+            run_load(system.port, system.tokens, calls_for(args.kind, system, {}), 2, 0)
         for round_no in range(args.rounds):
             for name, system in entries:
                 pids = {
@@ -89,8 +90,9 @@ def main() -> None:
                 }
                 before = {part: cpu_seconds(p) for part, p in pids.items()}
                 ticks = cpu_times()
-                calls = calls_for("create", system, {})
-                result = run_load(system.port, system.tokens, calls, args.seconds, 201)
+                calls = calls_for(args.kind, system, {})
+                expect = 201 if args.kind == "create" else 200
+                result = run_load(system.port, system.tokens, calls, args.seconds, expect)
                 steal.append(steal_percent(ticks, cpu_times()))
                 pids["postgres"] = named("postgres")  # with the backends that started meanwhile
                 spent = {part: cpu_seconds(p) - before[part] for part, p in pids.items()}
@@ -107,7 +109,7 @@ def main() -> None:
         rate = statistics.median(values)
         parts = {part: statistics.median(v) for part, v in cpu[name].items()}
         print(
-            f"{name}: {rate:.1f}/s, ratio {rate / ceiling:.3f}; CPU ms per create: "
+            f"{name}: {rate:.1f}/s, ratio {rate / ceiling:.3f}; CPU ms per {args.kind}: "
             + ", ".join(f"{part} {ms:.2f}" for part, ms in parts.items())
         )
     print(f"# the Redis database {REDIS_DB} holds the tasks the creates sent; flush it after")

@@ -5,7 +5,15 @@ import psycopg
 # The shapes the ORM sends for GET requests/ (count, first page) and GET requests/<ref>/.
 QUERIES = {
     "list_count": "SELECT count(*) FROM tickets_servicerequest WHERE customer_id = %(c)s",
-    "list_page": """SELECT r.*, cat.name, d.name, cu.id, u.username
+    # Since issue 19 the count is a subquery of the page's query, and each row says whether
+    # it has clocks or files (apps/api/pagination.py, selectors.list_page_requests_for).
+    "list_page": """SELECT r.*, cat.name, d.name, cu.id, u.username,
+            EXISTS (SELECT 1 FROM sla_slaclock k WHERE k.request_id = r.id) AS has_clocks,
+            EXISTS (SELECT 1 FROM tickets_attachment a LEFT JOIN tickets_message m
+                    ON m.id = a.message_id WHERE a.request_id = r.id
+                    AND (a.message_id IS NULL OR m.visibility = 'public')) AS has_files,
+            (SELECT count(r2.id) FROM tickets_servicerequest r2
+             WHERE r2.customer_id = %(c)s) AS page_total_rows
         FROM tickets_servicerequest r
         LEFT JOIN tickets_category cat ON cat.id = r.category_id
         LEFT JOIN accounts_department d ON d.id = r.department_id

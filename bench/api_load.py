@@ -32,10 +32,21 @@ class Result:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
 
 
+def token_headers(token: str) -> dict[str, str]:
+    return {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+
+
 def run_load(
-    port: int, tokens: list[str], make_call: MakeCall, seconds: float, expect: int
+    port: int,
+    tokens: list[str],
+    make_call: MakeCall,
+    seconds: float,
+    expect: int,
+    *,
+    headers_for: Callable[[str], dict[str, str]] = token_headers,
 ) -> Result:
-    """One thread per token, each calling in a loop until `seconds` have passed."""
+    """One thread per token, each calling in a loop until `seconds` have passed; `headers_for`
+    gives a client's headers from its token (a session cookie for the admin's pages)."""
     stop_at = time.perf_counter() + seconds
     latencies: list[list[float]] = [[] for _ in tokens]
     errors = [0] * len(tokens)
@@ -43,7 +54,7 @@ def run_load(
 
     def client(index: int, token: str) -> None:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-        headers = {"Authorization": f"Token {token}", "Content-Type": "application/json"}
+        headers = headers_for(token)
         i = 0
         while time.perf_counter() < stop_at:
             method, path, body = make_call(token, i)

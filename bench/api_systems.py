@@ -68,8 +68,8 @@ Queue.objects.create(title="Bench", slug="bench")
 _OURS_LOAD = [
     """INSERT INTO tickets_servicerequest (subject, description, channel, impact, urgency,
            priority, priority_overridden, escalation_level, state, version, last_event_seq,
-           last_event_at, created_at, state_changed_at, reopen_count, customer_id, attachments,
-           tags, required_skills)
+           last_event_at, created_at, state_changed_at, reopen_count, customer_id,
+           declared_attachments, tags, required_skills)
        SELECT 'Bench request ' || g, 'Loaded in bulk for the API benchmark.', 'api', 'medium',
               'medium', 3, false, 0, 'new', 1, 1, t.at, t.at, t.at, 0, c.id, '[]', '[]', '{}'
        FROM generate_series(1, %(n)s) g

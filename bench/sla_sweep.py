@@ -48,7 +48,7 @@ LOAD_STEPS = {
         """INSERT INTO tickets_servicerequest (id, subject, description, channel, impact,
                urgency, priority, priority_overridden, escalation_level, state, version,
                last_event_seq, last_event_at, created_at, state_changed_at, reopen_count,
-               customer_id, department_id, attachments, tags, required_skills)
+               customer_id, department_id, declared_attachments, tags, required_skills)
            SELECT g, 'Bench request ' || g, '', 'api', 'medium', 'medium', 3, false, 0,
                   CASE WHEN g %% 2 = 0 THEN 'queued' ELSE 'new' END, 1, 1, s.at, s.at, s.at, 0,
                   1 + g %% %(customers)s,

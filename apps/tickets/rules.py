@@ -64,6 +64,7 @@ def may(*roles: str, check: Callable | None = None) -> Callable:
         return check is None or check(request, actor)
 
     permission.roles = frozenset(roles)
+    permission.check = check  # what else it reads (transition_table keys on it)
     return permission
 
 

@@ -21,7 +21,9 @@ from apps.lifecycle.states import State
 from apps.sla.models import ClockKind, ClockState
 from apps.sla.timers import schedule_of
 from apps.tickets import extensions
+from apps.tickets.api import representation
 from apps.tickets.models import Attachment, Category, Message, ServiceRequest
+from apps.tickets.transition_table import allowed_transitions
 
 # --- output ------------------------------------------------------------------------------------
 
@@ -170,7 +172,7 @@ class RequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         return str(Priority(obj.priority).label)
 
     def get_allowed_transitions(self, obj) -> list[str]:
-        return obj.transitions_for(self.context["actor"])
+        return allowed_transitions(obj, self.context["actor"])
 
     def get_merged_into(self, obj) -> str | None:
         return format_reference(obj.merged_into_id) if obj.merged_into_id else None
@@ -185,6 +187,14 @@ class RequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
             ClockSummarySerializer(clock.summary(schedule_of(clock.policy), now)).data
             for clock in obj.sla_clocks.all()
         ]
+
+    def to_representation(self, instance):
+        """The dict DRF's `Serializer.to_representation` builds, without its per-field
+        machinery (about half of a list page's rendering): plain fields through their own DRF
+        field's `to_representation`, the nested ones written out, empty lists as such; any
+        other field through DRF as before. tests/tickets/test_api_representation.py compares
+        both field by field on a varied set of requests and callers."""
+        return representation.render(self, instance)
 
 
 class MessageSerializer(FieldsBuiltOnce, serializers.ModelSerializer):

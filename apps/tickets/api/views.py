@@ -79,8 +79,19 @@ class ActorMixin:
         return found
 
 
+class PageLoaded:
+    """A list of requests from `selectors.list_page_requests_for`: each page gets its SLA
+    clocks and files after pagination, only for the rows that have any."""
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            selectors.load_page(page, self.request.actor)
+        return page
+
+
 @extend_schema(tags=["requests"])
-class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
+class RequestListCreate(PageLoaded, ActorMixin, generics.ListCreateAPIView):
     serializer_class = RequestSerializer
     filterset_class = RequestFilter
     parser_classes = [JSONParser, MultiPartParser]
@@ -88,7 +99,7 @@ class RequestListCreate(ActorMixin, generics.ListCreateAPIView):
     def get_queryset(self):
         if self.schema_only():
             return ServiceRequest.objects.none()
-        return selectors.list_requests_for(self.request.actor)
+        return selectors.list_page_requests_for(self.request.actor)
 
     @extend_schema(summary="List the requests you may see", examples=[ex.REQUEST])
     def get(self, request, *args, **kwargs):
@@ -319,7 +330,7 @@ class RequestFeedback(ActorMixin, generics.GenericAPIView):
 
 
 @extend_schema(tags=["agents"])
-class Queue(ActorMixin, generics.ListAPIView):
+class Queue(PageLoaded, ActorMixin, generics.ListAPIView):
     """Requests of the agent's departments (and untriaged ones), for working the queue."""
 
     serializer_class = RequestSerializer
@@ -330,7 +341,9 @@ class Queue(ActorMixin, generics.ListAPIView):
     def get_queryset(self):
         if self.schema_only():
             return ServiceRequest.objects.none()
-        queue = selectors.list_requests_for(self.request.actor).order_by("priority", "created_at")
+        queue = selectors.list_page_requests_for(self.request.actor).order_by(
+            "priority", "created_at"
+        )
         if "state" not in self.request.query_params:
             queue = queue.exclude(state__in=TERMINAL)  # open work, unless asked otherwise
         return queue
