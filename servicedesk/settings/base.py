@@ -390,3 +390,15 @@ SERVICEDESK_ATTACHMENT_TYPES = env.list(
 # Stored files without a row (a process killed between writing a file and committing its row)
 # older than this are removed by `manage.py sweep_attachment_files`.
 SERVICEDESK_ATTACHMENT_ORPHAN_HOURS = env.int("SERVICEDESK_ATTACHMENT_ORPHAN_HOURS", default=24)
+
+# Error reports (servicedesk/sentry.py): set SENTRY_DSN to turn them on; nothing is sent without.
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from servicedesk.sentry import init_sentry
+
+    init_sentry(
+        dsn=SENTRY_DSN,
+        environment=env.str("SENTRY_ENVIRONMENT", default="production"),
+        release=env.str("SENTRY_RELEASE", default=""),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
