@@ -8,6 +8,7 @@ from rest_framework.serializers import ChoiceField, Serializer
 from apps.accounts.models import Availability
 from apps.accounts.services import do_set_availability
 from apps.api import schema_examples as ex
+from apps.api.idempotency import idempotent_post
 from apps.api.permissions import IsAgent, actor_of
 from apps.api.strict_input import RefusesUnknownFields
 from apps.core.errors import Forbidden
@@ -34,6 +35,7 @@ class MyAvailability(GenericAPIView):
         responses={200: AvailabilitySerializer},
         examples=[ex.AVAILABILITY_REQUEST, ex.AVAILABILITY],
     )
+    @idempotent_post
     def post(self, request):
         actor = actor_of(request)
         if actor.agent_id is None:  # a supervisor without an agent profile of their own

@@ -1,9 +1,11 @@
-"""Idempotent creates: a retried POST with the same `Idempotency-Key` gets the first response."""
+"""Idempotent POSTs: a retried POST with the same `Idempotency-Key` gets the first response,
+on every authenticated POST endpoint of the API (`idempotent_post`)."""
 
 import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -11,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from apps.api.errors import error_body
@@ -47,7 +50,7 @@ def idempotent(request, scope: str, create: Callable[[], Response]) -> Response:
                 created_at=timezone.now(),
             )
             response = create()
-            record.status_code, record.response = response.status_code, response.data
+            record.status_code, record.response = response.status_code, _stored(response)
             record.save(update_fields=["status_code", "response"])
     except IntegrityError:
         found = _live_key(request.user, scope, key)
@@ -55,6 +58,48 @@ def idempotent(request, scope: str, create: Callable[[], Response]) -> Response:
             raise
         return _replay(found, fingerprint)
     return response
+
+
+def idempotent_post(post):
+    """Make a view's `post` idempotent for a signed-in caller: the scope is the path, so one
+    key on two requests' transitions is two keys."""
+
+    @wraps(post)
+    def run(view, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return post(view, request, *args, **kwargs)
+        scope = f"POST {request.path}"[: IdempotencyKey._meta.get_field("scope").max_length]
+        return idempotent(request, scope, lambda: post(view, request, *args, **kwargs))
+
+    return run
+
+
+DESCRIPTION = (
+    "A retried POST with the same key and body returns the first response (with the header "
+    "`Idempotent-Replayed: true`) instead of doing it twice; the same key with another body is "
+    "422. Keys are kept for SERVICEDESK_IDEMPOTENCY_KEY_HOURS."
+)
+# POSTs that stay outside: signing in (its answer is a new token, never stored) and out.
+NOT_IDEMPOTENT = ("/api/v1/auth/",)
+
+
+def add_idempotency_key_parameter(result, generator, request, public):
+    """drf-spectacular hook: the `Idempotency-Key` header on every idempotent POST."""
+    for path, operations in result.get("paths", {}).items():
+        post = operations.get("post")
+        if post is None or path.startswith(NOT_IDEMPOTENT):
+            continue
+        parameters = post.setdefault("parameters", [])
+        if not any(p.get("name") == HEADER and p.get("in") == "header" for p in parameters):
+            parameters.append(
+                {
+                    "in": "header",
+                    "name": HEADER,
+                    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+                    "description": DESCRIPTION,
+                }
+            )
+    return result
 
 
 def purge_expired_keys() -> int:
@@ -84,9 +129,15 @@ def _replay(record: IdempotencyKey, fingerprint: str) -> Response:
             ),
             status=status.HTTP_422_UNPROCESSABLE_ENTITY,
         )
-    return Response(
-        record.response, status=record.status_code, headers={"Idempotent-Replayed": "true"}
-    )
+    body = None if record.status_code == status.HTTP_204_NO_CONTENT else record.response
+    return Response(body, status=record.status_code, headers={"Idempotent-Replayed": "true"})
+
+
+def _stored(response: Response):
+    """The body as the client received it (DRF's JSON encoding: dates as text, ...)."""
+    if response.data is None:
+        return {}
+    return json.loads(JSONRenderer().render(response.data))
 
 
 def _fingerprint(data) -> str:

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import generics, serializers
 from rest_framework.response import Response
 
+from apps.api.idempotency import idempotent_post
 from apps.api.permissions import IsAgent
 from apps.api.strict_input import RefusesUnknownFields
 from apps.macros import selectors, services, variables
@@ -171,6 +172,7 @@ class ApplyMacro(ActorMixin, generics.GenericAPIView):
         responses={200: AppliedSerializer},
         examples=[APPLY, APPLIED],
     )
+    @idempotent_post
     def post(self, request, ref, id):
         target = self.get_service_request()
         macro = selectors.get_macro_for(request.actor, id)

@@ -7,6 +7,7 @@ from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from apps.api.idempotency import idempotent_post
 from apps.notifications.kinds import NotificationKind
 from apps.notifications.models import Notification
 from apps.notifications.selectors import list_notifications_for
@@ -93,6 +94,7 @@ class NotificationRead(generics.GenericAPIView):
             )
         ],
     )
+    @idempotent_post
     def post(self, request, pk: int):
         notification = get_object_or_404(self.get_queryset(), pk=pk)
         do_mark_notifications_read(user=request.user, ids=[notification.pk])
@@ -111,6 +113,7 @@ class NotificationReadAll(generics.GenericAPIView):
         responses={200: MarkedSerializer},
         examples=[OpenApiExample("Marked", response_only=True, value={"marked": 3})],
     )
+    @idempotent_post
     def post(self, request):
         marked = do_mark_notifications_read(user=request.user)
         return Response({"marked": marked}, status=status.HTTP_200_OK)

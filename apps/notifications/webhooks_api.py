@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
 
+from apps.api.idempotency import idempotent_post
 from apps.api.permissions import IsStaff
 from apps.api.strict_input import RefusesUnknownFields
 from apps.notifications.models import DeliveryStatus, WebhookDelivery, WebhookSubscription
@@ -131,6 +132,7 @@ class SubscriptionList(generics.ListAPIView):
             )
         ],
     )
+    @idempotent_post
     def post(self, request):
         given = SubscriptionSerializer(data=request.data)
         given.is_valid(raise_exception=True)
@@ -195,6 +197,7 @@ class SubscriptionRotateSecret(generics.GenericAPIView):
         responses={200: SubscriptionWithSecretSerializer},
         examples=[_ROTATED],
     )
+    @idempotent_post
     def post(self, request, pk: int):
         subscription = do_rotate_secret(self.get_object())
         return Response(SubscriptionWithSecretSerializer(subscription).data)

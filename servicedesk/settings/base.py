@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema_errors.add_error_responses",
+        "apps.api.idempotency.add_idempotency_key_parameter",
     ],
 }
 

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from apps.api.idempotency import idempotent_post
 from apps.api.permissions import IsAgent
 from apps.handoffs import selectors, services
 from apps.handoffs.api import schema_examples as ex
@@ -69,6 +70,7 @@ class RequestHandoffs(HandoffView, generics.ListCreateAPIView):
         responses={201: HandoffSerializer},
         examples=[ex.CREATE, ex.HANDOFF],
     )
+    @idempotent_post
     def post(self, request, *args, **kwargs):
         target = self.get_service_request()
         data = HandoffCreateSerializer(data=request.data)
@@ -144,6 +146,7 @@ class HandoffTransition(HandoffView, generics.GenericAPIView):
         responses={200: HandoffSerializer},
         examples=[ex.TRANSITION, ex.HANDOFF],
     )
+    @idempotent_post
     def post(self, request, pk, name):
         if name not in _RUN:
             raise Http404

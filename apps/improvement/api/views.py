@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from apps.api.idempotency import idempotent_post
 from apps.api.permissions import IsAgent, IsStaff
 from apps.api.staff import StaffView, parse_query
 from apps.improvement import selectors
@@ -131,6 +132,7 @@ class ProblemListCreate(ProblemMixin, generics.ListCreateAPIView):
         responses={201: s.ProblemSerializer},
         examples=[ex.CREATE, ex.PROBLEM],
     )
+    @idempotent_post
     def post(self, request, *args, **kwargs):
         data = s.ProblemCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -190,6 +192,7 @@ class ProblemTransition(ProblemMixin, generics.GenericAPIView):
         responses={200: s.ProblemSerializer},
         examples=[ex.TRANSITION, ex.PROBLEM],
     )
+    @idempotent_post
     def post(self, request, pk, name):
         data = s.ProblemTransitionSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -5,6 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
+from apps.api.idempotency import idempotent_post
 from apps.api.staff import StaffView, parse_query
 from apps.quality.alerts import alert_payload, do_acknowledge_alert
 from apps.quality.api import examples as ex
@@ -68,6 +69,7 @@ class AcknowledgeAlert(StaffView):
         responses={200: OpenApiTypes.OBJECT},
         examples=[ex.ALERT],
     )
+    @idempotent_post
     def post(self, request, pk: int):
         alert = get_object_or_404(QualityAlert, pk=pk)
         return Response(alert_payload(do_acknowledge_alert(alert, user=request.user)))

@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import generics, status
 from rest_framework.response import Response
 
+from apps.api.idempotency import idempotent_post
 from apps.api.permissions import IsAgent
 from apps.core.errors import InvalidData
 from apps.lifecycle.reference import format_reference
@@ -61,6 +62,7 @@ class RequestMerge(ActorMixin, generics.GenericAPIView):
         responses={200: RequestSerializer},
         examples=[ex.MERGE, ex.MERGED],
     )
+    @idempotent_post
     def post(self, request, ref):
         duplicate = self.get_service_request()
         data = MergeSerializer(data=request.data)
@@ -133,6 +135,7 @@ class RequestLinks(ActorMixin, generics.GenericAPIView):
         responses={201: LinkedRequestSerializer(many=True)},
         examples=[ex.LINK, ex.LINKS],
     )
+    @idempotent_post
     def post(self, request, ref):
         service_request = self.get_service_request()
         data = LinkSerializer(data=request.data)

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 
 from apps.accounts.actors import Role
 from apps.api.errors import error_body
-from apps.api.idempotency import idempotent
+from apps.api.idempotency import idempotent, idempotent_post
 from apps.api.parsers import JSONParser, MultiPartParser
 from apps.api.permissions import IsAgent, actor_of
 from apps.core.errors import Forbidden, InvalidData
@@ -200,6 +200,7 @@ class RequestMessages(ActorMixin, generics.ListCreateAPIView):
         responses={201: MessageSerializer},
         examples=[ex.MESSAGE, ex.FILE_REFUSED],
     )
+    @idempotent_post
     def post(self, request, *args, **kwargs):
         target = self.get_service_request()
         fields, files = parse_with_files(request, MessageCreateSerializer, MessageUploadSerializer)
@@ -230,6 +231,7 @@ class RequestTransition(ActorMixin, generics.GenericAPIView):
         responses={200: RequestSerializer},
         examples=[ex.TRANSITION, ex.CONFLICT],
     )
+    @idempotent_post
     def post(self, request, ref, name):
         target = self.get_service_request()
         if name not in services.TRANSITION_NAMES:
@@ -321,6 +323,7 @@ class RequestFeedback(ActorMixin, generics.GenericAPIView):
         responses={201: FeedbackSerializer},
         examples=[ex.FEEDBACK],
     )
+    @idempotent_post
     def post(self, request, ref):
         target = self.get_service_request()
         data = FeedbackSerializer(data=request.data)
