@@ -3,13 +3,24 @@
 import os
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun, worker_process_init
+from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings.local")
 
 app = Celery("servicedesk")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["workflows"], related_name="tasks")
+
+
+@setup_logging.connect
+def log_as_django_does(**kwargs) -> None:
+    """Workers log through Django's LOGGING (JSON lines in production, each with the task id)
+    rather than Celery's own handlers: with this signal connected, Celery configures none."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
 
 
 @task_prerun.connect
