@@ -180,7 +180,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.Pagination",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["apps.api.filters.FilterBackend"],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "apps.api.throttling.AnonRateThrottle",
