@@ -15,7 +15,7 @@ from apps.improvement.api.serializers import (
 from apps.macros.api import ApplySerializer
 from apps.notifications.preferences_api import PreferenceUpdateSerializer
 from apps.notifications.webhooks_api import SubscriptionSerializer
-from apps.tickets.api import serializers as tickets
+from apps.tickets.api import inputs as tickets
 from apps.tickets.models import ServiceRequest
 from tests.factories import submit
 from tests.support.api import client_for

@@ -6,13 +6,13 @@ apps/api/fields_rebuilt.py; these tests held for both.)"""
 import pytest
 from rest_framework import serializers
 
-from apps.tickets.api.serializers import (
-    AttachmentSerializer,
+from apps.tickets.api.inputs import (
     FeedbackSerializer,
     MessageCreateSerializer,
     RequestCreateSerializer,
     TransitionSerializer,
 )
+from apps.tickets.api.serializers import AttachmentSerializer
 from apps.tickets.models import Category
 from tests.factories import CategoryFactory, CustomerFactory
 

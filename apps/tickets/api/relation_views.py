@@ -13,12 +13,8 @@ from apps.core.errors import InvalidData
 from apps.lifecycle.reference import format_reference
 from apps.tickets import related, selectors
 from apps.tickets.api import schema_examples as ex
-from apps.tickets.api.serializers import (
-    LinkedRequestSerializer,
-    LinkSerializer,
-    MergeSerializer,
-    RequestSerializer,
-)
+from apps.tickets.api.inputs import LinkSerializer, MergeSerializer
+from apps.tickets.api.serializers import LinkedRequestSerializer, RequestSerializer
 from apps.tickets.api.views import (
     REF,
     ActorMixin,

@@ -18,17 +18,15 @@ from apps.lifecycle.states import TERMINAL
 from apps.tickets import attachments, extensions, selectors, services
 from apps.tickets.api import schema_examples as ex
 from apps.tickets.api.filters import QueueFilter, RequestFilter
-from apps.tickets.api.serializers import (
-    CategorySerializer,
+from apps.tickets.api.inputs import (
     FeedbackSerializer,
     MessageCreateSerializer,
-    MessageSerializer,
     MessageUploadSerializer,
     RequestCreateSerializer,
-    RequestSerializer,
     RequestUploadSerializer,
     TransitionSerializer,
 )
+from apps.tickets.api.serializers import CategorySerializer, MessageSerializer, RequestSerializer
 from apps.tickets.feedback import do_give_feedback
 from apps.tickets.models import Category, Feedback, Message, ServiceRequest
 from apps.tickets.transition_data import transition_data
