@@ -1,7 +1,7 @@
-"""Categories and the service request with its lifecycle; conversation_models has the rest."""
+"""The service request with its lifecycle; category_models, conversation_models, link_models
+and queue_models have the rest (re-exported here)."""
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
@@ -12,6 +12,7 @@ from apps.lifecycle.channel import Channel
 from apps.lifecycle.priority import Level, Priority, raised
 from apps.lifecycle.reference import REFERENCE_PREFIX, format_reference
 from apps.lifecycle.states import OPEN, OWNED, State
+from apps.tickets.category_models import Category
 from apps.tickets.rules import (
     is_approver,
     is_assignee_or_lead,
@@ -19,48 +20,6 @@ from apps.tickets.rules import (
     not_yet_approved,
     within_reopen_window,
 )
-
-
-class Category(models.Model):
-    name = models.CharField(_("name"), max_length=100, unique=True)
-    default_department = models.ForeignKey(
-        Department,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="default_categories",
-        verbose_name=_("default department"),
-    )
-    is_active = models.BooleanField(_("active"), default=True)
-    requires_approval = models.BooleanField(
-        _("requires approval"),
-        default=False,
-        help_text=_("New requests of this category wait for an approver before routing."),
-    )
-    approver_group = models.ForeignKey(
-        Group,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("approvers"),
-        help_text=_("Empty: the leads of the department the request goes to."),
-    )
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("category")
-        verbose_name_plural = _("categories")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        if self.approver_group_id and not self.requires_approval:
-            raise ValidationError(
-                {"approver_group": _("Approvers are asked only when approval is required.")}
-            )
-
 
 # Transitions an action of their own runs, not listed with the others (a request's allowed
 # transitions, the generic API endpoint): merging moves the conversation too (merging.py).
