@@ -71,3 +71,13 @@ def signed_in_agent(agents_group, username: str, password: str):
     agent.user.set_password(password)
     agent.user.save()
     return agent, department
+
+
+def open_queue_from_home(page, queue: str, rows: int) -> None:
+    """On the admin home: the queue's count says `rows`; its link opens a list of that many."""
+    import re
+
+    assert page.locator(f"#home-queues [data-queue={queue}] .count").inner_text() == str(rows)
+    page.locator(f"#home-queues [data-queue={queue}] a").click()
+    page.wait_for_url(re.compile(rf".*queue={queue}\b"))
+    assert page.locator("#result_list tbody tr").count() == rows

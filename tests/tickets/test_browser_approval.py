@@ -11,7 +11,7 @@ from apps.lifecycle.states import State
 from apps.tickets.models import Category, ServiceRequest
 from tests.factories import CustomerFactory, submit
 from tests.support.admin import agents_group  # noqa: F401 (fixture)
-from tests.support.browser import ARTIFACTS, signed_in_agent
+from tests.support.browser import ARTIFACTS, open_queue_from_home, signed_in_agent
 from tests.tickets.test_browser_workspace import visible_without_scrolling
 from workflows.routing import route_request
 
@@ -63,12 +63,8 @@ def test_an_approvers_round_at_1440x900(live_server, browser, desk, language):
 
     try:
         sign_in(page, live_server.url)
-        assert page.locator("#home-queues [data-queue=my_approval] .count").inner_text() == "2"
         shot("1-home")
-
-        page.locator("#home-queues [data-queue=my_approval] a").click()
-        page.wait_for_url(re.compile(r".*queue=my_approval"))
-        assert page.locator("#result_list tbody tr").count() == 2
+        open_queue_from_home(page, "my_approval", rows=2)
         assert page.evaluate("document.documentElement.scrollWidth") <= 1440
         shot("2-queue")
 

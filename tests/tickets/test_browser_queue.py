@@ -3,8 +3,6 @@ list says how many requests changed after another agent's change (rows stay put 
 refreshes), a saved view round trip, and keyboard navigation with the shortcut help.
 Screenshots under test-artifacts/browser/queue-<lang>-<step>.png."""
 
-import re
-
 import pytest
 from django.contrib.auth.models import Group
 
@@ -12,7 +10,7 @@ from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.tickets import services
 from tests.factories import AgentFactory, CustomerFactory, drive, submit
 from tests.support.admin import agents_group  # noqa: F401 (fixture)
-from tests.support.browser import ARTIFACTS, signed_in_agent
+from tests.support.browser import ARTIFACTS, open_queue_from_home, signed_in_agent
 from tests.tickets.test_browser_workspace import PASSWORD, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -132,10 +130,7 @@ def test_the_queue_fits_refreshes_saves_views_and_moves_by_keyboard(
 
     try:
         sign_in(page, live_server.url)
-        assert page.locator("#home-queues [data-queue=mine] .count").inner_text() == "3"
-        page.locator("#home-queues [data-queue=mine] a").click()
-        page.wait_for_url(re.compile(r".*queue=mine"))
-        assert page.locator("#result_list tbody tr").count() == 3
+        open_queue_from_home(page, "mine", rows=3)
         assert page.locator("#queue-live").is_hidden()
         fits(page)
         shot("1-queue")

@@ -13,7 +13,7 @@ from apps.macros.models import Macro, MacroTranslation
 from apps.tickets import services
 from tests.factories import AgentFactory, CustomerFactory, drive, submit
 from tests.support.admin import agents_group  # noqa: F401 (fixture)
-from tests.support.browser import ARTIFACTS, signed_in_agent
+from tests.support.browser import ARTIFACTS, open_queue_from_home, signed_in_agent
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -113,12 +113,8 @@ def test_an_agents_day_at_1440x900(live_server, browser, desk, language, setting
 
     try:
         sign_in(page, live_server.url)
-        assert page.locator("#home-queues [data-queue=mine] .count").inner_text() == "1"
         shot("1-home")
-
-        page.locator("#home-queues [data-queue=mine] a").click()
-        page.wait_for_url(re.compile(r".*queue=mine"))
-        assert page.locator("#result_list tbody tr").count() == 1
+        open_queue_from_home(page, "mine", rows=1)
         # The list fits 1440 px: no horizontal scrolling.
         assert page.evaluate("document.documentElement.scrollWidth") <= 1440
         shot("2-queue")
