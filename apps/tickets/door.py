@@ -14,7 +14,7 @@ from apps.accounts.selectors import public_name
 from apps.core.door import Held, Refusals, announce_on_commit, check_transition
 from apps.core.errors import Conflict, InvalidData, NotAllowed
 from apps.eventlog.models import Event, EventKind
-from apps.eventlog.writer import new_event
+from apps.eventlog.writer import new_event, write_event
 from apps.lifecycle.states import State
 from apps.sla import timers
 from apps.sla.models import SLAClock
@@ -226,6 +226,20 @@ def event_time(request: ServiceRequest) -> datetime:
     """Now, but never before the request's previous event (clocks of several machines)."""
     now = timezone.now()
     return max(now, request.last_event_at) if request.last_event_at else now
+
+
+def append_event_locked(
+    request: ServiceRequest, *, kind: str, actor: Actor, payload: dict[str, Any]
+) -> Event:
+    """One event row for something that happened without a change of state, on a request whose
+    row the caller holds locked: the next sequence number, at `event_time`."""
+    at = event_time(request)
+    request.last_event_seq += 1
+    request.last_event_at = at
+    request.save(update_fields=["last_event_seq", "last_event_at"])
+    return write_event(
+        request, kind=kind, actor=actor, at=at, from_state=request.state, payload=payload
+    )
 
 
 def field_values(request: ServiceRequest) -> dict[str, Any]:

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from apps.accounts.actors import Actor, Role
 from apps.core.errors import Forbidden, InvalidData, NotAllowed
 from apps.eventlog.models import EventKind
-from apps.eventlog.writer import write_event
 from apps.tickets import door
 from apps.tickets.door import LockedRequest
 from apps.tickets.models import RequestLink, ServiceRequest
@@ -94,17 +93,10 @@ def _lock_pair(
 def _log_both(first: LockedRequest, second: LockedRequest, actor: Actor, action: str) -> None:
     """A `link` event on each request, naming the other (both locked by the caller)."""
     for this, other in ((first, second), (second, first)):
-        request = this.instance
-        at = door.event_time(request)
-        request.last_event_seq += 1
-        request.last_event_at = at
-        request.save(update_fields=["last_event_seq", "last_event_at"])
-        write_event(
-            request,
+        door.append_event_locked(
+            this.instance,
             kind=EventKind.LINK,
             actor=actor,
-            at=at,
-            from_state=request.state,
             payload={"action": action, "other": other.pk, "reference": other.reference},
         )
 

@@ -314,10 +314,4 @@ def append_event(
     warning, a routing decision, a handoff step). Writes: one event row. Raises nothing."""
     with transaction.atomic():
         request = door.lock(service_request.pk).instance
-        at = door.event_time(request)
-        request.last_event_seq += 1
-        request.last_event_at = at
-        request.save(update_fields=["last_event_seq", "last_event_at"])
-        return write_event(
-            request, kind=kind, actor=actor, at=at, from_state=request.state, payload=payload
-        )
+        return door.append_event_locked(request, kind=kind, actor=actor, payload=payload)
