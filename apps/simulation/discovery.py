@@ -1,21 +1,22 @@
 """Discovery: the process model read from the event log (arrivals, path, step times, agents,
-resolution targets)."""
+office hours, resolution targets)."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.db.models import Sum
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import Agent
 from apps.core.errors import InvalidData
 from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import SUBMIT
+from apps.simulation.calendar import open_shares
+from apps.simulation.capacity import agents_from_log
 from apps.simulation.fitting import fit_step
-from apps.simulation.model import HOURS_PER_WEEK, ProcessModel, StepDist
+from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist
 from apps.sla.models import ClockKind, SLAPolicy
+from apps.sla.timers import schedule_of
 
 # Below this many requests submitted in the period, no model is offered.
 MIN_REQUESTS = 200
@@ -35,6 +36,10 @@ class _Tally:
     exits: dict = field(default_factory=lambda: defaultdict(Counter))
     routes: dict = field(default_factory=lambda: defaultdict(Counter))
     times: dict = field(default_factory=lambda: defaultdict(list))
+    # Department -> the agents seen working its requests, and the (start, end) of each stretch
+    # a request spent in a working state there.
+    agents: dict = field(default_factory=lambda: defaultdict(set))
+    working: dict = field(default_factory=lambda: defaultdict(list))
     first: datetime | None = None
     last: datetime | None = None
 
@@ -42,7 +47,8 @@ class _Tally:
 def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS) -> ProcessModel:
     """The model of the requests submitted in [start, end), from their transitions in the log.
     Raises InsufficientData below `min_requests` submitted requests."""
-    tally = _read_log(start, end)
+    hours = open_shares(desk_schedule(), start, end)
+    tally = _read_log(start, end, business=bool(hours))
     requests = sum(tally.submits.values())
     if requests < min_requests:
         raise InsufficientData(
@@ -57,18 +63,20 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         transitions=_keep(tally.exits, MIN_PER_KEY),
         routes=_keep(tally.routes, MIN_ROUTES),
         durations=_fit_all(tally.times),
-        capacity=agent_capacity(),
+        capacity=agents_from_log(tally.agents, tally.working, hours),
         resolution_targets=resolution_targets(),
         observed={
             "start": start.isoformat(),
             "end": end.isoformat(),
             "requests": requests,
         },
+        open_hours=hours,
     )
 
 
-def _read_log(start: datetime, end: datetime) -> _Tally:
-    """One pass over the transitions of the requests submitted in the period, in log order."""
+def _read_log(start: datetime, end: datetime, *, business: bool) -> _Tally:
+    """One pass over the transitions of the requests submitted in the period, in log order;
+    with `business`, the time in a working state is its business seconds (hands-on work)."""
     rows = (
         Event.objects.filter(
             kind=EventKind.TRANSITION,
@@ -84,11 +92,13 @@ def _read_log(start: datetime, end: datetime) -> _Tally:
             "department_id",
             "at",
             "wall_seconds",
+            "business_seconds",
+            "assignee_id",
             "request__category_id",
             "request__priority",
         )
     )
-    tally, current, before = _Tally(), None, ""
+    tally, current, before, since = _Tally(), None, "", None
     for (
         request_id,
         name,
@@ -97,12 +107,23 @@ def _read_log(start: datetime, end: datetime) -> _Tally:
         department,
         at,
         wall,
+        open_time,
+        assignee,
         category,
         prio,
     ) in rows.iterator(chunk_size=5000):
         category_key = "" if category is None else str(category)
         if request_id != current:
-            current, before = request_id, ""
+            current, before, since = request_id, "", None
+        if business and from_state in WORKING and open_time is not None:
+            wall = open_time
+        if to_state in WORKING and assignee is not None:
+            tally.agents[_key(department)].add(assignee)
+        if from_state in WORKING and since is not None and from_state != to_state:
+            tally.working[before].append((since, at))
+            since = None
+        if to_state in WORKING and from_state not in WORKING:
+            since = at
         if name == SUBMIT:
             how = at.weekday() * 24 + at.hour
             tally.submits[(category_key, how)] += 1
@@ -165,16 +186,16 @@ def _fit_all(times: dict[str, list[float]]) -> dict[str, StepDist]:
     return {key: dist for key, dist in fitted.items() if dist is not None}
 
 
-def agent_capacity() -> dict[str, int]:
-    """Units of capacity per department: the sum of its active agents' capacities (an agent
-    in two departments counts in both: the first step has no shared pools)."""
-    rows = (
-        Agent.objects.filter(user__is_active=True)
-        .values("departments")
-        .annotate(units=Sum("capacity"))
-        .order_by()
+def desk_schedule():
+    """The desk's office hours: the calendar of the first active policy (by order) that has
+    one; always open without."""
+    policy = (
+        SLAPolicy.objects.filter(active=True, calendar__isnull=False)
+        .select_related("calendar")
+        .order_by("order", "pk")
+        .first()
     )
-    return {str(r["departments"]): int(r["units"] or 0) for r in rows if r["departments"]}
+    return schedule_of(policy)
 
 
 def resolution_targets() -> dict[str, float]:

@@ -1,15 +1,25 @@
 """The discrete-event engine: SimPy runs a ProcessModel once, from a seed.
 
 Requests arrive by category and hour of week (piecewise-constant Poisson rates), follow the
-path, wait for a unit of their department's agent capacity while in a working state, and
-take the fitted step times. Time is wall-clock seconds from a Monday 00:00 (UTC)."""
+path, wait for one of their department's agents while in a working state, and take the fitted
+step times: hands-on work in the open hours of the model's calendar, every other step in wall
+time. Time is wall-clock seconds from a Monday 00:00 (UTC)."""
 
 import random
 from dataclasses import dataclass, field
 
 import simpy
 
-from apps.simulation.model import ENDS, HOURS_PER_WEEK, RESOLVED, WORKING, ProcessModel, draw
+from apps.simulation.calendar import after_open_seconds, open_seconds
+from apps.simulation.model import (
+    ENDS,
+    HOURS_PER_WEEK,
+    PAUSING,
+    RESOLVED,
+    WORKING,
+    ProcessModel,
+    draw,
+)
 
 HOUR = 3600.0
 # A request left on the path longer than this many steps is stopped (a loop in the data).
@@ -26,6 +36,8 @@ class Outcome:
     arrived: float
     resolved: float | None = None
     waited: float = 0.0
+    # The resolution clock: open seconds until resolved, outside the pausing states.
+    clock: float = 0.0
     # Left the process without being resolved (cancelled, or the path ran out).
     dropped: bool = False
 
@@ -35,7 +47,7 @@ class Run:
     """What one replication measured, before it is summarised."""
 
     outcomes: list[Outcome] = field(default_factory=list)
-    # Department -> busy capacity-seconds in each hour of the run.
+    # Department -> busy agent-seconds of open time in each hour of the run.
     busy: dict[str, list[float]] = field(default_factory=dict)
     backlog: list[int] = field(default_factory=list)
     open_now: int = 0
@@ -110,12 +122,16 @@ class _Sim:
     def _move(self, path: "_Path", following: str, outcome: Outcome):
         """One step: the time in the current state (the wait for an agent when it ends in a
         working state from the queue), then the agent kept, released or taken."""
+        began = self.env.now
         if path.state == "queued" and following in WORKING and path.department in self.pools:
             path.held = yield from self._take_agent(path.department, outcome)
         else:
-            yield self.env.timeout(
-                self.model.duration(path.state, path.department, outcome.priority, self.rng)
-            )
+            seconds = self.model.duration(path.state, path.department, outcome.priority, self.rng)
+            if path.state in WORKING:
+                seconds = after_open_seconds(self.model.open_hours, began, seconds) - began
+            yield self.env.timeout(seconds)
+        if outcome.resolved is None and path.state not in PAUSING:
+            outcome.clock += open_seconds(self.model.open_hours, began, self.env.now)
         if path.held is not None and following not in WORKING:
             self._release(path.held, path.department)
             path.held = None
@@ -144,7 +160,7 @@ class _Sim:
             if hour >= len(hours):
                 hours.extend([0.0] * (hour + 1 - len(hours)))
             until = min(end, (hour + 1) * HOUR)
-            hours[hour] += until - start
+            hours[hour] += open_seconds(self.model.open_hours, start, until)
             start = until
         self.pools[department].release(claim)
 

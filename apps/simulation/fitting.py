@@ -14,6 +14,12 @@ EMPIRICAL_MIN = 5
 QUANTILES = 21
 # Durations are floored here before logarithms (the log keeps zero-second steps).
 FLOOR_SECONDS = 1.0
+# A fitted distribution whose mean is further than this from the observed mean misdescribes
+# the step (a mixture, say short and long stretches of the same state, gives a lognormal with a
+# huge spread whose mean is several times the data's): the empirical quantiles are kept then.
+MEAN_TOLERANCE = 0.2
+# Quantiles kept for an empirical distribution fitted on many observations.
+MANY_QUANTILES = 101
 
 
 def fit_step(seconds: list[float]) -> StepDist | None:
@@ -33,10 +39,12 @@ def fit_step(seconds: list[float]) -> StepDist | None:
     aic_exponential = 2 - 2 * float(stats.expon.logpdf(data, scale=mean).sum())
     if aic_exponential <= aic_lognormal:
         return StepDist(kind="exponential", params={"mean": mean}, median=median, n=n)
+    if abs(math.exp(mu + sigma**2 / 2) - mean) > MEAN_TOLERANCE * mean:
+        return _empirical(data, median, n, MANY_QUANTILES)
     return StepDist(kind="lognormal", params={"mu": mu, "sigma": sigma}, median=median, n=n)
 
 
-def _empirical(data: np.ndarray, median: float, n: int) -> StepDist:
-    points = np.quantile(data, np.linspace(0, 1, QUANTILES))
-    quantiles = [float(q) for q in points]
+def _empirical(data: np.ndarray, median: float, n: int, points: int = QUANTILES) -> StepDist:
+    cuts = np.quantile(data, np.linspace(0, 1, points))
+    quantiles = [float(q) for q in cuts]
     return StepDist(kind="empirical", params={"quantiles": quantiles}, median=median, n=n)

@@ -5,6 +5,7 @@ from dataclasses import asdict, dataclass
 
 from scipy import stats
 
+from apps.simulation.calendar import open_seconds
 from apps.simulation.engine import HOUR, Outcome, Run, simulate
 from apps.simulation.model import ProcessModel
 
@@ -38,7 +39,7 @@ def replicate(
 def measure(run: Run, model: ProcessModel, warmup: float, hours: float) -> dict[str, float]:
     """One replication's KPIs, times in hours: TTR median, P90 and mean, mean wait for an
     agent, resolution-SLA compliance (share), mean and end backlog, utilisation per department
-    (busy capacity over available, between the warm-up and the end of arrivals)."""
+    (busy agent time over the agents' open time, between the warm-up and the end of arrivals)."""
     counted = [o for o in run.outcomes if o.arrived >= warmup]
     ttrs = sorted((o.resolved - o.arrived) / HOUR for o in counted if o.resolved is not None)
     row: dict[str, float] = {"arrivals": float(len(counted))}
@@ -53,26 +54,24 @@ def measure(run: Run, model: ProcessModel, warmup: float, hours: float) -> dict[
     if window:
         row["backlog_mean"] = statistics.fmean(window)
         row["backlog_end"] = float(window[-1])
-    first, span = int(warmup // HOUR), int(hours) - int(warmup // HOUR)
+    first = int(warmup // HOUR)
+    available = open_seconds(model.open_hours, first * HOUR, int(hours) * HOUR)
     for department, units in model.capacity.items():
-        if units > 0 and span > 0:
+        if units > 0 and available > 0:
             busy = sum(run.busy.get(department, [])[first : int(hours)])
-            row[f"utilisation|{department}"] = busy / (units * span * HOUR)
+            row[f"utilisation|{department}"] = busy / (units * available)
     return row
 
 
 def _sla(counted: list[Outcome], model: ProcessModel) -> dict[str, float]:
-    """The share of requests with a resolution target resolved within it; a request that was
-    cancelled is not counted, one still open at the end of the run counts as missed."""
+    """The share of requests with a resolution target resolved within it (the clock's open
+    time outside the pausing states); a request that was cancelled is not counted, one still
+    open at the end of the run counts as missed."""
     targets = model.resolution_targets
     targeted = [o for o in counted if o.priority in targets and not o.dropped]
     if not targeted:
         return {}
-    met = sum(
-        1
-        for o in targeted
-        if o.resolved is not None and o.resolved - o.arrived <= targets[o.priority]
-    )
+    met = sum(1 for o in targeted if o.resolved is not None and o.clock <= targets[o.priority])
     return {"sla_resolution_share": met / len(targeted)}
 
 

@@ -6,8 +6,11 @@ import random
 from dataclasses import asdict, dataclass, field
 
 HOURS_PER_WEEK = 168
-# The states in which a request holds one unit of an agent's capacity (tickets' WORKING).
-WORKING = ("assigned", "in_progress", "pending_customer")
+# The states in which a request holds one of its department's agents, whose time in them is
+# hands-on work in office hours (business seconds when the model has a calendar). A request
+# waiting for the customer or an approval holds no agent, and the resolution clock pauses.
+WORKING = ("assigned", "in_progress")
+PAUSING = ("pending_customer", "awaiting_approval")
 ENDS = ("closed", "cancelled")
 RESOLVED = "resolved"
 
@@ -51,8 +54,10 @@ class ProcessModel:
     - `routes`: "category|department before" or "|department before" -> {department: share}
       (the department a request is queued for);
     - `durations`: "state|department|priority", "state|department" or "state" -> StepDist;
-    - `capacity`: department -> units of agent capacity (one request each);
-    - `resolution_targets`: priority -> seconds (wall clock in this first step)."""
+    - `capacity`: department -> agents working one request at a time;
+    - `resolution_targets`: priority -> business seconds of the resolution clock;
+    - `open_hours`: the open share of each hour of the week (apps/simulation/calendar.py);
+      empty: always open, every time is wall time."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -62,6 +67,7 @@ class ProcessModel:
     capacity: dict[str, int]
     resolution_targets: dict[str, float] = field(default_factory=dict)
     observed: dict = field(default_factory=dict)
+    open_hours: list[float] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -12,7 +12,7 @@ from apps.demo.history import generate_history, load_org
 from apps.simulation.discovery import InsufficientData, discover
 from apps.simulation.kpis import replicate
 from apps.simulation.model import HOURS_PER_WEEK, ProcessModel
-from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, DepartmentFactory
+from tests.support.simulation import make_organisation
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
@@ -21,11 +21,7 @@ DAYS, REQUESTS = 28, 1400
 
 @pytest.fixture
 def organisation(office_policy):
-    for _ in range(2):
-        department = DepartmentFactory()
-        AgentFactory.create_batch(2, departments=[department], capacity=3)
-        CategoryFactory(default_department=department)
-    CustomerFactory.create_batch(3)
+    make_organisation(agents=2, capacity=3, customers=3)
 
 
 @pytest.fixture
@@ -54,8 +50,9 @@ def test_discovery_recovers_the_generators_parameters_and_the_model_runs(history
     # requests wait longer in the queue.
     first, last = (str(d.pk) for d in (history.departments[0], history.departments[-1]))
     assert model.durations[f"queued|{last}"].median > model.durations[f"queued|{first}"].median
-    # Agents: two agents of capacity 3 per department; the policy's 8 h resolution target.
-    assert model.capacity == {first: 6, last: 6}
+    # Agents: the two of each department, one request at a time (their capacity setting, 3,
+    # is how many they may hold, not work on at once); the policy's 8 h resolution target.
+    assert model.capacity == {first: 2, last: 2}
     assert model.resolution_targets["3"] == 480 * 60
     assert ProcessModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
     # It runs (one history for both: generating it is the slow part of the test).

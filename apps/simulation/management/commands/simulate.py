@@ -1,8 +1,8 @@
 """Run the as-is model discovered from the desk's log: N days, R replications, KPIs with their
-95 % confidence intervals."""
+95 % confidence intervals; or, with --validate, check it against a later period first."""
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.accounts.models import Department
 from apps.simulation.discovery import MIN_REQUESTS, InsufficientData, discover
 from apps.simulation.kpis import Estimate, as_json, replicate
+from apps.simulation.validation import Validation, validate
 
 
 class Command(BaseCommand):
@@ -28,11 +29,25 @@ class Command(BaseCommand):
         parser.add_argument("--min-requests", type=int, default=MIN_REQUESTS)
         parser.add_argument("--json", action="store_true", help="print the KPIs as JSON")
         parser.add_argument("--model", action="store_true", help="print the model as JSON")
+        parser.add_argument(
+            "--validate",
+            action="store_true",
+            help="fit on the --fit-days before the last --test-days, run those, compare",
+        )
+        parser.add_argument("--test-days", type=int, default=30)
+        parser.add_argument(
+            "--until", type=datetime.fromisoformat, help="the end of the log to use (default: now)"
+        )
 
     def handle(self, *args, **options):
-        if options["replications"] < 1 or options["days"] <= 0:
-            raise CommandError("--replications and --days must be positive.")
-        end = timezone.now()
+        if options["replications"] < 1 or options["days"] <= 0 or options["test_days"] < 1:
+            raise CommandError("--replications, --days and --test-days must be positive.")
+        end = options["until"] or timezone.now()
+        if timezone.is_naive(end):
+            end = timezone.make_aware(end)
+        if options["validate"]:
+            self._validate(end, options)
+            return
         try:
             model = discover(
                 start=end - timedelta(days=options["fit_days"]),
@@ -62,6 +77,63 @@ class Command(BaseCommand):
         )
         for name, estimate in kpis.items():
             self.stdout.write(_line(_label(name, names), estimate))
+
+    def _validate(self, end: datetime, options: dict) -> None:
+        split = end - timedelta(days=options["test_days"])
+        try:
+            result = validate(
+                fit_start=split - timedelta(days=options["fit_days"]),
+                split=split,
+                end=end,
+                replications=options["replications"],
+                seed=options["seed"],
+                min_requests=options["min_requests"],
+            )
+        except InsufficientData as error:
+            raise CommandError(str(error)) from None
+        self.stdout.write(_validation_report(result))
+
+
+def _validation_report(result: Validation) -> str:
+    names = dict(Department.objects.values_list("pk", "name"))
+    lines = [
+        f"Fitted on {result.fit[0]:%Y-%m-%d} to {result.fit[1]:%Y-%m-%d} "
+        f"({result.model.observed['requests']} requests), compared on {result.test[0]:%Y-%m-%d} "
+        f"to {result.test[1]:%Y-%m-%d}.",
+        f"  {'KPI':<32} {'log':>10} {'simulated':>10}  {'interval':<22} {'error':>8}  target",
+    ]
+    for check in result.checks:
+        simulated = check.simulated
+        error = (
+            ""
+            if check.error is None
+            else (f"{check.error:+.1%}" if check.relative else f"{check.error * 100:+.1f} pt")
+        )
+        target = (
+            ""
+            if check.tolerance is None
+            else (
+                f"{'within' if check.passed else 'MISSED'} "
+                + (
+                    f"{check.tolerance:.0%}"
+                    if check.relative
+                    else f"{check.tolerance * 100:.0f} pt"
+                )
+            )
+        )
+        observed = "-" if check.observed is None else f"{check.observed:.3f}"
+        interval = "-" if simulated is None else f"[{simulated.low:.3f}, {simulated.high:.3f}]"
+        mean = "-" if simulated is None else f"{simulated.mean:.3f}"
+        lines.append(
+            f"  {_label(check.name, names):<32} {observed:>10} {mean:>10}  {interval:<22} "
+            f"{error:>8}  {target}"
+        )
+    lines.append(
+        "The model is valid: it may be used for scenarios."
+        if result.valid
+        else "The model is NOT valid: it misses a target and is not offered for scenarios."
+    )
+    return "\n".join(lines)
 
 
 def _label(name: str, names: dict) -> str:

@@ -1,0 +1,67 @@
+"""Office hours for the engine: the share of each hour of the week (UTC, Monday 00:00 first) in
+which the desk works, read from the SLA calendar over the fitted period.
+
+Agents work only in open time: a step of hands-on work lasts its business seconds spread over the
+open part of each hour, and the resolution clock counts open time only. An empty list means the
+desk is always open (business time equals wall time)."""
+
+from datetime import datetime, timedelta
+
+from apps.simulation.model import HOURS_PER_WEEK
+from apps.sla.business_time import Schedule, open_intervals
+
+HOUR = 3600.0
+
+
+def open_shares(schedule: Schedule, start: datetime, end: datetime) -> list[float]:
+    """Per hour of the week, the mean open share of that hour over its occurrences in
+    [start, end): 1.0 fully open, 0.5 open half of the time (a block starting at :30, or a
+    block that daylight saving time moves by an hour on half the weeks)."""
+    if schedule.always_open:
+        return []
+    opened = [0.0] * HOURS_PER_WEEK
+    occurrences = [0] * HOURS_PER_WEEK
+    hour = start.replace(minute=0, second=0, microsecond=0)
+    while hour < end:
+        occurrences[hour.weekday() * 24 + hour.hour] += 1
+        hour += timedelta(hours=1)
+    for opens, closes in open_intervals(schedule, start, end):
+        at = opens
+        while at < closes:
+            hour_end = at.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            until = min(hour_end, closes)
+            opened[at.weekday() * 24 + at.hour] += (until - at).total_seconds() / HOUR
+            at = until
+    return [o / n if n else 0.0 for o, n in zip(opened, occurrences, strict=True)]
+
+
+def share_at(shares: list[float], at: float) -> float:
+    """The open share of the hour holding `at` (seconds from the run's Monday 00:00)."""
+    return shares[int(at // HOUR) % HOURS_PER_WEEK] if shares else 1.0
+
+
+def open_seconds(shares: list[float], start: float, end: float) -> float:
+    """Open seconds in [start, end) of the run."""
+    if not shares:
+        return max(end - start, 0.0)
+    total, at = 0.0, start
+    while at < end:
+        until = min(end, (at // HOUR + 1) * HOUR)
+        total += (until - at) * share_at(shares, at)
+        at = until
+    return total
+
+
+def after_open_seconds(shares: list[float], start: float, seconds: float) -> float:
+    """The instant when `seconds` of open time have passed since `start`."""
+    if not shares or not any(shares):
+        return start + seconds
+    at, left = start, seconds
+    while left > 0:
+        hour_end = (at // HOUR + 1) * HOUR
+        available = (hour_end - at) * share_at(shares, at)
+        if available >= left:
+            return at + left / share_at(shares, at)
+        left -= available
+        at = hour_end
+    return at

@@ -1,0 +1,73 @@
+"""Validation before use: the as-is model fitted on a generated history's first weeks reproduces
+the later weeks it was not fitted on; a model that misses a target is not valid; too little data
+is refused."""
+
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from apps.demo.history import generate_history
+from apps.simulation.discovery import InsufficientData
+from apps.simulation.kpis import Estimate
+from apps.simulation.validation import _check, validate
+from tests.support.simulation import make_organisation
+
+pytestmark = pytest.mark.django_db
+NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+FIT_DAYS, TEST_DAYS, PER_DAY = 42, 21, 50
+
+
+@pytest.fixture
+def organisation(office_policy):
+    make_organisation(agents=3, capacity=5, customers=5)
+
+
+def test_the_as_is_model_reproduces_a_period_it_was_not_fitted_on(organisation):
+    days = FIT_DAYS + TEST_DAYS + 7
+    generate_history(requests=days * PER_DAY, days=days, seed=31, now=NOW)
+    end = NOW - timedelta(days=7)
+    split = end - timedelta(days=TEST_DAYS)
+    result = validate(
+        fit_start=split - timedelta(days=FIT_DAYS), split=split, end=end, replications=5
+    )
+    checks = {check.name: check for check in result.checks}
+    # The targets (median TTR within 15 %, SLA compliance within 5 points) hold; the others
+    # are reported, each with the log's value and the simulated interval.
+    assert checks["ttr_median_h"].passed and checks["sla_resolution_share"].passed
+    assert result.valid
+    assert abs(checks["ttr_p90_h"].error) < 0.25
+    assert abs(checks["backlog_mean"].error) < 0.25
+    assert {n for n in checks if n.startswith("utilisation|")} == {
+        f"utilisation|{d}" for d in result.model.capacity
+    }
+    # Office hours from the policy's calendar (weekdays 09:00-17:00 UTC) and the agents from
+    # the log: three per department, one request at a time.
+    assert set(result.model.capacity.values()) == {3}
+    assert max(result.model.open_hours) == 1.0 and min(result.model.open_hours) == 0.0
+    # The command says the same, and refuses a period with too little data.
+    out = StringIO()
+    call_command(
+        "simulate",
+        "--validate",
+        *("--fit-days", "42", "--test-days", "21", "--replications", "2"),
+        *("--until", end.isoformat()),
+        stdout=out,
+    )
+    assert "ttr_median_h" in out.getvalue() and "valid" in out.getvalue()
+
+
+def test_a_model_that_misses_a_target_is_not_valid():
+    off = _check("ttr_median_h", 4.0, Estimate(5.0, 4.5, 5.5, 5), 0.15, True)
+    assert off.error == pytest.approx(0.25) and off.passed is False
+    within = _check("sla_resolution_share", 0.90, Estimate(0.87, 0.85, 0.89, 5), 0.05, False)
+    assert within.error == pytest.approx(-0.03) and within.passed is True
+    missing = _check("ttr_median_h", None, Estimate(5.0, 4.5, 5.5, 5), 0.15, True)
+    assert missing.passed is False
+
+
+def test_validation_refuses_too_little_data(organisation):
+    generate_history(requests=60, days=10, seed=3, now=NOW)
+    with pytest.raises(InsufficientData):
+        validate(fit_start=NOW - timedelta(days=10), split=NOW - timedelta(days=3), end=NOW)
