@@ -5,29 +5,8 @@ import json
 from apps.improvement.staffing.erlang import erlang_c
 from apps.simulation.engine import HOUR, simulate
 from apps.simulation.kpis import replicate
-from apps.simulation.model import HOURS_PER_WEEK, ProcessModel, StepDist
-
-
-def fixed(seconds: float) -> StepDist:
-    return StepDist(kind="fixed", params={"value": seconds})
-
-
-def queue_model(*, per_hour: float, agents: int, service: StepDist) -> ProcessModel:
-    """Arrive, queue for one of `agents`, be served, resolved, closed."""
-    return ProcessModel(
-        arrivals={"c": [per_hour] * HOURS_PER_WEEK},
-        priorities={"c": {"3": 1.0}},
-        transitions={
-            "new": {"queued": 1.0},
-            "queued": {"in_progress": 1.0},
-            "in_progress": {"resolved": 1.0},
-            "resolved": {"closed": 1.0},
-        },
-        routes={"|": {"d": 1.0}},
-        durations={"new": fixed(0), "in_progress": service, "resolved": fixed(0)},
-        capacity={"d": agents},
-        resolution_targets={"3": 2 * HOUR},
-    )
+from apps.simulation.model import ProcessModel, StepDist
+from tests.support.simulation import fixed, queue_model
 
 
 def test_mmc_queue_matches_erlang_c():

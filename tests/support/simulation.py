@@ -1,5 +1,8 @@
-"""The organisation the history generator draws from in the simulation tests."""
+"""For the simulation tests: the organisation the history generator draws from, and small
+models whose answers are known."""
 
+from apps.simulation.engine import HOUR
+from apps.simulation.model import HOURS_PER_WEEK, ProcessModel, StepDist
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, DepartmentFactory
 
 
@@ -10,3 +13,25 @@ def make_organisation(*, agents: int, capacity: int, customers: int) -> None:
         AgentFactory.create_batch(agents, departments=[department], capacity=capacity)
         CategoryFactory(default_department=department)
     CustomerFactory.create_batch(customers)
+
+
+def fixed(seconds: float) -> StepDist:
+    return StepDist(kind="fixed", params={"value": seconds})
+
+
+def queue_model(*, per_hour: float, agents: int, service: StepDist) -> ProcessModel:
+    """Arrive, queue for one of `agents`, be served, resolved, closed."""
+    return ProcessModel(
+        arrivals={"c": [per_hour] * HOURS_PER_WEEK},
+        priorities={"c": {"3": 1.0}},
+        transitions={
+            "new": {"queued": 1.0},
+            "queued": {"in_progress": 1.0},
+            "in_progress": {"resolved": 1.0},
+            "resolved": {"closed": 1.0},
+        },
+        routes={"|": {"d": 1.0}},
+        durations={"new": fixed(0), "in_progress": service, "resolved": fixed(0)},
+        capacity={"d": agents},
+        resolution_targets={"3": 2 * HOUR},
+    )
