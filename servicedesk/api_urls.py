@@ -20,6 +20,7 @@ v1 = [
     path("", include("apps.analytics.urls")),
     path("", include("apps.quality.api.urls")),
     path("", include("apps.improvement.urls")),
+    path("", include("apps.simulation.urls")),
     path("", include("apps.notifications.urls")),
 ]
 

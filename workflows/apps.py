@@ -9,4 +9,7 @@ class WorkflowsConfig(AppConfig):
     verbose_name = "Workflows"
 
     def ready(self) -> None:
-        from workflows import receivers  # noqa: F401  imported to connect the receivers
+        from workflows import (
+            receivers,  # noqa: F401  imported to connect the receivers
+            simulation,  # noqa: F401  the scenario task and its receiver
+        )

@@ -25,13 +25,21 @@ def replicate(
 ) -> dict[str, Estimate]:
     """Run `replications` times (seeds seed, seed+1, ...) over `days` after `warmup_days`; the
     KPIs count the requests that arrived after the warm-up."""
+    return summarise(
+        runs(model, days=days, seeds=range(seed, seed + replications), warmup_days=warmup_days)
+    )
+
+
+def runs(model: ProcessModel, *, days: float, seeds, warmup_days: float = 0.0) -> list[dict]:
+    """One row of KPIs per seed (`measure`), to be summarised or extended."""
     hours, warmup = (days + warmup_days) * 24, warmup_days * 24 * HOUR
-    rows = [
-        measure(
-            simulate(model, hours=hours, seed=seed + i, drain_hours=hours), model, warmup, hours
-        )
-        for i in range(replications)
+    return [
+        measure(simulate(model, hours=hours, seed=seed, drain_hours=hours), model, warmup, hours)
+        for seed in seeds
     ]
+
+
+def summarise(rows: list[dict]) -> dict[str, Estimate]:
     names = sorted({name for row in rows for name in row})
     return {name: interval([row[name] for row in rows if name in row]) for name in names}
 

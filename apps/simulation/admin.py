@@ -1,0 +1,161 @@
+"""Admin: scenarios a manager stores and runs, with the as-is model's validation and the
+as-is and the scenario's KPIs side by side (95 % intervals)."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from apps.core.errors import InvalidData
+from apps.simulation.models import Scenario, ScenarioStatus
+from apps.simulation.scenarios import check
+from apps.simulation.services import do_request_scenario, do_rerun_scenario
+
+INPUTS = ["name", "description", "changes", "fit_days", "test_days", "days", "replications", "seed"]
+KPI_LABELS = {
+    "arrivals": _("requests arrived"),
+    "ttr_median_h": _("time to resolve, median (h)"),
+    "ttr_p90_h": _("time to resolve, P90 (h)"),
+    "ttr_mean_h": _("time to resolve, mean (h)"),
+    "wait_mean_h": _("wait for an agent, mean (h)"),
+    "sla_resolution_share": _("resolution SLA met (share)"),
+    "backlog_mean": _("open requests, mean"),
+    "backlog_end": _("open requests at the end"),
+}
+
+
+class ScenarioForm(forms.ModelForm):
+    class Meta:
+        model = Scenario
+        fields = INPUTS
+
+    def clean_changes(self):
+        changes = self.cleaned_data["changes"]
+        try:
+            check(changes)
+        except InvalidData as error:
+            raise forms.ValidationError(error.message) from None
+        return changes
+
+
+@admin.register(Scenario)
+class ScenarioAdmin(admin.ModelAdmin):
+    form = ScenarioForm
+    list_display = ["name", "status", "created_at", "finished_at", "created_by"]
+    list_filter = ["status"]
+    readonly_fields = ["status", "created_by", "created_at", "finished_at", "error", "report"]
+    actions = ["run_again"]
+
+    def get_fields(self, request, obj=None):
+        return INPUTS if obj is None else [*INPUTS, *self.readonly_fields]
+
+    def get_readonly_fields(self, request, obj=None):
+        # What was run stays as it was run: a new scenario is a new row.
+        return self.readonly_fields if obj is None else [*INPUTS[2:], *self.readonly_fields]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            obj.save(update_fields=["name", "description"])
+            return
+        run = {name: form.cleaned_data[name] for name in INPUTS[3:]}
+        created = do_request_scenario(
+            user=request.user,
+            name=obj.name,
+            changes=obj.changes,
+            description=obj.description,
+            **run,
+        )
+        obj.pk = created.pk
+
+    @admin.action(description=_("Run the selected scenarios again on today's log"))
+    def run_again(self, request, queryset):
+        finished = queryset.exclude(status__in=[ScenarioStatus.PENDING, ScenarioStatus.RUNNING])
+        for scenario in finished:
+            do_rerun_scenario(scenario)
+        messages.success(
+            request, _("%(count)d scenarios will run again.") % {"count": len(finished)}
+        )
+
+    @admin.display(description=_("results"))
+    def report(self, obj):
+        if obj.pk is None or obj.status in (ScenarioStatus.PENDING, ScenarioStatus.RUNNING):
+            return _("Not run yet.")
+        parts = [_validation_table(obj.validation)]
+        if obj.results:
+            parts.append(_results_table(obj.results))
+        return format_html("{}", format_html_join("", "{}", ((p,) for p in parts)))
+
+
+def _label(name: str) -> str:
+    if name.startswith("utilisation|"):
+        return _("utilisation, department %(id)s") % {"id": name.split("|", 1)[1]}
+    return str(KPI_LABELS.get(name, name))
+
+
+def _estimate(estimate) -> str:
+    if not estimate:
+        return "-"
+    return f"{estimate['mean']:.2f} [{estimate['low']:.2f}, {estimate['high']:.2f}]"
+
+
+def _validation_table(validation: dict) -> str:
+    if not validation:
+        return ""
+    verdict = _("valid") if validation.get("valid") else _("not valid: no scenario was run")
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                _label(check["kpi"]),
+                "-" if check["observed"] is None else f"{check['observed']:.2f}",
+                _estimate(check["simulated"]),
+                _verdict(check),
+            )
+            for check in validation.get("checks", [])
+        ),
+    )
+    return format_html(
+        "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+        "<tbody>{}</tbody></table>",
+        _("As-is model, checked on the last days of the log: %(verdict)s") % {"verdict": verdict},
+        _("indicator"),
+        _("the log"),
+        _("simulated [95 % interval]"),
+        _("target"),
+        rows,
+    )
+
+
+def _verdict(check: dict) -> str:
+    if check["tolerance"] is None:
+        return ""
+    met = _("met") if check["passed"] else _("missed")
+    if check["error"] is None:
+        return str(met)
+    error = f"{check['error']:+.1%}" if check["relative"] else f"{check['error'] * 100:+.1f} pt"
+    return f"{met} ({error})"
+
+
+def _results_table(results: dict) -> str:
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (_label(row["kpi"]), _estimate(row["as_is"]), _estimate(row["scenario"]))
+            for row in results.get("kpis", [])
+        ),
+    )
+    hours = results.get("agent_hours", {})
+    return format_html(
+        "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+        "<tbody>{}<tr><td>{}</td><td>{:.0f}</td><td>{:.0f}</td></tr></tbody></table>",
+        _("As-is and the scenario, side by side (mean [95 % interval])"),
+        _("indicator"),
+        _("as-is"),
+        _("scenario"),
+        rows,
+        _("agent hours"),
+        hours.get("as_is", 0),
+        hours.get("scenario", 0),
+    )
