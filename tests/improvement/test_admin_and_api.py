@@ -13,11 +13,8 @@ from workflows import tasks
 
 
 @pytest.fixture
-def lead(desk):
-    user = desk.lead.user
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    return user
+def lead(staff_lead):
+    return staff_lead
 
 
 def test_problem_api_lifecycle(desk, lead):

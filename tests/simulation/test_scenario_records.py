@@ -18,16 +18,8 @@ NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 URL = "/api/v1/simulation/scenarios/"
 
 
-@pytest.fixture
-def lead(desk):
-    user = desk.lead.user
-    user.is_staff = True
-    user.save(update_fields=["is_staff"])
-    return user
-
-
-def test_a_lead_stores_a_scenario_and_a_bad_change_is_refused(lead, desk):
-    client = client_for(lead)
+def test_a_lead_stores_a_scenario_and_a_bad_change_is_refused(staff_lead):
+    client = client_for(staff_lead)
     refused = client.post(URL, {"name": "More", "changes": {"agents": {"1": -2}}}, format="json")
     assert refused.status_code == 400
     assert "agents" in str(refused.json())

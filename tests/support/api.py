@@ -41,6 +41,15 @@ def lead_client(desk):
 
 
 @pytest.fixture
+def staff_lead(desk):
+    """The desk's lead with staff status, as the cross-department reports need."""
+    user = desk.lead.user
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    return user
+
+
+@pytest.fixture
 def anon_client():
     return APIClient()
 
