@@ -20,8 +20,9 @@ from apps.knowledge.models import Article, Phrasing
 from apps.tickets.models import ServiceRequest
 from tests.conftest import need_service
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, DepartmentFactory
-from tests.support.faults import RedisServer, Stack, free_port
+from tests.support.faults import RedisServer, Stack
 from tests.support.smtp import smtp_env
+from tests.support.web import start_gunicorn
 from tests.support.workers import ROOT, process_env, start_process, start_worker, wait_for
 
 pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.slow]
@@ -51,22 +52,9 @@ class Layout(Stack):
     compose.yaml's worker groups."""
 
     def start_web(self, name: str) -> str:
-        port = free_port()
-        args = ["-m", "gunicorn", "servicedesk.wsgi:application", "--bind", f"127.0.0.1:{port}"]
-        # gunicorn 27's control socket is one path per user unless named.
-        args += ["--control-socket", str(self.tmp_path / f"{name}.ctl")]
         env = process_env(**self.env, WEB_CONCURRENCY="2")
-        web = self._keep(start_process(args, self.tmp_path / f"{name}.log", env))
-        base_url = f"http://127.0.0.1:{port}"
-
-        def answers() -> bool:
-            assert web.poll() is None, f"{name} exited:\n{self.logs()}"
-            try:
-                return requests.get(f"{base_url}/healthz", timeout=1).status_code == 200
-            except requests.RequestException:
-                return False
-
-        wait_for(answers, timeout=60, what=f"{name} to answer /healthz")
+        web, base_url = start_gunicorn(self.tmp_path, name, env)
+        self._keep(web)
         return base_url
 
     def start_group(self, name: str, queues: list[str], options: list[str]):
