@@ -59,8 +59,7 @@ class Layout(Stack):
 
     def start_group(self, name: str, queues: list[str], options: list[str]):
         log_path = self.tmp_path / f"{name}.log"
-        env = {**self.env, "CELERY_WORKER_PREFETCH_MULTIPLIER": "32"}
-        worker = start_worker(log_path, name=name, queues=queues, options=options, **env)
+        worker = start_worker(log_path, name=name, queues=queues, options=options, **self.env)
         self.workers.append(self._keep(worker))
         return worker
 
@@ -78,7 +77,6 @@ class Layout(Stack):
 def layout(transactional_db, tmp_path, smtp_server):
     """compose.yaml's processes under production settings; yields (layout, web URLs, inbox)."""
     need_service(shutil.which("redis-server") is not None, "redis-server (apt-get install it)")
-    need_service(shutil.which("gunicorn") or (ROOT / ".venv/bin/gunicorn").exists(), "gunicorn")
     redis_server = RedisServer(tmp_path)
     redis_server.start()
     inbox, smtp_port = smtp_server
