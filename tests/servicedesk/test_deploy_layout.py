@@ -23,7 +23,14 @@ from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, Depa
 from tests.support.faults import RedisServer, Stack
 from tests.support.smtp import smtp_env
 from tests.support.web import start_gunicorn
-from tests.support.workers import ROOT, process_env, start_process, start_worker, wait_for
+from tests.support.workers import (
+    ROOT,
+    process_env,
+    start_process,
+    start_worker,
+    stop_process,
+    wait_for,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.worker, pytest.mark.slow]
 
@@ -219,7 +226,10 @@ def test_the_customer_journey_through_two_web_processes_and_three_worker_groups(
     # Each web process ran two gunicorn workers (WEB_CONCURRENCY), and all stop cleanly.
     for name in ("web-1", "web-2"):
         assert stack.log(name).count("Booting worker with pid") == 2
-    stack.stop()
+    # SIGTERM to each process group, the last started first: gunicorn's and Celery's warm
+    # shutdowns, given time to finish (Stack.stop allows only 5 s before SIGKILL).
+    for process in reversed(stack.processes):
+        stop_process(process, grace=60)
     assert {p.log_path.name: p.returncode for p in stack.processes} == {
         p.log_path.name: 0 for p in stack.processes
     }
