@@ -1,5 +1,6 @@
 """Settings shared by every environment, read from the environment with django-environ."""
 
+from pathlib import Path
 from typing import Any
 
 import django_stubs_ext
@@ -121,7 +122,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
+# Where collectstatic writes; the image keeps it outside the writable VAR_DIR (Dockerfile).
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(VAR_DIR / "static")))
 
 # Files attached to requests live in their own storage, never under a served URL: they are read
 # only through the permission-checked downloads (docs/api.md, Attachments). The default is a

@@ -7,7 +7,16 @@ from servicedesk.settings.paths import VAR_DIR
 
 env = environ.Env()
 
-WORK_QUEUES = ("routing", "chatbot", "sla", "handoffs", "notifications", "default")
+WORK_QUEUES = ("routing", "chatbot", "sla", "handoffs", "notifications", "default", "long")
+# Model training, forecasting and the other tasks that may run for minutes (workflows/tasks.py,
+# LONG): their own queue, taken one at a time by workers started for it (compose.yaml,
+# docs/deployment.md), so they never hold the default queue's sweeps back.
+LONG_TASKS = (
+    "default.train_eta_model",
+    "default.forecast_staffing",
+    "default.sweep_breach_risk",
+    "default.sweep_attachment_files",
+)
 
 _broker = env.str("CELERY_BROKER_URL", default="") or env.str("REDIS_URL", default="")
 if _broker:
@@ -45,8 +54,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 30
 CELERY_TASK_TIME_LIMIT = 60
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = [Queue(name) for name in WORK_QUEUES]
-# Task names are "<queue>.<verb>_<noun>"; the prefix picks the queue.
-CELERY_TASK_ROUTES = {f"{name}.*": {"queue": name} for name in WORK_QUEUES}
+# Task names are "<queue>.<verb>_<noun>"; the prefix picks the queue, except for the long tasks
+# (Celery matches an exact name before any pattern). Their names keep "default." so that a
+# message queued before the long queue existed is still understood.
+CELERY_TASK_ROUTES = {
+    **{name: {"queue": "long"} for name in LONG_TASKS},
+    **{f"{name}.*": {"queue": name} for name in WORK_QUEUES},
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The API must not hang when the broker is down: publishing gives up fast, and the
 # recovery sweep re-dispatches whatever was not enqueued.

@@ -5,7 +5,7 @@ writes customers' mails into the logs."""
 from django.core.exceptions import ImproperlyConfigured
 
 from servicedesk.settings.base import *  # noqa: F403  the settings layers extend each other
-from servicedesk.settings.base import DATABASES, EMAIL_BACKEND, env
+from servicedesk.settings.base import DATABASES, EMAIL_BACKEND, MIDDLEWARE, STORAGES, env
 from servicedesk.settings.celery import CELERY_BROKER_URL
 
 # A process started without the environment would otherwise run on the embedded defaults and
@@ -47,6 +47,22 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Static files are served by each web process (whitenoise, right after the security middleware as
+# its documentation asks) from STATIC_ROOT as `collectstatic` left it; the image collects them at
+# build (Dockerfile). Names carry the content's hash, so the files are cached for a year, and are
+# sent compressed where the client accepts it. A page naming a file that was not collected fails:
+# run collectstatic once per release (docs/deployment.md).
+_security = MIDDLEWARE.index("django.middleware.security.SecurityMiddleware")
+MIDDLEWARE = [
+    *MIDDLEWARE[: _security + 1],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[_security + 1 :],
+]
+STORAGES = {
+    **STORAGES,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 # JSON only: DRF's browsable pages (forms, a login link) are for development.
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = ["rest_framework.renderers.JSONRenderer"]  # noqa: F405  from base

@@ -5,6 +5,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -56,10 +57,18 @@ def start_process(args: list[str], log_path: Path, env: dict[str, str]) -> subpr
     return process
 
 
-def start_worker(log_path: Path, *, name: str = "test", **env: str) -> subprocess.Popen:
-    """`celery worker` on every queue, concurrency 2, against this run's database and Redis."""
-    queues = ",".join(q.name for q in settings.CELERY_TASK_QUEUES)
-    args = ["-m", "celery", "-A", "servicedesk", "worker", "-Q", queues, "--concurrency", "2"]
+def start_worker(
+    log_path: Path,
+    *,
+    name: str = "test",
+    queues: Sequence[str] = (),
+    options: Sequence[str] = ("--concurrency", "2"),
+    **env: str,
+) -> subprocess.Popen:
+    """`celery worker` on `queues` (every queue unless named), concurrency 2 unless `options`
+    say otherwise, against this run's database and Redis."""
+    queues = queues or [q.name for q in settings.CELERY_TASK_QUEUES]
+    args = ["-m", "celery", "-A", "servicedesk", "worker", "-Q", ",".join(queues), *options]
     args += ["--loglevel", "INFO", "--without-gossip", "--without-mingle"]
     args += ["--hostname", f"{name}-{os.getpid()}@%h"]
     return start_process(args, log_path, process_env(**env))
