@@ -8,8 +8,11 @@ from apps.handoffs import services as handoffs
 from apps.mail.intake import take_in
 from apps.notifications.models import WebhookSubscription
 from apps.notifications.services import do_notify
-from apps.tickets.attachments import IncomingFile, do_post_message_with_files
-from apps.tickets.attachments import do_submit_request_with_files
+from apps.tickets.attachments import (
+    IncomingFile,
+    do_post_message_with_files,
+    do_submit_request_with_files,
+)
 from apps.tickets.feedback import do_give_feedback
 from apps.tickets.merging import do_merge_requests
 from apps.tickets.services import do_post_message, transition

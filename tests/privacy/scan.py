@@ -27,7 +27,7 @@ def find_anywhere(needles: list[str]) -> list[str]:
             elif kind in ("jsonb", "json"):
                 value = f'"{column}"::text'
             cursor.execute(
-                f"SELECT n FROM unnest(%s::text[]) AS n WHERE EXISTS "  # noqa: S608  names from the catalogue
+                f"SELECT n FROM unnest(%s::text[]) AS n WHERE EXISTS "
                 f"(SELECT 1 FROM \"{table}\" WHERE {value} ILIKE '%%' || n || '%%')",
                 [needles],
             )
