@@ -140,11 +140,11 @@ def anonymise_admin_log(model, ids: Iterable[int], label) -> int:
     content_type = ContentType.objects.get_for_model(model)
     entries = LogEntry.objects.filter(
         content_type=content_type, object_id__in=[str(pk) for pk in ids]
-    ).only("pk", "object_id")
+    ).values_list("pk", "object_id")
     changed = 0
-    for entry in entries.iterator():
-        LogEntry.objects.filter(pk=entry.pk).update(
-            object_repr=label(int(entry.object_id)), change_message=""
+    for pk, object_id in entries.iterator():
+        LogEntry.objects.filter(pk=pk).update(
+            object_repr=label(int(object_id or 0)), change_message=""
         )
         changed += 1
     return changed

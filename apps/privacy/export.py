@@ -34,9 +34,10 @@ def customer_export(customer: Customer) -> dict[str, Any]:
         ServiceRequest.objects.filter(customer=customer)
         .select_related("category", "feedback", "merged_into")
         .prefetch_related(
-            Prefetch("messages", queryset=public, to_attr="public_messages"),
-            Prefetch("attachments", queryset=_visible_files(), to_attr="visible_files"),
-            Prefetch("events", queryset=Event.objects.order_by("seq"), to_attr="history"),
+            # The related sets read below hold only these rows.
+            Prefetch("messages", queryset=public),
+            Prefetch("attachments", queryset=_visible_files()),
+            Prefetch("events", queryset=Event.objects.order_by("seq")),
         )
         .order_by("created_at", "pk")
     )
@@ -125,8 +126,8 @@ def _request(request: ServiceRequest, user_id: int) -> dict[str, Any]:
         "resolved_at": request.resolved_at,
         "closed_at": request.closed_at,
         "merged_into": request.merged_into.reference if request.merged_into else None,
-        "messages": [_message(m, user_id) for m in request.public_messages],
-        "attachments": [_file(f) for f in request.visible_files],
+        "messages": [_message(m, user_id) for m in request.messages.all()],
+        "attachments": [_file(f) for f in request.attachments.all()],
         "feedback": (
             {"rating": feedback.rating, "comment": feedback.comment, "at": feedback.created_at}
             if feedback
@@ -142,7 +143,7 @@ def _request(request: ServiceRequest, user_id: int) -> dict[str, Any]:
                 "by": e.actor_role,
                 "at": e.at,
             }
-            for e in request.history
+            for e in request.events.all()
         ],
     }
 

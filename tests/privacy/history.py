@@ -3,8 +3,12 @@ that identify them (which an erasure must leave nowhere)."""
 
 from dataclasses import dataclass, field
 
+from django.contrib.admin.models import CHANGE, LogEntry
+from django.contrib.contenttypes.models import ContentType
+
 from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.handoffs import services as handoffs
+from apps.lifecycle.reference import parse_reference
 from apps.mail.intake import take_in
 from apps.notifications.models import WebhookSubscription
 from apps.notifications.services import do_notify
@@ -15,9 +19,11 @@ from apps.tickets.attachments import (
 )
 from apps.tickets.feedback import do_give_feedback
 from apps.tickets.merging import do_merge_requests
+from apps.tickets.models import ServiceRequest
 from apps.tickets.services import do_post_message, transition
 from tests.factories import AgentFactory, CustomerFactory, DepartmentFactory, drive, submit
 from tests.mail.mails import mail
+from tests.support.api import client_for
 from tests.support.attachments import PNG, TEXT
 from workflows.webhook_feed import publish_request_event
 
@@ -128,7 +134,26 @@ def rich_history(customer=None) -> History:
         body="about Quinnelda",
         request=main,
     )
-    requests = [main, duplicate, transferred, cancelled, mailed]
+    # Through the API with an Idempotency-Key: the answer (with the subject) is stored.
+    created = client_for(customer.user).post(
+        "/api/v1/requests/",
+        {"subject": "XYZZY-SUBJECT api"},
+        format="json",
+        HTTP_IDEMPOTENCY_KEY="xyzzy-1",
+    )
+    assert created.status_code == 201, created.content
+    api_made = ServiceRequest.objects.get(pk=parse_reference(created.json()["reference"]))
+    # What the admin's history records of a change to the request and to the customer.
+    for thing in (main, customer):
+        LogEntry.objects.create(
+            user=agent.user,
+            content_type=ContentType.objects.get_for_model(thing),
+            object_id=str(thing.pk),
+            object_repr=str(thing)[:200],
+            action_flag=CHANGE,
+            change_message="Changed Quinnelda's details",
+        )
+    requests = [main, duplicate, transferred, cancelled, mailed, api_made]
     for request in requests:
         for seq in range(1, request.events.count() + 1):
             publish_request_event(request.pk, event_seq=seq)
