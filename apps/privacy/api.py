@@ -4,24 +4,16 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import IsAuthenticated
 
 from apps.accounts.actors import Role
 from apps.accounts.models import Customer
 from apps.api.permissions import actor_of
 from apps.api.throttling import UserRateThrottle
 from apps.privacy.export import archive_name, do_export_customer
-
-
-class IsCustomer(BasePermission):
-    message = _("This is for customers: it exports your own data.")
-
-    def has_permission(self, request, view) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False  # DRF answers 401 to a caller without credentials
-        return actor_of(request).role == Role.CUSTOMER
 
 
 class ExportThrottle(UserRateThrottle):
@@ -35,7 +27,8 @@ class ExportThrottle(UserRateThrottle):
 
 
 class MyExport(GenericAPIView):
-    permission_classes = [IsCustomer]
+    # Any signed-in caller; only a customer has data of their own to export (else 403).
+    permission_classes = [IsAuthenticated]
     throttle_classes = [ExportThrottle]
     serializer_class = None
 
@@ -50,11 +43,29 @@ class MyExport(GenericAPIView):
                     "metadata, feedback and history, notifications, preferences, mails) and "
                     "attachments/<id>-<name> for each file; see docs/privacy.md."
                 ),
-            )
+            ),
+            403: OpenApiResponse(
+                response=OpenApiTypes.OBJECT,
+                description="The caller is not a customer.",
+                examples=[
+                    OpenApiExample(
+                        "An agent",
+                        value={
+                            "error": {
+                                "code": "forbidden",
+                                "message": "This is for customers: it exports your own data.",
+                            }
+                        },
+                    )
+                ],
+            ),
         },
     )
     def get(self, request):
-        customer = Customer.objects.select_related("user").get(pk=actor_of(request).customer_id)
+        actor = actor_of(request)
+        if actor.role != Role.CUSTOMER:
+            raise PermissionDenied(_("This is for customers: it exports your own data."))
+        customer = Customer.objects.select_related("user").get(pk=actor.customer_id)
         archive = do_export_customer(customer, done_by=request.user, channel="api")
         response = HttpResponse(archive, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="{archive_name(customer)}"'
