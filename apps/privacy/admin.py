@@ -6,7 +6,7 @@ from django.contrib.admin import helpers
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from apps.accounts.models import Customer
 from apps.core.errors import ServiceDeskError
@@ -52,12 +52,7 @@ def erase_personal_data(model_admin, request, queryset):
             do_erase_customer(customer, done_by=request.user, channel="admin")
         model_admin.message_user(
             request,
-            ngettext(
-                "Erased the personal data of %(count)d customer.",
-                "Erased the personal data of %(count)d customers.",
-                len(erasable),
-            )
-            % {"count": len(erasable)},
+            _("Customers erased: %(count)d.") % {"count": len(erasable)},
             messages.SUCCESS,
         )
         return None
