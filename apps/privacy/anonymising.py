@@ -11,7 +11,7 @@ from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 
 from apps.eventlog.models import Event
 from apps.handoffs.models import Handoff
@@ -35,7 +35,11 @@ def anonymise_requests(
     files are deleted after it commits. What changed, counted by kind."""
     counts: Counter[str] = Counter()
     requests = ServiceRequest.objects.filter(pk__in=request_ids)
-    counts["requests"] = requests.update(subject=ERASED, description="", declared_attachments=[])
+    # The version moves on: an agent's form or a client's If-Match from before is refused
+    # rather than writing the old subject back.
+    counts["requests"] = requests.update(
+        subject=ERASED, description="", declared_attachments=[], version=F("version") + 1
+    )
     mine = Q(request_id__in=request_ids) | Q(merged_from_id__in=request_ids)
     messages = Message.objects.filter(_or_by(mine, author=author))
     message_ids = list(messages.values_list("pk", flat=True))
