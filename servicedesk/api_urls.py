@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from apps.api.auth import Me, ObtainToken, SignOut, SignOutEverywhere
 from apps.api.availability import MyAvailability
 from apps.knowledge.api import FaqSearch
+from apps.privacy.api import MyExport
 
 v1 = [
     path("auth/token/", ObtainToken.as_view(), name="auth-token"),
@@ -13,6 +14,7 @@ v1 = [
     path("auth/sign-out-everywhere/", SignOutEverywhere.as_view(), name="auth-sign-out-everywhere"),
     path("me/", Me.as_view(), name="me"),
     path("me/availability/", MyAvailability.as_view(), name="me-availability"),
+    path("me/export/", MyExport.as_view(), name="me-export"),
     path("faq/search/", FaqSearch.as_view(), name="faq-search"),
     path("", include("apps.tickets.api.urls")),
     path("", include("apps.handoffs.urls")),

@@ -15,6 +15,7 @@ from workflows import (
     mail,
     notices,
     notifications,
+    privacy,
     quality,
     routing,
     sla_sweep,
@@ -102,6 +103,11 @@ def sweep_stuck_requests() -> int:
 @shared_task(name="default.sweep_auto_close", **RETRY)
 def sweep_auto_close() -> int:
     return sweeps.auto_close_resolved()
+
+
+@shared_task(name="default.sweep_retention", **RETRY)
+def sweep_retention() -> int:
+    return privacy.sweep_retention()
 
 
 @shared_task(name="default.sweep_idempotency_keys", **RETRY)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "apps.improvement",
     "apps.simulation",
     "apps.demo",
+    "apps.privacy",
     "workflows",
 ]
 
@@ -344,3 +345,8 @@ if SENTRY_DSN:
         release=env.str("SENTRY_RELEASE", default=""),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
+
+# Personal data (docs/privacy.md): closed and cancelled requests are anonymised this many days
+# after they closed (0: never); the export endpoint's rate per customer.
+SERVICEDESK_RETENTION_DAYS_CLOSED = env.int("SERVICEDESK_RETENTION_DAYS_CLOSED", default=0)
+SERVICEDESK_THROTTLE_EXPORT = env.str("SERVICEDESK_THROTTLE_EXPORT", default="5/hour")

@@ -130,6 +130,8 @@ CELERY_BEAT_SCHEDULE = {
         # A poll not started within its interval is dropped: the next one reads the same mails.
         "options": {"expires": env.float("SERVICEDESK_MAIL_POLL_SECONDS", default=60.0)},
     },
+    # Closed requests past SERVICEDESK_RETENTION_DAYS_CLOSED anonymised (a no-op while it is 0).
+    "sweep-retention": {"task": "default.sweep_retention", "schedule": 3600.0},
     "sweep-auto-close": {
         "task": "default.sweep_auto_close",
         "schedule": env.float("SERVICEDESK_AUTO_CLOSE_SWEEP_SECONDS", default=3600.0),

@@ -14,6 +14,7 @@ ENDPOINTS = [
     "/api/v1/auth/sign-out-everywhere/",
     "/api/v1/me/",
     "/api/v1/me/availability/",
+    "/api/v1/me/export/",
     "/api/v1/requests/",
     "/api/v1/requests/{ref}/",
     "/api/v1/requests/{ref}/messages/",
