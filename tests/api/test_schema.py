@@ -62,6 +62,8 @@ ENDPOINTS = [
     "/api/v1/improvement/problems/",
     "/api/v1/improvement/problems/{id}/",
     "/api/v1/improvement/problems/{id}/transitions/{name}/",
+    "/api/v1/simulation/scenarios/",
+    "/api/v1/simulation/scenarios/{id}/",
 ]
 
 

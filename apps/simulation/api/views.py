@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from apps.api.idempotency import idempotent_post
 from apps.api.permissions import IsLead, IsStaff
+from apps.simulation.api import schema_examples as ex
 from apps.simulation.api.serializers import ScenarioCreateSerializer, ScenarioSerializer
 from apps.simulation.models import Scenario
 from apps.simulation.services import do_request_scenario
@@ -27,7 +28,7 @@ class ScenarioView(ActorMixin, generics.GenericAPIView):
 
 @extend_schema(tags=["simulation"])
 class ScenarioListCreate(mixins.ListModelMixin, ScenarioView):
-    @extend_schema(summary="Stored what-if scenarios, newest first")
+    @extend_schema(summary="Stored what-if scenarios, newest first", examples=[ex.SCENARIO])
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
 
@@ -35,6 +36,7 @@ class ScenarioListCreate(mixins.ListModelMixin, ScenarioView):
         summary="Store a scenario; a worker validates the as-is model and runs it beside it",
         request=ScenarioCreateSerializer,
         responses={201: ScenarioSerializer},
+        examples=[ex.CREATE, ex.SCENARIO],
     )
     @idempotent_post
     def post(self, request, *args, **kwargs):
@@ -53,6 +55,8 @@ class ScenarioListCreate(mixins.ListModelMixin, ScenarioView):
 
 @extend_schema(tags=["simulation"])
 class ScenarioDetail(ScenarioView):
-    @extend_schema(summary="A scenario: its status, the validation and the results")
+    @extend_schema(
+        summary="A scenario: its status, the validation and the results", examples=[ex.SCENARIO]
+    )
     def get(self, request, pk):
         return Response(ScenarioSerializer(get_object_or_404(self.get_queryset(), pk=pk)).data)
