@@ -19,7 +19,7 @@ def test_an_activity_keeps_the_trees_only_where_they_beat_the_chain_clearly():
     truth = np.array(["y"] * 100 + ["x"] * 100, dtype=object)
     probabilities = np.tile([0.2, 0.8], (200, 1))
     chain = {1.0: "x", 2.0: "x"}
-    margins = guard.next_step_margins(probabilities, CLASSES, codes, truth, chain)
+    margins = guard.next_step_margins([(probabilities, CLASSES, codes, truth, chain)])
     assert margins[1.0] in guard.MARGINS
     assert margins[2.0] is None
     found = guard.overruled(probabilities, CLASSES, codes, chain, margins)
@@ -31,7 +31,7 @@ def test_a_small_win_is_not_clear_enough():
     codes = np.ones(10)
     truth = np.array(["y"] * 6 + ["x"] * 4, dtype=object)
     probabilities = np.tile([0.1, 0.9], (10, 1))
-    margins = guard.next_step_margins(probabilities, CLASSES, codes, truth, {1.0: "x"})
+    margins = guard.next_step_margins([(probabilities, CLASSES, codes, truth, {1.0: "x"})])
     assert margins == {1.0: None}
 
 

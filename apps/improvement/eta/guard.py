@@ -1,5 +1,5 @@
-"""Where the trees give way to a naive answer. On the held-out latest fifth of the training cases
-(by start), with the trees learnt from the earlier four fifths, each last activity keeps the
+"""Where the trees give way to a naive answer. On held-out late slices of the training cases
+(by start), with the trees learnt from the cases before them, each last activity keeps the
 trees' answer only where they beat the naive one there clearly: for the next step the
 first-order Markov chain, for the remaining time the median per last activity or the mean per
 prefix length. Elsewhere the model answers as the naive baseline does, so on a log where the
@@ -51,27 +51,36 @@ def overruled(probabilities, classes, codes, chain: dict, margins: dict) -> list
     return found
 
 
-def next_step_margins(probabilities, classes, codes, truth, chain: dict) -> dict:
+def next_step_margins(slices: list[tuple]) -> dict:
     """For each last-activity code of the held-out rows: the margin whose answers beat the
-    chain's there clearly and by the most, or None (the chain)."""
+    chain's clearly and by the most, or None (the chain). `slices` are held-out slices, each
+    (probabilities, classes, codes, truth, chain) with the trees and the chain learnt before
+    it; wins and losses are counted over all of them."""
     import numpy as np
 
-    truth = np.asarray(truth, dtype=object)
-    chained = np.array([str(chain.get(c)) for c in codes.tolist()], dtype=object)
-    everywhere = {code: 0.0 for code in set(codes.tolist())}
-    chosen: dict = dict.fromkeys(everywhere, CHAIN)
-    gains: dict = dict.fromkeys(everywhere, 0)
+    codes_seen = sorted({c for _p, _k, codes, _t, _c in slices for c in codes.tolist()})
+    chosen: dict = dict.fromkeys(codes_seen, CHAIN)
+    gains: dict = dict.fromkeys(codes_seen, 0)
     for margin in reversed(MARGINS):
-        found = np.array(
-            overruled(probabilities, classes, codes, chain, dict.fromkeys(everywhere, margin)),
-            dtype=object,
-        )
-        for code in everywhere:
-            rows = codes == code
-            wins = int(np.sum((found[rows] == truth[rows]) & (chained[rows] != truth[rows])))
-            losses = int(np.sum((found[rows] != truth[rows]) & (chained[rows] == truth[rows])))
-            if wins - losses > Z * (wins + losses) ** 0.5 and wins - losses > gains[code]:
-                chosen[code], gains[code] = margin, wins - losses
+        wins: Counter = Counter()
+        losses: Counter = Counter()
+        for probabilities, classes, codes, truth, chain in slices:
+            truth = np.asarray(truth, dtype=object)
+            chained = np.array([str(chain.get(c)) for c in codes.tolist()], dtype=object)
+            found = np.array(
+                overruled(probabilities, classes, codes, chain, dict.fromkeys(codes_seen, margin)),
+                dtype=object,
+            )
+            better = (found == truth) & (chained != truth)
+            worse = (found != truth) & (chained == truth)
+            for code in set(codes.tolist()):
+                rows = codes == code
+                wins[code] += int(np.sum(better[rows]))
+                losses[code] += int(np.sum(worse[rows]))
+        for code in codes_seen:
+            gain = wins[code] - losses[code]
+            if gain > Z * (wins[code] + losses[code]) ** 0.5 and gain > gains[code]:
+                chosen[code], gains[code] = margin, gain
     return chosen
 
 
