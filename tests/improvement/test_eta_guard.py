@@ -77,3 +77,8 @@ def test_on_a_log_without_structure_the_model_answers_as_the_chain():
     chain = fitted.parts["chain"]
     assert set(fitted.parts["margins"].values()) == {None}
     assert fitted.predict(tested).next_activity == [str(chain[c]) for c in codes]
+    # A model stored before the guard (one margin for all activities, above 1: never) still
+    # answers with the chain.
+    fitted.parts.pop("margins")
+    fitted.parts["margin"] = 1.5
+    assert fitted.predict(tested).next_activity == [str(chain[c]) for c in codes]
