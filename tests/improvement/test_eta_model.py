@@ -7,7 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from apps.improvement.eta.boosted import MARGINS, BoostedModel, _overruled, matrix
+from apps.improvement.eta import guard
+from apps.improvement.eta.boosted import BoostedModel, matrix
 from apps.improvement.eta.context import attach_load
 from apps.improvement.eta.encoding import Encoder
 from apps.improvement.eta.evaluation import evaluate
@@ -173,10 +174,10 @@ def test_calibration_on_the_latest_fifth_and_the_chain_where_it_guessed_better()
     attach_load(traces)
     train, test = chronological_split(traces, 0.7)
     fitted = BoostedModel.fit(list(samples(train)))
-    assert {"isotonic", "p90_shift", "chain", "margin"} <= set(fitted.parts)
+    assert {"isotonic", "p90_shift", "chain", "margins", "naive"} <= set(fitted.parts)
     route = float(fitted.encoder.activities.index("route") + 1)
     assert fitted.parts["chain"][route] == "assign"
-    assert fitted.parts["margin"] in MARGINS
+    assert set(fitted.parts["margins"].values()) <= {*guard.MARGINS, None}
     tested = list(samples(test))
     predicted = fitted.predict(tested)
     assert predicted.next_activity == [s.next_activity for s in tested]
@@ -192,8 +193,12 @@ def test_the_trees_overrule_the_chain_only_when_surer_by_the_margin():
     column = x[:, fitted.encoder.names.index("last_activity")]
     chain = {code: "a" for code in set(column.tolist())}
     trees = fitted.parts["next"]
-    assert set(_overruled(trees, x, column, chain, 1.5)) == {"a"}
-    assert _overruled(trees, x, column, chain, -1.5) == [str(a) for a in trees.predict(x)]
+    probabilities = trees.predict_proba(x)
+    never = dict.fromkeys(chain, None)
+    always = dict.fromkeys(chain, -1.5)
+    assert set(guard.overruled(probabilities, trees.classes_, column, chain, never)) == {"a"}
+    found = guard.overruled(probabilities, trees.classes_, column, chain, always)
+    assert found == [str(a) for a in trees.predict(x)]
 
 
 def test_a_prefix_seen_later_counts_the_wait():

@@ -9,10 +9,10 @@ this module through eta.scoring and should not hold them until a model is used
 
 import pickle
 import random
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from apps.improvement.eta import guard
 from apps.improvement.eta.encoding import Encoder
 from apps.improvement.eta.traces import Sample
 
@@ -24,8 +24,6 @@ HOUR = 3600.0
 # Cases in the latest fifth of the training log needed to calibrate on it.
 CALIBRATION_CASES = 100
 CALIBRATION_ROWS = 30_000
-# The margins tried for overruling the Markov chain (above 1: never overrule it).
-MARGINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 1.5)
 # Early stopping on a tenth held out (past EARLY prefixes): most fits stop before max_iter.
 EARLY = 10_000
 PARAMS = {
@@ -124,6 +122,11 @@ class BoostedModel:
         import numpy as np
 
         p50 = np.maximum(self._remaining(self.parts["p50"], x), 0.0)
+        naive = self.parts.get("naive")
+        if naive is not None:
+            p50 = guard.guarded_remaining(
+                p50, naive, self.parts["remaining_choice"], *self._codes_and_lengths(x)
+            )
         p90 = self._remaining(self.parts["p90"], x, shift=self.parts.get("p90_shift", 0.0))
         p90 = np.maximum(p90, p50)
         breach = self.parts["breach"]
@@ -139,13 +142,22 @@ class BoostedModel:
         )
 
     def _next(self, x) -> list[str]:
-        """The trees' next step where they are surer of it than of the Markov chain's by the
-        margin chosen on the held-out fifth, else the chain's."""
-        chain = self.parts.get("chain")
-        if chain is None:
-            return [str(a) for a in _predict(self.parts["next"], x)]
-        column = x[:, self.encoder.names.index("last_activity")]
-        return _overruled(self.parts["next"], x, column, chain, self.parts["margin"])
+        """The trees' next step after the last activities where they beat the Markov chain on
+        the held-out fifth, when surer of it than of the chain's by that activity's margin;
+        else the chain's (eta/guard.py)."""
+        chain, trees = self.parts.get("chain"), self.parts["next"]
+        if chain is None or not hasattr(trees, "predict_proba"):
+            return [str(a) for a in _predict(trees, x)]
+        margins = self.parts.get("margins")
+        codes, _lengths = self._codes_and_lengths(x)
+        if margins is None:  # a model stored with one margin for every activity
+            margin = self.parts["margin"]
+            margins = dict.fromkeys(chain, margin if margin <= 1 else None)
+        return guard.overruled(trees.predict_proba(x), trees.classes_, codes, chain, margins)
+
+    def _codes_and_lengths(self, x):
+        names = self.encoder.names
+        return x[:, names.index("last_activity")], x[:, names.index("prefix_length")]
 
     def _remaining(self, part, x, shift: float = 0.0):
         """Remaining seconds: the quantiles are learnt on log(1 + hours), where the factors
@@ -254,13 +266,7 @@ def _calibration(encoder: Encoder, x, chosen: Sequence[Sample], labels: list) ->
     cut = starts[len(starts) * 4 // 5]
     late = np.array([(s.trace.start, s.trace.case) >= cut for s in chosen])
     hours = np.log1p(np.array([s.remaining_seconds for s in chosen], dtype=float) / HOUR)
-    early_rows = np.flatnonzero(~late)
-    if len(early_rows) > CALIBRATION_ROWS:
-        early_rows = np.sort(
-            np.random.default_rng(SEED).choice(early_rows, CALIBRATION_ROWS, replace=False)
-        )
-    fit = np.zeros(len(chosen), dtype=bool)
-    fit[early_rows] = True
+    fit = _drawn(~late)
     p90 = _quantile(encoder, x[fit], hours[fit], 0.9)
     found = {"p90_shift": float(np.quantile(hours[late] - p90.predict(x[late]), 0.9))}
     known = np.array([y is not None for y in labels])
@@ -271,60 +277,68 @@ def _calibration(encoder: Encoder, x, chosen: Sequence[Sample], labels: list) ->
         isotonic = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
         found["isotonic"] = isotonic.fit(_probability_of(breach, x[held], 1), y[held])
     nexts = np.array([s.next_activity for s in chosen], dtype=object)
-    found.update(_margin_over_chain(encoder, x, nexts, fit, late))
+    fourth = np.array(
+        [starts[len(starts) * 3 // 5] <= (s.trace.start, s.trace.case) for s in chosen]
+    )
+    found.update(
+        _next_step_guard(encoder, x, nexts, [(fit, late), (_drawn(fit & ~fourth), fourth & ~late)])
+    )
+    found.update(_remaining_guard(encoder, x, hours, fit, late))
     return found
 
 
-def _margin_over_chain(encoder: Encoder, x, nexts, fit, late) -> dict:
-    """How sure the trees must be to overrule the first-order Markov chain: the margin (the
-    probability the trees give their answer less the one they give the chain's) that guessed
-    the held-out fifth best, the trees learnt from the earlier four fifths. A margin above 1
-    is the chain alone, so on that fifth the model is never worse than the chain. Returns
-    {"margin": m, "chain": {last-activity code: the chain's answer from all prefixes}}.
-    (On an imported copy of the generated history, without category and channel, the trees
-    alone lost 0.4 to 0.6 points to the chain after `start`, guessing from noise.)"""
+def _next_step_guard(encoder: Encoder, x, nexts, splits: list[tuple]) -> dict:
+    """The margin per last activity by which the trees must be surer of their next step than
+    of the first-order Markov chain's to overrule it (None: never), chosen on the held-out
+    slices (the latest fifth of the training cases and the fourth, each with the trees and the
+    chain learnt from the cases before it; eta/guard.py). Returns {"margins", "chain":
+    {last-activity code: the chain's answer from all prefixes}}. (On imported copies of the
+    generated history, without category and channel, the trees alone lost 0.3 to 0.9 points
+    to the chain, guessing from noise.)"""
+    codes = x[:, encoder.names.index("last_activity")]
+    slices = []
+    for fit, held in splits:
+        trees = _classifier(encoder, x[fit], nexts[fit].tolist(), **NEXT_PARAMS)
+        if not hasattr(trees, "predict_proba") or not held.any():
+            continue
+        chain = guard.chain_of(codes[fit], nexts[fit])
+        probabilities = trees.predict_proba(x[held])
+        slices.append((probabilities, trees.classes_, codes[held], nexts[held], chain))
+    if not slices:
+        return {}
+    return {"margins": guard.next_step_margins(slices), "chain": guard.chain_of(codes, nexts)}
 
-    column = x[:, encoder.names.index("last_activity")]
-    chain = _chain(column, nexts)
-    trees = _classifier(encoder, x[fit], nexts[fit].tolist(), **NEXT_PARAMS)
-    early = _chain(column[fit], nexts[fit])
-    truth = nexts[late]
-    best = (-1, MARGINS[-1])
-    for margin in reversed(MARGINS):
-        found = _overruled(trees, x[late], column[late], early, margin)
-        hits = int(sum(a == b for a, b in zip(found, truth.tolist(), strict=True)))
-        if hits > best[0]:
-            best = (hits, margin)
-    return {"margin": best[1], "chain": chain} if hasattr(trees, "predict_proba") else {}
 
-
-def _overruled(trees, x, codes, chain: dict, margin: float) -> list:
-    """The trees' answers where they are surer of them than of the chain's by more than
-    `margin`, the chain's elsewhere."""
+def _drawn(rows):
+    """At most CALIBRATION_ROWS of the marked rows, drawn (seeded), as a mask."""
     import numpy as np
 
-    found = [str(a) for a in _predict(trees, x)]
-    if not hasattr(trees, "predict_proba"):
-        return found
-    classes = {str(c): n for n, c in enumerate(trees.classes_)}
-    probabilities = trees.predict_proba(x)
-    rows = np.arange(len(found))
-    mine = probabilities[rows, [classes[a] for a in found]]
-    for n, code in enumerate(codes.tolist()):
-        theirs = chain.get(code)
-        if theirs is None or str(theirs) not in classes:
-            continue
-        if mine[n] - probabilities[n, classes[str(theirs)]] <= margin:
-            found[n] = str(theirs)
-    return found
+    found = np.flatnonzero(rows)
+    if len(found) > CALIBRATION_ROWS:
+        found = np.random.default_rng(SEED).choice(found, CALIBRATION_ROWS, replace=False)
+    mask = np.zeros(len(rows), dtype=bool)
+    mask[found] = True
+    return mask
 
 
-def _chain(codes, nexts) -> dict:
-    """The most frequent next step after each last-activity code."""
-    counts: dict = {}
-    for code, following in zip(codes.tolist(), nexts.tolist(), strict=True):
-        counts.setdefault(code, Counter())[following] += 1
-    return {code: found.most_common(1)[0][0] for code, found in counts.items()}
+def _remaining_guard(encoder: Encoder, x, hours, fit, late) -> dict:
+    """Which last activities take a naive remaining time instead of the P50 (it beat the P50
+    clearly on the held-out fifth, the P50 learnt from the earlier four fifths), and the naive
+    answers from all prefixes. Returns {"naive", "remaining_choice"}."""
+    import numpy as np
+
+    codes = x[:, encoder.names.index("last_activity")]
+    lengths = x[:, encoder.names.index("prefix_length")]
+    seconds = np.expm1(hours) * HOUR
+    p50 = _quantile(encoder, x[fit], hours[fit], 0.5)
+    choice = guard.remaining_choice(
+        np.maximum(np.expm1(p50.predict(x[late])) * HOUR, 0.0),
+        guard.naive_remaining(codes[fit], lengths[fit], seconds[fit]),
+        codes[late],
+        lengths[late],
+        seconds[late],
+    )
+    return {"naive": guard.naive_remaining(codes, lengths, seconds), "remaining_choice": choice}
 
 
 def _classifier(encoder: Encoder, x, y: list, **extra):
