@@ -1,6 +1,8 @@
 """Reads: the requests, messages and attachments an actor may see, with their relations loaded
 up front."""
 
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from apps.accounts.actors import Actor, Role
@@ -33,7 +35,17 @@ def list_page_requests_for(actor: Actor) -> QuerySet[ServiceRequest]:
     SLA clocks and files the actor may see (`has_clocks`, `has_files`, two index lookups in
     the page's query), so that only those are read: most requests have no files, and a desk
     without SLA policies has no clocks (each a query for the page that found nothing)."""
-    return _visible_to(actor, _page_base(actor).all())
+    return _visible_to(actor, _page_base(actor).using(page_database()))
+
+
+def page_database() -> str:
+    """The alias a page is read through: the connection that prepares repeated statements
+    (`SERVICEDESK_PAGE_DATABASE`, servicedesk/settings/databases.py), except while the default
+    connection is in a transaction, whose own writes the page must show."""
+    alias = settings.SERVICEDESK_PAGE_DATABASE
+    if alias != DEFAULT_DB_ALIAS and not transaction.get_autocommit():
+        return DEFAULT_DB_ALIAS
+    return alias
 
 
 def _with_related() -> QuerySet[ServiceRequest]:
@@ -58,7 +70,7 @@ def _visible_to(actor: Actor, requests: QuerySet[ServiceRequest]) -> QuerySet[Se
 
 # The page's queryset before the actor's filter, built once per process for each kind of
 # reader (agents see every file, others not internal notes'): resolving its two EXISTS
-# subqueries was a tenth of a list call. Callers get a clone (`.all()`), never this object.
+# subqueries was a tenth of a list call. Callers get a clone (`.using()`), never this object.
 _PAGE_BASES: dict[tuple, QuerySet[ServiceRequest]] = {}
 
 
