@@ -8,6 +8,7 @@ import environ
 
 from servicedesk.settings.api import *  # noqa: F403  the settings layers extend each other
 from servicedesk.settings.celery import *  # noqa: F403  the settings layers extend each other
+from servicedesk.settings.databases import with_prepared_reads
 from servicedesk.settings.paths import BASE_DIR, VAR_DIR
 
 env = environ.Env()
@@ -105,6 +106,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+# The alias the API's request pages are read through (servicedesk/settings/databases.py).
+SERVICEDESK_PAGE_DATABASE = with_prepared_reads(
+    DATABASES, enabled=env.bool("SERVICEDESK_PREPARED_READS", default=True)
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

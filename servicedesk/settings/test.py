@@ -7,6 +7,7 @@ import uuid
 
 from servicedesk.settings.base import *  # noqa: F403  the settings layers extend each other
 from servicedesk.settings.base import env
+from servicedesk.settings.databases import with_prepared_reads
 
 
 def _answers(host: str, port: int) -> bool:
@@ -33,6 +34,11 @@ DATABASES["default"]["TEST"] = {"NAME": env.str("TEST_DATABASE_NAME", default=No
 # theirs (pg_terminate_backend by application_name).
 if _application_name := env.str("SERVICEDESK_DB_APPLICATION_NAME", default=""):
     DATABASES["default"]["OPTIONS"] = {"application_name": _application_name}
+# The request pages' prepared reads (servicedesk/settings/databases.py) on the same test
+# database; a test inside a transaction reads through the default (apps/tickets/selectors.py).
+SERVICEDESK_PAGE_DATABASE = with_prepared_reads(
+    DATABASES, enabled=env.bool("SERVICEDESK_PREPARED_READS", default=True), mirror=True
+)
 
 # Tests roll back what they create, which sends no signal to clear a cache: read it every time.
 SERVICEDESK_CONFIG_CACHE_SECONDS = env.float("SERVICEDESK_CONFIG_CACHE_SECONDS", default=0)
