@@ -5,6 +5,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from apps.core.errors import InvalidData
@@ -15,7 +16,7 @@ from apps.simulation.calendar import open_shares
 from apps.simulation.capacity import agents_from_log
 from apps.simulation.fitting import fit_step
 from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist
-from apps.sla.models import ClockKind, SLAPolicy
+from apps.sla.models import ClockKind, SLAClock, SLAPolicy
 from apps.sla.timers import schedule_of
 
 # Below this many requests submitted in the period, no model is offered.
@@ -47,7 +48,7 @@ class _Tally:
 def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS) -> ProcessModel:
     """The model of the requests submitted in [start, end), from their transitions in the log.
     Raises InsufficientData below `min_requests` submitted requests."""
-    hours = open_shares(desk_schedule(), start, end)
+    hours = open_shares(desk_schedule(start, end), start, end)
     tally = _read_log(start, end, business=bool(hours))
     requests = sum(tally.submits.values())
     if requests < min_requests:
@@ -64,7 +65,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         routes=_keep(tally.routes, MIN_ROUTES),
         durations=_fit_all(tally.times),
         capacity=agents_from_log(tally.agents, tally.working, hours),
-        resolution_targets=resolution_targets(),
+        resolution_targets=resolution_targets(start, end),
         observed={
             "start": start.isoformat(),
             "end": end.isoformat(),
@@ -186,24 +187,46 @@ def _fit_all(times: dict[str, list[float]]) -> dict[str, StepDist]:
     return {key: dist for key, dist in fitted.items() if dist is not None}
 
 
-def desk_schedule():
-    """The desk's office hours: the calendar of the first active policy (by order) that has
-    one; always open without."""
-    policy = (
-        SLAPolicy.objects.filter(active=True, calendar__isnull=False)
-        .select_related("calendar")
-        .order_by("order", "pk")
+def _resolution_clocks(start: datetime, end: datetime):
+    return SLAClock.objects.filter(
+        kind=ClockKind.RESOLUTION, request__created_at__gte=start, request__created_at__lt=end
+    )
+
+
+def desk_schedule(start: datetime, end: datetime):
+    """The desk's office hours: the calendar of the policy that timed most of the period's
+    resolution clocks (else of the first active policy, by order, that has one); always open
+    without."""
+    used = (
+        _resolution_clocks(start, end)
+        .values("policy_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "policy_id")
         .first()
     )
+    policies = SLAPolicy.objects.select_related("calendar")
+    policy = policies.filter(pk=used["policy_id"]).first() if used else None
+    if policy is None:
+        policy = (
+            policies.filter(active=True, calendar__isnull=False).order_by("order", "pk").first()
+        )
     return schedule_of(policy)
 
 
-def resolution_targets() -> dict[str, float]:
-    """Per priority, the resolution target (seconds) of the first active policy that could
-    apply to it (its other conditions are not told apart in this first step)."""
+def resolution_targets(start: datetime, end: datetime) -> dict[str, float]:
+    """Per priority, the resolution target most of the period's requests of that priority had
+    (the policies' other conditions, tier or category, are in the data that way); a priority
+    without clocks takes the first active policy that could apply to it."""
+    counted: dict[str, Counter] = defaultdict(Counter)
+    rows = _resolution_clocks(start, end).values_list("request__priority", "target_seconds")
+    for priority, seconds in rows.iterator(chunk_size=5000):
+        if seconds:
+            counted[str(priority)][float(seconds)] += 1
+    targets = {priority: counts.most_common(1)[0][0] for priority, counts in counted.items()}
     policies = list(SLAPolicy.objects.filter(active=True, resolution_minutes__isnull=False))
-    targets = {}
     for priority in Priority.values:
+        if str(priority) in targets:
+            continue
         policy = next((p for p in policies if not p.priorities or priority in p.priorities), None)
         seconds = policy.target_seconds(ClockKind.RESOLUTION) if policy else None
         if seconds is not None:
