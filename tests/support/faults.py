@@ -79,11 +79,16 @@ class Stack:
         self.processes: list[subprocess.Popen] = []
         self.workers: list[subprocess.Popen] = []
 
-    def start(self, **worker_env: str) -> subprocess.Popen:
+    def start(self, *, web_workers: int = 0, **worker_env: str) -> subprocess.Popen:
         """A worker, the API and beat, started together; returns the worker once it is ready
-        and the API answers."""
+        and the API answers. The API is Django's runserver, or gunicorn with `web_workers`
+        processes (as in production: each with its own gatherer and enqueue pause)."""
         worker = self.start_worker("worker", wait=False, **worker_env)
         args = ["manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"]
+        if web_workers:
+            args = ["-m", "gunicorn", "servicedesk.wsgi:application", "--bind"]
+            args += [f"127.0.0.1:{self.port}", "--workers", str(web_workers)]
+            args += ["--worker-class", "gthread", "--threads", "2", "--timeout", "60"]
         self.api = self._keep(
             start_process(args, self.tmp_path / "api.log", process_env(**self.env))
         )
