@@ -5,7 +5,7 @@ the pause after a failure) is held here, and a thread of this process tries the 
 every `SERVICEDESK_ENQUEUE_RETRY_SECONDS` until it takes them all. So work that a web process or
 a worker could not send during a broker outage reaches the workers within about that interval of
 the broker's return, without waiting for a sweep (docs/reliability.md). Routing-like messages
-(`request_ids=[...]`) of one task are merged into one.
+(`request_ids=[...]`) of one task are merged, and sent again in parts of IDS_PER_MESSAGE.
 
 What it does not cover: a process that dies holding sends (killed, restarted, a Celery pool
 child replaced) loses them; the recovery sweeps find that work in the database
@@ -31,6 +31,7 @@ class Publish(Protocol):
 # At most this many distinct sends are held (request ids merged count once per task); beyond it
 # new failures are left to the sweeps.
 MAX_HELD = 10_000
+IDS_PER_MESSAGE = 50
 
 
 class HeldSends:
@@ -86,28 +87,55 @@ class HeldSends:
         while True:
             time.sleep(interval)
             with self._lock:
-                # Copies: ids merged in while this round sends are kept for the next one.
-                waiting = [(key, (name, dict(kw))) for key, (name, kw) in self._held.items()]
+                # Requests waiting for their first step (`request_ids`: routing, the chatbot)
+                # go first; the notices and webhooks about them after.
+                waiting = sorted(
+                    (
+                        (key, name, part)
+                        for key, (name, kwargs) in self._held.items()
+                        for part in _parts(kwargs)
+                    ),
+                    key=lambda item: "request_ids" not in item[2],
+                )
                 if not waiting:
                     self._thread = None
                     return
             sent = 0
-            for key, (task_name, kwargs) in waiting:
+            for key, task_name, kwargs in waiting:
                 if not publish(task_name, kwargs, again=True):
                     break  # the broker is still away: try again after the interval
                 sent += 1
                 with self._lock:
-                    now = self._held.get(key)
-                    if now is not None and now[1] == kwargs:
-                        del self._held[key]
-                    elif now is not None:
-                        ids = set(kwargs.get("request_ids", []))
-                        rest = [i for i in now[1]["request_ids"] if i not in ids]
-                        now[1]["request_ids"] = rest
-                        if not rest:
-                            del self._held[key]
+                    self._forget(key, kwargs)
             if sent:
                 logger.info("Sent %s held message(s) now that the broker answers", sent)
+
+    def _forget(self, key: tuple[str, str], sent: dict) -> None:
+        """Drop what was sent; ids merged in since stay held for the next round."""
+        held = self._held.get(key)
+        if held is None:
+            return
+        if "request_ids" not in sent or set(held[1]) != {"request_ids"}:
+            del self._held[key]
+            return
+        done = set(sent["request_ids"])
+        rest = [pk for pk in held[1]["request_ids"] if pk not in done]
+        if rest:
+            held[1]["request_ids"] = rest
+        else:
+            del self._held[key]
+
+
+def _parts(kwargs: dict) -> list[dict]:
+    """The messages a held send goes out as: ids in parts of IDS_PER_MESSAGE, so that a
+    backlog is shared by every worker process (each part is one transaction there)."""
+    if set(kwargs) != {"request_ids"}:
+        return [dict(kwargs)]
+    ids = kwargs["request_ids"]
+    return [
+        {"request_ids": ids[start : start + IDS_PER_MESSAGE]}
+        for start in range(0, len(ids), IDS_PER_MESSAGE)
+    ]
 
 
 held_sends = HeldSends()

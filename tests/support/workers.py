@@ -56,9 +56,12 @@ def start_process(args: list[str], log_path: Path, env: dict[str, str]) -> subpr
     return process
 
 
-def start_worker(log_path: Path, *, name: str = "test", **env: str) -> subprocess.Popen:
-    """`celery worker` on every queue, concurrency 2, against this run's database and Redis."""
-    queues = ",".join(q.name for q in settings.CELERY_TASK_QUEUES)
+def start_worker(
+    log_path: Path, *, name: str = "test", queues: str = "", **env: str
+) -> subprocess.Popen:
+    """`celery worker` on every queue (or on `queues`, comma-separated), concurrency 2, against
+    this run's database and Redis."""
+    queues = queues or ",".join(q.name for q in settings.CELERY_TASK_QUEUES)
     args = ["-m", "celery", "-A", "servicedesk", "worker", "-Q", queues, "--concurrency", "2"]
     args += ["--loglevel", "INFO", "--without-gossip", "--without-mingle"]
     args += ["--hostname", f"{name}-{os.getpid()}@%h"]

@@ -62,3 +62,11 @@ def test_nothing_is_held_when_retrying_is_off(broker, settings):
     settings.SERVICEDESK_ENQUEUE_RETRY_SECONDS = 0
     assert not enqueue_module.enqueue("routing.route_request", request_ids=[1])
     assert enqueue_module.held_sends.count() == 0
+
+
+def test_a_long_list_of_ids_goes_out_in_parts(broker):
+    assert not enqueue_module.enqueue("routing.route_request", request_ids=list(range(120)))
+    broker.down = False
+    wait_for(lambda: len(broker.taken) == 3, timeout=5, every=0.05, what="the held sends")
+    parts = [kwargs["request_ids"] for _, kwargs in broker.taken]
+    assert parts == [list(range(50)), list(range(50, 100)), list(range(100, 120))]

@@ -1,9 +1,11 @@
 """The recovery sweep re-dispatches stranded requests; the auto-close sweep closes old ones."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.accounts.actors import SYSTEM
@@ -98,6 +100,41 @@ def test_only_what_is_stuck_is_sent_not_every_waiting_request(customer, settings
     long_ago = timezone.now() - timedelta(seconds=60)
     ServiceRequest.objects.filter(pk=stuck.pk).update(state_changed_at=long_ago)
     settings.SERVICEDESK_STUCK_NEW_SECONDS = 10
+    sent = _record_sends(monkeypatch)
+    assert sweeps.redispatch_stuck_requests() == 1
+    assert sent == [("routing.route_request", {"request_ids": [stuck.pk]})]
+    assert ServiceRequest.objects.get(pk=fresh.pk).state == "new"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_being_routed_now_is_not_sent_again(customer, settings, monkeypatch):
+    """One locked by a transaction (a routing batch at work) is left to it, without waiting."""
+    desk = Desk(customer)
+    busy, stuck = desk.request_in("new"), desk.request_in("new")
+    settings.SERVICEDESK_STUCK_NEW_SECONDS = 0
+    locked, release = threading.Event(), threading.Event()
+
+    def route_slowly():
+        with transaction.atomic():
+            ServiceRequest.objects.select_for_update().get(pk=busy.pk)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    worker = threading.Thread(target=route_slowly)
+    worker.start()
+    try:
+        assert locked.wait(10)
+        sent = _record_sends(monkeypatch)
+        assert sweeps.redispatch_stuck_requests() == 1
+        assert sent == [("routing.route_request", {"request_ids": [stuck.pk]})]
+    finally:
+        release.set()
+        worker.join(10)
+
+
+def _record_sends(monkeypatch) -> list[tuple[str, dict]]:
+    """What the sweep sends, kept instead of published (the messages' content is the point)."""
     sent = []
 
     def enqueue(task_name, **kwargs):
@@ -105,6 +142,4 @@ def test_only_what_is_stuck_is_sent_not_every_waiting_request(customer, settings
         return True
 
     monkeypatch.setattr(sweeps, "enqueue", enqueue)
-    assert sweeps.redispatch_stuck_requests() == 1
-    assert sent == [("routing.route_request", {"request_ids": [stuck.pk]})]
-    assert ServiceRequest.objects.get(pk=fresh.pk).state == "new"
+    return sent
