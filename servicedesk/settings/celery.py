@@ -48,6 +48,9 @@ CELERY_TASK_QUEUES = [Queue(name) for name in WORK_QUEUES]
 # Task names are "<queue>.<verb>_<noun>"; the prefix picks the queue.
 CELERY_TASK_ROUTES = {f"{name}.*": {"queue": name} for name in WORK_QUEUES}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker tries a lost broker again every 2 s at most (Celery's waits grow to 30 s): after an
+# outage it consumes within seconds of the broker's return (docs/reliability.md).
+CELERY_WORKER_CONSUMER = "servicedesk.worker_consumer:PromptlyReconnectingConsumer"
 # The API must not hang when the broker is down: publishing gives up fast, and the
 # recovery sweep re-dispatches whatever was not enqueued.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
