@@ -71,7 +71,7 @@ def test_a_30_s_broker_outage_during_1000_creates(
             name="ops", url=receiver.url, event_kinds=LIFECYCLE
         )
         receiver.secret = subscription.secret
-        # Workers by queue group, as deployed (docs/deployment.md): the notifications' 3,000
+        # Workers by queue group, as deployed (docs/deployment.md): the notifications' 4,000
         # tasks of the run do not stand in routing's way.
         stack.start(web_workers=2, queues=WORK_QUEUES)
         stack.start_worker("notifier", queues="notifications")
@@ -90,8 +90,6 @@ def test_a_30_s_broker_outage_during_1000_creates(
         wait_until_assigned(references, timeout=180)
         routes = Event.objects.filter(request_id__in=ids, transition="route")
         routed_after = (routes.aggregate(last=Max("at"))["last"] - outage["up"]).total_seconds()
-        print(f"last request routed {routed_after:.1f} s after the broker's return")
-        assert routed_after <= ROUTED_WITHIN, round(routed_after, 1)
         outcome = assert_each_routed_and_assigned_once(references)
 
         # The assignee of each request hears of it by e-mail; each create makes one webhook.
@@ -116,6 +114,8 @@ def test_a_30_s_broker_outage_during_1000_creates(
             "webhooks_delivered": len(receiver.received),
         },
     )
+    # Last, so that the figures above are kept whatever the run's speed.
+    assert routed_after <= ROUTED_WITHIN, f"last routed {routed_after:.1f} s after the return"
 
 
 def _creates_through_an_outage(stack, redis_server, token) -> tuple[LoadResult, dict]:
