@@ -16,9 +16,10 @@ from workflows.enqueue import enqueue
 
 logger = logging.getLogger(__name__)
 
-# Work older than this with no attempt yet was lost on the way to the broker; younger work may
-# still be queued behind other tasks. Older than a day is no longer worth sending.
-UNSENT_AFTER = timedelta(minutes=10)
+# Work older than this with no attempt yet was lost on the way to the broker or with it; younger
+# work may still be queued behind other tasks (sending one twice is harmless: the row is locked
+# and checked, send_notification_email). Older than a day is no longer worth sending.
+UNSENT_AFTER = timedelta(minutes=1)
 UNSENT_UNTIL = timedelta(days=1)
 
 

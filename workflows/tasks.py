@@ -14,6 +14,7 @@ from workflows import (
     handoffs,
     mail,
     notices,
+    notices_feed,
     notifications,
     quality,
     routing,
@@ -152,6 +153,11 @@ def publish_request_event(
 @shared_task(name="notifications.feed_webhook_events", **RETRY)
 def feed_webhook_events() -> int:
     return webhook_feed.feed_from_log()
+
+
+@shared_task(name="notifications.feed_notices", **RETRY)
+def feed_notices() -> int:
+    return notices_feed.feed_notices()
 
 
 @shared_task(name="notifications.sweep_unsent_notifications", **RETRY)

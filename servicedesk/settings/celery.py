@@ -79,7 +79,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-unsent-notifications": {
         "task": "notifications.sweep_unsent_notifications",
-        "schedule": 300.0,
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
+    # Notices whose task was lost (a broker crash), made from the event log.
+    "feed-notices": {
+        "task": "notifications.feed_notices",
+        "schedule": env.float("SERVICEDESK_NOTICE_FEED_SECONDS", default=30.0),
+        "options": {"expires": env.float("SERVICEDESK_NOTICE_FEED_SECONDS", default=30.0)},
     },
     # Due webhook attempts (retries live in the database, not in ETA tasks), and the event
     # log read for lifecycle webhooks whose prompt task was lost.

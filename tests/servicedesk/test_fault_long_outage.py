@@ -18,6 +18,7 @@ from apps.notifications.models import (
     DeliveryStatus,
     Notification,
     WebhookDelivery,
+    WebhookFeed,
     WebhookSubscription,
 )
 from apps.tickets.models import ServiceRequest
@@ -71,6 +72,10 @@ def test_a_30_s_broker_outage_during_1000_creates(
             name="ops", url=receiver.url, event_kinds=LIFECYCLE
         )
         receiver.secret = subscription.secret
+        # A running desk's feeds have their cursors (a new one starts at the end of its log):
+        # what the crash loses from the queues they make from the log.
+        for feed in ("lifecycle", "notices"):
+            WebhookFeed.objects.create(name=feed, last_event_id=0)
         # Workers by queue group, as deployed (docs/deployment.md): the notifications' 4,000
         # tasks of the run do not stand in routing's way.
         stack.start(web_workers=2, queues=WORK_QUEUES)
