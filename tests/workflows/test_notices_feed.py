@@ -42,3 +42,9 @@ def test_a_new_desk_starts_at_the_end_of_its_log(customer, monkeypatch):
     monkeypatch.setattr(notices_feed, "LAG", timedelta(0))
     assert notices_feed.feed_notices() == 0
     assert _assigned_notices(request) == 0
+
+
+def test_beat_runs_the_feed_and_the_unsent_mail_sweep(settings):
+    every = {e["task"]: e["schedule"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert every["notifications.feed_notices"] == 30.0
+    assert every["notifications.sweep_unsent_notifications"] == 60.0
