@@ -9,7 +9,8 @@ the broker's return, without waiting for a sweep (docs/reliability.md). Routing-
 
 What it does not cover: a process that dies holding sends (killed, restarted, a Celery pool
 child replaced) loses them; the recovery sweeps find that work in the database
-(`workflows/sweeps.py`, the webhook feed and delivery sweep, the unsent-notification sweep).
+(`workflows/sweeps.py`, the webhook feed and delivery sweep, the notices feed, the
+unsent-notification sweep).
 Every task sent here is one that may run twice, as all of ours are."""
 
 import json

@@ -152,7 +152,7 @@ def _wait_until_sent(emails, inbox, deliveries, receiver) -> None:
             and len(receiver.received) >= CREATES
         )
 
-    wait_for(all_sent, timeout=240, every=0.5, what="the e-mails and webhooks to be sent")
+    wait_for(all_sent, timeout=300, every=0.5, what="the e-mails and webhooks to be sent")
 
 
 def _assert_each_sent_once(emails, inbox, deliveries, receiver) -> None:
