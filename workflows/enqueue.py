@@ -4,7 +4,8 @@ down.
 A publish to a broker that is down costs seconds (the connection timeout and the publish
 retries). After one fails, this process sends nothing for `SERVICEDESK_ENQUEUE_PAUSE_SECONDS`
 and answers at once instead, so an API worker goes on serving creates at full speed through an
-outage; what was not sent is re-dispatched by the recovery sweeps once the broker is back."""
+outage. What was not sent is held by the process and sent again as soon as the broker answers
+(workflows/held_sends.py); what a process dies holding, the recovery sweeps re-dispatch."""
 
 import logging
 from time import monotonic
@@ -13,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 
 from servicedesk.celery import app
+from workflows.held_sends import held_sends
 
 logger = logging.getLogger(__name__)
 
@@ -21,21 +23,33 @@ _paused_until = 0.0  # monotonic() until which this process does not try the bro
 
 def enqueue(task_name: str, **kwargs) -> bool:
     """Send `task_name` with `kwargs` now; on a broker failure (or within the pause after one)
-    log it and return False (the recovery sweeps re-dispatch what was not sent)."""
-    global _paused_until
+    log it, hold it to send again, and return False."""
     if monotonic() < _paused_until:
         logger.warning(
-            "Could not enqueue %s %s: the broker failed moments ago; a sweep will retry it",
+            "Could not enqueue %s %s: the broker failed moments ago; held to send again",
             task_name,
             kwargs,
         )
-        return False
+    elif publish(task_name, kwargs):
+        return True
+    held_sends.hold(task_name, kwargs, publish)
+    return False
+
+
+def publish(task_name: str, kwargs: dict, *, again: bool = False) -> bool:
+    """One try to send; a failure logs and pauses this process's sends, a success ends the
+    pause. Returns whether it was sent. A send `again` (held) logs its failure in one line."""
+    global _paused_until
     try:
         app.send_task(task_name, kwargs=kwargs)
-    except Exception:
+    except Exception as error:
         _paused_until = monotonic() + settings.SERVICEDESK_ENQUEUE_PAUSE_SECONDS
-        logger.exception("Could not enqueue %s %s; a sweep will retry it", task_name, kwargs)
+        if again:
+            logger.warning("The broker still fails (%s); %s stays held", error, task_name)
+        else:
+            logger.exception("Could not enqueue %s %s; held to send again", task_name, kwargs)
         return False
+    _paused_until = 0.0
     return True
 
 

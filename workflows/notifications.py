@@ -6,6 +6,7 @@ from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.selectors import language_of
@@ -15,9 +16,10 @@ from workflows.enqueue import enqueue
 
 logger = logging.getLogger(__name__)
 
-# Work older than this with no attempt yet was lost on the way to the broker; younger work may
-# still be queued behind other tasks. Older than a day is no longer worth sending.
-UNSENT_AFTER = timedelta(minutes=10)
+# Work older than this with no attempt yet was lost on the way to the broker or with it; younger
+# work may still be queued behind other tasks (sending one twice is harmless: the row is locked
+# and checked, send_notification_email). Older than a day is no longer worth sending.
+UNSENT_AFTER = timedelta(minutes=1)
 UNSENT_UNTIL = timedelta(days=1)
 
 
@@ -29,12 +31,20 @@ def send_notification_email(notification_id: int) -> str:
     `References`), with the request's reference in brackets in the subject. It is marked as
     sent automatically, so that vacation replies do not answer it.
 
-    At least once: a worker lost between sending and recording may send it again (with the
-    same Message-ID, which mail clients show once)."""
+    Once however often its task runs: the notification's row stays locked from the check to
+    the record, so a second task for it (a send held through a broker outage and the sweep's,
+    a message delivered twice) waits for the first and then finds it sent. At least once: a
+    worker lost between sending and recording may send it again (with the same Message-ID,
+    which mail clients show once)."""
+    with transaction.atomic():
+        return _send_locked(notification_id)
+
+
+def _send_locked(notification_id: int) -> str:
     notification = (
-        Notification.objects.select_related("recipient", "request__customer").filter(
-            pk=notification_id
-        )
+        Notification.objects.select_for_update(of=("self",))
+        .select_related("recipient", "request__customer")
+        .filter(pk=notification_id)
     ).first()
     if notification is None:
         return "gone"

@@ -8,11 +8,15 @@ from apps.accounts.signals import agent_availability_changed
 from apps.handoffs.signals import handoff_changed
 from apps.mail.signals import mail_taken_in
 from apps.notifications.signals import notifications_created, webhook_deliveries_created
+from apps.notifications.webhook_types import WebhookEventType
 from apps.tickets import notices
 from apps.tickets.signals import message_posted, request_transitioned
 from workflows.enqueue import enqueue
 from workflows.gather import gatherer
 from workflows.webhook_feed import lifecycle_subscribed
+
+REQUEST_CREATED = WebhookEventType.REQUEST_CREATED
+REQUEST_STATE_CHANGED = WebhookEventType.REQUEST_STATE_CHANGED
 
 # Transitions after which a request waits in `new` for routing.
 ROUTE_AFTER = frozenset({"submit", "decline_answer", "answer_timeout", "approve", "reopen"})
@@ -74,16 +78,18 @@ def deliver_webhooks(sender, *, delivery_ids, **kwargs):
 
 
 @receiver(request_transitioned, dispatch_uid="workflows.lifecycle_webhook_on_transition")
-def lifecycle_webhook_on_transition(sender, *, request_id, event_seq, **kwargs):
+def lifecycle_webhook_on_transition(sender, *, request_id, transition, event_seq, **kwargs):
     """request.created / request.state_changed, from the log row just written (the beat's
-    feed publishes it too if this task is lost; never twice)."""
-    if lifecycle_subscribed.get():
+    feed publishes it too if this task is lost; never twice). Only for a type someone wants:
+    a subscriber to `request.created` alone costs no task per later transition."""
+    kind = REQUEST_CREATED if transition == "submit" else REQUEST_STATE_CHANGED
+    if kind in lifecycle_subscribed.get():
         enqueue("notifications.publish_request_event", request_id=request_id, event_seq=event_seq)
 
 
 @receiver(message_posted, dispatch_uid="workflows.lifecycle_webhook_on_message")
 def lifecycle_webhook_on_message(sender, *, request_id, message_id, **kwargs):
-    if lifecycle_subscribed.get():
+    if WebhookEventType.MESSAGE_CREATED in lifecycle_subscribed.get():
         enqueue("notifications.publish_request_event", request_id=request_id, message_id=message_id)
 
 

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.actors import SYSTEM
@@ -32,7 +33,11 @@ def redispatch_stuck_requests(limit: int = 500) -> int:
         .values_list("department_id", flat=True)
         .distinct()
     )
-    route_ids = _not_sent_lately("route", list(new.values_list("pk", flat=True)[:limit]))
+    with transaction.atomic():
+        # A request locked at this moment is being routed (or changed): it is not stranded.
+        # Not waiting for it either: the sweep is never held up by the work it looks for.
+        stuck = list(new.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+    route_ids = _not_sent_lately("route", stuck)
     sent = 0
     for start in range(0, len(route_ids), ROUTE_BATCH):
         batch = route_ids[start : start + ROUTE_BATCH]

@@ -14,6 +14,7 @@ from workflows import (
     handoffs,
     mail,
     notices,
+    notices_feed,
     notifications,
     privacy,
     quality,
@@ -32,6 +33,7 @@ TRANSIENT = (OperationalError, InterfaceError, Conflict)
 # (CELERY_WORKER_PREFETCH_MULTIPLIER x concurrency) must hold a batch for it to fill.
 ROUTING_BATCH = 32
 ROUTING_BATCH_WAIT_SECONDS = 0.1
+ROUTING_BATCH_IDS = 50  # requests routed in one transaction at most
 RETRY = {
     "autoretry_for": TRANSIENT,
     "retry_backoff": True,
@@ -51,8 +53,15 @@ def route_request(requests) -> dict:
     """Routing messages (`request_id=`, or `request_ids=` from a web process's gatherer) are
     taken in batches: one transaction routes and assigns what a busy desk sends within a few
     milliseconds (see docs/routing.md)."""
-    ids = {i for r in requests for i in r.kwargs.get("request_ids") or [r.kwargs["request_id"]]}
-    outcomes = routing.route_batch(sorted(ids))
+    ids = sorted(
+        {i for r in requests for i in r.kwargs.get("request_ids") or [r.kwargs["request_id"]]}
+    )
+    # A transaction per ROUTING_BATCH_IDS: after an outage 32 messages of held ids or the
+    # sweep's may carry thousands, which one transaction would route only at its end (or not at
+    # all, past the time limit) while it holds the agents' locks that every other batch needs.
+    outcomes = {}
+    for start in range(0, len(ids), ROUTING_BATCH_IDS):
+        outcomes.update(routing.route_batch(ids[start : start + ROUTING_BATCH_IDS]))
     # Batches do not log their result as other tasks do.
     logger.info("routing.route_request: %s", outcomes)
     return outcomes
@@ -150,6 +159,11 @@ def publish_request_event(
 @shared_task(name="notifications.feed_webhook_events", **RETRY)
 def feed_webhook_events() -> int:
     return webhook_feed.feed_from_log()
+
+
+@shared_task(name="notifications.feed_notices", **RETRY)
+def feed_notices() -> int:
+    return notices_feed.feed_notices()
 
 
 @shared_task(name="notifications.sweep_unsent_notifications", **RETRY)

@@ -40,9 +40,13 @@ MISSING_FOR = timedelta(minutes=10)
 MISSING_KEPT = 10_000
 
 
-def _load_lifecycle_subscribed() -> bool:
+def _load_lifecycle_subscribed() -> frozenset[str]:
+    """The lifecycle types some active subscription wants (empty: none; falsy)."""
     kinds = WebhookSubscription.objects.filter(active=True).values_list("event_kinds", flat=True)
-    return any(not k or LIFECYCLE_TYPES.intersection(k) for k in kinds)
+    wanted: set[str] = set()
+    for chosen in kinds:
+        wanted |= LIFECYCLE_TYPES.intersection(chosen) if chosen else LIFECYCLE_TYPES
+    return frozenset(wanted)
 
 
 # The door's announcements ask this on every transition: read at most every few seconds.

@@ -263,6 +263,9 @@ SERVICEDESK_IDEMPOTENCY_KEY_HOURS = env.int("SERVICEDESK_IDEMPOTENCY_KEY_HOURS",
 # After a publish to the broker fails, a process sends nothing for this many seconds (the
 # recovery sweep re-dispatches what was not sent), so the API stays fast through an outage.
 SERVICEDESK_ENQUEUE_PAUSE_SECONDS = env.float("SERVICEDESK_ENQUEUE_PAUSE_SECONDS", default=5.0)
+# What a process could not send it holds and tries again this often until the broker takes it
+# (workflows/held_sends.py); 0 leaves it to the recovery sweeps alone.
+SERVICEDESK_ENQUEUE_RETRY_SECONDS = env.float("SERVICEDESK_ENQUEUE_RETRY_SECONDS", default=1.0)
 # A web process gathers the requests submitted within this many seconds into one message to
 # the workers (workflows/gather.py); 0 sends each at once.
 SERVICEDESK_SUBMIT_GATHER_SECONDS = env.float("SERVICEDESK_SUBMIT_GATHER_SECONDS", default=0.05)

@@ -62,6 +62,9 @@ CELERY_TASK_ROUTES = {
     **{f"{name}.*": {"queue": name} for name in WORK_QUEUES},
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A worker tries a lost broker again every 2 s at most (Celery's waits grow to 30 s): after an
+# outage it consumes within seconds of the broker's return (docs/reliability.md).
+CELERY_WORKER_CONSUMER = "servicedesk.worker_consumer:PromptlyReconnectingConsumer"
 # The API must not hang when the broker is down: publishing gives up fast, and the
 # recovery sweep re-dispatches whatever was not enqueued.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -90,7 +93,14 @@ CELERY_BEAT_SCHEDULE = {
     },
     "sweep-unsent-notifications": {
         "task": "notifications.sweep_unsent_notifications",
-        "schedule": 300.0,
+        "schedule": 60.0,
+        "options": {"expires": 60.0},
+    },
+    # Notices whose task was lost (a broker crash), made from the event log.
+    "feed-notices": {
+        "task": "notifications.feed_notices",
+        "schedule": env.float("SERVICEDESK_NOTICE_FEED_SECONDS", default=30.0),
+        "options": {"expires": env.float("SERVICEDESK_NOTICE_FEED_SECONDS", default=30.0)},
     },
     # Due webhook attempts (retries live in the database, not in ETA tasks), and the event
     # log read for lifecycle webhooks whose prompt task was lost.

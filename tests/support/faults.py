@@ -79,11 +79,18 @@ class Stack:
         self.processes: list[subprocess.Popen] = []
         self.workers: list[subprocess.Popen] = []
 
-    def start(self, **worker_env: str) -> subprocess.Popen:
+    def start(
+        self, *, web_workers: int = 0, queues: str = "", **worker_env: str
+    ) -> subprocess.Popen:
         """A worker, the API and beat, started together; returns the worker once it is ready
-        and the API answers."""
-        worker = self.start_worker("worker", wait=False, **worker_env)
+        and the API answers. The API is Django's runserver, or gunicorn with `web_workers`
+        processes (as in production: each with its own gatherer and enqueue pause)."""
+        worker = self.start_worker("worker", wait=False, queues=queues, **worker_env)
         args = ["manage.py", "runserver", f"127.0.0.1:{self.port}", "--noreload"]
+        if web_workers:
+            args = ["-m", "gunicorn", "servicedesk.wsgi:application", "--bind"]
+            args += [f"127.0.0.1:{self.port}", "--workers", str(web_workers)]
+            args += ["--worker-class", "gthread", "--threads", "2", "--timeout", "60"]
         self.api = self._keep(
             start_process(args, self.tmp_path / "api.log", process_env(**self.env))
         )
@@ -92,9 +99,14 @@ class Stack:
         self.wait_ready(worker)
         return worker
 
-    def start_worker(self, name: str, *, wait: bool = True, **env: str) -> subprocess.Popen:
+    def start_worker(
+        self, name: str, *, wait: bool = True, queues: str = "", **env: str
+    ) -> subprocess.Popen:
+        """A worker on every queue, or on `queues` (comma-separated)."""
         log_path = self.tmp_path / f"{name}-{len(self.workers)}.log"
-        worker = self._keep(start_worker(log_path, name=name, **{**self.env, **env}))
+        named = queues.split(",") if queues else ()
+        worker = start_worker(log_path, name=name, queues=named, **{**self.env, **env})
+        self._keep(worker)
         self.workers.append(worker)
         if wait:
             self.wait_ready(worker)

@@ -3,6 +3,7 @@ the private name of celery-batches it relies on is still there."""
 
 import contextlib
 import inspect
+from types import SimpleNamespace
 
 from celery_batches import Batches
 
@@ -29,3 +30,23 @@ def test_a_new_consumer_forgets_the_old_timer():
     with contextlib.suppress(AttributeError):
         task.Strategy(task, task.app, Consumer())
     assert task._tref is None
+
+
+def test_a_batch_of_many_ids_is_routed_a_bounded_part_at_a_time(monkeypatch):
+    """After an outage a batch may carry thousands of ids (held sends, the sweep's): each part
+    commits on its own instead of one transaction holding the agents' locks until the end."""
+    parts = []
+
+    def route_batch(ids):
+        parts.append(ids)
+        return dict.fromkeys(ids, "routed")
+
+    monkeypatch.setattr(tasks.routing, "route_batch", route_batch)
+    messages = [
+        SimpleNamespace(kwargs={"request_ids": list(range(1, 71))}),
+        SimpleNamespace(kwargs={"request_ids": list(range(60, 121))}),
+        SimpleNamespace(kwargs={"request_id": 121}),
+    ]
+    outcomes = tasks.route_request.run(messages)
+    assert [len(p) for p in parts] == [50, 50, 21]
+    assert sorted(outcomes) == [i for p in parts for i in p] == list(range(1, 122))

@@ -22,6 +22,7 @@ class FlakyBroker:
 @pytest.fixture
 def broker(monkeypatch, settings):
     settings.SERVICEDESK_ENQUEUE_PAUSE_SECONDS = 5
+    settings.SERVICEDESK_ENQUEUE_RETRY_SECONDS = 0  # held sends: tests/workflows/test_held_sends.py
     flaky = FlakyBroker()
     monkeypatch.setattr(enqueue_module.app, "send_task", flaky.send_task)
     monkeypatch.setattr(enqueue_module, "_paused_until", 0.0)

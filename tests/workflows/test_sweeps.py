@@ -1,7 +1,12 @@
 """The recovery sweep re-dispatches stranded requests; the auto-close sweep closes old ones."""
 
+import threading
+from datetime import timedelta
+
 import pytest
 from django.core.cache import cache
+from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.accounts.actors import SYSTEM
 from apps.eventlog.models import Event
@@ -84,3 +89,57 @@ def test_a_request_that_became_stuck_later_is_sent_without_waiting_for_the_other
     assert sweeps.redispatch_stuck_requests() == 1
     desk.request_in("new")
     assert sweeps.redispatch_stuck_requests() == 1  # only the new one
+
+
+def test_only_what_is_stuck_is_sent_not_every_waiting_request(customer, settings, monkeypatch):
+    """Issue 20: a request in `new` or waiting for an agent only moments is left alone (its own
+    task is on the way); one waiting longer than the threshold is sent, alone."""
+    desk = Desk(customer)
+    stuck, fresh = desk.request_in("new"), desk.request_in("new")
+    desk.request_in("queued")  # waiting for an agent, not long
+    long_ago = timezone.now() - timedelta(seconds=60)
+    ServiceRequest.objects.filter(pk=stuck.pk).update(state_changed_at=long_ago)
+    settings.SERVICEDESK_STUCK_NEW_SECONDS = 10
+    sent = _record_sends(monkeypatch)
+    assert sweeps.redispatch_stuck_requests() == 1
+    assert sent == [("routing.route_request", {"request_ids": [stuck.pk]})]
+    assert ServiceRequest.objects.get(pk=fresh.pk).state == "new"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_being_routed_now_is_not_sent_again(customer, settings, monkeypatch):
+    """One locked by a transaction (a routing batch at work) is left to it, without waiting."""
+    desk = Desk(customer)
+    busy, stuck = desk.request_in("new"), desk.request_in("new")
+    settings.SERVICEDESK_STUCK_NEW_SECONDS = 0
+    locked, release = threading.Event(), threading.Event()
+
+    def route_slowly():
+        with transaction.atomic():
+            ServiceRequest.objects.select_for_update().get(pk=busy.pk)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    worker = threading.Thread(target=route_slowly)
+    worker.start()
+    try:
+        assert locked.wait(10)
+        sent = _record_sends(monkeypatch)
+        assert sweeps.redispatch_stuck_requests() == 1
+        assert sent == [("routing.route_request", {"request_ids": [stuck.pk]})]
+    finally:
+        release.set()
+        worker.join(10)
+
+
+def _record_sends(monkeypatch) -> list[tuple[str, dict]]:
+    """What the sweep sends, kept instead of published (the messages' content is the point)."""
+    sent = []
+
+    def enqueue(task_name, **kwargs):
+        sent.append((task_name, kwargs))
+        return True
+
+    monkeypatch.setattr(sweeps, "enqueue", enqueue)
+    return sent
