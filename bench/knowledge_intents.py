@@ -33,6 +33,7 @@ from apps.knowledge.matching.calibration import (  # noqa: E402  after the path
     features,
     fit_calibrator,
 )
+from bench.intent_data import banking_set  # noqa: E402  after the path
 
 FIXTURES = ROOT / "apps" / "demo" / "fixtures"
 
@@ -175,7 +176,7 @@ def main() -> None:
     args = parser.parse_args()
     sets = {"demo": demo_set, "own": own_set}
     for set_name in args.sets:
-        data = sets[set_name]()
+        data = sets[set_name]() if set_name in sets else banking_set(set_name)
         print(f"{set_name}_articles: {len(data[0])}, texts: {len(data[1])}, cases: {len(data[4])}")
         for name in args.matchers:
             for figure, value in measure(name, data, args.thresholds).items():
