@@ -70,10 +70,11 @@ def model_stamp() -> tuple | None:
     """What changes when a tuned model is written (None: there is none, the base is used)."""
     from apps.knowledge.matching.finetune import MARKER
 
-    if tuned_model_dir() is None:
+    directory = tuned_model_dir()
+    if directory is None:
         return None
     try:
-        stat = (tuned_model_dir() / MARKER).stat()
+        stat = (directory / MARKER).stat()
     except OSError:
         return None
     return (stat.st_mtime_ns, stat.st_size)
