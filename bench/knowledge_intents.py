@@ -11,6 +11,11 @@ former nearest-phrasing scorer with its calibration; `lexical`, `semantic`, `com
 classifiers of apps/knowledge/matching/classifier.py), and two references: `ref_tfidf_lr`
 (scikit-learn TfidfVectorizer defaults + LogisticRegression, as "TF-IDF + logistic
 regression") and `ref_emb_lr` (LogisticRegression on frozen all-MiniLM-L6-v2 embeddings).
+`semantic_ft`, `combined_ft` and `ref_emb_lr_ft` use the model fine-tuned on the set's own
+training texts by finetune.py (as `manage.py finetune_knowledge`; cached under
+var/bench/tuned/, the time printed as `<set>_finetune_s` when it trains).
+BANKING77 sets (bench/intent_data.py): `banking77_sample10_f0`, `_f1` and, with the official
+files in var/bench/banking77/, `banking77_train10`, `_train30`, `_trainall`.
 Figures: top-1 accuracy on the answerable questions; at each threshold the coverage (share
 of all questions answered), precision of those answers and share of out-of-scope questions
 answered (the references' raw probabilities); build time; p50/p95 of scoring one question.
@@ -33,6 +38,7 @@ from apps.knowledge.matching.calibration import (  # noqa: E402  after the path
     features,
     fit_calibrator,
 )
+from bench.intent_data import banking_set  # noqa: E402  after the path
 
 FIXTURES = ROOT / "apps" / "demo" / "fixtures"
 
@@ -59,8 +65,8 @@ def own_set():
     return keys, texts, labels, BASE_OUT_OF_SCOPE, held_out()
 
 
-def scorer_for(name: str, texts: list[str]):
-    """The matcher's scorer (as index.py builds it, without Django)."""
+def scorer_for(name: str, texts: list[str], model=None):
+    """The matcher's scorer (as index.py builds it, without Django); `model` a tuned one."""
     if name == "lexical":
         from apps.knowledge.matching.lexical import LexicalScorer
 
@@ -68,22 +74,38 @@ def scorer_for(name: str, texts: list[str]):
     if name == "semantic":
         from apps.knowledge.matching.semantic import SemanticScorer
 
-        return SemanticScorer(texts)
+        return SemanticScorer(texts, model)
     from apps.knowledge.matching.combined import CombinedScorer
 
-    return CombinedScorer(texts)
+    return CombinedScorer(texts, model)
+
+
+def tuned_model(set_name: str, texts: list[str], labels, epochs: int):
+    """The sentence model fine-tuned on the set's training texts (finetune_knowledge's code),
+    cached under var/bench/tuned/; prints the fine-tuning time when it trains."""
+    from sentence_transformers import SentenceTransformer
+
+    from apps.knowledge.matching.finetune import finetune
+
+    path = ROOT / "var" / "bench" / "tuned" / f"{set_name}_e{epochs}"
+    if not path.exists():
+        figures = finetune(texts, np.array(labels), path, epochs=epochs)
+        print(f"{set_name}_finetune_s: {figures['seconds']:.1f}", flush=True)
+        print(f"{set_name}_finetune_steps: {figures['steps']}", flush=True)
+    return SentenceTransformer(str(path), device="cpu", local_files_only=True)
 
 
 class Desk:
     """One of the desk's matchers over a training set: probabilities (texts, articles)."""
 
-    def __init__(self, name: str, keys, texts, labels, out_of_scope) -> None:
+    def __init__(self, name: str, keys, texts, labels, out_of_scope, *, model=None) -> None:
         labels = np.array(labels)
         order = np.argsort(labels, kind="stable")
         self.texts = [texts[i] for i in order]
         self.labels = labels[order]
         self.starts = np.searchsorted(self.labels, np.arange(len(keys)))
-        self.scorer = scorer_for("lexical" if name == "nearest" else name, self.texts)
+        name = name.removesuffix("_ft")
+        self.scorer = scorer_for("lexical" if name == "nearest" else name, self.texts, model)
         if name == "nearest":
             self.calibrator = fit_calibrator(
                 self.scorer.similarities, self.texts, self.labels, self.starts
@@ -108,7 +130,7 @@ class Desk:
 class Reference:
     """A plain scikit-learn pipeline: TF-IDF or embeddings, then LogisticRegression."""
 
-    def __init__(self, name: str, keys, texts, labels, out_of_scope) -> None:
+    def __init__(self, name: str, keys, texts, labels, out_of_scope, *, model=None) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
 
@@ -118,7 +140,7 @@ class Reference:
         else:
             from apps.knowledge.matching.semantic import SemanticScorer
 
-            scorer = SemanticScorer(texts[:1])
+            scorer = SemanticScorer(texts[:1], model)
             self.vectors = scorer._encode
         self.articles = len(keys)
         self.model = LogisticRegression(max_iter=1000).fit(self.vectors(texts), labels)
@@ -129,11 +151,12 @@ class Reference:
         return result
 
 
-def measure(name: str, data, thresholds: list[float]) -> dict:
+def measure(name: str, data, thresholds: list[float], model=None) -> dict:
     keys, texts, labels, out_of_scope, cases = data
     started = time.perf_counter()
     kind = Reference if name.startswith("ref_") else Desk
-    matcher = kind(name, keys, texts, labels, out_of_scope)
+    tuned = model if name.endswith("_ft") else None
+    matcher = kind(name, keys, texts, labels, out_of_scope, model=tuned)
     build = time.perf_counter() - started
     questions = [text for text, _ in cases]
     expected = np.array([keys.index(key) if key else -1 for _, key in cases])
@@ -172,13 +195,22 @@ def main() -> None:
         default=["nearest", "lexical", "semantic", "combined", "ref_tfidf_lr", "ref_emb_lr"],
     )
     parser.add_argument("--thresholds", type=float, nargs="+", default=[0.5, 0.75, 0.9])
+    parser.add_argument(
+        "--finetune-epochs",
+        type=int,
+        default=4,
+        help="For semantic_ft, combined_ft, ref_emb_lr_ft: the model tuned on each set.",
+    )
     args = parser.parse_args()
     sets = {"demo": demo_set, "own": own_set}
     for set_name in args.sets:
-        data = sets[set_name]()
+        data = sets[set_name]() if set_name in sets else banking_set(set_name)
         print(f"{set_name}_articles: {len(data[0])}, texts: {len(data[1])}, cases: {len(data[4])}")
+        model = None
+        if any(name.endswith("_ft") for name in args.matchers):
+            model = tuned_model(set_name, data[1], data[2], args.finetune_epochs)
         for name in args.matchers:
-            for figure, value in measure(name, data, args.thresholds).items():
+            for figure, value in measure(name, data, args.thresholds, model).items():
                 print(f"{set_name}_{name}_{figure}: {value:.4f}", flush=True)
 
 

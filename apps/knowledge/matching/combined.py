@@ -18,8 +18,8 @@ class CombinedScorer:
 
     channels = LexicalScorer.channels + SemanticScorer.channels
 
-    def __init__(self, docs: list[str]) -> None:
-        self.parts = (LexicalScorer(docs), SemanticScorer(docs))
+    def __init__(self, docs: list[str], model=None) -> None:
+        self.parts = (LexicalScorer(docs), SemanticScorer(docs, model))
 
     def similarities(self, texts: list[str]) -> np.ndarray:
         """(2 channels, len(texts), indexed texts)."""

