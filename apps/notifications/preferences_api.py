@@ -1,6 +1,6 @@
 """The notification preferences API: which kinds a person also gets by e-mail."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -27,10 +27,24 @@ class PreferenceSerializer(serializers.Serializer):
     )
 
 
+# The kinds by name (the schema's `propertyNames`); each person may set only the kinds their
+# role receives, which no schema can say per caller: another kind is a 400 naming it.
+EMAIL_CHOICES = {
+    "type": "object",
+    "propertyNames": {"enum": NotificationKind.values},
+    "additionalProperties": {"type": "boolean"},
+}
+
+
 class PreferenceUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
-    email = serializers.DictField(
-        child=serializers.BooleanField(),
-        help_text="{kind: true or false}; kinds left out keep their setting.",
+    email = extend_schema_field(EMAIL_CHOICES)(
+        serializers.DictField(
+            child=serializers.BooleanField(),
+            required=False,
+            default=dict,
+            help_text="{kind: true or false}; kinds left out keep their setting (an empty "
+            "PATCH changes nothing).",
+        )
     )
 
 
