@@ -1,9 +1,12 @@
 """The OpenAPI schema stating what the code enforces on input, beyond what drf-spectacular
 reads from the serializers and filters: unknown body fields are refused (apps/api/
-strict_input.py), and an empty query parameter is the same as one left out (django-filter's and
-the pagination's rule)."""
+strict_input.py), an empty optional query parameter is the same as one left out (django-filter's
+and the pagination's rule), and a form body has no null (leave the field out)."""
+
+import copy
 
 REF = "#/components/schemas/"
+FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
 def state_input_rules(result, generator, request, public):
@@ -14,12 +17,39 @@ def state_input_rules(result, generator, request, public):
     seen: set[str] = set()
     for operations in result.get("paths", {}).values():
         for operation in operations.values():
-            for media in operation.get("requestBody", {}).get("content", {}).values():
+            for media_type, media in operation.get("requestBody", {}).get("content", {}).items():
                 _close(media.get("schema", {}), components, seen)
+                if media_type in FORMS:
+                    media["schema"] = _without_null(media.get("schema", {}), components)
             for parameter in operation.get("parameters", []):
-                if parameter.get("in") == "query":
+                if _empty_is_not_given(parameter):
                     parameter["allowEmptyValue"] = True
     return result
+
+
+def _empty_is_not_given(parameter: dict) -> bool:
+    """An optional single-valued query parameter: `?name=` reads as not given. A list (`state=`)
+    is a list of choices, and an empty one is not a choice."""
+    if parameter.get("in") != "query" or parameter.get("required"):
+        return False
+    return parameter.get("schema", {}).get("type") != "array"
+
+
+def _without_null(schema: dict, components: dict) -> dict:
+    """A form's fields as the form can send them: a form has no null, so a nullable field is
+    one to leave out. A copy, inline: the JSON body keeps its component."""
+    reference = schema.get("$ref", "")
+    if reference.startswith(REF):
+        schema = components.get(reference.removeprefix(REF), schema)
+    form = copy.deepcopy(schema)
+    for field in form.get("properties", {}).values():
+        field.pop("nullable", None)
+        # A nullable choice is `oneOf: [the choices, NullEnum]`: the choices alone.
+        choices = [b for b in field.get("oneOf", []) if b.get("$ref") != f"{REF}NullEnum"]
+        if "oneOf" in field:
+            del field["oneOf"]
+            field["allOf"] = choices
+    return form
 
 
 def _close(schema: dict, components: dict, seen: set[str]) -> None:

@@ -36,15 +36,17 @@ EMAIL_CHOICES = {
 }
 
 
+@extend_schema_field(EMAIL_CHOICES)
+class EmailChoicesField(serializers.DictField):
+    child = serializers.BooleanField()
+
+
 class PreferenceUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
-    email = extend_schema_field(EMAIL_CHOICES)(
-        serializers.DictField(
-            child=serializers.BooleanField(),
-            required=False,
-            default=dict,
-            help_text="{kind: true or false}; kinds left out keep their setting (an empty "
-            "PATCH changes nothing).",
-        )
+    email = EmailChoicesField(
+        required=False,
+        default=dict,
+        help_text="{kind: true or false}; kinds left out keep their setting (an empty "
+        "PATCH changes nothing).",
     )
 
 

@@ -49,7 +49,7 @@ def test_every_request_body_refuses_unknown_properties_in_the_schema(schema):
     assert all(body["additionalProperties"] is False for body in bodies)
 
 
-def test_every_query_parameter_may_be_empty_as_the_filters_read_it(schema):
+def test_an_optional_query_parameter_may_be_empty_as_the_filters_read_it(schema, desk):
     query = [
         parameter
         for operations in schema["paths"].values()
@@ -57,8 +57,20 @@ def test_every_query_parameter_may_be_empty_as_the_filters_read_it(schema):
         for parameter in operation.get("parameters", [])
         if parameter["in"] == "query"
     ]
-    assert query
-    assert all(parameter["allowEmptyValue"] for parameter in query)
+    single = [p for p in query if not p.get("required") and p["schema"].get("type") != "array"]
+    assert single
+    assert all(parameter["allowEmptyValue"] for parameter in single)
+    assert not any("allowEmptyValue" in parameter for parameter in query if parameter not in single)
+    client = client_for(desk.lead.user)
+    assert client.get("/api/v1/queue/", {"created_after": "", "department": ""}).status_code == 200
+    assert client.get("/api/v1/queue/", {"state": ""}).status_code == 400
+
+
+def test_a_form_body_offers_no_null(schema):
+    create = schema["paths"]["/api/v1/requests/"]["post"]["requestBody"]["content"]
+    form = create["multipart/form-data"]["schema"]["properties"]
+    assert not any("nullable" in field or "oneOf" in field for field in form.values())
+    assert create["application/json"]["schema"]["$ref"].endswith("/RequestCreateRequest")
 
 
 def test_the_schema_states_the_idempotency_key_and_the_server_holds_to_it(schema, customer):
