@@ -1,11 +1,31 @@
 """The OpenAPI schema stating what the code enforces on input, beyond what drf-spectacular
 reads from the serializers and filters: unknown body fields are refused (apps/api/
-strict_input.py), an empty optional query parameter is the same as one left out (django-filter's
-and the pagination's rule), and a form body has no null (leave the field out)."""
+strict_input.py), `If-Match` takes an ETag of ours, an empty optional query parameter is the
+same as one left out (django-filter's and the pagination's rule), and a form body has no null
+(leave the field out)."""
 
 import copy
 
 REF = "#/components/schemas/"
+# An ETag of ours: a request's version in quotes, weak or not (the code reads the version).
+IF_MATCH_PATTERN = r'^(?:W/)?"([0-9]{1,18})"$'
+# The writes that take `If-Match` (the request's ETag) in place of a `version` in the body.
+IF_MATCH_OPERATIONS = (
+    ("/api/v1/requests/{ref}/transitions/{name}/", "post"),
+    ("/api/v1/requests/{ref}/merge/", "post"),
+    ("/api/v1/requests/{ref}/macros/{id}/apply/", "post"),
+)
+IF_MATCH = {
+    "in": "header",
+    "name": "If-Match",
+    "schema": {"type": "string", "pattern": IF_MATCH_PATTERN},
+    "description": "The request's ETag as you read it; if it changed since, the answer is 412 "
+    "and nothing is done.",
+}
+PRECONDITION_FAILED = {
+    "description": "The request changed since the ETag sent in If-Match.",
+    "content": {"application/json": {"schema": {"$ref": f"{REF}Error"}}},
+}
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
 
@@ -24,6 +44,11 @@ def state_input_rules(result, generator, request, public):
             for parameter in operation.get("parameters", []):
                 if _empty_is_not_given(parameter):
                     parameter["allowEmptyValue"] = True
+    for path, method in IF_MATCH_OPERATIONS:
+        operation = result.get("paths", {}).get(path, {}).get(method)
+        if operation is not None:
+            operation.setdefault("parameters", []).append(dict(IF_MATCH))
+            operation["responses"].setdefault("412", PRECONDITION_FAILED)
     return result
 
 

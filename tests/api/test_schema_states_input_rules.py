@@ -173,3 +173,17 @@ def test_an_empty_preferences_patch_changes_nothing(customer):
     response = client.patch("/api/v1/notifications/preferences/", {}, format="json")
     assert response.status_code == 200
     assert response.json() == before
+
+
+def test_the_schema_states_if_match_and_the_server_holds_to_it(schema, desk):
+    merge = schema["paths"]["/api/v1/requests/{ref}/merge/"]["post"]
+    if_match = next(p for p in merge["parameters"] if p["name"] == "If-Match")
+    assert if_match["schema"]["pattern"] == r'^(?:W/)?"([0-9]{1,18})"$'
+    assert "412" in merge["responses"]
+    request = desk.request_in(State.ASSIGNED)
+    client = client_for(desk.lead.user)
+    path = f"/api/v1/requests/{request.reference}/transitions/start/"
+    for bad in (str(request.version), f'"{request.version}', '""5""'):
+        assert client.post(path, {}, format="json", HTTP_IF_MATCH=bad).status_code == 400, bad
+    weak = client.post(path, {}, format="json", HTTP_IF_MATCH=f'W/"{request.version}"')
+    assert weak.status_code == 200, weak.content
