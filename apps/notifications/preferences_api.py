@@ -27,12 +27,13 @@ class PreferenceSerializer(serializers.Serializer):
     )
 
 
-# The kinds by name (the schema's `propertyNames`); each person may set only the kinds their
-# role receives, which no schema can say per caller: another kind is a 400 naming it.
+# Every kind by name, nothing else (OpenAPI 3.0 has no `propertyNames`); each person may set
+# only the kinds their role receives, which no schema can say per caller: another kind is a 400
+# naming it.
 EMAIL_CHOICES = {
     "type": "object",
-    "propertyNames": {"enum": NotificationKind.values},
-    "additionalProperties": {"type": "boolean"},
+    "properties": {kind: {"type": "boolean"} for kind in NotificationKind.values},
+    "additionalProperties": False,
 }
 
 

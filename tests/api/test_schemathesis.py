@@ -68,9 +68,8 @@ NAMES_AN_OBJECT = {
     "POST /api/v1/requests/{ref}/merge/": {"into"},
 }
 # The preferences' refusals name the keys of the `email` map: a kind the caller's role does not
-# receive (the schema lists every kind; no schema can say which per caller), or a name that is
-# no kind at all, which the schema's `propertyNames` refuses but schemathesis's coverage cases
-# do not read. Any refusal of a key is let through there, nothing else.
+# receive (the schema lists every kind; no schema can say which per caller). Such a refusal is
+# let through there, nothing else.
 REFUSES_MAP_KEYS = {"PATCH /api/v1/notifications/preferences/": "Some choices are not valid."}
 
 
