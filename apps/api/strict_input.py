@@ -35,6 +35,12 @@ class RefusesUnknownFields:
                 raise serializers.ValidationError({name: [message] for name in unknown})
             wrong = _wrong_types(self, data)
             if wrong:
+                # Named with every other bad field DRF finds (a missing `subject` too).
+                try:
+                    super().to_internal_value(data)
+                except serializers.ValidationError as exc:
+                    others = exc.detail if isinstance(exc.detail, dict) else {}
+                    raise serializers.ValidationError({**others, **wrong}) from None
                 raise serializers.ValidationError(wrong)
         return super().to_internal_value(data)
 
