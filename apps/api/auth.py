@@ -17,6 +17,7 @@ from rest_framework.serializers import (
     ListField,
     Serializer,
 )
+from rest_framework.views import APIView
 
 from apps.accounts.actors import actor_for_user
 from apps.api import schema_examples as ex
@@ -80,9 +81,9 @@ SIGNED_OUT = {
 }
 
 
-class SignOut(GenericAPIView):
+class SignOut(APIView):
+    # An APIView: OPTIONS on a GenericAPIView without a serializer was a 500.
     permission_classes = [IsAuthenticated]
-    serializer_class = None
 
     @extend_schema(
         tags=["auth"], summary="Revoke the token of this call", request=None, responses=SIGNED_OUT
@@ -93,9 +94,8 @@ class SignOut(GenericAPIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SignOutEverywhere(GenericAPIView):
+class SignOutEverywhere(APIView):
     permission_classes = [IsAuthenticated]
-    serializer_class = None
 
     @extend_schema(
         tags=["auth"],

@@ -3,6 +3,7 @@ on every authenticated POST endpoint of the API (`idempotent_post`)."""
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from functools import wraps
@@ -11,6 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
 from rest_framework.renderers import JSONRenderer
@@ -20,6 +22,8 @@ from apps.api.errors import error_body
 from apps.api.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
+# Visible ASCII, no spaces (a UUID fits): the schema states this pattern, and the code checks it.
+KEY_PATTERN = "^[!-~]{1,255}$"
 
 
 def idempotent(request, scope: str, create: Callable[[], Response]) -> Response:
@@ -32,8 +36,8 @@ def idempotent(request, scope: str, create: Callable[[], Response]) -> Response:
     key = request.headers.get(HEADER)
     if key is None:
         return create()
-    if not key.strip() or len(key) > 255 or not key.isprintable():
-        raise ValidationError({HEADER: "Between 1 and 255 printable characters."})
+    if not re.fullmatch(KEY_PATTERN, key):
+        raise ValidationError({HEADER: _("Between 1 and 255 visible ASCII characters, no spaces.")})
     fingerprint = _fingerprint(request.data)
     found = _live_key(request.user, scope, key)
     if found is not None:
@@ -90,21 +94,18 @@ def add_idempotency_key_parameter(result, generator, request, public):
         if post is None or path.startswith(NOT_IDEMPOTENT):
             continue
         parameters = post.setdefault("parameters", [])
-        if not any(p.get("name") == HEADER and p.get("in") == "header" for p in parameters):
-            parameters.append(
-                {
-                    "in": "header",
-                    "name": HEADER,
-                    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
-                    "description": DESCRIPTION,
-                }
-            )
+        declared = [p for p in parameters if p.get("name") == HEADER and p.get("in") == "header"]
+        if not declared:
+            declared = [{"in": "header", "name": HEADER, "description": DESCRIPTION}]
+            parameters.extend(declared)
+        # The rule the code checks, also where a view declared the header itself.
+        declared[0]["schema"] = {"type": "string", "pattern": KEY_PATTERN}
     return result
 
 
 def purge_expired_keys() -> int:
     """Delete keys older than SERVICEDESK_IDEMPOTENCY_KEY_HOURS; return how many."""
-    deleted, _ = IdempotencyKey.objects.filter(created_at__lt=_oldest_live()).delete()
+    deleted, _by_model = IdempotencyKey.objects.filter(created_at__lt=_oldest_live()).delete()
     return deleted
 
 

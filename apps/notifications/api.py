@@ -1,12 +1,14 @@
 """The notifications API: a person's own in-app notifications (customers and agents alike),
 unread first, and marking them read one by one or all at once."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
+from apps.api.filters import StrictBooleanField
 from apps.api.idempotency import idempotent_post
 from apps.notifications.kinds import NotificationKind
 from apps.notifications.models import Notification
@@ -51,6 +53,13 @@ class MarkedSerializer(serializers.Serializer):
     marked = serializers.IntegerField(help_text="How many unread notifications became read.")
 
 
+def only_unread(value: str | None) -> bool:
+    try:
+        return bool(StrictBooleanField(required=False).clean(value))
+    except DjangoValidationError as exc:
+        raise serializers.ValidationError({"unread": exc.messages}) from None
+
+
 class NotificationList(generics.ListAPIView):
     """Your notifications: unread first, newest first within each."""
 
@@ -59,7 +68,7 @@ class NotificationList(generics.ListAPIView):
 
     def get_queryset(self):
         notifications = list_notifications_for(self.request.user)
-        if self.request.query_params.get("unread") in ("1", "true", "yes"):
+        if only_unread(self.request.query_params.get("unread")):
             notifications = notifications.filter(read_at__isnull=True)
         return notifications
 

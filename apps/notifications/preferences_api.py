@@ -1,6 +1,6 @@
 """The notification preferences API: which kinds a person also gets by e-mail."""
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field
 from rest_framework import generics, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -27,10 +27,27 @@ class PreferenceSerializer(serializers.Serializer):
     )
 
 
+# Every kind by name, nothing else (OpenAPI 3.0 has no `propertyNames`); each person may set
+# only the kinds their role receives, which no schema can say per caller: another kind is a 400
+# naming it.
+EMAIL_CHOICES = {
+    "type": "object",
+    "properties": {kind: {"type": "boolean"} for kind in NotificationKind.values},
+    "additionalProperties": False,
+}
+
+
+@extend_schema_field(EMAIL_CHOICES)
+class EmailChoicesField(serializers.DictField):
+    child = serializers.BooleanField()
+
+
 class PreferenceUpdateSerializer(RefusesUnknownFields, serializers.Serializer):
-    email = serializers.DictField(
-        child=serializers.BooleanField(),
-        help_text="{kind: true or false}; kinds left out keep their setting.",
+    email = EmailChoicesField(
+        required=False,
+        default=dict,
+        help_text="{kind: true or false}; kinds left out keep their setting (an empty "
+        "PATCH changes nothing).",
     )
 
 

@@ -14,7 +14,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["apps.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "apps.api.pagination.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.api.page_size.Pagination",
     "DEFAULT_FILTER_BACKENDS": ["apps.api.filters.FilterBackend"],
     "EXCEPTION_HANDLER": "apps.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
@@ -67,5 +67,6 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "apps.api.schema_errors.add_error_responses",
         "apps.api.idempotency.add_idempotency_key_parameter",
+        "apps.api.schema_strict.state_input_rules",
     ],
 }

@@ -3,6 +3,7 @@
 import django_filters
 from django.db.models import Q
 
+from apps.api.filters import StrictBooleanFilter, id_filter
 from apps.handoffs.models import Handoff, HandoffKind, HandoffState
 from apps.lifecycle.reference import parse_reference
 
@@ -10,7 +11,9 @@ from apps.lifecycle.reference import parse_reference
 class HandoffFilter(django_filters.FilterSet):
     state = django_filters.MultipleChoiceFilter(choices=HandoffState.choices)
     kind = django_filters.ChoiceFilter(choices=HandoffKind.choices)
-    bounced = django_filters.BooleanFilter()
+    bounced = StrictBooleanFilter()
+    to_department = id_filter("to_department_id")
+    from_department = id_filter("from_department_id")
     direction = django_filters.ChoiceFilter(
         choices=[("incoming", "incoming"), ("outgoing", "outgoing")],
         method="by_direction",

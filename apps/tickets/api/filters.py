@@ -7,6 +7,7 @@ from django import forms
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
+from apps.api.filters import StrictBooleanFilter, id_filter
 from apps.lifecycle.priority import Priority
 from apps.lifecycle.reference import parse_reference
 from apps.lifecycle.states import State
@@ -58,11 +59,9 @@ class RequestFilter(django_filters.FilterSet):
 
 
 class QueueFilter(RequestFilter):
-    department = django_filters.NumberFilter(
-        field_name="department_id", min_value=1, max_value=2**63 - 1
-    )
+    department = id_filter("department_id")
     assignee = django_filters.CharFilter(method="by_assignee", label="An agent id, `me`, or `none`")
-    unassigned = django_filters.BooleanFilter(field_name="assignee", lookup_expr="isnull")
+    unassigned = StrictBooleanFilter(field_name="assignee", lookup_expr="isnull")
 
     class Meta(RequestFilter.Meta):
         fields = [*RequestFilter.Meta.fields, "department", "assignee", "unassigned"]

@@ -1,5 +1,7 @@
 """Request endpoints: thin views that parse input, call the door or a selector, and render."""
 
+import re
+
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +14,7 @@ from apps.api.errors import error_body
 from apps.api.idempotency import idempotent, idempotent_post
 from apps.api.parsers import JSONParser, MultiPartParser
 from apps.api.permissions import IsAgent, actor_of
+from apps.api.schema_strict import IF_MATCH_PATTERN
 from apps.core.errors import Forbidden, InvalidData
 from apps.core.prefetch import set_absent
 from apps.lifecycle.states import TERMINAL
@@ -288,13 +291,13 @@ def version_from_if_match(request) -> int | None:
     header = request.headers.get("If-Match")
     if header is None:
         return None
-    text = header.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 18:
+    named = re.fullmatch(IF_MATCH_PATTERN, header.strip())
+    if named is None:
         raise InvalidData(
             _("If-Match takes the ETag of the request, its version in quotes."),
             fields={"If-Match": _("Not an ETag of this API.")},
         )
-    return int(text)
+    return int(named.group(1))
 
 
 def precondition_failed(target) -> Response:
