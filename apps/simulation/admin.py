@@ -121,7 +121,7 @@ def _validation_table(validation: dict) -> str:
         _("As-is model, checked on the last days of the log: %(verdict)s") % {"verdict": verdict},
         _("indicator"),
         _("the log"),
-        _("simulated [95 % interval]"),
+        _("simulated [interval, 95 %]"),
         _("target"),
         rows,
     )
@@ -150,7 +150,7 @@ def _results_table(results: dict) -> str:
     return format_html(
         "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
         "<tbody>{}<tr><td>{}</td><td>{:.0f}</td><td>{:.0f}</td></tr></tbody></table>",
-        _("As-is and the scenario, side by side (mean [95 % interval])"),
+        _("As-is and the scenario, side by side (mean [interval, 95 %])"),
         _("indicator"),
         _("as-is"),
         _("scenario"),

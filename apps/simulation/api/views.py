@@ -44,7 +44,10 @@ class ScenarioListCreate(mixins.ListModelMixin, ScenarioView):
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
         scenario = do_request_scenario(
-            user=request.user, name=fields.pop("name"), changes=fields.pop("changes"), **fields
+            user=request.user,
+            name=fields.pop("name"),
+            changes=dict(fields.pop("changes")),
+            **fields,
         )
         return Response(
             ScenarioSerializer(scenario).data,
