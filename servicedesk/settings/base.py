@@ -342,3 +342,17 @@ if SENTRY_DSN:
         release=env.str("SENTRY_RELEASE", default=""),
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
+
+# Prometheus metrics (servicedesk/metrics/, docs/deployment.md "Metrics"). `/metrics` answers a
+# caller with the bearer token and/or from one of the networks set here (both, when both are
+# set); anyone else, and everyone while neither is set, gets the site's ordinary 404. Workers
+# serve their task outcomes on their own port when one is set (0: not served).
+SERVICEDESK_METRICS_TOKEN = env.str("SERVICEDESK_METRICS_TOKEN", default="")
+SERVICEDESK_METRICS_NETWORKS = env.list("SERVICEDESK_METRICS_NETWORKS", default=[])
+SERVICEDESK_METRICS_WORKER_PORT = env.int("SERVICEDESK_METRICS_WORKER_PORT", default=0)
+SERVICEDESK_METRICS_WORKER_ADDRESS = env.str("SERVICEDESK_METRICS_WORKER_ADDRESS", default="")
+MIDDLEWARE = [
+    "servicedesk.metrics.http.PrometheusBeforeMiddleware",
+    *MIDDLEWARE,
+    "servicedesk.metrics.http.PrometheusAfterMiddleware",
+]
