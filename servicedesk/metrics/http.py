@@ -6,7 +6,7 @@ takes the same closed set as its other metrics (unknown methods become `<invalid
 
 from typing import Any
 
-from django_prometheus import middleware
+from django_prometheus import middleware  # type: ignore[import-untyped]  # ships no types
 
 
 class PrometheusBeforeMiddleware(middleware.PrometheusBeforeMiddleware):

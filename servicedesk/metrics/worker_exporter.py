@@ -39,7 +39,7 @@ class _Server(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002  the stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # one line per scrape on stderr is noise; the worker's own logs stay readable
 
 
