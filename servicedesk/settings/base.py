@@ -351,6 +351,11 @@ SERVICEDESK_METRICS_TOKEN = env.str("SERVICEDESK_METRICS_TOKEN", default="")
 SERVICEDESK_METRICS_NETWORKS = env.list("SERVICEDESK_METRICS_NETWORKS", default=[])
 SERVICEDESK_METRICS_WORKER_PORT = env.int("SERVICEDESK_METRICS_WORKER_PORT", default=0)
 SERVICEDESK_METRICS_WORKER_ADDRESS = env.str("SERVICEDESK_METRICS_WORKER_ADDRESS", default="")
+# The desk's counters are counted in the database at most once per this many seconds (0: at
+# every scrape), shared through the cache by every web process.
+SERVICEDESK_METRICS_DATABASE_SECONDS = env.float(
+    "SERVICEDESK_METRICS_DATABASE_SECONDS", default=15.0
+)
 MIDDLEWARE = [
     "servicedesk.metrics.http.PrometheusBeforeMiddleware",
     *MIDDLEWARE,

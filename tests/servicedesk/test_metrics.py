@@ -2,9 +2,11 @@
 and the desk's counters (intake, SLA, handoffs, notifications) read from the database."""
 
 import pytest
+from django.core.cache import cache
 from prometheus_client.parser import text_string_to_metric_families
 
 from servicedesk.celery import app
+from servicedesk.metrics.desk import CACHE_KEY, count_desk
 from servicedesk.metrics.queues import queue_depths
 from tests.paths import Desk
 from workflows import tasks
@@ -20,6 +22,7 @@ BEARER = {"HTTP_AUTHORIZATION": f"Bearer {TOKEN}"}
 def metrics_token(settings):
     settings.SERVICEDESK_METRICS_TOKEN = TOKEN
     settings.SERVICEDESK_METRICS_NETWORKS = []
+    settings.SERVICEDESK_METRICS_DATABASE_SECONDS = 0  # counted at every scrape
     return settings
 
 
@@ -179,6 +182,27 @@ def test_made_up_http_methods_add_no_series(client):
     samples = parse(text)
     assert value(samples, "django_http_requests_latency_seconds_by_view_method_count",
                  view="healthz", method="<invalid method>") >= 3  # fmt: skip
+
+
+def test_the_desk_is_counted_in_a_fixed_number_of_queries(customer, django_assert_num_queries):
+    Desk(customer).request_in("in_progress")
+    with django_assert_num_queries(7):
+        families = count_desk()
+    assert {family.name for family in families} >= {
+        "servicedesk_requests_created",
+        "servicedesk_sla_breaches",
+        "servicedesk_handoff_steps",
+        "servicedesk_webhook_deliveries",
+    }
+
+
+def test_scrapes_within_the_period_share_one_count(client, customer, settings):
+    settings.SERVICEDESK_METRICS_DATABASE_SECONDS = 60
+    first = value(scrape(client), "servicedesk_requests_created_total", channel="api")
+    Desk(customer).request_in("new")
+    assert value(scrape(client), "servicedesk_requests_created_total", channel="api") == first
+    cache.delete(CACHE_KEY)  # the period over
+    assert value(scrape(client), "servicedesk_requests_created_total", channel="api") == first + 1
 
 
 class _Unreachable:
