@@ -3,7 +3,15 @@
 import os
 
 from celery import Celery
-from celery.signals import setup_logging, task_postrun, task_prerun, worker_process_init
+from celery.signals import (
+    setup_logging,
+    task_postrun,
+    task_prerun,
+    worker_process_init,
+    worker_ready,
+)
+
+from servicedesk.metrics.tasks import connect_task_signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "servicedesk.settings.local")
 
@@ -46,3 +54,20 @@ def warm_up(**kwargs) -> None:
     from servicedesk.warmup import start_warming
 
     start_warming()
+
+
+@worker_ready.connect
+def serve_worker_metrics(**kwargs) -> None:
+    """The worker's task outcomes on its own port, where one is set (servicedesk/metrics/)."""
+    from django.conf import settings
+
+    from servicedesk.metrics.worker_exporter import start_worker_exporter
+
+    if settings.SERVICEDESK_METRICS_WORKER_PORT:
+        start_worker_exporter(
+            address=settings.SERVICEDESK_METRICS_WORKER_ADDRESS,
+            port=settings.SERVICEDESK_METRICS_WORKER_PORT,
+        )
+
+
+connect_task_signals()

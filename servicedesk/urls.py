@@ -9,6 +9,7 @@ from django.views.defaults import bad_request, page_not_found, permission_denied
 from apps.api.errors import error_body
 from apps.tickets.link_views import request_link
 from servicedesk.health import healthz, readyz
+from servicedesk.metrics.views import metrics
 
 
 # API clients get the API's JSON error shape for what Django answers outside DRF too: unknown
@@ -44,6 +45,7 @@ handler400, handler403, handler404, handler500 = bad, denied, not_found, crashed
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),
+    path("metrics", metrics, name="metrics"),  # to the configured scraper only
     path("admin/", admin.site.urls),
     path("api/", include("servicedesk.api_urls")),
     # Inbound mail from providers' webhooks (apps/mail/webhooks.py, docs/mail.md).

@@ -358,3 +358,21 @@ if SENTRY_DSN:
 # after they closed (0: never); the export endpoint's rate per customer.
 SERVICEDESK_RETENTION_DAYS_CLOSED = env.int("SERVICEDESK_RETENTION_DAYS_CLOSED", default=0)
 SERVICEDESK_THROTTLE_EXPORT = env.str("SERVICEDESK_THROTTLE_EXPORT", default="5/hour")
+# Prometheus metrics (servicedesk/metrics/, docs/deployment.md "Metrics"). `/metrics` answers a
+# caller with the bearer token and/or from one of the networks set here (both, when both are
+# set); anyone else, and everyone while neither is set, gets the site's ordinary 404. Workers
+# serve their task outcomes on their own port when one is set (0: not served).
+SERVICEDESK_METRICS_TOKEN = env.str("SERVICEDESK_METRICS_TOKEN", default="")
+SERVICEDESK_METRICS_NETWORKS = env.list("SERVICEDESK_METRICS_NETWORKS", default=[])
+SERVICEDESK_METRICS_WORKER_PORT = env.int("SERVICEDESK_METRICS_WORKER_PORT", default=0)
+SERVICEDESK_METRICS_WORKER_ADDRESS = env.str("SERVICEDESK_METRICS_WORKER_ADDRESS", default="")
+# The desk's counters are counted in the database at most once per this many seconds (0: at
+# every scrape), shared through the cache by every web process.
+SERVICEDESK_METRICS_DATABASE_SECONDS = env.float(
+    "SERVICEDESK_METRICS_DATABASE_SECONDS", default=15.0
+)
+MIDDLEWARE = [
+    "servicedesk.metrics.http.PrometheusBeforeMiddleware",
+    *MIDDLEWARE,
+    "servicedesk.metrics.http.PrometheusAfterMiddleware",
+]
