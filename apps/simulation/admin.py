@@ -6,7 +6,9 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from apps.core.errors import InvalidData
+from apps.accounts.actors import Role, actor_for_user
+from apps.accounts.models import Department
+from apps.core.errors import Forbidden, InvalidData
 from apps.simulation.models import Scenario, ScenarioStatus
 from apps.simulation.scenarios import check
 from apps.simulation.services import do_request_scenario, do_rerun_scenario
@@ -45,6 +47,20 @@ class ScenarioAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     readonly_fields = ["status", "created_by", "created_at", "finished_at", "error", "report"]
     actions = ["run_again"]
+
+    # Every staff member reads scenarios; department leads and supervisors store and rerun
+    # them, as in the API.
+    def has_module_permission(self, request):
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request):
+        return self.has_module_permission(request) and _leads(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return self.has_add_permission(request)
 
     def get_fields(self, request, obj=None):
         return INPUTS if obj is None else [*INPUTS, *self.readonly_fields]
@@ -86,9 +102,19 @@ class ScenarioAdmin(admin.ModelAdmin):
         return format_html("{}", format_html_join("", "{}", ((p,) for p in parts)))
 
 
+def _leads(user) -> bool:
+    try:
+        actor = actor_for_user(user)
+    except Forbidden:
+        return False
+    return actor.role == Role.AGENT and (actor.is_supervisor or bool(actor.led_department_ids))
+
+
 def _label(name: str) -> str:
     if name.startswith("utilisation|"):
-        return _("utilisation, department %(id)s") % {"id": name.split("|", 1)[1]}
+        department = name.split("|", 1)[1]
+        found = Department.objects.filter(pk=department).values_list("name", flat=True).first()
+        return _("utilisation, %(department)s") % {"department": found or department}
     return str(KPI_LABELS.get(name, name))
 
 
@@ -149,13 +175,13 @@ def _results_table(results: dict) -> str:
     hours = results.get("agent_hours", {})
     return format_html(
         "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
-        "<tbody>{}<tr><td>{}</td><td>{:.0f}</td><td>{:.0f}</td></tr></tbody></table>",
+        "<tbody>{}<tr><td>{}</td><td>{}</td><td>{}</td></tr></tbody></table>",
         _("As-is and the scenario, side by side (mean [interval, 95 %])"),
         _("indicator"),
         _("as-is"),
         _("scenario"),
         rows,
         _("agent hours"),
-        hours.get("as_is", 0),
-        hours.get("scenario", 0),
+        f"{hours.get('as_is', 0):.0f}",
+        f"{hours.get('scenario', 0):.0f}",
     )

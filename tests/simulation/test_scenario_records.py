@@ -5,6 +5,7 @@ a model that misses its validation runs no scenario, a run is taken once; the ad
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.test import Client
 
 from apps.demo.history import generate_history
 from apps.simulation import validation
@@ -54,7 +55,7 @@ def history(office_policy):
     generate_history(requests=65 * 45, days=65, seed=31, now=NOW)
 
 
-def test_a_run_keeps_the_validation_and_the_results_side_by_side(history, monkeypatch):
+def test_a_run_keeps_the_validation_and_the_results_side_by_side(history, desk, monkeypatch):
     # The flow, not the model's accuracy (test_validation.py): a single 21-day period's median
     # varies by about 15 % by itself, so the targets are widened here.
     monkeypatch.setitem(validation.TARGETS, "ttr_median_h", (0.5, True))
@@ -76,6 +77,12 @@ def test_a_run_keeps_the_validation_and_the_results_side_by_side(history, monkey
     assert kpis["arrivals"]["scenario"]["mean"] > kpis["arrivals"]["as_is"]["mean"]
     hours = done.results["agent_hours"]
     assert hours["scenario"] > hours["as_is"]
+    # The admin shows the validation and the two runs side by side, to a staff lead.
+    page = _admin_client(desk).get(f"/admin/simulation/scenario/{done.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "agent hours" in text and "time to resolve, median (h)" in text
+    assert f"{hours['scenario']:.0f}" in text
     # A second delivery of the task finds it done and leaves it alone.
     assert do_run_scenario(scenario.pk, now=NOW) is None
     # With a target no model can meet, the as-is model is not valid: no scenario is run.
@@ -93,6 +100,15 @@ def test_too_little_log_fails_the_run_with_the_reason(office_policy):
     scenario = do_request_scenario(user=None, name="Empty", changes={})
     failed = do_run_scenario(scenario.pk, now=NOW)
     assert failed.status == ScenarioStatus.FAILED and "Too little data" in failed.error
+
+
+def _admin_client(desk):
+    user = desk.lead.user
+    user.is_staff = True
+    user.save(update_fields=["is_staff"])
+    client = Client()
+    client.force_login(user)
+    return client
 
 
 def _capacity():
