@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.actors import Role, actor_for_user
 from apps.accounts.models import Department
 from apps.core.errors import Forbidden, InvalidData
+from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
-from apps.simulation.scenarios import check
 from apps.simulation.services import do_request_scenario, do_rerun_scenario
 
 INPUTS = ["name", "description", "changes", "fit_days", "test_days", "days", "replications", "seed"]

@@ -19,19 +19,13 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from apps.core.errors import InvalidData
 from apps.simulation.calendar import open_seconds
+from apps.simulation.changes import check, mapping, unknown
 from apps.simulation.kpis import Estimate, replicate
 from apps.simulation.model import ProcessModel
 
 # The states a scenario may remove from the path; the others carry the process itself.
-SKIPPABLE = ("awaiting_approval", "bot_answered", "pending_customer", "assigned")
-MAX_AGENTS = 1000
 HOUR = 3600.0
-
-
-class InvalidChange(InvalidData):
-    """A change that names something the model does not have, or a value out of range."""
 
 
 @dataclass
@@ -51,19 +45,6 @@ def apply(model: ProcessModel, changes: dict) -> ProcessModel:
         if name in changes:
             change(changed, changes[name])
     return changed
-
-
-def check(changes) -> None:
-    """The changes' shape and values, before any model exists (when a scenario is stored):
-    InvalidChange names the first bad one. Names of departments and categories are checked
-    against the model when it runs."""
-    if not isinstance(changes, dict):
-        raise InvalidChange(_("Changes must be an object."), field="changes")
-    unknown = sorted(set(changes) - set(CHANGES))
-    if unknown:
-        raise InvalidChange(_("Unknown change: %(name)s.") % {"name": unknown[0]}, field=unknown[0])
-    for name, value in changes.items():
-        _CHECK[name](value)
 
 
 def compare(
@@ -93,27 +74,11 @@ def agent_hours(model: ProcessModel, days: float) -> float:
     return sum(model.capacity.values()) * open_seconds(model.open_hours, 0.0, days * 86400) / HOUR
 
 
-def _check_agents(staffing) -> None:
-    for agents in _mapping(staffing, "agents").values():
-        if not _whole(agents) or not 0 <= agents <= MAX_AGENTS:
-            raise InvalidChange(
-                _("Agents must be a whole number from 0 to %(max)d.") % {"max": MAX_AGENTS},
-                field="agents",
-            )
-
-
 def _agents(model: ProcessModel, staffing: dict) -> None:
-    for department, agents in _mapping(staffing, "agents").items():
+    for department, agents in mapping(staffing, "agents").items():
         if department not in model.capacity:
-            raise _unknown("agents", _("department"), department)
+            raise unknown("agents", _("department"), department)
         model.capacity[department] = agents
-
-
-def _check_arrival_growth(growth) -> None:
-    if not _number(growth) or not -1 < growth <= 10:
-        raise InvalidChange(
-            _("Arrival growth must be a share above -1 and at most 10."), field="arrival_growth"
-        )
 
 
 def _arrival_growth(model: ProcessModel, growth) -> None:
@@ -123,40 +88,21 @@ def _arrival_growth(model: ProcessModel, growth) -> None:
     }
 
 
-def _check_route(routes) -> None:
-    for department in _mapping(routes, "route").values():
-        if not isinstance(department, str | int) or isinstance(department, bool):
-            raise _unknown("route", _("department"), department)
-
-
 def _route(model: ProcessModel, routes: dict) -> None:
     departments = set(model.capacity) | {d for shares in model.routes.values() for d in shares}
-    for category, department in _mapping(routes, "route").items():
+    for category, department in mapping(routes, "route").items():
         if category not in model.arrivals:
-            raise _unknown("route", _("category"), category)
+            raise unknown("route", _("category"), category)
         if str(department) not in departments:
-            raise _unknown("route", _("department"), department)
+            raise unknown("route", _("department"), department)
         # The first routing only (from no department); transfers keep their shares.
         model.routes[f"{category}|"] = {str(department): 1.0}
-
-
-def _check_bot_coverage(share) -> None:
-    if not _number(share) or not 0 <= share <= 1:
-        raise InvalidChange(_("Bot coverage must be a share from 0 to 1."), field="bot_coverage")
 
 
 def _bot_coverage(model: ProcessModel, share) -> None:
     for key, choices in model.transitions.items():
         if key.split("|")[0] == "new":
             model.transitions[key] = _with_share(choices, "bot_answered", float(share))
-
-
-def _check_skip_states(states) -> None:
-    if not isinstance(states, list):
-        raise InvalidChange(_("Skip states must be a list of states."), field="skip_states")
-    for state in states:
-        if state not in SKIPPABLE:
-            raise _unknown("skip_states", _("state"), state)
 
 
 def _skip_states(model: ProcessModel, states: list) -> None:
@@ -170,17 +116,8 @@ def _skip_states(model: ProcessModel, states: list) -> None:
                 model.transitions[key] = _bypass(choices, state, onward)
 
 
-def _check_resolution_hours(targets) -> None:
-    for hours in _mapping(targets, "resolution_hours").values():
-        if not _number(hours) or not 0 < hours <= 24 * 365:
-            raise InvalidChange(
-                _("A resolution target must be more than 0 and at most a year of hours."),
-                field="resolution_hours",
-            )
-
-
 def _resolution_hours(model: ProcessModel, targets: dict) -> None:
-    for priority, hours in _mapping(targets, "resolution_hours").items():
+    for priority, hours in mapping(targets, "resolution_hours").items():
         model.resolution_targets[priority] = float(hours) * HOUR
 
 
@@ -217,33 +154,3 @@ _APPLY: dict[str, Callable[[ProcessModel, Any], None]] = {
     "resolution_hours": _resolution_hours,
 }
 CHANGES = tuple(_APPLY)
-_CHECK: dict[str, Callable[[Any], None]] = {
-    "agents": _check_agents,
-    "arrival_growth": _check_arrival_growth,
-    "route": _check_route,
-    "bot_coverage": _check_bot_coverage,
-    "skip_states": _check_skip_states,
-    "resolution_hours": _check_resolution_hours,
-}
-
-
-def _number(value) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
-
-
-def _whole(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _mapping(value, field: str) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise InvalidChange(_("%(field)s must be an object.") % {"field": field}, field=field)
-    return {str(key): item for key, item in value.items()}
-
-
-def _unknown(field: str, what: str, value) -> InvalidChange:
-    return InvalidChange(
-        _("Unknown %(what)s in %(field)s: %(value)s.")
-        % {"what": what, "field": field, "value": value},
-        field=field,
-    )

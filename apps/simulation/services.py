@@ -8,12 +8,9 @@ from django.utils import timezone
 
 from apps.core.door import announce_on_commit
 from apps.core.errors import InvalidData
-from apps.simulation.discovery import discover
+from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
-from apps.simulation.reports import comparison_json, validation_json
-from apps.simulation.scenarios import check, compare
 from apps.simulation.signals import scenario_requested
-from apps.simulation.validation import validate
 
 
 def do_request_scenario(*, user, name: str, changes: dict, **run: object) -> Scenario:
@@ -46,6 +43,12 @@ def do_run_scenario(scenario_id: int, *, now: datetime | None = None) -> Scenari
 
 
 def _run(scenario: Scenario, end: datetime) -> None:
+    # The engine's numerical libraries load in the worker that runs it, not at start-up.
+    from apps.simulation.discovery import discover
+    from apps.simulation.reports import comparison_json, validation_json
+    from apps.simulation.scenarios import compare
+    from apps.simulation.validation import validate
+
     split = end - timedelta(days=scenario.test_days)
     validation = validate(
         fit_start=split - timedelta(days=scenario.fit_days),

@@ -4,9 +4,10 @@ same seeds, and a bad change is refused naming it."""
 import pytest
 
 from apps.improvement.staffing.erlang import erlang_c
+from apps.simulation.changes import InvalidChange
 from apps.simulation.engine import HOUR
 from apps.simulation.model import StepDist
-from apps.simulation.scenarios import InvalidChange, agent_hours, apply, compare
+from apps.simulation.scenarios import agent_hours, apply, compare
 from tests.support.simulation import fixed, queue_model
 
 

@@ -3,8 +3,8 @@
 from rest_framework import serializers
 
 from apps.api.strict_input import RefusesUnknownFields
+from apps.simulation.changes import MAX_AGENTS, SKIPPABLE
 from apps.simulation.models import Scenario
-from apps.simulation.scenarios import MAX_AGENTS, SKIPPABLE
 
 
 class ScenarioChangesSerializer(RefusesUnknownFields, serializers.Serializer):

@@ -1,0 +1,109 @@
+"""The shape and values of a scenario's changes, checked before any model exists (when a
+scenario is stored): light to import, so the admin and the API load no numerical library at
+start-up. Names of departments and categories are checked against the model when it runs
+(apps/simulation/scenarios.py)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from apps.core.errors import InvalidData
+
+# The states a scenario may remove from the path; the others carry the process itself.
+SKIPPABLE = ("awaiting_approval", "bot_answered", "pending_customer", "assigned")
+MAX_AGENTS = 1000
+
+
+class InvalidChange(InvalidData):
+    """A change that names something the model does not have, or a value out of range."""
+
+
+def _check_agents(staffing) -> None:
+    for agents in mapping(staffing, "agents").values():
+        if not _whole(agents) or not 0 <= agents <= MAX_AGENTS:
+            raise InvalidChange(
+                _("Agents must be a whole number from 0 to %(max)d.") % {"max": MAX_AGENTS},
+                field="agents",
+            )
+
+
+def _check_arrival_growth(growth) -> None:
+    if not _number(growth) or not -1 < growth <= 10:
+        raise InvalidChange(
+            _("Arrival growth must be a share above -1 and at most 10."), field="arrival_growth"
+        )
+
+
+def _check_route(routes) -> None:
+    for department in mapping(routes, "route").values():
+        if not isinstance(department, str | int) or isinstance(department, bool):
+            raise unknown("route", _("department"), department)
+
+
+def _check_bot_coverage(share) -> None:
+    if not _number(share) or not 0 <= share <= 1:
+        raise InvalidChange(_("Bot coverage must be a share from 0 to 1."), field="bot_coverage")
+
+
+def _check_skip_states(states) -> None:
+    if not isinstance(states, list):
+        raise InvalidChange(_("Skip states must be a list of states."), field="skip_states")
+    for state in states:
+        if state not in SKIPPABLE:
+            raise unknown("skip_states", _("state"), state)
+
+
+def _check_resolution_hours(targets) -> None:
+    for hours in mapping(targets, "resolution_hours").values():
+        if not _number(hours) or not 0 < hours <= 24 * 365:
+            raise InvalidChange(
+                _("A resolution target must be more than 0 and at most a year of hours."),
+                field="resolution_hours",
+            )
+
+
+def check(changes) -> None:
+    """The changes' shape and values, before any model exists (when a scenario is stored):
+    InvalidChange names the first bad one. Names of departments and categories are checked
+    against the model when it runs."""
+    if not isinstance(changes, dict):
+        raise InvalidChange(_("Changes must be an object."), field="changes")
+    extra = sorted(set(changes) - set(CHANGES))
+    if extra:
+        raise InvalidChange(_("Unknown change: %(name)s.") % {"name": extra[0]}, field=extra[0])
+    for name, value in changes.items():
+        _CHECK[name](value)
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and value == value
+
+
+def _whole(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def mapping(value, field: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidChange(_("%(field)s must be an object.") % {"field": field}, field=field)
+    return {str(key): item for key, item in value.items()}
+
+
+def unknown(field: str, what: str, value) -> InvalidChange:
+    return InvalidChange(
+        _("Unknown %(what)s in %(field)s: %(value)s.")
+        % {"what": what, "field": field, "value": value},
+        field=field,
+    )
+
+
+_CHECK: dict[str, Callable[[Any], None]] = {
+    "agents": _check_agents,
+    "arrival_growth": _check_arrival_growth,
+    "route": _check_route,
+    "bot_coverage": _check_bot_coverage,
+    "skip_states": _check_skip_states,
+    "resolution_hours": _check_resolution_hours,
+}
+CHANGES = tuple(_CHECK)
