@@ -15,7 +15,9 @@ from apps.core.admin import ReadOnlyAdminMixin
 from apps.quality.alerts import do_acknowledge_alert, may_acknowledge
 from apps.quality.charts import ChartWindow
 from apps.quality.dashboard.context import dashboard_context
-from apps.quality.models import KPIIndicator, QualityAlert, QualityDashboard
+from apps.quality.entropy import suggested_weights
+from apps.quality.models import KPIIndicator, KpiWeight, QualityAlert, QualityDashboard
+from apps.quality.weights import set_weight, start_history
 
 # The longest range the dashboard draws (its queries read every day of it and the baseline).
 MAX_RANGE_DAYS = 366
@@ -131,12 +133,76 @@ class QualityAlertAdmin(StaffMayViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
         raise PermissionDenied
 
 
+class KPIIndicatorForm(forms.ModelForm):
+    """The indicator, and from when a changed weight counts (the past keeps its weights)."""
+
+    weight_from = forms.DateField(
+        required=False,
+        label=_("Weight effective from"),
+        help_text=_("Empty: today. Periods starting before this day keep the weight they had."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = KPIIndicator
+        fields = ["metric", "department", "target", "weight", "weight_from", "active"]
+
+
+class KpiWeightInline(admin.TabularInline):
+    model = KpiWeight
+    extra = 0
+    can_delete = False
+    fields = ("effective_from", "weight")
+    readonly_fields = ("effective_from", "weight")
+    verbose_name_plural = _("Weight history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(KPIIndicator)
 class KPIIndicatorAdmin(StaffMayViewMixin, admin.ModelAdmin):
+    form = KPIIndicatorForm
     list_display = ["metric", "department", "target", "weight", "active"]
     list_filter = ["active", "metric", "department"]
     list_editable = ["target", "weight", "active"]
     list_select_related = ["department"]
+    inlines = [KpiWeightInline]
+
+    def get_list_display(self, request):
+        """The columns, with the entropy weighting suggested by the data beside the manual
+        weights (computed once per page, per desk and department with its own indicators)."""
+        suggestions: dict[int | None, dict[str, float]] = {}
+
+        def suggested(obj: KPIIndicator) -> str:
+            scope = obj.department_id
+            if scope not in suggestions:
+                mine = {"department_id": scope} if scope else {"department__isnull": True}
+                metrics = KPIIndicator.objects.filter(active=True, **mine)
+                names = sorted({m.metric for m in metrics} | {obj.metric})
+                suggestions[scope] = suggested_weights(names, department_id=scope)
+            share = suggestions[scope].get(obj.metric)
+            return "-" if share is None else f"{100 * share:.0f}%"
+
+        suggested.short_description = _("suggested (entropy)")  # type: ignore[attr-defined]
+        return [*self.list_display[:4], suggested, *self.list_display[4:]]
+
+    def save_model(self, request, obj, form, change):
+        """A new weight goes into the history from the chosen day (today by default)."""
+        if not change:
+            super().save_model(request, obj, form, change)
+            start_history(obj)
+            return
+        weight = obj.weight
+        if "weight" in form.changed_data:
+            obj.weight = form.initial["weight"]
+        super().save_model(request, obj, form, change)
+        if "weight" in form.changed_data:
+            day = form.cleaned_data.get("weight_from") or timezone.localdate()
+            set_weight(obj, weight, effective_from=day)
 
 
 @admin.register(QualityDashboard)
