@@ -17,6 +17,7 @@ from apps.quality.charts import ChartWindow
 from apps.quality.dashboard.context import dashboard_context
 from apps.quality.entropy import suggested_weights
 from apps.quality.models import KPIIndicator, KpiWeight, QualityAlert, QualityDashboard
+from apps.quality.scores import indicator_specs
 from apps.quality.weights import set_weight, start_history
 
 # The longest range the dashboard draws (its queries read every day of it and the baseline).
@@ -180,9 +181,8 @@ class KPIIndicatorAdmin(StaffMayViewMixin, admin.ModelAdmin):
         def suggested(obj: KPIIndicator) -> str:
             scope = obj.department_id
             if scope not in suggestions:
-                mine = {"department_id": scope} if scope else {"department__isnull": True}
-                metrics = KPIIndicator.objects.filter(active=True, **mine)
-                names = sorted({m.metric for m in metrics} | {obj.metric})
+                specs = indicator_specs(timezone.localdate())
+                names = sorted({s.metric for s in specs.get(scope, specs[None])} | {obj.metric})
                 suggestions[scope] = suggested_weights(names, department_id=scope)
             share = suggestions[scope].get(obj.metric)
             return "-" if share is None else f"{100 * share:.0f}%"
