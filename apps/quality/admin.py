@@ -178,6 +178,7 @@ class KPIIndicatorAdmin(StaffMayViewMixin, admin.ModelAdmin):
         weights (computed once per page, per desk and department with its own indicators)."""
         suggestions: dict[int | None, dict[str, float]] = {}
 
+        @admin.display(description=_("suggested (entropy)"))
         def suggested(obj: KPIIndicator) -> str:
             scope = obj.department_id
             if scope not in suggestions:
@@ -187,20 +188,19 @@ class KPIIndicatorAdmin(StaffMayViewMixin, admin.ModelAdmin):
             share = suggestions[scope].get(obj.metric)
             return "-" if share is None else f"{100 * share:.0f}%"
 
-        suggested.short_description = _("suggested (entropy)")  # type: ignore[attr-defined]
         return [*self.list_display[:4], suggested, *self.list_display[4:]]
 
     def save_model(self, request, obj, form, change):
-        """A new weight goes into the history from the chosen day (today by default)."""
-        if not change:
-            super().save_model(request, obj, form, change)
-            start_history(obj)
-            return
+        """A new indicator's weight counts from FAR_PAST; a changed one goes into the history
+        from the chosen day (today by default), the earlier rows untouched."""
         weight = obj.weight
-        if "weight" in form.changed_data:
-            obj.weight = form.initial["weight"]
+        reweighed = change and "weight" in form.changed_data
+        if reweighed:
+            obj.weight = form.initial["weight"]  # set_weight records the new one below
         super().save_model(request, obj, form, change)
-        if "weight" in form.changed_data:
+        if not change:
+            start_history(obj)
+        elif reweighed:
             day = form.cleaned_data.get("weight_from") or timezone.localdate()
             set_weight(obj, weight, effective_from=day)
 

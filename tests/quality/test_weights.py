@@ -130,3 +130,22 @@ def test_suggested_weights_from_the_desk_data(customer, clock, standard_policy):
     )
     assert set(weights) == {"resolved", "resolution_hours"}  # no CSAT in those months
     assert sum(weights.values()) == pytest.approx(1.0)
+
+
+@pytest.mark.django_db
+def test_admin_add_starts_the_history_far_in_the_past(client):
+    KPIIndicator.objects.all().delete()
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    form = {
+        "metric": "csat",
+        "department": "",
+        "target": "4.5",
+        "weight": "2",
+        "weight_from": "",
+        "active": "on",
+        "weights-TOTAL_FORMS": "0",
+        "weights-INITIAL_FORMS": "0",
+    }
+    assert client.post("/admin/quality/kpiindicator/add/", form).status_code == 302
+    indicator = KPIIndicator.objects.get(metric="csat")
+    assert list(indicator.weights.values_list("effective_from", "weight")) == [(FAR_PAST, 2.0)]
