@@ -15,7 +15,10 @@ from apps.core.admin import ReadOnlyAdminMixin
 from apps.quality.alerts import do_acknowledge_alert, may_acknowledge
 from apps.quality.charts import ChartWindow
 from apps.quality.dashboard.context import dashboard_context
-from apps.quality.models import KPIIndicator, QualityAlert, QualityDashboard
+from apps.quality.entropy import suggested_weights
+from apps.quality.models import KPIIndicator, KpiWeight, QualityAlert, QualityDashboard
+from apps.quality.scores import indicator_specs
+from apps.quality.weights import set_weight, start_history
 
 # The longest range the dashboard draws (its queries read every day of it and the baseline).
 MAX_RANGE_DAYS = 366
@@ -131,12 +134,75 @@ class QualityAlertAdmin(StaffMayViewMixin, ReadOnlyAdminMixin, admin.ModelAdmin)
         raise PermissionDenied
 
 
+class KPIIndicatorForm(forms.ModelForm):
+    """The indicator, and from when a changed weight counts (the past keeps its weights)."""
+
+    weight_from = forms.DateField(
+        required=False,
+        label=_("Weight effective from"),
+        help_text=_("Empty: today. Periods starting before this day keep the weight they had."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    class Meta:
+        model = KPIIndicator
+        fields = ["metric", "department", "target", "weight", "weight_from", "active"]
+
+
+class KpiWeightInline(admin.TabularInline):
+    model = KpiWeight
+    extra = 0
+    can_delete = False
+    fields = ("effective_from", "weight")
+    readonly_fields = ("effective_from", "weight")
+    verbose_name_plural = _("Weight history")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(KPIIndicator)
 class KPIIndicatorAdmin(StaffMayViewMixin, admin.ModelAdmin):
+    form = KPIIndicatorForm
     list_display = ["metric", "department", "target", "weight", "active"]
     list_filter = ["active", "metric", "department"]
     list_editable = ["target", "weight", "active"]
     list_select_related = ["department"]
+    inlines = [KpiWeightInline]
+
+    def get_list_display(self, request):
+        """The columns, with the entropy weighting suggested by the data beside the manual
+        weights (computed once per page, per desk and department with its own indicators)."""
+        suggestions: dict[int | None, dict[str, float]] = {}
+
+        @admin.display(description=_("suggested (entropy)"))
+        def suggested(obj: KPIIndicator) -> str:
+            scope = obj.department_id
+            if scope not in suggestions:
+                specs = indicator_specs(timezone.localdate())
+                names = sorted({s.metric for s in specs.get(scope, specs[None])} | {obj.metric})
+                suggestions[scope] = suggested_weights(names, department_id=scope)
+            share = suggestions[scope].get(obj.metric)
+            return "-" if share is None else f"{100 * share:.0f}%"
+
+        return [*self.list_display[:4], suggested, *self.list_display[4:]]
+
+    def save_model(self, request, obj, form, change):
+        """A new indicator's weight counts from FAR_PAST; a changed one goes into the history
+        from the chosen day (today by default), the earlier rows untouched."""
+        weight = obj.weight
+        reweighed = change and "weight" in form.changed_data
+        if reweighed:
+            obj.weight = form.initial["weight"]  # set_weight records the new one below
+        super().save_model(request, obj, form, change)
+        if not change:
+            start_history(obj)
+        elif reweighed:
+            day = form.cleaned_data.get("weight_from") or timezone.localdate()
+            set_weight(obj, weight, effective_from=day)
 
 
 @admin.register(QualityDashboard)

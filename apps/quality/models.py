@@ -1,4 +1,5 @@
-"""Quality alerts from the control charts, KPI indicators, the dashboard's admin entry."""
+"""Quality alerts from the control charts, KPI indicators and their weight history, the
+dashboard's admin entry."""
 
 from django.conf import settings
 from django.db import models
@@ -129,6 +130,36 @@ class KPIIndicator(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_metric_display()} ({self.department or _('whole desk')})"
+
+
+class KpiWeight(models.Model):
+    """An indicator's weight from a day on: the history that lets a past period be scored
+    with the weights then in force (`apps.quality.weights.weights_on`)."""
+
+    indicator = models.ForeignKey(
+        KPIIndicator,
+        on_delete=models.CASCADE,
+        related_name="weights",
+        verbose_name=_("indicator"),
+    )
+    weight = models.FloatField(_("weight"))
+    effective_from = models.DateField(_("effective from"))
+
+    class Meta:
+        ordering = ["indicator", "-effective_from"]
+        verbose_name = _("KPI weight")
+        verbose_name_plural = _("KPI weight history")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "effective_from"], name="kpi_weight_once_a_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weight__gte=0), name="kpi_weight_history_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.weight} ({self.effective_from})"
 
 
 class QualityDashboard(QualityAlert):

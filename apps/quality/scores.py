@@ -10,6 +10,7 @@ from apps.accounts.models import Department
 from apps.analytics.metrics import compute_metrics
 from apps.quality.models import KPIIndicator
 from apps.quality.scorecard import IndicatorSpec, weighted_score
+from apps.quality.weights import weights_on
 
 PERIODS = ("week", "month")
 
@@ -33,13 +34,15 @@ def actuals(row: dict) -> dict[str, float | None]:
     }
 
 
-def indicator_specs() -> dict[int | None, list[IndicatorSpec]]:
-    """Active indicators per department id; key None holds the general ones. A department's
-    own indicator replaces the general one of the same metric."""
+def indicator_specs(day: date) -> dict[int | None, list[IndicatorSpec]]:
+    """Active indicators per department id, with the weights in force on `day`; key None holds
+    the general ones. A department's own indicator replaces the general one of the same metric."""
+    weights = weights_on(day)
     general: dict[str, IndicatorSpec] = {}
     own: dict[int, dict[str, IndicatorSpec]] = {}
     for ind in KPIIndicator.objects.filter(active=True):
-        spec = IndicatorSpec(metric=ind.metric, target=ind.target, weight=ind.weight)
+        weight = weights.get(ind.pk, ind.weight)
+        spec = IndicatorSpec(metric=ind.metric, target=ind.target, weight=weight)
         if ind.department_id is None:
             general[ind.metric] = spec
         else:
@@ -74,9 +77,17 @@ def _aware(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
+def department_actuals(first: date, after: date, *, department_id: int | None = None) -> dict:
+    """The scorecard's indicators over [first, after) for one department or (None) the desk."""
+    filters = {"department": department_id} if department_id else None
+    rows = compute_metrics(start=_aware(first), end=_aware(after), filters=filters)
+    return actuals(rows[0]) if rows else {}
+
+
 def department_scores(first: date, after: date, *, department_id: int | None = None) -> list:
-    """[{department, name, score, rows}] for every department (or one) over [first, after)."""
-    specs = indicator_specs()
+    """[{department, name, score, rows}] for every department (or one) over [first, after),
+    weighted as on `first` (`weights.weights_on`)."""
+    specs = indicator_specs(first)
     filters = {"department": department_id} if department_id else None
     rows = {
         r["group"]: r
