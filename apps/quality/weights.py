@@ -16,10 +16,11 @@ FAR_PAST = date(1970, 1, 1)
 
 def weights_on(day: date) -> dict[int, float]:
     """{indicator id: weight in force on `day`} for every indicator with a weight by then."""
+    # Oldest first, so each indicator's latest weight by `day` is the one kept. Plain ordering,
+    # not DISTINCT ON: the embedded SQLite desk has none (a few rows per indicator).
     rows = (
         KpiWeight.objects.filter(effective_from__lte=day)
-        .order_by("indicator_id", "-effective_from")
-        .distinct("indicator_id")
+        .order_by("indicator_id", "effective_from")
         .values_list("indicator_id", "weight")
     )
     return dict(rows)
