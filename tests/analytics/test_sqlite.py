@@ -1,12 +1,8 @@
 """The same metric, process-map and series tests on SQLite (the embedded default), where the
 percentile is our registered aggregate instead of PostgreSQL's percentile_cont."""
 
-import os
 import random
 import sqlite3
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -21,8 +17,8 @@ from apps.analytics.sql import (
     stats,
 )
 from apps.tickets.models import Feedback
+from tests.support.sqlite import run_on_sqlite
 
-ROOT = Path(__file__).resolve().parents[2]
 MODULES = ["test_metrics.py", "test_process_map.py", "test_series.py", "test_import.py"]
 
 
@@ -84,16 +80,6 @@ def test_percentile_in_the_database_equals_the_python_fallback(customer):
 def test_the_analytics_tests_pass_on_sqlite():
     if connection.vendor == "sqlite":
         pytest.skip("this run is on SQLite already")
-    env = {**os.environ, "TEST_DATABASE_URL": "sqlite:///:memory:"}
-    env.pop("TEST_DATABASE_NAME", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-        + [f"tests/analytics/{name}" for name in MODULES],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    result = run_on_sqlite([f"tests/analytics/{name}" for name in MODULES])
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert " passed" in result.stdout
