@@ -10,6 +10,7 @@ from rest_framework.response import Response
 
 from apps.api.idempotency import idempotent_post
 from apps.api.permissions import IsLead, IsStaff
+from apps.simulation.api import cycle_examples as ex
 from apps.simulation.api.cycle_serializers import (
     CycleChangeSerializer,
     CycleDecisionSerializer,
@@ -40,7 +41,7 @@ class CycleView(ActorMixin, generics.GenericAPIView):
 
 @extend_schema(tags=["simulation"])
 class CycleListCreate(mixins.ListModelMixin, CycleView):
-    @extend_schema(summary="PDCA cycles, newest first")
+    @extend_schema(summary="PDCA cycles, newest first", examples=[ex.CYCLE])
     def get(self, request, *args, **kwargs):
         return self.list(request, *args, **kwargs)
 
@@ -48,6 +49,7 @@ class CycleListCreate(mixins.ListModelMixin, CycleView):
         summary="Plan a cycle: a target for one scorecard indicator, and the scenario behind it",
         request=CyclePlanSerializer,
         responses={201: CycleSerializer},
+        examples=[ex.PLAN, ex.CYCLE],
     )
     @idempotent_post
     def post(self, request, *args, **kwargs):
@@ -70,14 +72,21 @@ class CycleListCreate(mixins.ListModelMixin, CycleView):
 
 @extend_schema(tags=["simulation"])
 class CycleDetail(CycleView):
-    @extend_schema(summary="A cycle: its plan, change, check results and decision")
+    @extend_schema(
+        summary="A cycle: its plan, change, check results and decision", examples=[ex.CYCLE]
+    )
     def get(self, request, pk):
         return Response(CycleSerializer(self.cycle(pk)).data)
 
 
 @extend_schema(tags=["simulation"])
 class CycleChange(CycleView):
-    @extend_schema(summary="Do: record the change made and its day", request=CycleChangeSerializer)
+    @extend_schema(
+        summary="Do: record the change made and its day",
+        request=CycleChangeSerializer,
+        responses=CycleSerializer,
+        examples=[ex.CHANGE, ex.CYCLE],
+    )
     def post(self, request, pk):
         data = CycleChangeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -90,6 +99,8 @@ class CycleCheck(CycleView):
     @extend_schema(
         summary="Check: every scorecard indicator after the change against before it",
         request=None,
+        responses=CycleSerializer,
+        examples=[ex.CYCLE],
     )
     def post(self, request, pk):
         return self.answer(services.do_check_cycle(self.cycle(pk), user=request.user))
@@ -100,6 +111,8 @@ class CycleDecision(CycleView):
     @extend_schema(
         summary="Act: adopt, adjust (a next cycle is planned) or abandon",
         request=CycleDecisionSerializer,
+        responses=CycleSerializer,
+        examples=[ex.DECISION, ex.CYCLE],
     )
     def post(self, request, pk):
         data = CycleDecisionSerializer(data=request.data)

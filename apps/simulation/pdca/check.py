@@ -16,7 +16,7 @@ from apps.quality.scorecard import INDICATORS
 from apps.quality.scores import actuals
 
 ALPHA = 0.05
-WHOLE_DESK = {"categories": [], "department": None}
+WHOLE_DESK: dict = {"categories": [], "department": None}
 # How each indicator is compared: times and ratings by rank (Mann-Whitney U), shares of
 # requests with Fisher's exact test, the count of resolutions as two Poisson rates.
 TESTS = {

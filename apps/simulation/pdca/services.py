@@ -147,10 +147,11 @@ def do_check_cycle(cycle: ImprovementCycle, *, user, today: date | None = None) 
     today = today or timezone.localdate()
     with transaction.atomic():
         cycle = _locked(cycle, CycleState.DO, CycleState.CHECK)
-        if today < cycle.check_due:
+        due = cycle.check_due
+        if due is None or today < due:  # a cycle in do always has its due day
             raise NotAllowed(
                 _("The days after the change run until %(day)s: check from then on.")
-                % {"day": cycle.check_due.isoformat()}
+                % {"day": due.isoformat() if due else "-"}
             )
         cycle.results = check_cycle(cycle)
         cycle.state, cycle.checked_by, cycle.checked_at = CycleState.CHECK, user, timezone.now()
