@@ -49,7 +49,7 @@ def _notify(cycle: ImprovementCycle) -> None:
         body=lambda: (
             _(
                 "The %(days)d days after the change of %(changed_on)s are over: check the PDCA "
-                "cycle \u201c%(title)s\u201d and decide whether to adopt, adjust or abandon it."
+                "cycle “%(title)s” and decide whether to adopt, adjust or abandon it."
             )
             % {"days": cycle.baseline_days, "changed_on": cycle.changed_on, "title": cycle.title}
         ),
