@@ -18,6 +18,7 @@ from apps.simulation.pdca.reminders import do_remind_due_checks
 from tests.factories import UserFactory
 from tests.improvement.conftest import ProblemDesk
 from tests.support.api import client_for
+from workflows.simulation import sweep_cycle_checks
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/simulation/cycles/"
@@ -273,7 +274,7 @@ def test_a_due_check_reminds_the_owner_once(desk):
     )
     assert do_remind_due_checks() == 0  # not due yet
     desk.clock.advance(days=DAYS)
-    assert do_remind_due_checks() == 1
+    assert sweep_cycle_checks() == 1  # the beat's task, called as a function
     assert do_remind_due_checks() == 0
     sent = Notification.objects.filter(kind="cycle_check_due")
     assert [n.recipient for n in sent] == [desk.second.user]
