@@ -15,7 +15,7 @@ from apps.quality.scorecard import INDICATORS
 from apps.simulation.models import CycleState, ImprovementCycle, Scenario, ScenarioStatus
 from apps.simulation.pdca import check, services
 from apps.simulation.pdca.reminders import do_remind_due_checks
-from tests.factories import UserFactory
+from tests.factories import AgentFactory, UserFactory
 from tests.improvement.conftest import ProblemDesk
 from tests.support.api import client_for
 from workflows.simulation import sweep_cycle_checks
@@ -159,6 +159,29 @@ def test_the_plan_is_validated_naming_each_field(desk):
     )
     assert cycle.direction == "at_least" and cycle.state == CycleState.PLAN
     assert cycle.planned_by == desk.lead.user and cycle.planned_at is not None
+
+
+def test_a_lead_links_only_a_problem_they_may_see(desk):
+    problem = _problem(desk)
+    stranger = AgentFactory(departments=[desk.other_department])
+    desk.other_department.leads.add(stranger.user)
+    with pytest.raises(InvalidData) as refused:
+        services.do_plan_cycle(
+            user=stranger.user,
+            title="x",
+            indicator="sla_compliance",
+            target_value=0.9,
+            problem=problem,
+        )
+    assert set(refused.value.details["fields"]) == {"problem"}
+    cycle = services.do_plan_cycle(
+        user=desk.lead.user,
+        title="x",
+        indicator="sla_compliance",
+        target_value=0.9,
+        problem=problem,
+    )
+    assert cycle.problem == problem
 
 
 def test_each_step_in_turn_and_validated(desk):

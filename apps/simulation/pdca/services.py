@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.accounts.actors import actor_for_user
 from apps.core.errors import Forbidden, InvalidData, NotAllowed
+from apps.improvement.selectors import list_problems_for
 from apps.quality.scorecard import INDICATORS
 from apps.simulation.access import leads
 from apps.simulation.models import (
@@ -99,6 +101,10 @@ def do_plan_cycle(
     if not title.strip():
         raise InvalidData(_("The plan is not complete."), fields={"title": _("Required.")})
     plan = validate_plan(indicator=indicator, target_value=target_value, **plan)
+    problem = plan.get("problem")
+    if problem is not None and not list_problems_for(actor_for_user(user)).filter(pk=problem.pk):
+        # The same answer as for a problem that does not exist: nothing to learn from it.
+        raise InvalidData(_("The plan is not complete."), fields={"problem": _("No such problem.")})
     prediction = scenario_prediction(plan["scenario"]) if plan.get("scenario") else {}
     if plan.get("predicted_value") is not None:
         prediction[indicator] = {
