@@ -12,7 +12,7 @@ from apps.core.errors import InvalidData
 from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import SUBMIT
-from apps.simulation.calendar import open_shares
+from apps.simulation.calendar import open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
 from apps.simulation.fitting import fit_step
 from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist
@@ -49,7 +49,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
     """The model of the requests submitted in [start, end), from their transitions in the log.
     Raises InsufficientData below `min_requests` submitted requests."""
     hours = open_shares(desk_schedule(start, end), start, end)
-    tally = _read_log(start, end, business=bool(hours))
+    tally = _read_log(start, end, hours)
     requests = sum(tally.submits.values())
     if requests < min_requests:
         raise InsufficientData(
@@ -75,9 +75,12 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
     )
 
 
-def _read_log(start: datetime, end: datetime, *, business: bool) -> _Tally:
-    """One pass over the transitions of the requests submitted in the period, in log order;
-    with `business`, the time in a working state is its business seconds (hands-on work)."""
+def _read_log(start: datetime, end: datetime, hours: list[float]) -> _Tally:
+    """One pass over the transitions of the requests submitted in the period, in log order.
+    With office `hours`, the time in a working state (hands-on work) is the open time of those
+    hours between entering and leaving it; not the event's `business_seconds`, which are
+    counted in the request's own SLA calendar (around the clock for a critical policy, say)
+    while the engine spreads the step over the desk's office hours."""
     rows = (
         Event.objects.filter(
             kind=EventKind.TRANSITION,
@@ -93,13 +96,12 @@ def _read_log(start: datetime, end: datetime, *, business: bool) -> _Tally:
             "department_id",
             "at",
             "wall_seconds",
-            "business_seconds",
             "assignee_id",
             "request__category_id",
             "request__priority",
         )
     )
-    tally, current, before, since = _Tally(), None, "", None
+    tally, current, before, since, entered = _Tally(), None, "", None, None
     for (
         request_id,
         name,
@@ -108,16 +110,17 @@ def _read_log(start: datetime, end: datetime, *, business: bool) -> _Tally:
         department,
         at,
         wall,
-        open_time,
         assignee,
         category,
         prio,
     ) in rows.iterator(chunk_size=5000):
         category_key = "" if category is None else str(category)
         if request_id != current:
-            current, before, since = request_id, "", None
-        if business and from_state in WORKING and open_time is not None:
-            wall = open_time
+            current, before, since, entered = request_id, "", None, None
+        if hours and from_state in WORKING and entered is not None and from_state != to_state:
+            wall = open_seconds_between(hours, entered, at)
+        if from_state != to_state:
+            entered = at
         if to_state in WORKING and assignee is not None:
             tally.agents[_key(department)].add(assignee)
         if from_state in WORKING and since is not None and from_state != to_state:
