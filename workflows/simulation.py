@@ -1,11 +1,12 @@
 """What-if scenarios for the workers: a stored scenario is run on the long queue once it is
-asked for (apps/simulation/services.py)."""
+asked for (apps/simulation/services.py); PDCA cycles whose check is due remind their owner."""
 
 from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
 
+from apps.simulation.pdca.reminders import do_remind_due_checks
 from apps.simulation.services import do_fail_scenario, do_run_scenario
 from apps.simulation.signals import scenario_requested
 from workflows.enqueue import enqueue
@@ -24,6 +25,11 @@ def run_scenario(scenario_id: int) -> str:
         )
         return "failed"
     return "taken elsewhere" if scenario is None else scenario.status
+
+
+@shared_task(name="default.sweep_cycle_checks")
+def sweep_cycle_checks() -> int:
+    return do_remind_due_checks()
 
 
 @receiver(scenario_requested, dispatch_uid="workflows.run_requested_scenario")

@@ -33,6 +33,7 @@ class NotificationKind(models.TextChoices):
     OLA_BREACH = "ola_breach", _("Handoff overdue")
     BREACH_RISK = "breach_risk", _("Request at risk of breaching its SLA")
     QUALITY_ALERT = "quality_alert", _("Quality alert")
+    CYCLE_CHECK_DUE = "cycle_check_due", _("A PDCA cycle's check is due")
 
 
 CUSTOMER_KINDS = frozenset(

@@ -62,6 +62,9 @@ SPECTACULAR_SETTINGS = {
         "AuthorRoleEnum": "apps.accounts.actors.Role",
         "NotificationKindEnum": "apps.notifications.kinds.NotificationKind",
         "HandoffKindEnum": "apps.handoffs.models.HandoffKind",
+        # Problems name three indicators; PDCA cycles every indicator of the scorecard.
+        "ProblemIndicatorEnum": "apps.improvement.models.Indicator",
+        "ScorecardIndicatorEnum": "apps.quality.scorecard.INDICATORS",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

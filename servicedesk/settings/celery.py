@@ -142,6 +142,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Closed requests past SERVICEDESK_RETENTION_DAYS_CLOSED anonymised (a no-op while it is 0).
     "sweep-retention": {"task": "default.sweep_retention", "schedule": 3600.0},
+    # PDCA cycles whose check fell due remind their owner once (apps/simulation/pdca).
+    "sweep-cycle-checks": {"task": "default.sweep_cycle_checks", "schedule": 3600.0},
     "sweep-auto-close": {
         "task": "default.sweep_auto_close",
         "schedule": env.float("SERVICEDESK_AUTO_CLOSE_SWEEP_SECONDS", default=3600.0),

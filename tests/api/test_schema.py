@@ -62,6 +62,11 @@ ENDPOINTS = [
     "/api/v1/improvement/problems/",
     "/api/v1/improvement/problems/{id}/",
     "/api/v1/improvement/problems/{id}/transitions/{name}/",
+    "/api/v1/simulation/cycles/",
+    "/api/v1/simulation/cycles/{id}/",
+    "/api/v1/simulation/cycles/{id}/change/",
+    "/api/v1/simulation/cycles/{id}/check/",
+    "/api/v1/simulation/cycles/{id}/decision/",
     "/api/v1/simulation/scenarios/",
     "/api/v1/simulation/scenarios/{id}/",
 ]

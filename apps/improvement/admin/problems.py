@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.actors import actor_for_user
 from apps.core.errors import Conflict, Forbidden, InvalidData, NotAllowed
+from apps.improvement.extensions import problem_records
 from apps.improvement.models import Problem, ProblemEvent
 from apps.improvement.problems import services
 from apps.improvement.selectors import list_problems_for
@@ -45,7 +46,14 @@ class ProblemAdmin(admin.ModelAdmin):
     search_fields = ["title", "root_cause", "corrective_action", "theme"]
     raw_id_fields = ["requests", "quality_alert"]
     inlines = [ProblemEventInline]
-    readonly_fields = ["state", "version", "implemented_at", "closed_at", "verification_periods"]
+    readonly_fields = [
+        "state",
+        "version",
+        "implemented_at",
+        "closed_at",
+        "verification_periods",
+        "linked_records",
+    ]
     fields = [
         "title",
         "description",
@@ -97,6 +105,22 @@ class ProblemAdmin(admin.ModelAdmin):
             found.get("p_value"),
             _("improved") if found["improved"] else _("not improved"),
         )
+
+    @admin.display(description=_("linked records"))
+    def linked_records(self, obj):
+        """What higher apps keep about the problem (PDCA cycles), each a link."""
+        found = problem_records(obj) if obj and obj.pk else []
+        parts = [
+            format_html(
+                "<div>{}: {}</div>",
+                label,
+                format_html_join(", ", '<a href="{}">{}</a>', ((url, text) for text, url in links))
+                if links
+                else "-",
+            )
+            for label, links in found
+        ]
+        return format_html_join("", "{}", ((p,) for p in parts)) if parts else "-"
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         # The request admin orders its list by an annotation this plain queryset lacks.

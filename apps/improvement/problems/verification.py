@@ -32,8 +32,8 @@ def verify(
     now = now or timezone.now()
     pivot = problem.implemented_at
     periods = {"before": (pivot - window, pivot), "after": (pivot, min(now, pivot + window))}
-    scope = _scope(problem)
-    measure = _rate if problem.indicator == Indicator.REOPEN_RATE else _durations
+    scope = problem_scope(problem)
+    measure = _rate if problem.indicator == Indicator.REOPEN_RATE else durations
     result = {
         "indicator": problem.indicator,
         "scope": {k: v for k, v in scope.items() if v},
@@ -47,7 +47,9 @@ def verify(
     return result
 
 
-def _scope(problem: Problem) -> dict:
+def problem_scope(problem: Problem) -> dict:
+    """The requests a problem is about: its category (or its linked requests' categories) and
+    its department; an empty part means every one."""
     categories = {problem.category_id} if problem.category_id else set()
     if not categories:
         categories = set(
@@ -65,7 +67,10 @@ def _requests(scope: dict):
     return requests
 
 
-def _durations(indicator: str, scope: dict, start: datetime, end: datetime) -> dict:
+def durations(indicator: str, scope: dict, start: datetime, end: datetime) -> dict:
+    """The hours from submission to the first answer or to the resolution (`indicator`) of
+    the requests in `scope` answered or resolved in [start, end): the per-request values
+    behind the metrics report's wall-clock means, for rank tests."""
     field = "resolved_at" if indicator == Indicator.RESOLUTION_TIME else "first_response_at"
     rows = (
         _requests(scope)

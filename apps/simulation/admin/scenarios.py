@@ -6,9 +6,9 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from apps.accounts.actors import Role, actor_for_user
 from apps.accounts.models import Department
-from apps.core.errors import Forbidden, InvalidData
+from apps.core.errors import InvalidData
+from apps.simulation.access import leads
 from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
 from apps.simulation.services import do_request_scenario, do_rerun_scenario
@@ -57,7 +57,7 @@ class ScenarioAdmin(admin.ModelAdmin):
         return self.has_module_permission(request)
 
     def has_add_permission(self, request):
-        return self.has_module_permission(request) and _leads(request.user)
+        return self.has_module_permission(request) and leads(request.user)
 
     def has_change_permission(self, request, obj=None):
         return self.has_add_permission(request)
@@ -100,14 +100,6 @@ class ScenarioAdmin(admin.ModelAdmin):
         if obj.results:
             parts.append(_results_table(obj.results))
         return format_html("{}", format_html_join("", "{}", ((p,) for p in parts)))
-
-
-def _leads(user) -> bool:
-    try:
-        actor = actor_for_user(user)
-    except Forbidden:
-        return False
-    return actor.role == Role.AGENT and (actor.is_supervisor or bool(actor.led_department_ids))
 
 
 def _label(name: str) -> str:

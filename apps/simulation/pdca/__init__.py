@@ -1,0 +1,1 @@
+"""PDCA cycles: plan a target, record the change, check every indicator, decide."""
