@@ -5,12 +5,14 @@ Agents work only in open time: a step of hands-on work lasts its business second
 open part of each hour, and the resolution clock counts open time only. An empty list means the
 desk is always open (business time equals wall time)."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from apps.simulation.model import HOURS_PER_WEEK
 from apps.sla.business_time import Schedule, open_intervals
 
 HOUR = 3600.0
+# A Monday 00:00 UTC: instants of the log are placed in the week from it.
+A_MONDAY = datetime(2024, 1, 1, tzinfo=UTC)
 
 
 def open_shares(schedule: Schedule, start: datetime, end: datetime) -> list[float]:
@@ -50,6 +52,15 @@ def open_seconds(shares: list[float], start: float, end: float) -> float:
         total += (until - at) * share_at(shares, at)
         at = until
     return total
+
+
+def open_seconds_between(shares: list[float], start: datetime, end: datetime) -> float:
+    """Open seconds between two instants of the log, in the hours of the week `shares` gives:
+    the measure the engine spreads a step over, so a step fitted with it lasts as long in the
+    run as it did in the log."""
+    return open_seconds(
+        shares, (start - A_MONDAY).total_seconds(), (end - A_MONDAY).total_seconds()
+    )
 
 
 def after_open_seconds(shares: list[float], start: float, seconds: float) -> float:

@@ -12,10 +12,10 @@ from apps.core.errors import InvalidData
 from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import SUBMIT
-from apps.simulation.calendar import open_shares
+from apps.simulation.calendar import open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
 from apps.simulation.fitting import fit_step
-from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist
+from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist, step_keys
 from apps.sla.models import ClockKind, SLAClock, SLAPolicy
 from apps.sla.timers import schedule_of
 
@@ -49,7 +49,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
     """The model of the requests submitted in [start, end), from their transitions in the log.
     Raises InsufficientData below `min_requests` submitted requests."""
     hours = open_shares(desk_schedule(start, end), start, end)
-    tally = _read_log(start, end, business=bool(hours))
+    tally = _read_log(start, end, hours)
     requests = sum(tally.submits.values())
     if requests < min_requests:
         raise InsufficientData(
@@ -72,12 +72,13 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
             "requests": requests,
         },
         open_hours=hours,
+        clock_hours=clock_hours(start, end, hours),
     )
 
 
-def _read_log(start: datetime, end: datetime, *, business: bool) -> _Tally:
+def _read_log(start: datetime, end: datetime, hours: list[float]) -> _Tally:
     """One pass over the transitions of the requests submitted in the period, in log order;
-    with `business`, the time in a working state is its business seconds (hands-on work)."""
+    the time in a working state is its hands-on time in the office `hours` (`hands_on`)."""
     rows = (
         Event.objects.filter(
             kind=EventKind.TRANSITION,
@@ -93,13 +94,12 @@ def _read_log(start: datetime, end: datetime, *, business: bool) -> _Tally:
             "department_id",
             "at",
             "wall_seconds",
-            "business_seconds",
             "assignee_id",
             "request__category_id",
             "request__priority",
         )
     )
-    tally, current, before, since = _Tally(), None, "", None
+    tally, current, before, since, came_from = _Tally(), None, "", None, ""
     for (
         request_id,
         name,
@@ -108,16 +108,13 @@ def _read_log(start: datetime, end: datetime, *, business: bool) -> _Tally:
         department,
         at,
         wall,
-        open_time,
         assignee,
         category,
         prio,
     ) in rows.iterator(chunk_size=5000):
         category_key = "" if category is None else str(category)
         if request_id != current:
-            current, before, since = request_id, "", None
-        if business and from_state in WORKING and open_time is not None:
-            wall = open_time
+            current, before, since, came_from = request_id, "", None, ""
         if to_state in WORKING and assignee is not None:
             tally.agents[_key(department)].add(assignee)
         if from_state in WORKING and since is not None and from_state != to_state:
@@ -130,24 +127,33 @@ def _read_log(start: datetime, end: datetime, *, business: bool) -> _Tally:
             tally.submits[(category_key, how)] += 1
             tally.priorities[category_key][str(prio)] += 1
         elif from_state != to_state:
-            _count_step(tally, (from_state, to_state, category_key, before, str(prio)), wall)
+            step = (from_state, came_from, to_state, category_key, before, str(prio))
+            _count_step(tally, step, hands_on(hours, from_state, at, wall))
             if to_state == "queued":
                 tally.routes[f"{category_key}|{before}"][_key(department)] += 1
                 tally.routes[f"|{before}"][_key(department)] += 1
+        if from_state != to_state:
+            came_from = from_state
         before = _key(department)
     return tally
 
 
-def _count_step(tally: _Tally, step: tuple[str, str, str, str, str], wall: float | None) -> None:
-    from_state, to_state, category, department, priority = step
+def hands_on(hours: list[float], state: str, left: datetime, wall: float | None) -> float | None:
+    """The time of a step that left `state` at `left` after `wall` seconds: in a working state
+    with office `hours`, the open time of those hours in it (the event's `business_seconds`
+    are counted in the request's own SLA calendar, around the clock for a critical policy
+    say, while the engine spreads the step over the desk's office hours); else `wall`."""
+    if not hours or state not in WORKING or wall is None:
+        return wall
+    return open_seconds_between(hours, left - timedelta(seconds=wall), left)
+
+
+def _count_step(tally: _Tally, step: tuple[str, ...], wall: float | None) -> None:
+    from_state, came_from, to_state, category, department, priority = step
     tally.exits[from_state][to_state] += 1
     tally.exits[f"{from_state}|{category}"][to_state] += 1
     if wall is not None:
-        for key in (
-            f"{from_state}|{department}|{priority}",
-            f"{from_state}|{department}",
-            from_state,
-        ):
+        for key in step_keys(from_state, came_from, department, priority):
             tally.times[key].append(wall)
 
 
@@ -211,6 +217,26 @@ def desk_schedule(start: datetime, end: datetime):
             policies.filter(active=True, calendar__isnull=False).order_by("order", "pk").first()
         )
     return schedule_of(policy)
+
+
+def clock_hours(start: datetime, end: datetime, hours: list[float]) -> dict[str, list[float]]:
+    """Per priority, the open shares of the calendar of the policy that timed most of the
+    period's resolution clocks of that priority, where it is not the desk's `hours` (a critical
+    policy around the clock, say: its clock runs at night while the agents do not work)."""
+    counted: dict[str, Counter] = defaultdict(Counter)
+    rows = _resolution_clocks(start, end).values_list("request__priority", "policy_id")
+    for priority, policy in rows.iterator(chunk_size=5000):
+        counted[str(priority)][policy] += 1
+    policies = SLAPolicy.objects.select_related("calendar").in_bulk(
+        {counts.most_common(1)[0][0] for counts in counted.values()}
+    )
+    shares = {}
+    for priority, counts in counted.items():
+        policy = policies.get(counts.most_common(1)[0][0])
+        own = open_shares(schedule_of(policy), start, end)
+        if own != hours:
+            shares[priority] = own
+    return shares
 
 
 def resolution_targets(start: datetime, end: datetime) -> dict[str, float]:

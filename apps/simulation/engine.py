@@ -71,6 +71,8 @@ class _Path:
     """Where a simulated request is: its state, department and the agent unit it holds."""
 
     state: str = "new"
+    # The state it came from (step times depend on it).
+    before: str = ""
     department: str = ""
     held: tuple | None = None
 
@@ -126,12 +128,15 @@ class _Sim:
         if path.state == "queued" and following in WORKING and path.department in self.pools:
             path.held = yield from self._take_agent(path.department, outcome)
         else:
-            seconds = self.model.duration(path.state, path.department, outcome.priority, self.rng)
+            seconds = self.model.duration(
+                path.state, path.department, outcome.priority, self.rng, before=path.before
+            )
             if path.state in WORKING:
                 seconds = after_open_seconds(self.model.open_hours, began, seconds) - began
             yield self.env.timeout(seconds)
         if outcome.resolved is None and path.state not in PAUSING:
-            outcome.clock += open_seconds(self.model.open_hours, began, self.env.now)
+            shares = self.model.clock_shares(outcome.priority)
+            outcome.clock += open_seconds(shares, began, self.env.now)
         if path.held is not None and following not in WORKING:
             self._release(path.held, path.department)
             path.held = None
@@ -140,7 +145,7 @@ class _Sim:
             path.department = self.model.department_for(outcome.category, path.department, self.rng)
         if following in WORKING and path.held is None and path.state != "queued":
             path.held = yield from self._take_agent(path.department, outcome)
-        path.state = following
+        path.before, path.state = path.state, following
 
     def _take_agent(self, department: str, outcome: Outcome):
         pool = self.pools.get(department)

@@ -53,11 +53,15 @@ class ProcessModel:
     - `transitions`: "state" or "state|category" -> {next state: probability};
     - `routes`: "category|department before" or "|department before" -> {department: share}
       (the department a request is queued for);
-    - `durations`: "state|department|priority", "state|department" or "state" -> StepDist;
+    - `durations`: "state|department|priority", "state|department" or "state" -> StepDist,
+      each also as "state<state before|..." (the state it was entered from: `step_keys`);
     - `capacity`: department -> agents working one request at a time;
     - `resolution_targets`: priority -> business seconds of the resolution clock;
     - `open_hours`: the open share of each hour of the week (apps/simulation/calendar.py);
-      empty: always open, every time is wall time."""
+      empty: always open, every time is wall time;
+    - `clock_hours`: priority -> the open shares of the calendar its resolution clocks run on,
+      where it differs from `open_hours` (empty: around the clock); a priority not named
+      counts its clock in `open_hours`."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -68,6 +72,7 @@ class ProcessModel:
     resolution_targets: dict[str, float] = field(default_factory=dict)
     observed: dict = field(default_factory=dict)
     open_hours: list[float] = field(default_factory=list)
+    clock_hours: dict[str, list[float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -86,11 +91,33 @@ class ProcessModel:
         choices = self.routes.get(f"{category}|{before}") or self.routes.get(f"|{before}")
         return draw(choices, rng) if choices else before
 
-    def duration(self, state: str, department: str, priority: str, rng: random.Random) -> float:
-        for key in (f"{state}|{department}|{priority}", f"{state}|{department}", state):
+    def clock_shares(self, priority: str) -> list[float]:
+        """The hours of the week a request of `priority` has its resolution clock running."""
+        return self.clock_hours.get(priority, self.open_hours)
+
+    def duration(
+        self, state: str, department: str, priority: str, rng: random.Random, before: str = ""
+    ) -> float:
+        """The time of a step: the most specific key present, the state it was entered from
+        first (a return to work after the customer's reply is not a first piece of work)."""
+        for key in step_keys(state, before, department, priority):
             if key in self.durations:
                 return self.durations[key].sample(rng)
         return 0.0
+
+
+def step_keys(state: str, before: str, department: str, priority: str) -> tuple[str, ...]:
+    """The keys of a step's time, most specific first: by the state it was entered from, then
+    by department and priority."""
+    entered = f"{state}<{before}"
+    return (
+        f"{entered}|{department}|{priority}",
+        f"{entered}|{department}",
+        entered,
+        f"{state}|{department}|{priority}",
+        f"{state}|{department}",
+        state,
+    )
 
 
 def draw(shares: dict[str, float], rng: random.Random) -> str:

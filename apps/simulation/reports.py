@@ -12,6 +12,7 @@ def validation_json(validation: Validation) -> dict:
         "fit": [moment.isoformat() for moment in validation.fit],
         "test": [moment.isoformat() for moment in validation.test],
         "requests": validation.model.observed.get("requests"),
+        "too_thin": validation.too_thin,
         "checks": [
             {
                 "kpi": check.name,
@@ -21,6 +22,7 @@ def validation_json(validation: Validation) -> dict:
                 "tolerance": check.tolerance,
                 "relative": check.relative,
                 "passed": check.passed,
+                "observed_interval": check.observed_interval,
             }
             for check in validation.checks
         ],

@@ -6,14 +6,19 @@ points. P90 time to resolve, mean backlog and utilisation per department are rep
 them without a target. A model that misses a target is not valid and is not offered for
 scenarios."""
 
+import math
 import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.db.models import Max
+from django.utils.translation import gettext as _
+
 from apps.eventlog.models import Event, EventKind
 from apps.simulation.calendar import HOUR, open_seconds
-from apps.simulation.discovery import MIN_REQUESTS, discover
-from apps.simulation.kpis import Estimate, runs, summarise
+from apps.simulation.discovery import MIN_REQUESTS, discover, hands_on
+from apps.simulation.engine import Run, simulate
+from apps.simulation.kpis import Estimate, measure, summarise
 from apps.simulation.model import WORKING, ProcessModel
 from apps.sla.models import ClockKind, SLAClock
 from apps.tickets.models import ServiceRequest
@@ -26,6 +31,10 @@ WARMUP_DAYS = 7
 # More replications are run, up to this many, while a targeted KPI's 95 % interval is wider
 # than its tolerance (half-width above half the tolerance): the verdict must not be the dice's.
 MAX_REPLICATIONS = 40
+# The log's own figure is known only within its sampling error: with fewer requests than it
+# takes to know a targeted KPI within its tolerance (the 95 % interval of the log's value,
+# `observed_intervals`), the period is too thin to validate against, whatever the model does.
+Z95 = 1.96
 
 
 @dataclass
@@ -40,6 +49,8 @@ class Check:
     tolerance: float | None = None
     relative: bool = True
     passed: bool | None = None
+    # The 95 % interval of the log's own value (targeted KPIs): how well the test period knows it.
+    observed_interval: tuple[float, float] | None = None
 
 
 @dataclass
@@ -48,10 +59,15 @@ class Validation:
     fit: tuple[datetime, datetime]
     test: tuple[datetime, datetime]
     checks: list[Check] = field(default_factory=list)
+    # Why the test period cannot tell a valid model from an invalid one (the log's own
+    # interval of a targeted KPI is wider than the tolerance); empty when it can.
+    too_thin: list[str] = field(default_factory=list)
 
     @property
     def valid(self) -> bool:
-        return all(check.passed for check in self.checks if check.tolerance is not None)
+        return not self.too_thin and all(
+            check.passed for check in self.checks if check.tolerance is not None
+        )
 
 
 def validate(
@@ -73,24 +89,74 @@ def validate(
     )
     warmup = WARMUP_DAYS + (split - monday).total_seconds() / 86400
     observed = observed_kpis(model, split, end)
-    simulated = _replicate_until_precise(model, observed, days, replications, seed, warmup)
+    # The log sees the test period's requests resolved up to its last event: the simulated
+    # ones are seen up to the same instant, not after a drain the log never had.
+    horizon = max(_last_event(end), end)
+    seen = warmup + (horizon - split).total_seconds() / 86400
+    simulated = _replicate_until_precise(
+        model, observed, _Plan(days, replications, seed, warmup, seen)
+    )
     validation = Validation(model=model, fit=(fit_start, split), test=(split, end))
     names = [*TARGETS, *REPORTED, *sorted(n for n in observed if n.startswith("utilisation|"))]
+    spreads = observed_intervals(split, end)
     for name in names:
         tolerance, relative = TARGETS.get(name, (None, name != "sla_resolution_share"))
-        validation.checks.append(
-            _check(name, observed.get(name), simulated.get(name), tolerance, relative)
-        )
+        check = _check(name, observed.get(name), simulated.get(name), tolerance, relative)
+        check.observed_interval = spreads.get(name)
+        validation.checks.append(check)
+        reason = _too_thin(check)
+        if reason:
+            validation.too_thin.append(reason)
     return validation
 
 
-def _replicate_until_precise(model, observed, days, replications, seed, warmup):  # noqa: PLR0917  private helper of validate, called once with its own locals
-    rows = runs(model, days=days, seeds=range(seed, seed + replications), warmup_days=warmup)
+@dataclass
+class _Plan:
+    """How the test period is run: its days, the replications to start with, the first seed,
+    the warm-up days before it and the days after the warm-up's start the log sees."""
+
+    days: float
+    replications: int
+    seed: int
+    warmup: float
+    seen: float
+
+
+def _replicate_until_precise(model, observed, plan: _Plan):
+    rows = _runs(model, plan, range(plan.seed, plan.seed + plan.replications))
     while len(rows) < MAX_REPLICATIONS and not _precise(summarise(rows), observed):
         more = min(len(rows), MAX_REPLICATIONS - len(rows))
-        start = seed + len(rows)
-        rows += runs(model, days=days, seeds=range(start, start + more), warmup_days=warmup)
+        start = plan.seed + len(rows)
+        rows += _runs(model, plan, range(start, start + more))
     return summarise(rows)
+
+
+def _runs(model: ProcessModel, plan: _Plan, seeds) -> list[dict]:
+    hours, seen = (plan.days + plan.warmup) * 24, plan.seen * 24 * HOUR
+    rows = []
+    for seed in seeds:
+        run = simulate(model, hours=hours, seed=seed, drain_hours=max(hours, seen / HOUR - hours))
+        _censor(run, model, seen)
+        rows.append(measure(run, model, plan.warmup * 24 * HOUR, hours))
+    return rows
+
+
+def _censor(run: Run, model: ProcessModel, seen: float) -> None:
+    """What the log could not see yet at `seen`: a request resolved later is not resolved; its
+    resolution clock is left out of the SLA share when it had not run out by then (as a
+    running clock of the log), counted missed when it had."""
+    targets = model.resolution_targets
+    for outcome in run.outcomes:
+        if outcome.resolved is None or outcome.resolved <= seen:
+            continue
+        outcome.resolved = None
+        target = targets.get(outcome.priority)
+        if target is None or outcome.clock <= target:
+            outcome.dropped = True
+
+
+def _last_event(end: datetime) -> datetime:
+    return Event.objects.filter(at__gte=end).aggregate(last=Max("at"))["last"] or end
 
 
 def _precise(simulated: dict[str, Estimate], observed: dict[str, float]) -> bool:
@@ -116,17 +182,48 @@ def _check(name, observed, simulated, tolerance, relative) -> Check:
     return check
 
 
+def _too_thin(check: Check) -> str:
+    """Why the log's value of a targeted KPI is too uncertain to compare with (empty if not)."""
+    if check.tolerance is None or check.observed_interval is None or check.observed is None:
+        return ""
+    low, high = check.observed_interval
+    half = (high - low) / 2
+    allowed = check.tolerance * abs(check.observed) if check.relative else check.tolerance
+    if half <= allowed:
+        return ""
+    return _(
+        "The test period is too thin to validate %(kpi)s: the log's own value is %(value).3g, "
+        "known only within [%(low).3g, %(high).3g] (95 %%), wider than the tolerance."
+    ) % {"kpi": check.name, "value": check.observed, "low": low, "high": high}
+
+
+def observed_intervals(start: datetime, end: datetime) -> dict[str, tuple[float, float]]:
+    """The 95 % interval of the log's targeted KPIs over [start, end): for the median time to
+    resolve, the distribution-free interval between the order statistics around the middle
+    (ranks n/2 -+ 1.96 sqrt(n)/2, from the binomial count of values below the true median);
+    for the SLA share, its normal interval."""
+    intervals = {}
+    ttrs = sorted(_ttrs(start, end))
+    if ttrs:
+        n, spread = len(ttrs), Z95 * math.sqrt(len(ttrs)) / 2
+        low = max(math.floor(n / 2 - spread), 0)
+        high = min(math.ceil(n / 2 + spread), n - 1)
+        intervals["ttr_median_h"] = (ttrs[low], ttrs[high])
+    met, counted = _sla_counts(start, end)
+    if counted:
+        share = met / counted
+        half = Z95 * math.sqrt(share * (1 - share) / counted)
+        # A share of 0 or 1 has no normal spread: at least the spread of one request.
+        half = max(half, 1 / counted)
+        intervals["sla_resolution_share"] = (share - half, share + half)
+    return intervals
+
+
 def observed_kpis(model: ProcessModel, start: datetime, end: datetime) -> dict[str, float]:
     """The log's KPIs for the requests submitted in [start, end), as the engine measures them:
     time to the first resolution, the resolution clocks met, the requests open at each hour
     (arrived, not yet resolved or cancelled), and the agents' working time in office hours."""
-    firsts = _first_resolutions(start, end)
-    requests = ServiceRequest.objects.filter(created_at__gte=start, created_at__lt=end)
-    ttrs = sorted(
-        (firsts[pk] - created).total_seconds() / HOUR
-        for pk, created in requests.values_list("pk", "created_at")
-        if pk in firsts
-    )
+    ttrs = sorted(_ttrs(start, end))
     kpis: dict[str, float] = {}
     if ttrs:
         kpis["ttr_median_h"] = statistics.median(ttrs)
@@ -135,6 +232,18 @@ def observed_kpis(model: ProcessModel, start: datetime, end: datetime) -> dict[s
     kpis.update(_backlog(start, end))
     kpis.update(_utilisation(model, start, end))
     return kpis
+
+
+def _ttrs(start: datetime, end: datetime) -> list[float]:
+    """Hours from submission to the first resolution of the requests submitted in the period
+    that the log shows resolved."""
+    firsts = _first_resolutions(start, end)
+    requests = ServiceRequest.objects.filter(created_at__gte=start, created_at__lt=end)
+    return [
+        (firsts[pk] - created).total_seconds() / HOUR
+        for pk, created in requests.values_list("pk", "created_at")
+        if pk in firsts
+    ]
 
 
 def _first_resolutions(start: datetime, end: datetime) -> dict[int, datetime]:
@@ -155,8 +264,14 @@ def _first_resolutions(start: datetime, end: datetime) -> dict[int, datetime]:
 
 
 def _sla_share(start: datetime, end: datetime) -> dict[str, float]:
+    met, counted = _sla_counts(start, end)
+    return {"sla_resolution_share": met / counted} if counted else {}
+
+
+def _sla_counts(start: datetime, end: datetime) -> tuple[int, int]:
     """Resolution clocks of the period's requests, cancelled ones left out: met when stopped
-    without a breach, missed when breached; a clock still running unbreached is left out."""
+    without a breach, missed when breached; a clock still running unbreached is left out.
+    (met, counted)."""
     clocks = SLAClock.objects.filter(
         kind=ClockKind.RESOLUTION,
         request__created_at__gte=start,
@@ -168,7 +283,7 @@ def _sla_share(start: datetime, end: datetime) -> dict[str, float]:
             missed += 1
         elif stopped is not None:
             met += 1
-    return {"sla_resolution_share": met / (met + missed)} if met + missed else {}
+    return met, met + missed
 
 
 def _backlog(start: datetime, end: datetime) -> dict[str, float]:
@@ -190,14 +305,14 @@ def _backlog(start: datetime, end: datetime) -> dict[str, float]:
 
 
 def _utilisation(model: ProcessModel, start: datetime, end: datetime) -> dict[str, float]:
-    """Per department, the business seconds its requests spent in working states (events in
-    [start, end)) over its agents' open time in the period."""
+    """Per department, the hands-on time in office hours its requests spent in working states
+    (events in [start, end), `hands_on`) over its agents' open time in the period."""
     busy: dict[str, float] = {}
     rows = Event.objects.filter(
         kind=EventKind.TRANSITION, at__gte=start, at__lt=end, from_state__in=WORKING
-    ).values_list("department_id", "business_seconds", "wall_seconds")
-    for department, business, wall in rows.iterator(chunk_size=5000):
-        seconds = business if model.open_hours and business is not None else wall
+    ).values_list("department_id", "from_state", "at", "wall_seconds")
+    for department, state, at, wall in rows.iterator(chunk_size=5000):
+        seconds = hands_on(model.open_hours, state, at, wall)
         if department is not None and seconds is not None:
             busy[str(department)] = busy.get(str(department), 0.0) + seconds
     span = (end - start).total_seconds()

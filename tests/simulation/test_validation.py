@@ -10,9 +10,10 @@ from django.core.management import call_command
 
 from apps.demo.history import generate_history
 from apps.simulation.discovery import InsufficientData
-from apps.simulation.kpis import Estimate
-from apps.simulation.validation import _check, validate
-from tests.support.simulation import make_organisation
+from apps.simulation.engine import HOUR, Outcome, Run
+from apps.simulation.kpis import Estimate, measure
+from apps.simulation.validation import Validation, _censor, _check, _too_thin, validate
+from tests.support.simulation import fixed, make_organisation, queue_model
 
 pytestmark = pytest.mark.django_db
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
@@ -37,6 +38,11 @@ def test_the_as_is_model_reproduces_a_period_it_was_not_fitted_on(organisation):
     # are reported, each with the log's value and the simulated interval.
     assert checks["ttr_median_h"].passed and checks["sla_resolution_share"].passed
     assert result.valid
+    # The 1,000 or so test requests know their own median and share well enough to tell.
+    assert result.too_thin == []
+    low, high = checks["ttr_median_h"].observed_interval
+    assert low <= checks["ttr_median_h"].observed <= high
+    assert (high - low) / 2 <= 0.15 * checks["ttr_median_h"].observed
     assert abs(checks["ttr_p90_h"].error) < 0.25
     assert abs(checks["backlog_mean"].error) < 0.25
     assert {n for n in checks if n.startswith("utilisation|")} == {
@@ -71,3 +77,49 @@ def test_validation_refuses_too_little_data(organisation):
     generate_history(requests=60, days=10, seed=3, now=NOW)
     with pytest.raises(InsufficientData):
         validate(fit_start=NOW - timedelta(days=10), split=NOW - timedelta(days=3), end=NOW)
+
+
+def test_what_the_log_has_not_seen_yet_is_not_counted():
+    """The log of the test period is read up to its last event: a simulated request resolved
+    after that instant is not resolved yet (the drain would count long ones the log cannot
+    see, and the simulated median would be longer than the log's for that reason alone). Its
+    clock is left out while within its target, as the log leaves out a running clock, and
+    counted missed when already over it."""
+    model = queue_model(per_hour=1.0, agents=1, service=fixed(HOUR))
+    seen = 10 * HOUR
+    run = Run(
+        outcomes=[
+            Outcome("c", "3", arrived=0.0, resolved=HOUR, clock=HOUR),
+            Outcome("c", "3", arrived=HOUR, resolved=20 * HOUR, clock=HOUR),
+            Outcome("c", "3", arrived=2 * HOUR, resolved=30 * HOUR, clock=28 * HOUR),
+        ]
+    )
+    _censor(run, model, seen)
+    row = measure(run, model, 0.0, 10)
+    assert row["ttr_median_h"] == 1.0
+    assert [o.resolved for o in run.outcomes] == [HOUR, None, None]
+    # One met, the second left out (1 h of a 2 h target), the third missed.
+    assert row["sla_resolution_share"] == 0.5
+
+
+def test_a_test_period_too_thin_to_tell_is_refused_with_the_reason():
+    """The demo desk's test period: 127 requests resolved, a median of 17.1 h whose own 95 %
+    interval is [6.2, 20.2] h. No model can be shown within 15 % of a figure known only that
+    well: the validation says so and the model is not valid, even when its figures agree."""
+    thin = _check("ttr_median_h", 17.1, Estimate(19.2, 17.5, 20.8, 10), 0.15, True)
+    thin.observed_interval = (6.2, 20.2)
+    assert thin.passed
+    reason = _too_thin(thin)
+    assert "too thin" in reason and "6.2" in reason and "20.2" in reason
+    result = Validation(
+        model=queue_model(per_hour=1.0, agents=1, service=fixed(HOUR)),
+        fit=(NOW, NOW),
+        test=(NOW, NOW),
+    )
+    result.checks.append(thin)
+    result.too_thin.append(reason)
+    assert not result.valid
+    # A share known within 5 points (1,000 clocks at 0.9: +-1.9 points) is precise enough.
+    share = _check("sla_resolution_share", 0.9, Estimate(0.88, 0.87, 0.89, 10), 0.05, False)
+    share.observed_interval = (0.881, 0.919)
+    assert _too_thin(share) == ""

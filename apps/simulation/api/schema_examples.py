@@ -24,6 +24,7 @@ SCENARIO = OpenApiExample(
             "fit": ["2026-08-06T09:00:00+00:00", "2026-11-04T09:00:00+00:00"],
             "test": ["2026-11-04T09:00:00+00:00", "2026-12-04T09:00:00+00:00"],
             "requests": 4210,
+            "too_thin": [],
             "checks": [
                 {
                     "kpi": "ttr_median_h",
@@ -33,6 +34,7 @@ SCENARIO = OpenApiExample(
                     "tolerance": 0.15,
                     "relative": True,
                     "passed": True,
+                    "observed_interval": [3.9, 4.3],
                 }
             ],
         },

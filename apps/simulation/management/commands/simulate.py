@@ -128,11 +128,20 @@ def _validation_report(result: Validation) -> str:
             f"  {_label(check.name, names):<32} {observed:>10} {mean:>10}  {interval:<22} "
             f"{error:>8}  {target}"
         )
-    lines.append(
-        "The model is valid: it may be used for scenarios."
-        if result.valid
-        else "The model is NOT valid: it misses a target and is not offered for scenarios."
-    )
+    for check in result.checks:
+        if check.observed_interval is not None:
+            low, high = check.observed_interval
+            lines.append(f"  the log's {check.name}: 95 % interval [{low:.3f}, {high:.3f}]")
+    lines.extend(f"  {reason}" for reason in result.too_thin)
+    if result.valid:
+        lines.append("The model is valid: it may be used for scenarios.")
+    elif result.too_thin:
+        lines.append(
+            "The model is NOT validated: the test period is too thin to tell; it is not offered "
+            "for scenarios."
+        )
+    else:
+        lines.append("The model is NOT valid: it misses a target and is not offered for scenarios.")
     return "\n".join(lines)
 
 
