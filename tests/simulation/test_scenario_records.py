@@ -9,6 +9,7 @@ from django.test import Client
 
 from apps.demo.history import generate_history
 from apps.simulation import validation
+from apps.simulation.admin.scenarios import _validation_table
 from apps.simulation.models import Scenario, ScenarioStatus
 from apps.simulation.services import do_request_scenario, do_run_scenario
 from tests.support.api import client_for
@@ -115,3 +116,17 @@ def _capacity():
     from apps.simulation.discovery import discover
 
     return discover(start=NOW - timedelta(days=42), end=NOW - timedelta(days=21)).capacity
+
+
+def test_the_page_says_why_a_period_too_thin_to_tell_is_not_valid():
+    reason = "The test period is too thin to validate ttr_median_h: known only within [6.2, 20.2]"
+    check = {"kpi": "ttr_median_h", "observed": 17.1, "simulated": None, "tolerance": 0.15}
+    html = _validation_table(
+        {
+            "valid": False,
+            "too_thin": [reason],
+            "checks": [{**check, "passed": True, "error": 0.1, "relative": True}],
+        }
+    )
+    assert "too thin to tell" in html and reason in html
+    assert "too thin" not in _validation_table({"valid": False, "too_thin": [], "checks": []})

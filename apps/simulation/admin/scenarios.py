@@ -119,7 +119,13 @@ def _estimate(estimate) -> str:
 def _validation_table(validation: dict) -> str:
     if not validation:
         return ""
-    verdict = _("valid") if validation.get("valid") else _("not valid: no scenario was run")
+    thin = validation.get("too_thin") or []
+    if validation.get("valid"):
+        verdict = _("valid")
+    elif thin:
+        verdict = _("not valid: the period it was checked on is too thin to tell")
+    else:
+        verdict = _("not valid: no scenario was run")
     rows = format_html_join(
         "",
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
@@ -135,13 +141,14 @@ def _validation_table(validation: dict) -> str:
     )
     return format_html(
         "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
-        "<tbody>{}</tbody></table>",
+        "<tbody>{}</tbody></table>{}",
         _("As-is model, checked on the last days of the log: %(verdict)s") % {"verdict": verdict},
         _("indicator"),
         _("the log"),
         _("simulated [interval, 95 %]"),
         _("target"),
         rows,
+        format_html_join("", '<p class="too-thin">{}</p>', ((reason,) for reason in thin)),
     )
 
 
