@@ -91,7 +91,7 @@ def _page_base(actor: Actor) -> QuerySet[ServiceRequest]:
 
 
 # The request's columns a page never shows nor decides a transition by.
-_NOT_ON_A_PAGE = frozenset(
+NOT_ON_A_PAGE = frozenset(
     {"tags", "required_skills", "priority_overridden", "last_event_seq", "last_event_at"}
 )
 
@@ -104,7 +104,7 @@ def _page_columns() -> list[str]:
     username = get_user_model().USERNAME_FIELD
     names = ("first_name", "last_name", username)
     return [
-        *(f.name for f in ServiceRequest._meta.concrete_fields if f.name not in _NOT_ON_A_PAGE),
+        *(f.name for f in ServiceRequest._meta.concrete_fields if f.name not in NOT_ON_A_PAGE),
         "category__name",
         "department__name",
         *(f"{person}__user__{name}" for person in ("assignee", "customer") for name in names),

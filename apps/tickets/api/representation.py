@@ -26,6 +26,9 @@ _PLAIN = (
 
 def _named(attribute: str):
     def render(serializer, instance):
+        shown = getattr(instance, "shown", None)  # apps/tickets/page_sql.py
+        if shown is not None:
+            return shown[attribute]
         related = getattr(instance, attribute)
         return None if related is None else {"id": int(related.id), "name": str(related.name)}
 
@@ -34,6 +37,9 @@ def _named(attribute: str):
 
 def _person(attribute: str):
     def render(serializer, instance):
+        shown = getattr(instance, "shown", None)
+        if shown is not None:
+            return shown[attribute]
         person = getattr(instance, attribute)
         if person is None:
             return None
