@@ -14,8 +14,9 @@ class PageWithCount(Paginator):
     (an uncorrelated scalar subquery, which PostgreSQL runs once): one round trip instead of
     two; or a source that reads a page and its count itself (`page_with_count(offset,
     limit)`, apps/tickets/page_sql.py). The count is the one `QuerySet.count()` gives (the
-    same FROM and WHERE, no DISTINCT in our lists); an empty page (past the end, or an empty list) falls back to Django's own
-    `page()`, which counts and raises as before (tests/api/test_pagination.py)."""
+    same FROM and WHERE, no DISTINCT in our lists); an empty page (past the end, or an empty
+    list) falls back to Django's own `page()`, which counts and raises as before
+    (tests/api/test_pagination.py)."""
 
     def page(self, number):
         rows = self.object_list
