@@ -2,13 +2,18 @@
 answers what the ORM's page (`selectors.list_page_requests_for`) answers: the same rows in the
 same order, the same count and links, the same bodies and errors, for every kind of reader."""
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import pytest
+from django.utils import timezone, translation
+from rest_framework import serializers
 
 from apps.accounts.actors import SYSTEM, actor_for_user
 from apps.tickets import page_sql, selectors
 from apps.tickets.api.serializers import RequestSerializer
 from apps.tickets.models import ServiceRequest
-from tests.factories import AgentFactory, UserFactory
+from tests.factories import AgentFactory, UserFactory, submit
 from tests.support.api import client_for
 from tests.tickets.test_api_query_counts import population  # noqa: F401  the fixture, reused
 from tests.tickets.test_api_representation import _vary
@@ -117,3 +122,30 @@ def test_filtered_lists_and_other_callers_keep_the_orm(population, monkeypatch):
     response = client.get("/api/v1/requests/", {"state": "new"})
     assert response.status_code == 200
     assert {item["state"] for item in response.json()["results"]} == {"new"}
+
+
+@pytest.mark.parametrize(
+    ("zone", "language"),
+    [("UTC", "en"), ("Europe/Berlin", "zh-hans"), ("America/St_Johns", "en")],
+)
+def test_datetimes_and_labels_follow_the_callers_zone_and_language(customer, zone, language):
+    """The representation reads the time zone and language once per serializer
+    (apps/tickets/api/representation.py): each serializer still renders as DRF does in the
+    zone and language active when it renders."""
+    request = submit(customer, subject="Zones")
+    ServiceRequest.objects.filter(pk=request.pk).update(
+        first_response_at=request.created_at + timedelta(hours=7, microseconds=5)
+    )
+    request = selectors.list_requests_for(actor_for_user(customer.user)).get(pk=request.pk)
+    context = {"actor": actor_for_user(customer.user)}
+    with timezone.override(ZoneInfo(zone)), translation.override(language):
+        ours = RequestSerializer(request, context=context).data
+        fresh = RequestSerializer(request, context=context)
+        drfs = serializers.ModelSerializer.to_representation(fresh, request)
+        field = serializers.DateTimeField()
+        first_response = field.to_representation(request.first_response_at)
+        created = field.to_representation(request.created_at)
+    assert ours == drfs
+    assert (ours["first_response_at"], ours["created_at"]) == (first_response, created)
+    assert first_response.endswith("Z") == (zone == "UTC")
+    assert ours["state_label"] == drfs["state_label"]
