@@ -17,9 +17,12 @@ the ORM (`request_page_source` returns None).
 
 from dataclasses import dataclass
 from functools import cache
+from typing import Any, cast
 
 from django.contrib.auth import get_user_model
 from django.db import connections
+from django.db.models import Field, Model, OneToOneRel
+from django.db.models.options import Options
 
 from apps.accounts.actors import Actor, Role
 from apps.core.prefetch import set_absent
@@ -38,8 +41,8 @@ class _Statement:
     select: str  # the page: `{where}` twice (the rows' and the count's), then LIMIT and OFFSET
     count: str  # the count alone (an empty page, or "last")
     own: tuple[str, ...]  # the request's attnames, in the order selected
-    converters: tuple[tuple[int, object], ...]  # (position, field) needing `from_db_value`
-    related: tuple[tuple[str, type, tuple[str, ...]], ...]  # other apps' one-to-one rows
+    converters: tuple[tuple[int, Any], ...]  # (position, field) needing `from_db_value`
+    related: tuple[tuple[str, type[Model], tuple[str, ...]], ...]  # other apps' one-to-one rows
 
 
 def request_page_source(actor: Actor) -> "RequestPageSource | None":
@@ -106,21 +109,25 @@ class RequestPageSource:
             width : width + 8
         ]
         (customer_id, c_first, c_last, c_login, has_clocks, has_files) = row[width + 8 : width + 14]
-        request.shown = {
-            "category": None if cat_id is None else {"id": cat_id, "name": cat_name},
-            "department": None if dep_id is None else {"id": dep_id, "name": dep_name},
-            "assignee": _person(assignee_id, a_first, a_last, a_login),
-            "customer": _person(customer_id, c_first, c_last, c_login),
-        }
-        request.has_clocks, request.has_files = has_clocks, has_files
+        # Attributes of this row only, as the ORM's annotations are (`has_clocks`, `has_files`).
+        vars(request).update(
+            shown={
+                "category": None if cat_id is None else {"id": cat_id, "name": cat_name},
+                "department": None if dep_id is None else {"id": dep_id, "name": dep_name},
+                "assignee": _person(assignee_id, a_first, a_last, a_login),
+                "customer": _person(customer_id, c_first, c_last, c_login),
+            },
+            has_clocks=has_clocks,
+            has_files=has_files,
+        )
         at = width + 14
         for name, model, attnames in statement.related:
-            values = row[at : at + len(attnames)]
+            other = row[at : at + len(attnames)]
             at += len(attnames)
-            if values[0] is None:
+            if other[0] is None:
                 set_absent(request, name)
             else:
-                setattr(request, name, model.from_db(self.alias, attnames, values))
+                setattr(request, name, model.from_db(self.alias, attnames, other))
         return request
 
 
@@ -136,14 +143,15 @@ def _person(pk, first_name, last_name, login) -> dict | None:
 def _statement(agent: bool, related: tuple[str, ...]) -> _Statement:
     """The page's SQL for an agent (every file counts) or another reader (files of internal
     notes do not), with the other apps' one-to-one rows `related`; written once a process."""
-    user = get_user_model()._meta
-    login = user.get_field(user.model.USERNAME_FIELD).column
+    user_model = get_user_model()
+    user = user_model._meta
+    login = cast(Field, user.get_field(user_model.USERNAME_FIELD)).column
     request = ServiceRequest._meta
     own = [f for f in request.concrete_fields if f.name not in NOT_ON_A_PAGE]
-    category = request.get_field("category").related_model._meta
-    department = request.get_field("department").related_model._meta
-    agent_meta = request.get_field("assignee").related_model._meta
-    customer = request.get_field("customer").related_model._meta
+    category = _related(request, "category")
+    department = _related(request, "department")
+    agent_meta = _related(request, "assignee")
+    customer = _related(request, "customer")
     clocks = SLAClock._meta
     files = Attachment._meta
     columns = [f"r.{f.column}" for f in own]
@@ -171,14 +179,15 @@ def _statement(agent: bool, related: tuple[str, ...]) -> _Statement:
     ]
     others = []
     for number, name in enumerate(related):
-        relation = request.get_field(name)
-        meta = relation.related_model._meta
+        relation = cast(OneToOneRel, request.get_field(name))
+        model = relation.related_model
+        meta = model._meta
         fields = [meta.pk, *(f for f in meta.concrete_fields if f is not meta.pk)]
         columns += [f"o{number}.{f.column}" for f in fields]
         joins.append(
             f"LEFT OUTER JOIN {meta.db_table} o{number} ON o{number}.{relation.field.column} = r.id"
         )
-        others.append((name, relation.related_model, tuple(f.attname for f in fields)))
+        others.append((name, model, tuple(f.attname for f in fields)))
     table = request.db_table
     count = f"SELECT COUNT(*) FROM {table} r WHERE {{where}}"
     select = (
@@ -192,3 +201,8 @@ def _statement(agent: bool, related: tuple[str, ...]) -> _Statement:
         converters=tuple((i, f) for i, f in enumerate(own) if hasattr(f, "from_db_value")),
         related=tuple(others),
     )
+
+
+def _related(meta: Options, name: str) -> Options:
+    """The `_meta` of the model a foreign key of `meta` points to."""
+    return cast(type[Model], meta.get_field(name).related_model)._meta
