@@ -3,16 +3,17 @@ see, newest first, with what the list shows of the joined rows and the list's co
 
 The API's unfiltered request list (`GET /api/v1/requests/`, the call a client polls) spent
 about half of its Python in Django building and compiling the page's query (five joins, two
-`EXISTS`, the count's subquery) and building four model instances a row. Here the statement is
-written once per process from the models' `_meta` (table and column names) and each call only
-binds its values; each row becomes one `ServiceRequest` (`Model.from_db`, the documented
-loading hook) holding the names of its category, department, assignee and customer in
-`shown`, which the representation reads instead of related instances
+`EXISTS`, the count's subquery) and building three to five model instances a row. Here the
+statement is written once per process from the models' `_meta` (table and column names) and
+each call only binds its values; each row becomes one `ServiceRequest` (`Model.from_db`, the
+documented loading hook) holding the names of its category, department, assignee and
+customer in `shown`, which the representation reads instead of related instances
 (apps/tickets/api/representation.py). The rows, their order, the count and the rendering are
 those of `selectors.list_page_requests_for` read through the ORM:
 tests/tickets/test_page_sql.py compares both for customers, agents and supervisors, across
-pages, with clocks, files, forecasts and approvals. Filtered lists and other databases keep
-the ORM (`request_page_source` returns None).
+pages and errors, with clocks, files, forecasts, declared files and a merged request; the
+model's ordering (`-created_at`) is written here and checked there. Filtered lists and other
+databases keep the ORM (`request_page_source` returns None).
 """
 
 from dataclasses import dataclass

@@ -84,6 +84,7 @@ def test_the_statement_answers_as_the_orm(population, monkeypatch):  # noqa: F81
 
 
 def test_every_reader_sees_the_orms_rows_and_count(population):  # noqa: F811  the fixture imported above
+    assert ServiceRequest._meta.ordering == ["-created_at"]  # as the statement orders
     for reader, user in _readers(population).items():
         actor = actor_for_user(user)
         source = page_sql.request_page_source(actor)
