@@ -15,14 +15,19 @@ class FilterBackend(DjangoFilterBackend):
     tests/api/test_filters.py holds every filter set of the API to that."""
 
     def filter_queryset(self, request, queryset, view):
-        paginator = getattr(view, "paginator", None)
-        paging = {
-            getattr(paginator, "page_query_param", None),
-            getattr(paginator, "page_size_query_param", None),
-        }
-        if all(name in paging for name in request.query_params):
+        if not names_a_filter(request, view):
             return queryset
         return super().filter_queryset(request, queryset, view)
+
+
+def names_a_filter(request, view) -> bool:
+    """Whether the call has a query parameter besides the page's (page, page_size)."""
+    paginator = getattr(view, "paginator", None)
+    paging = {
+        getattr(paginator, "page_query_param", None),
+        getattr(paginator, "page_size_query_param", None),
+    }
+    return not all(name in paging for name in request.query_params)
 
 
 class StrictBooleanField(forms.Field):

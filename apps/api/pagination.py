@@ -12,13 +12,16 @@ MAX_OFFSET = 2**62
 class PageWithCount(Paginator):
     """Django's paginator, but a page of a queryset is read together with the list's count
     (an uncorrelated scalar subquery, which PostgreSQL runs once): one round trip instead of
-    two. The count is the one `QuerySet.count()` gives (the same FROM and WHERE, no DISTINCT in
-    our lists); an empty page (past the end, or an empty list) falls back to Django's own
-    `page()`, which counts and raises as before (tests/api/test_pagination.py)."""
+    two; or a source that reads a page and its count itself (`page_with_count(offset,
+    limit)`, apps/tickets/page_sql.py). The count is the one `QuerySet.count()` gives (the
+    same FROM and WHERE, no DISTINCT in our lists); an empty page (past the end, or an empty
+    list) falls back to Django's own `page()`, which counts and raises as before
+    (tests/api/test_pagination.py)."""
 
     def page(self, number):
         rows = self.object_list
-        if not isinstance(rows, QuerySet) or self.orphans or "count" in vars(self):
+        read_together = isinstance(rows, QuerySet) or hasattr(rows, "page_with_count")
+        if not read_together or self.orphans or "count" in vars(self):
             return super().page(number)
         try:
             number = int(number)
@@ -27,14 +30,20 @@ class PageWithCount(Paginator):
         bottom = (number - 1) * self.per_page
         if number < 1 or bottom > MAX_OFFSET:  # an OFFSET past bigint: Django's count refuses it
             return super().page(number)
-        # COUNT as a plain function, not an aggregate: no GROUP BY, one row.
-        total = rows.order_by().annotate(**{TOTAL: Func(F("pk"), function="COUNT")}).values(TOTAL)
-        page = rows.annotate(**{TOTAL: Subquery(total)})[bottom : bottom + self.per_page]
-        found = list(page)
+        if isinstance(rows, QuerySet):
+            found, count = self._queryset_page(rows, bottom)
+        else:  # a source reading both itself (apps/tickets/page_sql.py)
+            found, count = rows.page_with_count(bottom, self.per_page)
         if not found:
             return super().page(number)
-        self.count = getattr(found[0], TOTAL)  # the cached property, as Django would set it
+        self.count = count  # the cached property, as Django would set it
         return Page(found, number, self)
+
+    def _queryset_page(self, rows: QuerySet, bottom: int) -> tuple[list, int]:
+        # COUNT as a plain function, not an aggregate: no GROUP BY, one row.
+        total = rows.order_by().annotate(**{TOTAL: Func(F("pk"), function="COUNT")}).values(TOTAL)
+        found = list(rows.annotate(**{TOTAL: Subquery(total)})[bottom : bottom + self.per_page])
+        return found, getattr(found[0], TOTAL) if found else 0
 
 
 class Pagination(PageNumberPagination):

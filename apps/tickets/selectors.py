@@ -91,7 +91,7 @@ def _page_base(actor: Actor) -> QuerySet[ServiceRequest]:
 
 
 # The request's columns a page never shows nor decides a transition by.
-_NOT_ON_A_PAGE = frozenset(
+NOT_ON_A_PAGE = frozenset(
     {"tags", "required_skills", "priority_overridden", "last_event_seq", "last_event_at"}
 )
 
@@ -104,7 +104,7 @@ def _page_columns() -> list[str]:
     username = get_user_model().USERNAME_FIELD
     names = ("first_name", "last_name", username)
     return [
-        *(f.name for f in ServiceRequest._meta.concrete_fields if f.name not in _NOT_ON_A_PAGE),
+        *(f.name for f in ServiceRequest._meta.concrete_fields if f.name not in NOT_ON_A_PAGE),
         "category__name",
         "department__name",
         *(f"{person}__user__{name}" for person in ("assignee", "customer") for name in names),
@@ -116,10 +116,12 @@ def load_page(rows: list[ServiceRequest], actor: Actor) -> None:
     """The SLA clocks and visible files of the rows of a page from `list_page_requests_for`
     that have any, as `list_requests_for` prefetches them. The representation reads the flags
     and shows the others' as empty (asking `sla_clocks.all()` of one of those would query)."""
-    for flag, prefetch in (("has_clocks", _CLOCKS), ("has_files", _attachments_prefetch(actor))):
-        having = [row for row in rows if getattr(row, flag)]
-        if having:
-            prefetch_related_objects(having, prefetch)
+    with_clocks = [row for row in rows if row.has_clocks]
+    if with_clocks:
+        prefetch_related_objects(with_clocks, _CLOCKS)
+    with_files = [row for row in rows if row.has_files]
+    if with_files:  # its Prefetch built only then: a twentieth of a list call
+        prefetch_related_objects(with_files, _attachments_prefetch(actor))
 
 
 def get_request_for(

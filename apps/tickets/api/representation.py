@@ -1,7 +1,13 @@
 """The request's representation without DRF's per-field machinery: one step per field, built
 once per serializer class (`RequestSerializer.to_representation`)."""
 
-from rest_framework import serializers
+from datetime import tzinfo
+from typing import NamedTuple
+
+from django.conf import settings
+from django.utils import timezone, translation
+from rest_framework import ISO_8601, serializers
+from rest_framework.settings import api_settings
 
 from apps.tickets import extensions
 from apps.tickets.transition_table import allowed_transitions
@@ -9,6 +15,12 @@ from apps.tickets.transition_table import allowed_transitions
 
 def render(serializer, instance) -> dict:
     """The dict DRF's `Serializer.to_representation` gives for `instance`."""
+    if "rendering" not in serializer.__dict__:  # once per serializer: a list's child
+        serializer.rendering = Rendering(
+            zone=timezone.get_current_timezone(),
+            language=translation.get_language(),
+            iso=settings.USE_TZ and (api_settings.DATETIME_FORMAT or "").lower() == ISO_8601,
+        )
     out = {}
     for name, step in _steps(serializer):
         out[name] = step(serializer, instance)
@@ -26,6 +38,9 @@ _PLAIN = (
 
 def _named(attribute: str):
     def render(serializer, instance):
+        shown = getattr(instance, "shown", None)  # apps/tickets/page_sql.py
+        if shown is not None:
+            return shown[attribute]
         related = getattr(instance, attribute)
         return None if related is None else {"id": int(related.id), "name": str(related.name)}
 
@@ -34,6 +49,9 @@ def _named(attribute: str):
 
 def _person(attribute: str):
     def render(serializer, instance):
+        shown = getattr(instance, "shown", None)
+        if shown is not None:
+            return shown[attribute]
         person = getattr(instance, attribute)
         if person is None:
             return None
@@ -59,6 +77,49 @@ def _plain(name: str, field):
         return None if value is None else to_representation(value)
 
     return render
+
+
+class Rendering(NamedTuple):
+    """What every row of a rendering shares: read once per serializer, not per field."""
+
+    zone: tzinfo
+    language: str | None
+    iso: bool  # DRF's datetime format is ISO 8601 in the current time zone
+
+
+def _datetime(name: str, field):
+    """DRF's `DateTimeField.to_representation` for an aware value, in ISO 8601 (the API's
+    format) in the current time zone: a third of the rendering went to its generic steps."""
+    to_representation = field.to_representation
+    own_format = hasattr(field, "format") or hasattr(field, "timezone")
+
+    def render(serializer, instance):
+        value = getattr(instance, name)
+        if value is None:
+            return None
+        rendering = serializer.rendering
+        if own_format or not rendering.iso or value.utcoffset() is None:
+            return to_representation(value)
+        text = value.astimezone(rendering.zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+    return render
+
+
+# str() of a choice's lazily translated label, per language, value and choices: the
+# translation machinery ran twice per row of a list.
+_LABELS: dict[tuple, str] = {}
+
+
+def label(serializer, choices, value) -> str:
+    """`str(choices(value).label)` in the language of the serializer's rendering."""
+    rendering = serializer.__dict__.get("rendering")
+    language = translation.get_language() if rendering is None else rendering.language
+    key = (language, choices, value)
+    found = _LABELS.get(key)
+    if found is None:
+        found = _LABELS[key] = str(choices(value).label)
+    return found
 
 
 def _through_drf(name: str):
@@ -110,6 +171,8 @@ def _steps(serializer) -> list:
                 continue
             if name in _WRITTEN_OUT:
                 steps.append((name, _WRITTEN_OUT[name]))
+            elif type(field) is serializers.DateTimeField and field.source in (None, name):
+                steps.append((name, _datetime(name, field)))
             elif type(field) in _PLAIN and field.source in (None, name):
                 steps.append((name, _plain(name, field)))
             else:

@@ -159,10 +159,10 @@ class RequestSerializer(FieldsBuiltOnce, serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_state_label(self, obj) -> str:
-        return str(State(obj.state).label)
+        return representation.label(self, State, obj.state)
 
     def get_priority_label(self, obj) -> str:
-        return str(Priority(obj.priority).label)
+        return representation.label(self, Priority, obj.priority)
 
     def get_allowed_transitions(self, obj) -> list[str]:
         return allowed_transitions(obj, self.context["actor"])
