@@ -84,6 +84,7 @@ def test_a_run_keeps_the_validation_and_the_results_side_by_side(history, desk, 
     text = page.content.decode()
     assert "agent hours" in text and "time to resolve, median (h)" in text
     assert f"{hours['scenario']:.0f}" in text
+    assert "<svg" in text and text.count("<circle") >= 2 * len(kpis)  # the interval chart
     # A second delivery of the task finds it done and leaves it alone.
     assert do_run_scenario(scenario.pk, now=NOW) is None
     # With a target no model can meet, the as-is model is not valid: no scenario is run.

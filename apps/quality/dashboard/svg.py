@@ -258,3 +258,57 @@ def bar_chart(rows: Sequence[tuple[str, float]], *, fmt: Fmt = _num, label: str 
             f"{escape(fmt(value))}</text>"
         )
     return _svg(body, height=height, label=label)
+
+
+Interval = dict  # {"mean": float, "low": float, "high": float}
+
+
+def interval_chart(
+    rows: Sequence[tuple[str, Interval | None, Interval | None]],
+    *,
+    names: tuple[str, str],
+    fmt: Fmt = _num,
+    label: str = "",
+) -> SafeString:
+    """Two estimates per row, each a dot at its mean on a line over its 95 % interval (the
+    as-is model and a scenario, say); every row on a scale of its own, since rows are of
+    different units, and each estimate's figures at the right."""
+    rows = [row for row in rows if row[1] or row[2]]
+    if not rows:
+        return empty(label)
+    row_height, name_width, figures = 36, 240, 190
+    right = WIDTH - figures
+    height = TOP + row_height * len(rows) + 24
+    body = []
+    for i, (name, *estimates) in enumerate(rows):
+        y = TOP + i * row_height
+        known = [e for e in estimates if e]
+        low = min(min(e["low"], e["mean"]) for e in known)
+        high = max(max(e["high"], e["mean"]) for e in known)
+        pad = (high - low) * 0.1 or abs(high) * 0.1 or 1.0
+        scale = Scale(count=1, low=low - pad, high=high + pad)
+
+        def x(value: float, scale: Scale = scale) -> float:
+            return name_width + (right - 12 - name_width) * (value - scale.low) / (
+                scale.high - scale.low
+            )
+
+        body.append(
+            f'<text x="{name_width - 6}" y="{y + 20}" text-anchor="end" fill="#222">'
+            f"<title>{escape(name)}</title>{escape(_fit(name, name_width - 12))}</text>"
+            f'<line x1="{name_width}" y1="{y + row_height - 2}" x2="{WIDTH - RIGHT}" '
+            f'y2="{y + row_height - 2}" stroke="#eee"/>'
+        )
+        for k, estimate in enumerate(estimates):
+            if not estimate:
+                continue
+            colour, line_y = PALETTE[k], y + 10 + 13 * k
+            body.append(
+                f'<line x1="{x(estimate["low"]):.1f}" y1="{line_y}" '
+                f'x2="{x(estimate["high"]):.1f}" y2="{line_y}" stroke="{colour}" '
+                f'stroke-width="2"/><circle cx="{x(estimate["mean"]):.1f}" cy="{line_y}" r="4" '
+                f'fill="{colour}"/><text x="{right}" y="{line_y + 4}" fill="#222">'
+                f"{escape(fmt(estimate['mean']))} [{escape(fmt(estimate['low']))}, "
+                f"{escape(fmt(estimate['high']))}]</text>"
+            )
+    return _svg(body + _legend(names, PALETTE[:2], height=height), height=height, label=label)

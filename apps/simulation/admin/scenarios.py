@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Department
 from apps.core.errors import InvalidData
+from apps.quality.dashboard.svg import interval_chart
 from apps.simulation.access import leads
 from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
@@ -162,6 +163,10 @@ def _verdict(check: dict) -> str:
     return f"{met} ({error})"
 
 
+def _figure(value: float) -> str:
+    return f"{value:.3g}"
+
+
 def _results_table(results: dict) -> str:
     rows = format_html_join(
         "",
@@ -172,10 +177,17 @@ def _results_table(results: dict) -> str:
         ),
     )
     hours = results.get("agent_hours", {})
+    chart = interval_chart(
+        [(_label(r["kpi"]), r["as_is"], r["scenario"]) for r in results.get("kpis", [])],
+        names=(_("as-is"), _("scenario")),
+        fmt=_figure,
+        label=_("As-is and the scenario, side by side (mean [interval, 95 %])"),
+    )
     return format_html(
-        "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+        "<h3>{}</h3>{}<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
         "<tbody>{}<tr><td>{}</td><td>{}</td><td>{}</td></tr></tbody></table>",
         _("As-is and the scenario, side by side (mean [interval, 95 %])"),
+        chart,
         _("indicator"),
         _("as-is"),
         _("scenario"),
