@@ -192,7 +192,7 @@ def _results_table(results: dict) -> str:
 def _staffing_report(plan: dict) -> str:
     """Per department the agents per band of hours as-is and optimised with their SLA shares,
     the agent hours, the moves suggested and their check, what the search spent."""
-    names = dict(Department.objects.values_list("pk", "name"))
+    names = {str(pk): name for pk, name in Department.objects.values_list("pk", "name")}
     band = plan["band_hours"]
     bands = " ".join(f"{start:02d}" for start in range(0, 24, band))
     rows = format_html_join(
@@ -201,7 +201,7 @@ def _staffing_report(plan: dict) -> str:
         "<td>{}</td></tr>",
         (
             (
-                names.get(int(row["department"]), row["department"]),
+                names.get(row["department"], row["department"]),
                 " ".join(f"{n:2d}" for n in row["as_is"]["agents"]),
                 " ".join(f"{n:2d}" for n in row["optimised"]["agents"]),
                 _estimate(row["as_is"]["sla"]),
@@ -222,8 +222,8 @@ def _staffing_report(plan: dict) -> str:
                 )
                 % {
                     **move,
-                    "source": names.get(int(move["source"]), move["source"]),
-                    "target": names.get(int(move["target"]), move["target"]),
+                    "source": names.get(move["source"], move["source"]),
+                    "target": names.get(move["target"], move["target"]),
                 },
             )
             for move in plan["moves"]

@@ -172,14 +172,13 @@ def _validation_report(result: Validation) -> str:
 
 
 def _staffing_report(plan: StaffingPlan) -> str:
-    names = dict(Department.objects.values_list("pk", "name"))
+    names = {str(pk): name for pk, name in Department.objects.values_list("pk", "name")}
     lines = [
         f"Fewest agents per department and band of {plan.band_hours} h (UTC, from 00:00) with "
         f"a resolution SLA share of {plan.target_share:.0%} or more (lower 95 % bound):",
     ]
     for department in sorted(plan.as_is.staffing):
-        label = names.get(int(department), department) if department.isdigit() else department
-        lines.append(f"  {label}")
+        lines.append(f"  {names.get(department, department)}")
         for name, judged in (("as-is", plan.as_is), ("optimised", plan.optimised),
                              ("moved", plan.moved)):  # fmt: skip
             if judged is None:
@@ -194,8 +193,8 @@ def _staffing_report(plan: StaffingPlan) -> str:
     )
     for move in plan.moves:
         lines.append(
-            f"Move {move.agents} agents from {names.get(int(move.source), move.source)} to "
-            f"{names.get(int(move.target), move.target)}, {move.start:02d}:00-{move.end:02d}:00."
+            f"Move {move.agents} agents from {names.get(move.source, move.source)} to "
+            f"{names.get(move.target, move.target)}, {move.start:02d}:00-{move.end:02d}:00."
         )
     if plan.unreachable:
         lines.append(f"No staffing met the target of: {', '.join(plan.unreachable)}.")
