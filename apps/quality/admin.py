@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Department
 from apps.core.admin import ReadOnlyAdminMixin
-from apps.quality.ahp import CONSISTENT_ENOUGH, SCALE, judged_weights
+from apps.quality.ahp import CONSISTENT_ENOUGH, SCALE, AhpWeights, judged_weights
 from apps.quality.alerts import do_acknowledge_alert, may_acknowledge
 from apps.quality.charts import ChartWindow
 from apps.quality.dashboard.context import dashboard_context
@@ -185,7 +185,7 @@ class KPIIndicatorAdmin(StaffMayViewMixin, admin.ModelAdmin):
         from the managers' pairwise judgements beside the manual weights (computed once per
         page, per desk and department with its own indicators)."""
         suggestions: dict[int | None, dict[str, float]] = {}
-        judged: dict[int | None, object] = {}
+        judged: dict[int | None, AhpWeights | None] = {}
 
         @admin.display(description=_("suggested (entropy)"))
         def suggested(obj: KPIIndicator) -> str:

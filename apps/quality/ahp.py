@@ -60,7 +60,7 @@ def judged_weights(metrics: list[str], *, department_id: int | None) -> AhpWeigh
     """The AHP weights of `metrics` from the judgements entered for the desk (None) or a
     department; None until every pair of them is judged."""
     rows = KpiJudgement.objects.filter(
-        department_id=department_id, first__in=metrics, second__in=metrics
+        department=department_id, first__in=metrics, second__in=metrics
     ).values_list("first", "second", "value")
     judgements = {(first, second): value for first, second, value in rows}
     pairs = {frozenset(pair) for pair in judgements}

@@ -192,7 +192,9 @@ class _Sim:
     def shifts(self, department: str):
         """Each hour, as many units held off duty as the pool has above the agents on duty:
         blockers still waiting are withdrawn first, then those holding a unit give it back."""
-        pool, blockers = self.pools[department], []
+        pool = self.pools[department]
+        assert isinstance(pool, simpy.PriorityResource)
+        blockers: list[simpy.resources.resource.PriorityRequest] = []
         while True:
             hour = int(self.env.now // HOUR)
             off = pool.capacity - self.model.agents_at(department, hour)

@@ -206,7 +206,8 @@ def optimise_staffing(  # noqa: PLR0913  keyword-only: the target, then how to s
         d: [_erlang_agents(a, handling[d], _target_seconds(model), target_share) for a in load[d]]
         for d in as_is_bands
     }
-    best, unreachable, exhausted = search.judge(start, spare=replications), [], False
+    best, exhausted = search.judge(start, spare=replications), False
+    unreachable: list[str] = []
     try:
         best, unreachable = _add_until_met(search, best)
         best = _remove_while_met(search, best, floors, set(unreachable))
