@@ -237,19 +237,23 @@ def _saaty_label(value: float) -> str:
     if value >= 1:
         return _("%(value)d: the first is %(words)s") % {
             "value": value,
-            "words": SAATY_WORDS.get(int(value), _("between")),
+            "words": SAATY_WORDS[round(value)],
         }
     return _("1/%(value)d: the second is %(words)s") % {
         "value": round(1 / value),
-        "words": SAATY_WORDS.get(round(1 / value), _("between")),
+        "words": SAATY_WORDS[round(1 / value)],
     }
 
 
 SAATY_WORDS = {
     1: _("as important"),
+    2: _("equally to moderately more important"),
     3: _("moderately more important"),
+    4: _("moderately to strongly more important"),
     5: _("strongly more important"),
+    6: _("strongly to very strongly more important"),
     7: _("very strongly more important"),
+    8: _("very strongly to extremely more important"),
     9: _("extremely more important"),
 }
 
