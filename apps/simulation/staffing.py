@@ -308,15 +308,15 @@ def _quietest(judged: Judged, department: str, floor: list[int], tried: set[int]
 
 
 def suggest_moves(as_is: Judged, optimised: Judged, band_hours: int) -> list[Move]:
-    """In each band, agents a department has beyond its optimised staffing (with its target
-    met as-is) lent to a department that misses its target as-is and needs more there; the
-    largest surplus first. Neighbouring bands with the same move are merged."""
+    """In each band, agents a department has beyond its optimised staffing (which met the
+    target with fewer) lent to a department that misses its target as-is and needs more there;
+    the largest surplus first. Neighbouring bands with the same move are merged."""
     moves: list[Move] = []
     for band in range(HOURS_PER_DAY // band_hours):
         spare = {
             d: as_is.staffing[d][band] - optimised.staffing[d][band]
             for d in as_is.staffing
-            if as_is.met[d] and as_is.staffing[d][band] > optimised.staffing[d][band]
+            if as_is.staffing[d][band] > optimised.staffing[d][band]
         }
         need = {
             d: optimised.staffing[d][band] - as_is.staffing[d][band]

@@ -163,3 +163,39 @@ def test_the_command_and_the_admin_show_the_plan(office_policy, admin_client):
         f"Move {move.agents} agents from d to e, {move.start:02d}:00-{move.end:02d}:00"
         in page.content.decode()
     )
+
+
+@pytest.mark.django_db
+def test_a_scenario_with_optimise_staffing_runs_the_search_on_the_changed_model(monkeypatch):
+    """The worker's run: validated first (here a stand-in that passes), the other changes made
+    (20 % more requests), then the search instead of the side-by-side comparison."""
+    from datetime import UTC, datetime
+
+    from apps.simulation import discovery, validation
+    from apps.simulation.models import ScenarioStatus
+    from apps.simulation.services import do_request_scenario, do_run_scenario
+
+    now = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
+    model = two_departments(8, 2)
+    model.observed = {"requests": 500}
+    passed = validation.Validation(model=model, fit=(now, now), test=(now, now))
+    monkeypatch.setattr(validation, "validate", lambda **kwargs: passed)
+    monkeypatch.setattr(discovery, "discover", lambda **kwargs: model)
+    scenario = do_request_scenario(
+        user=None,
+        name="Fewest agents for 20 % more",
+        changes={"arrival_growth": 0.2, "optimise_staffing": {"target_share": SHARE,
+                                                              "band_hours": 6, "budget": 60}},
+        days=6,
+        replications=3,
+        seed=3,
+    )  # fmt: skip
+    done = do_run_scenario(scenario.pk, now=now)
+    assert done.status == ScenarioStatus.DONE, done.error
+    staffing = done.results["staffing"]
+    assert staffing["runs"] <= staffing["budget"] == 60
+    assert {(m["source"], m["target"]) for m in staffing["moves"]} == {("d", "e")}, staffing
+    plain = optimise_staffing(model, target_share=SHARE, budget=60, **{**SHORT, "days": 6})
+    grown = {row["department"]: row["optimised"]["agents"] for row in staffing["departments"]}
+    # More requests need at least as many agents as the model as it is.
+    assert sum(grown["e"]) >= sum(plain.optimised.staffing["e"])
