@@ -12,11 +12,18 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.actors import actor_for_user
 from apps.accounts.models import Department
 from apps.core.admin import ReadOnlyAdminMixin
+from apps.quality.ahp import CONSISTENT_ENOUGH, SCALE, AhpWeights, judged_weights
 from apps.quality.alerts import do_acknowledge_alert, may_acknowledge
 from apps.quality.charts import ChartWindow
 from apps.quality.dashboard.context import dashboard_context
 from apps.quality.entropy import suggested_weights
-from apps.quality.models import KPIIndicator, KpiWeight, QualityAlert, QualityDashboard
+from apps.quality.models import (
+    KPIIndicator,
+    KpiJudgement,
+    KpiWeight,
+    QualityAlert,
+    QualityDashboard,
+)
 from apps.quality.scores import indicator_specs
 from apps.quality.weights import set_weight, start_history
 
@@ -174,9 +181,11 @@ class KPIIndicatorAdmin(StaffMayViewMixin, admin.ModelAdmin):
     inlines = [KpiWeightInline]
 
     def get_list_display(self, request):
-        """The columns, with the entropy weighting suggested by the data beside the manual
-        weights (computed once per page, per desk and department with its own indicators)."""
+        """The columns, with the entropy weighting suggested by the data and the AHP weighting
+        from the managers' pairwise judgements beside the manual weights (computed once per
+        page, per desk and department with its own indicators)."""
         suggestions: dict[int | None, dict[str, float]] = {}
+        judged: dict[int | None, AhpWeights | None] = {}
 
         @admin.display(description=_("suggested (entropy)"))
         def suggested(obj: KPIIndicator) -> str:
@@ -188,7 +197,26 @@ class KPIIndicatorAdmin(StaffMayViewMixin, admin.ModelAdmin):
             share = suggestions[scope].get(obj.metric)
             return "-" if share is None else f"{100 * share:.0f}%"
 
-        return [*self.list_display[:4], suggested, *self.list_display[4:]]
+        @admin.display(description=_("suggested (AHP)"))
+        def pairwise(obj: KPIIndicator) -> str:
+            scope = obj.department_id
+            if scope not in judged:
+                specs = indicator_specs(timezone.localdate())
+                names = sorted({s.metric for s in specs.get(scope, specs[None])} | {obj.metric})
+                judged[scope] = judged_weights(names, department_id=scope)
+            ahp = judged[scope]
+            if ahp is None:
+                return "-"
+            share = f"{100 * ahp.weights[obj.metric]:.0f}%"
+            if ahp.consistent:
+                return share
+            return _("%(share)s (inconsistent: CR %(cr).2f above %(limit)s)") % {
+                "share": share,
+                "cr": ahp.consistency_ratio,
+                "limit": CONSISTENT_ENOUGH,
+            }
+
+        return [*self.list_display[:4], suggested, pairwise, *self.list_display[4:]]
 
     def save_model(self, request, obj, form, change):
         """A new indicator's weight counts from FAR_PAST; a changed one goes into the history
@@ -203,6 +231,74 @@ class KPIIndicatorAdmin(StaffMayViewMixin, admin.ModelAdmin):
         elif reweighed:
             day = form.cleaned_data.get("weight_from") or timezone.localdate()
             set_weight(obj, weight, effective_from=day)
+
+
+def _saaty_label(value: float) -> str:
+    if value >= 1:
+        return _("%(value)d: the first is %(words)s") % {
+            "value": value,
+            "words": SAATY_WORDS[round(value)],
+        }
+    return _("1/%(value)d: the second is %(words)s") % {
+        "value": round(1 / value),
+        "words": SAATY_WORDS[round(1 / value)],
+    }
+
+
+SAATY_WORDS = {
+    1: _("as important"),
+    2: _("equally to moderately more important"),
+    3: _("moderately more important"),
+    4: _("moderately to strongly more important"),
+    5: _("strongly more important"),
+    6: _("strongly to very strongly more important"),
+    7: _("very strongly more important"),
+    8: _("very strongly to extremely more important"),
+    9: _("extremely more important"),
+}
+
+
+class KpiJudgementForm(forms.ModelForm):
+    """One pair judged on Saaty's scale; a pair already judged the other way round is
+    refused (one judgement per pair)."""
+
+    value = forms.TypedChoiceField(
+        label=_("importance"),
+        coerce=float,
+        # A callable: the labels are built in the language of each request.
+        choices=lambda: [(str(float(v)), _saaty_label(v)) for v in reversed(SCALE)],
+        initial="1.0",
+    )
+
+    class Meta:
+        model = KpiJudgement
+        fields = ["department", "first", "second", "value"]
+
+    def clean(self):
+        data = super().clean()
+        first, second = data.get("first"), data.get("second")
+        if first and first == second:
+            raise forms.ValidationError(_("Compare two different indicators."))
+        reverse = KpiJudgement.objects.filter(
+            department=data.get("department"), first=second, second=first
+        ).exclude(pk=self.instance.pk)
+        if first and reverse.exists():
+            raise forms.ValidationError(
+                _("This pair is already judged the other way round: change that judgement.")
+            )
+        return data
+
+
+@admin.register(KpiJudgement)
+class KpiJudgementAdmin(StaffMayViewMixin, admin.ModelAdmin):
+    form = KpiJudgementForm
+    list_display = ["first", "second", "judgement", "department"]
+    list_filter = ["department"]
+    list_select_related = ["department"]
+
+    @admin.display(description=_("importance"), ordering="value")
+    def judgement(self, obj: KpiJudgement) -> str:
+        return _saaty_label(obj.value)
 
 
 @admin.register(QualityDashboard)

@@ -169,3 +169,57 @@ class QualityDashboard(QualityAlert):
         proxy = True
         verbose_name = _("quality dashboard")
         verbose_name_plural = _("quality dashboard")
+
+
+class KpiJudgement(models.Model):
+    """A manager's pairwise judgement for the AHP weighting (apps/quality/ahp.py): how much
+    more important the first indicator is than the second, on Saaty's 1-9 scale (below 1: the
+    second is the more important, 1/9 to 1/2), for the whole desk or one department's
+    scorecard."""
+
+    department = models.ForeignKey(
+        "accounts.Department",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("department"),
+        help_text=_("Empty: the whole desk's scorecard."),
+    )
+    first = models.CharField(
+        _("indicator"),
+        max_length=30,
+        choices=[(key, label) for key, (label, _unit, _better) in INDICATORS.items()],
+    )
+    second = models.CharField(
+        _("compared with"),
+        max_length=30,
+        choices=[(key, label) for key, (label, _unit, _better) in INDICATORS.items()],
+    )
+    value = models.FloatField(_("importance"))
+
+    class Meta:
+        ordering = ["department__name", "first", "second"]
+        verbose_name = _("KPI pairwise judgement")
+        verbose_name_plural = _("KPI pairwise judgements (AHP)")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "first", "second"],
+                name="kpi_judgement_once",
+                condition=models.Q(department__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["first", "second"],
+                name="kpi_judgement_once_desk",
+                condition=models.Q(department__isnull=True),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(first=models.F("second")), name="kpi_judgement_two_indicators"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(value__gte=1 / 9, value__lte=9), name="kpi_judgement_saaty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_first_display()} / {self.get_second_display()}: {self.value:g}"

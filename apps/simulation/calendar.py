@@ -7,7 +7,7 @@ desk is always open (business time equals wall time)."""
 
 from datetime import UTC, datetime, timedelta
 
-from apps.simulation.model import HOURS_PER_WEEK
+from apps.simulation.model import HOURS_PER_WEEK, ProcessModel
 from apps.sla.business_time import Schedule, open_intervals
 
 HOUR = 3600.0
@@ -76,3 +76,16 @@ def after_open_seconds(shares: list[float], start: float, seconds: float) -> flo
         left -= available
         at = hour_end
     return at
+
+
+def agent_seconds(model: ProcessModel, department: str, start: float, end: float) -> float:
+    """The open seconds the department's agents are on duty in [start, end) of the run: its
+    agents in each hour (shifts where the model has them) times that hour's open time."""
+    total, at = 0.0, start
+    while at < end:
+        until = min(end, (at // HOUR + 1) * HOUR)
+        agents = model.agents_at(department, int(at // HOUR))
+        if agents:
+            total += agents * open_seconds(model.open_hours, at, until)
+        at = until
+    return total

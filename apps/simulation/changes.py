@@ -13,6 +13,12 @@ from apps.core.errors import InvalidData
 # The states a scenario may remove from the path; the others carry the process itself.
 SKIPPABLE = ("awaiting_approval", "bot_answered", "pending_customer", "assigned")
 MAX_AGENTS = 1000
+# Agents by hour: one number per hour of the day (UTC), the same every day.
+HOURS_PER_DAY = 24
+# Staffing optimisation (apps/simulation/staffing.py), run after the other changes.
+OPTIMISE_DEFAULTS = {"target_share": 0.9, "band_hours": 1, "budget": 300}
+BAND_HOURS = (1, 2, 3, 4, 6, 8, 12, 24)
+MIN_BUDGET, MAX_BUDGET = 10, 5000
 
 
 class InvalidChange(InvalidData):
@@ -21,7 +27,14 @@ class InvalidChange(InvalidData):
 
 def _check_agents(staffing) -> None:
     for agents in mapping(staffing, "agents").values():
-        if not _whole(agents) or not 0 <= agents <= MAX_AGENTS:
+        shifts = agents if isinstance(agents, list) else [agents]
+        if isinstance(agents, list) and len(agents) != HOURS_PER_DAY:
+            raise InvalidChange(
+                _("Agents by hour must list the %(hours)d hours of the day.")
+                % {"hours": HOURS_PER_DAY},
+                field="agents",
+            )
+        if not all(_whole(n) and 0 <= n <= MAX_AGENTS for n in shifts):
             raise InvalidChange(
                 _("Agents must be a whole number from 0 to %(max)d.") % {"max": MAX_AGENTS},
                 field="agents",
@@ -61,6 +74,36 @@ def _check_resolution_hours(targets) -> None:
                 _("A resolution target must be more than 0 and at most a year of hours."),
                 field="resolution_hours",
             )
+
+
+def _check_optimise_staffing(settings) -> None:
+    """{"target_share": 0.9, "band_hours": 1, "budget": 300}, every part optional."""
+    options = mapping(settings, "optimise_staffing")
+    extra = sorted(set(options) - set(OPTIMISE_DEFAULTS))
+    if extra:
+        raise InvalidChange(
+            _("Unknown option of optimise_staffing: %(name)s.") % {"name": extra[0]},
+            field="optimise_staffing",
+        )
+    share = options.get("target_share", OPTIMISE_DEFAULTS["target_share"])
+    band = options.get("band_hours", OPTIMISE_DEFAULTS["band_hours"])
+    budget = options.get("budget", OPTIMISE_DEFAULTS["budget"])
+    if not _number(share) or not 0 < share < 1:
+        raise InvalidChange(
+            _("The target share must be above 0 and below 1."), field="optimise_staffing"
+        )
+    if not _whole(band) or band not in BAND_HOURS:
+        raise InvalidChange(
+            _("Band hours must divide the day: one of %(choices)s.")
+            % {"choices": ", ".join(map(str, BAND_HOURS))},
+            field="optimise_staffing",
+        )
+    if not _whole(budget) or not MIN_BUDGET <= budget <= MAX_BUDGET:
+        raise InvalidChange(
+            _("The budget must be from %(low)d to %(high)d simulation runs.")
+            % {"low": MIN_BUDGET, "high": MAX_BUDGET},
+            field="optimise_staffing",
+        )
 
 
 def check(changes) -> None:
@@ -105,5 +148,6 @@ _CHECK: dict[str, Callable[[Any], None]] = {
     "bot_coverage": _check_bot_coverage,
     "skip_states": _check_skip_states,
     "resolution_hours": _check_resolution_hours,
+    "optimise_staffing": _check_optimise_staffing,
 }
 CHANGES = tuple(_CHECK)

@@ -3,7 +3,11 @@
 Requests arrive by category and hour of week (piecewise-constant Poisson rates), follow the
 path, wait for one of their department's agents while in a working state, and take the fitted
 step times: hands-on work in the open hours of the model's calendar, every other step in wall
-time. Time is wall-clock seconds from a Monday 00:00 (UTC)."""
+time. Time is wall-clock seconds from a Monday 00:00 (UTC).
+
+A department with shifts (`ProcessModel.staffing`) has a pool as large as its busiest hour;
+in quieter hours the units off duty are held by blockers of a higher priority, taken as soon as
+an agent finishes (an agent going off shift finishes the request in hand first)."""
 
 import random
 from dataclasses import dataclass, field
@@ -40,6 +44,8 @@ class Outcome:
     clock: float = 0.0
     # Left the process without being resolved (cancelled, or the path ran out).
     dropped: bool = False
+    # The department it was last queued for ("": never routed, the bot resolved it).
+    department: str = ""
 
 
 @dataclass
@@ -51,19 +57,35 @@ class Run:
     busy: dict[str, list[float]] = field(default_factory=dict)
     backlog: list[int] = field(default_factory=list)
     open_now: int = 0
+    # Department -> how many times one of its agents was taken and given back.
+    claims: dict[str, int] = field(default_factory=dict)
 
 
 def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float = 0.0) -> Run:
     """Arrivals during `hours`; the run goes on `drain_hours` more so late arrivals finish."""
     env, rng, run = simpy.Environment(), random.Random(seed), Run()
     # A department the model has no agents for has no pool: its queue takes the fitted time.
-    pools = {d: simpy.Resource(env, capacity=max(c, 1)) for d, c in model.capacity.items()}
+    pools = {d: _pool(env, model, d) for d in model.capacity}
     sim = _Sim(env=env, rng=rng, model=model, run=run, pools=pools)
+    for department in sorted(model.staffing):
+        if department in pools:
+            env.process(sim.shifts(department))
     for category in sorted(model.arrivals):
         env.process(sim.arrivals(category, hours * HOUR))
     env.process(sim.watch_backlog())
     env.run(until=(hours + drain_hours) * HOUR)
     return run
+
+
+def _pool(env: simpy.Environment, model: ProcessModel, department: str) -> simpy.Resource:
+    shifts = model.staffing.get(department)
+    if shifts:
+        return simpy.PriorityResource(env, capacity=max(max(shifts), 1))
+    return simpy.Resource(env, capacity=max(model.capacity[department], 1))
+
+
+# Priorities in a department with shifts: the blockers that take units off duty go first.
+OFF_DUTY, WORK = 0, 1
 
 
 @dataclass
@@ -143,6 +165,7 @@ class _Sim:
         if following == "queued":
             # Routed or transferred: chosen once the old department's unit is released.
             path.department = self.model.department_for(outcome.category, path.department, self.rng)
+            outcome.department = path.department
         if following in WORKING and path.held is None and path.state != "queued":
             path.held = yield from self._take_agent(path.department, outcome)
         path.before, path.state = path.state, following
@@ -151,7 +174,8 @@ class _Sim:
         pool = self.pools.get(department)
         if pool is None:
             return None
-        start, claim = self.env.now, pool.request()
+        start = self.env.now
+        claim = pool.request(WORK) if isinstance(pool, simpy.PriorityResource) else pool.request()
         yield claim
         outcome.waited += self.env.now - start
         return claim, self.env.now
@@ -168,6 +192,26 @@ class _Sim:
             hours[hour] += open_seconds(self.model.open_hours, start, until)
             start = until
         self.pools[department].release(claim)
+        self.run.claims[department] = self.run.claims.get(department, 0) + 1
+
+    def shifts(self, department: str):
+        """Each hour, as many units held off duty as the pool has above the agents on duty:
+        blockers still waiting are withdrawn first, then those holding a unit give it back."""
+        pool = self.pools[department]
+        assert isinstance(pool, simpy.PriorityResource)
+        blockers: list[simpy.resources.resource.PriorityRequest] = []
+        while True:
+            hour = int(self.env.now // HOUR)
+            off = pool.capacity - self.model.agents_at(department, hour)
+            while len(blockers) < off:
+                blockers.append(pool.request(OFF_DUTY))
+            while len(blockers) > off:
+                blocker = blockers.pop()
+                if blocker.triggered:
+                    pool.release(blocker)
+                else:
+                    blocker.cancel()
+            yield self.env.timeout((hour + 1) * HOUR - self.env.now)
 
     def watch_backlog(self):
         while True:

@@ -5,7 +5,7 @@ from dataclasses import asdict, dataclass
 
 from scipy import stats
 
-from apps.simulation.calendar import open_seconds
+from apps.simulation.calendar import agent_seconds
 from apps.simulation.engine import HOUR, Outcome, Run, simulate
 from apps.simulation.model import ProcessModel
 
@@ -47,7 +47,8 @@ def summarise(rows: list[dict]) -> dict[str, Estimate]:
 def measure(run: Run, model: ProcessModel, warmup: float, hours: float) -> dict[str, float]:
     """One replication's KPIs, times in hours: TTR median, P90 and mean, mean wait for an
     agent, resolution-SLA compliance (share), mean and end backlog, utilisation per department
-    (busy agent time over the agents' open time, between the warm-up and the end of arrivals)."""
+    (busy agent time over the agents' open time on duty, between the warm-up and the end of
+    arrivals)."""
     counted = [o for o in run.outcomes if o.arrived >= warmup]
     ttrs = sorted((o.resolved - o.arrived) / HOUR for o in counted if o.resolved is not None)
     row: dict[str, float] = {"arrivals": float(len(counted))}
@@ -63,11 +64,11 @@ def measure(run: Run, model: ProcessModel, warmup: float, hours: float) -> dict[
         row["backlog_mean"] = statistics.fmean(window)
         row["backlog_end"] = float(window[-1])
     first = int(warmup // HOUR)
-    available = open_seconds(model.open_hours, first * HOUR, int(hours) * HOUR)
-    for department, units in model.capacity.items():
-        if units > 0 and available > 0:
+    for department in model.capacity:
+        available = agent_seconds(model, department, first * HOUR, int(hours) * HOUR)
+        if available > 0:
             busy = sum(run.busy.get(department, [])[first : int(hours)])
-            row[f"utilisation|{department}"] = busy / (units * available)
+            row[f"utilisation|{department}"] = busy / available
     return row
 
 

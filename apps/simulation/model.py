@@ -61,7 +61,11 @@ class ProcessModel:
       empty: always open, every time is wall time;
     - `clock_hours`: priority -> the open shares of the calendar its resolution clocks run on,
       where it differs from `open_hours` (empty: around the clock); a priority not named
-      counts its clock in `open_hours`."""
+      counts its clock in `open_hours`;
+    - `staffing`: department -> agents on duty in each hour of the day (24 values, 00:00 UTC
+      first; 168 values: each hour of the week), where a department's agents follow shifts
+      (apps/simulation/staffing.py); a department without it has `capacity` agents at all
+      hours."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -73,6 +77,7 @@ class ProcessModel:
     observed: dict = field(default_factory=dict)
     open_hours: list[float] = field(default_factory=list)
     clock_hours: dict[str, list[float]] = field(default_factory=dict)
+    staffing: dict[str, list[int]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -82,6 +87,11 @@ class ProcessModel:
         values = dict(data)
         values["durations"] = {k: StepDist(**v) for k, v in data["durations"].items()}
         return cls(**values)
+
+    def agents_at(self, department: str, hour: int) -> int:
+        """The agents on duty in `department` in the run's hour `hour` (from Monday 00:00)."""
+        shifts = self.staffing.get(department)
+        return shifts[hour % len(shifts)] if shifts else self.capacity.get(department, 0)
 
     def next_state(self, state: str, category: str, rng: random.Random) -> str | None:
         choices = self.transitions.get(f"{state}|{category}") or self.transitions.get(state)

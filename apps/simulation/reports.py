@@ -3,6 +3,7 @@
 from dataclasses import asdict
 
 from apps.simulation.scenarios import Comparison
+from apps.simulation.staffing import Judged, StaffingPlan
 from apps.simulation.validation import Validation
 
 
@@ -47,3 +48,36 @@ def comparison_json(comparison: Comparison) -> dict:
 
 def _estimate(estimate) -> dict | None:
     return None if estimate is None else asdict(estimate)
+
+
+def staffing_json(plan: StaffingPlan) -> dict:
+    """The staffing search's answer: per department the agents per band as-is and optimised
+    (and after the moves), their resolution-SLA shares with intervals; agent hours; the moves;
+    what the search spent."""
+    judged = {"as_is": plan.as_is, "optimised": plan.optimised, "moved": plan.moved}
+    return {
+        "target_share": plan.target_share,
+        "band_hours": plan.band_hours,
+        "departments": [
+            {
+                "department": department,
+                **{name: _judged(j, department) for name, j in judged.items() if j is not None},
+            }
+            for department in sorted(plan.as_is.staffing)
+        ],
+        "agent_hours": {"as_is": plan.agent_hours[0], "optimised": plan.agent_hours[1]},
+        "moves": [asdict(move) for move in plan.moves],
+        "unreachable": plan.unreachable,
+        "runs": plan.runs,
+        "budget": plan.budget,
+        "exhausted": plan.exhausted,
+    }
+
+
+def _judged(judged: Judged, department: str) -> dict:
+    return {
+        "agents": judged.staffing[department],
+        "sla": _estimate(judged.sla.get(department)),
+        "utilisation": [round(u, 3) for u in judged.utilisation[department]],
+        "met": judged.met[department],
+    }

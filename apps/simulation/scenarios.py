@@ -2,12 +2,16 @@
 
 A change is a plain dict (stored as JSON with a scenario) of any of:
 
-- `agents`: {department id: agents} — staffing per department;
+- `agents`: {department id: agents} — staffing per department, one number for every hour or
+  a list of the 24 hours of the day (UTC);
 - `arrival_growth`: a share, 0.2 for 20 % more requests in every hour of the week;
 - `route`: {category id: department id} — the category's requests go straight there;
 - `bot_coverage`: the share of new requests the bot answers (its acceptance unchanged);
 - `skip_states`: [state] — a step removed (approval, say): who entered it goes where it led;
-- `resolution_hours`: {priority: hours} — other resolution targets.
+- `resolution_hours`: {priority: hours} — other resolution targets;
+- `optimise_staffing`: {"target_share", "band_hours", "budget"} — after the other changes,
+  the fewest agents per department and hour that meet the target (apps/simulation/staffing.py;
+  run by the scenario's service instead of the side-by-side comparison).
 
 Every run uses common random numbers: replication i of the as-is model and of the scenario
 share seed + i, so their difference is the change's, not the dice's."""
@@ -19,7 +23,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from apps.simulation.calendar import open_seconds
+from apps.simulation.calendar import agent_seconds
 from apps.simulation.changes import check, mapping, unknown
 from apps.simulation.kpis import Estimate, replicate
 from apps.simulation.model import ProcessModel
@@ -70,15 +74,21 @@ def compare(
 
 
 def agent_hours(model: ProcessModel, days: float) -> float:
-    """The agents' open hours over `days` from a Monday: the cost side of a staffing change."""
-    return sum(model.capacity.values()) * open_seconds(model.open_hours, 0.0, days * 86400) / HOUR
+    """The agents' open hours on duty over `days` from a Monday: the cost side of a staffing
+    change."""
+    return sum(agent_seconds(model, d, 0.0, days * 86400) for d in model.capacity) / HOUR
 
 
 def _agents(model: ProcessModel, staffing: dict) -> None:
     for department, agents in mapping(staffing, "agents").items():
         if department not in model.capacity:
             raise unknown("agents", _("department"), department)
-        model.capacity[department] = agents
+        if isinstance(agents, list):
+            model.staffing[department] = list(agents)
+            model.capacity[department] = max(agents)
+        else:
+            model.staffing.pop(department, None)
+            model.capacity[department] = agents
 
 
 def _arrival_growth(model: ProcessModel, growth) -> None:
@@ -152,5 +162,7 @@ _APPLY: dict[str, Callable[[ProcessModel, Any], None]] = {
     "bot_coverage": _bot_coverage,
     "skip_states": _skip_states,
     "resolution_hours": _resolution_hours,
+    # Not a change of the model: the search run on the changed model (services._run).
+    "optimise_staffing": lambda model, options: None,
 }
 CHANGES = tuple(_APPLY)

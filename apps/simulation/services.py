@@ -62,6 +62,10 @@ def _run(scenario: Scenario, end: datetime) -> None:
         scenario.status = ScenarioStatus.INVALID
         return
     model = discover(start=end - timedelta(days=scenario.fit_days), end=end)
+    if "optimise_staffing" in scenario.changes:
+        scenario.results = {"staffing": _optimise(model, scenario)}
+        scenario.status = ScenarioStatus.DONE
+        return
     comparison = compare(
         model,
         scenario.changes,
@@ -71,6 +75,24 @@ def _run(scenario: Scenario, end: datetime) -> None:
     )
     scenario.results = comparison_json(comparison)
     scenario.status = ScenarioStatus.DONE
+
+
+def _optimise(model, scenario: Scenario) -> dict:
+    """The staffing search on the model with the scenario's other changes made."""
+    from apps.simulation.changes import OPTIMISE_DEFAULTS
+    from apps.simulation.reports import staffing_json
+    from apps.simulation.scenarios import apply
+    from apps.simulation.staffing import optimise_staffing
+
+    options = {**OPTIMISE_DEFAULTS, **scenario.changes["optimise_staffing"]}
+    plan = optimise_staffing(
+        apply(model, scenario.changes),
+        days=scenario.days,
+        replications=scenario.replications,
+        seed=scenario.seed,
+        **options,
+    )
+    return staffing_json(plan)
 
 
 def do_rerun_scenario(scenario: Scenario) -> Scenario:

@@ -98,7 +98,9 @@ class ScenarioAdmin(admin.ModelAdmin):
         if obj.pk is None or obj.status in (ScenarioStatus.PENDING, ScenarioStatus.RUNNING):
             return _("Not run yet.")
         parts = [_validation_table(obj.validation)]
-        if obj.results:
+        if obj.results.get("staffing"):
+            parts.append(_staffing_report(obj.results["staffing"]))
+        elif obj.results:
             parts.append(_results_table(obj.results))
         return format_html("{}", format_html_join("", "{}", ((p,) for p in parts)))
 
@@ -195,4 +197,69 @@ def _results_table(results: dict) -> str:
         _("agent hours"),
         f"{hours.get('as_is', 0):.0f}",
         f"{hours.get('scenario', 0):.0f}",
+    )
+
+
+def _staffing_report(plan: dict) -> str:
+    """Per department the agents per band of hours as-is and optimised with their SLA shares,
+    the agent hours, the moves suggested and their check, what the search spent."""
+    names = {str(pk): name for pk, name in Department.objects.values_list("pk", "name")}
+    band = plan["band_hours"]
+    bands = " ".join(f"{start:02d}" for start in range(0, 24, band))
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td>"
+        "<td>{}</td></tr>",
+        (
+            (
+                names.get(row["department"], row["department"]),
+                " ".join(f"{n:2d}" for n in row["as_is"]["agents"]),
+                " ".join(f"{n:2d}" for n in row["optimised"]["agents"]),
+                _estimate(row["as_is"]["sla"]),
+                _estimate(row["optimised"]["sla"]),
+                _estimate(row["moved"]["sla"]) if "moved" in row else "-",
+            )
+            for row in plan["departments"]
+        ),
+    )
+    moves = format_html_join(
+        "",
+        "<li>{}</li>",
+        (
+            (
+                _(
+                    "Move %(agents)d agents from %(source)s to %(target)s, "
+                    "%(start)02d:00-%(end)02d:00"
+                )
+                % {
+                    **move,
+                    "source": names.get(move["source"], move["source"]),
+                    "target": names.get(move["target"], move["target"]),
+                },
+            )
+            for move in plan["moves"]
+        ),
+    ) or format_html("<li>{}</li>", _("No move: no department misses its target as-is."))
+    spent = _("%(runs)d of %(budget)d simulation runs.") % plan
+    if plan["exhausted"]:
+        spent = f"{spent} {_('The budget ran out: fewer agents might still do.')}"
+    return format_html(
+        "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}<br><code>{}</code></th><th>{}</th>"
+        "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>"
+        "<p>{}: {} / {}</p><ul>{}</ul><p>{}</p>",
+        _("Fewest agents meeting a resolution SLA share of %(share).0f %% (lower 95 %% bound)")
+        % {"share": plan["target_share"] * 100},
+        _("department"),
+        _("agents as-is, from hour (UTC)"),
+        bands,
+        _("optimised"),
+        _("SLA as-is"),
+        _("SLA optimised"),
+        _("SLA after the moves"),
+        rows,
+        _("agent hours as-is / optimised"),
+        f"{plan['agent_hours']['as_is']:.0f}",
+        f"{plan['agent_hours']['optimised']:.0f}",
+        moves,
+        spent,
     )

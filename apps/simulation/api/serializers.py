@@ -1,19 +1,75 @@
 """Scenario bodies in and out of the API."""
 
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.api.strict_input import RefusesUnknownFields
-from apps.simulation.changes import MAX_AGENTS, SKIPPABLE
+from apps.simulation.changes import (
+    BAND_HOURS,
+    HOURS_PER_DAY,
+    MAX_AGENTS,
+    MAX_BUDGET,
+    MIN_BUDGET,
+    SKIPPABLE,
+)
 from apps.simulation.models import Scenario
+
+AGENTS = {"type": "integer", "minimum": 0, "maximum": MAX_AGENTS}
+
+
+@extend_schema_field(
+    {
+        "oneOf": [
+            AGENTS,
+            {
+                "type": "array",
+                "items": AGENTS,
+                "minItems": HOURS_PER_DAY,
+                "maxItems": HOURS_PER_DAY,
+            },
+        ]
+    }
+)
+class AgentsField(serializers.Field):
+    """Agents for every hour, or a list of the 24 hours of the day (UTC)."""
+
+    default_error_messages = {
+        "invalid": _("Agents: a whole number from 0 to {max}, or a list of 24 of them."),
+    }
+
+    def to_internal_value(self, data):
+        shifts = data if isinstance(data, list) else [data]
+        whole = all(isinstance(n, int) and not isinstance(n, bool) for n in shifts)
+        if (
+            not whole
+            or not all(0 <= n <= MAX_AGENTS for n in shifts)
+            or (isinstance(data, list) and len(data) != HOURS_PER_DAY)
+        ):
+            self.fail("invalid", max=MAX_AGENTS)
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
+class OptimiseStaffingSerializer(RefusesUnknownFields, serializers.Serializer):
+    """The staffing search run after the other changes (docs/simulation.md)."""
+
+    target_share = serializers.FloatField(
+        min_value=0.01, max_value=0.99, required=False, help_text="0.9 by default."
+    )
+    band_hours = serializers.ChoiceField(choices=BAND_HOURS, required=False)
+    budget = serializers.IntegerField(min_value=MIN_BUDGET, max_value=MAX_BUDGET, required=False)
 
 
 class ScenarioChangesSerializer(RefusesUnknownFields, serializers.Serializer):
     """What a scenario changes (docs/simulation.md, Scenarios); every part optional."""
 
     agents = serializers.DictField(
-        child=serializers.IntegerField(min_value=0, max_value=MAX_AGENTS),
+        child=AgentsField(),
         required=False,
-        help_text="Agents per department id.",
+        help_text="Agents per department id: one number, or one per hour of the day (UTC).",
     )
     arrival_growth = serializers.FloatField(
         min_value=-0.99, max_value=10, required=False, help_text="0.2: 20 % more requests."
@@ -32,6 +88,7 @@ class ScenarioChangesSerializer(RefusesUnknownFields, serializers.Serializer):
         required=False,
         help_text="Resolution target in business hours per priority.",
     )
+    optimise_staffing = OptimiseStaffingSerializer(required=False)
 
 
 class ScenarioCreateSerializer(RefusesUnknownFields, serializers.Serializer):

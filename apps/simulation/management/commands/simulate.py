@@ -1,5 +1,7 @@
 """Run the as-is model discovered from the desk's log: N days, R replications, KPIs with their
-95 % confidence intervals; or, with --validate, check it against a later period first."""
+95 % confidence intervals; or, with --validate, check it against a later period first; or,
+with --optimise-staffing, search the fewest agents per department and hour that meet a
+resolution-SLA share."""
 
 import json
 from datetime import datetime, timedelta
@@ -8,8 +10,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from apps.accounts.models import Department
+from apps.core.errors import InvalidData
 from apps.simulation.discovery import MIN_REQUESTS, InsufficientData, discover
 from apps.simulation.kpis import Estimate, as_json, replicate
+from apps.simulation.reports import staffing_json
+from apps.simulation.staffing import StaffingPlan, optimise_staffing
 from apps.simulation.validation import Validation, validate
 
 
@@ -36,6 +41,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--test-days", type=int, default=30)
         parser.add_argument(
+            "--optimise-staffing",
+            action="store_true",
+            help="the fewest agents per department and band of hours meeting --target-share",
+        )
+        parser.add_argument("--target-share", type=float, default=0.9)
+        parser.add_argument("--band-hours", type=int, default=1)
+        parser.add_argument("--budget", type=int, default=300, help="simulation runs at most")
+        parser.add_argument(
             "--until", type=datetime.fromisoformat, help="the end of the log to use (default: now)"
         )
 
@@ -59,6 +72,9 @@ class Command(BaseCommand):
         if options["model"]:
             self.stdout.write(json.dumps(model.to_dict(), indent=2))
             return
+        if options["optimise_staffing"]:
+            self._optimise(model, options)
+            return
         kpis = replicate(
             model,
             days=options["days"],
@@ -77,6 +93,25 @@ class Command(BaseCommand):
         )
         for name, estimate in kpis.items():
             self.stdout.write(_line(_label(name, names), estimate))
+
+    def _optimise(self, model, options: dict) -> None:
+        try:
+            plan = optimise_staffing(
+                model,
+                target_share=options["target_share"],
+                days=options["days"],
+                replications=options["replications"],
+                seed=options["seed"],
+                warmup_days=options["warmup_days"],
+                band_hours=options["band_hours"],
+                budget=options["budget"],
+            )
+        except InvalidData as error:
+            raise CommandError(error.message) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(staffing_json(plan), indent=2))
+            return
+        self.stdout.write(_staffing_report(plan))
 
     def _validate(self, end: datetime, options: dict) -> None:
         split = end - timedelta(days=options["test_days"])
@@ -142,6 +177,40 @@ def _validation_report(result: Validation) -> str:
         )
     else:
         lines.append("The model is NOT valid: it misses a target and is not offered for scenarios.")
+    return "\n".join(lines)
+
+
+def _staffing_report(plan: StaffingPlan) -> str:
+    names = {str(pk): name for pk, name in Department.objects.values_list("pk", "name")}
+    lines = [
+        f"Fewest agents per department and band of {plan.band_hours} h (UTC, from 00:00) with "
+        f"a resolution SLA share of {plan.target_share:.0%} or more (lower 95 % bound):",
+    ]
+    for department in sorted(plan.as_is.staffing):
+        lines.append(f"  {names.get(department, department)}")
+        for name, judged in (("as-is", plan.as_is), ("optimised", plan.optimised),
+                             ("moved", plan.moved)):  # fmt: skip
+            if judged is None:
+                continue
+            sla = judged.sla.get(department)
+            share = "-" if sla is None else f"{sla.mean:.3f} [{sla.low:.3f}, {sla.high:.3f}]"
+            agents = " ".join(str(n) for n in judged.staffing[department])
+            lines.append(f"    {name:<10} agents {agents}  SLA {share}")
+    lines.append(
+        f"Agent hours over the simulated days: as-is {plan.agent_hours[0]:.0f}, "
+        f"optimised {plan.agent_hours[1]:.0f}."
+    )
+    for move in plan.moves:
+        lines.append(
+            f"Move {move.agents} agents from {names.get(move.source, move.source)} to "
+            f"{names.get(move.target, move.target)}, {move.start:02d}:00-{move.end:02d}:00."
+        )
+    if plan.unreachable:
+        lines.append(f"No staffing met the target of: {', '.join(plan.unreachable)}.")
+    lines.append(
+        f"{plan.runs} of {plan.budget} simulation runs"
+        + (" (the budget ran out: fewer agents might still do)." if plan.exhausted else ".")
+    )
     return "\n".join(lines)
 
 
