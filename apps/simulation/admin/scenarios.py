@@ -166,7 +166,8 @@ def _verdict(check: dict) -> str:
 
 
 def _figure(value: float) -> str:
-    return f"{value:.3g}"
+    """Three significant digits, whole numbers from 100 on (1500, not 1.5e+03)."""
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def _results_table(results: dict) -> str:
@@ -224,7 +225,7 @@ def _staffing_report(plan: dict) -> str:
     )
     moves = format_html_join(
         "",
-        "<li>{}</li>",
+        "<p>{}</p>",
         (
             (
                 _(
@@ -239,14 +240,14 @@ def _staffing_report(plan: dict) -> str:
             )
             for move in plan["moves"]
         ),
-    ) or format_html("<li>{}</li>", _("No move: no department misses its target as-is."))
+    ) or format_html("<p>{}</p>", _("No move: no department misses its target as-is."))
     spent = _("%(runs)d of %(budget)d simulation runs.") % plan
     if plan["exhausted"]:
         spent = f"{spent} {_('The budget ran out: fewer agents might still do.')}"
     return format_html(
         "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}<br><code>{}</code></th><th>{}</th>"
         "<th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>{}</tbody></table>"
-        "<p>{}: {} / {}</p><ul>{}</ul><p>{}</p>",
+        "<p>{}: {} / {}</p>{}<p>{}</p>",
         _("Fewest agents meeting a resolution SLA share of %(share).0f %% (lower 95 %% bound)")
         % {"share": plan["target_share"] * 100},
         _("department"),
