@@ -13,7 +13,7 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = "postgres://postgres@127.0.0.1:5432"
-DATABASE = "bench_knowledge"
+DATABASE = os.environ.get("BENCH_KNOWLEDGE_DATABASE", "bench_knowledge")
 FIXTURES = ROOT / "apps" / "demo" / "fixtures"
 SYLLABLES = [
     "ka",
@@ -139,14 +139,16 @@ def measure(matcher: str, queries: list[tuple[str, str]], limit: int) -> dict:
     from apps.knowledge.matching.index import clear_cache, get_index, knowledge_version
 
     clear_cache()
-    started = time.perf_counter()
+    started, build_cpu_started = time.perf_counter(), time.process_time()
     index = get_index(matcher)
     build = time.perf_counter() - started
-    latencies, right = [], 0
+    build_cpu = time.process_time() - build_cpu_started
+    latencies, cpu, right = [], [], 0
     for text, key in queries[:limit]:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         matches = suggest(text, matcher=matcher)
         latencies.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
         right += bool(matches) and matches[0].key == key
     version_ms = []
     for _ in range(50):
@@ -156,8 +158,12 @@ def measure(matcher: str, queries: list[tuple[str, str]], limit: int) -> dict:
     return {
         "texts": len(index.snapshot.docs),
         "build_s": build,
+        "build_cpu_s": build_cpu,
         "p50_ms": float(np.percentile(latencies, 50)),
         "p95_ms": float(np.percentile(latencies, 95)),
+        "cpu_p50_ms": float(np.percentile(cpu, 50)),
+        "cpu_p95_ms": float(np.percentile(cpu, 95)),
+        "load_average": ", ".join(f"{value:.1f}" for value in os.getloadavg()),
         "version_query_p50_ms": float(np.percentile(version_ms, 50)),
         "top1": right / len(latencies),
         "kind": index.describe()["kind"],

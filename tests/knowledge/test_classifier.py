@@ -3,6 +3,7 @@ phrasing, out-of-scope questions, calibration, retraining on an edit."""
 
 import numpy as np
 import pytest
+from django.conf import settings
 
 from apps.knowledge.matching import suggest
 from apps.knowledge.matching.calibration import article_scores
@@ -65,12 +66,50 @@ def test_out_of_scope_questions_are_not_answered_and_answers_are_right(trained):
     assert (best[answered] == expected[answered]).all()  # precision 1 on this small set
 
 
+def test_at_the_default_threshold_answers_are_right_and_out_of_scope_is_not_answered(trained):
+    _scorer, classifier, _labels, keys = trained
+    texts, expected = _cases(keys)
+    probabilities = classifier.probabilities(texts)
+    best, top = probabilities.argmax(axis=1), probabilities.max(axis=1)
+    answered = top >= settings.SERVICEDESK_CHATBOT_THRESHOLD
+    assert not answered[expected < 0].any()
+    assert answered[expected >= 0].mean() >= 0.6  # coverage, English and Chinese
+    assert (best[answered] == expected[answered]).all()
+    chinese = np.array([not text.isascii() for text in texts])
+    assert answered[chinese & (expected >= 0)].any()
+
+
 def test_calibration_is_monotone(trained):
     _scorer, classifier, _labels, _keys = trained
+    platt = classifier.platt
+    assert platt.a > 0 and platt.m >= 0
     grid = np.linspace(0.001, 0.999, 200)
-    mapped = classifier.platt(grid)
-    assert (np.diff(mapped) > 0).all()
-    assert mapped.min() > 0 and mapped.max() < 1
+    for margin in (-2.0, 0.0, 3.0):
+        mapped = platt(grid, np.full_like(grid, margin))
+        assert (np.diff(mapped) > 0).all()
+        assert mapped.min() > 0 and mapped.max() < 1
+    leads = platt(np.full(50, 0.6), np.linspace(-5, 5, 50))
+    assert (np.diff(leads) >= 0).all()
+
+
+def test_calibration_keeps_the_classifiers_ranking(trained):
+    _scorer, classifier, _labels, keys = trained
+    texts, _expected = _cases(keys)
+    raw = classifier.raw_probabilities(texts)[:, : len(keys)]
+    calibrated = classifier.probabilities(texts)
+    assert (raw.argmax(axis=1) == calibrated.argmax(axis=1)).all()
+    for row_raw, row_calibrated in zip(raw, calibrated, strict=True):
+        order = np.argsort(row_raw)
+        assert (np.diff(row_calibrated[order]) >= -1e-12).all()
+
+
+def test_a_margin_that_predicts_wrong_answers_is_not_rewarded():
+    rng = np.random.default_rng(0)
+    p = rng.uniform(0.05, 0.95, 400)
+    right = rng.uniform(size=400) < p
+    margin = np.where(right, -1.0, 1.0) + rng.normal(0, 0.1, 400)  # anti-correlated
+    platt = fit_platt(p, right, margin)
+    assert platt.a > 0 and platt.m == 0
 
 
 def test_a_calibration_without_signal_stays_conservative():
