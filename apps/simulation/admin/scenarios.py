@@ -182,9 +182,9 @@ def _results_table(results: dict) -> str:
     hours = results.get("agent_hours", {})
     chart = interval_chart(
         [(_label(r["kpi"]), r["as_is"], r["scenario"]) for r in results.get("kpis", [])],
-        names=(_("as-is"), _("scenario")),
+        names=(str(_("as-is")), str(_("scenario"))),
         fmt=_figure,
-        label=_("As-is and the scenario, side by side (mean [interval, 95 %])"),
+        label=str(_("As-is and the scenario, side by side (mean [interval, 95 %])")),
     )
     return format_html(
         "<h3>{}</h3>{}<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
