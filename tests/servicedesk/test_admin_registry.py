@@ -15,7 +15,7 @@ from apps.mail.intake import take_in
 from apps.mail.models import Mailbox
 from apps.notifications.models import NotificationPreference, WebhookFeed, WebhookSubscription
 from apps.notifications.services import do_notify, do_publish_event
-from apps.quality.models import QualityAlert, QualityDashboard
+from apps.quality.models import KpiJudgement, QualityAlert, QualityDashboard
 from apps.routing.models import RoutingRule
 from apps.sla.models import BusinessCalendar
 from apps.tickets import services
@@ -82,6 +82,9 @@ def some_of_everything(customer, department, agent, standard_policy, attachment_
         upper_limit=4,
         created_at=timezone.now(),
     )
+    KpiJudgement.objects.create(
+        department=department, first="resolution_hours", second="sla_compliance", value=3
+    )
     mailbox = Mailbox.objects.create(name="Support", host="imap.example.com", username="desk")
     take_in(mail(subject=f"Re: [{service_request.reference}]"), mailbox=mailbox)
     return service_request
@@ -117,6 +120,7 @@ def test_every_model_of_our_apps_is_registered():
         "outofscopequestion",
         "qualityalert",
         "kpiindicator",
+        "kpijudgement",
         "qualitydashboard",
         "mailbox",
         "inboundmail",
