@@ -79,6 +79,7 @@ lint: $(VENV)/.dev
 	@if git grep --untracked -nE '$(NOQA_WITHOUT_REASON)' -- '*.py'; then \
 		echo "lint: give each # noqa above its rule codes and the reason after them"; exit 1; fi
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 check-log: $(VENV)/.runtime
 	$(BIN)/python manage.py check_event_log
