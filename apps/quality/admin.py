@@ -5,8 +5,10 @@ from datetime import date, timedelta
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.template.response import TemplateResponse
 from django.utils import formats, timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.actors import actor_for_user
@@ -179,6 +181,11 @@ class KPIIndicatorAdmin(StaffMayViewMixin, admin.ModelAdmin):
     list_editable = ["target", "weight", "active"]
     list_select_related = ["department"]
     inlines = [KpiWeightInline]
+    # Numbers of a few digits: narrow inputs keep the list, with both suggested weightings,
+    # inside 1440 px (the default inputs pushed the last column out of sight).
+    formfield_overrides = {
+        models.FloatField: {"widget": forms.NumberInput(attrs={"style": "width: 7em"})}
+    }
 
     def get_list_display(self, request):
         """The columns, with the entropy weighting suggested by the data and the AHP weighting
@@ -210,11 +217,18 @@ class KPIIndicatorAdmin(StaffMayViewMixin, admin.ModelAdmin):
             share = f"{100 * ahp.weights[obj.metric]:.0f}%"
             if ahp.consistent:
                 return share
-            return _("%(share)s (inconsistent: CR %(cr).2f above %(limit)s)") % {
+            # Short in the list (the column fits 1440 px); the reason on hover.
+            reason = _("%(share)s (inconsistent: CR %(cr).2f above %(limit)s)") % {
                 "share": share,
                 "cr": ahp.consistency_ratio,
                 "limit": CONSISTENT_ENOUGH,
             }
+            return format_html(
+                '<span class="ahp-inconsistent" title="{}">{} ⚠ CR {}</span>',
+                reason,
+                share,
+                f"{ahp.consistency_ratio:.2f}",
+            )
 
         return [*self.list_display[:4], suggested, pairwise, *self.list_display[4:]]
 
