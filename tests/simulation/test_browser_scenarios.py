@@ -2,16 +2,13 @@
 chart of the as-is model beside the scenario, and a staffing search's plan; nothing wider than
 the page. Screenshots under test-artifacts/browser/scenario-*.png."""
 
-import re
-
 import pytest
 
 from apps.simulation.models import Scenario, ScenarioStatus
 from tests.simulation.test_cycles import desk  # noqa: F401  the fixture, by name
-from tests.support.browser import ARTIFACTS
+from tests.support.browser import ARTIFACTS, signed_in_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
-PASSWORD = "scenario-pass-2026"
 
 
 def _estimate(mean, spread):
@@ -93,22 +90,8 @@ def _staffing(first: int, second: int) -> Scenario:
 def test_the_scenario_pages_draw_the_intervals_and_the_plan(live_server, browser, desk, language):  # noqa: F811  pytest passes the imported fixture by name
     compared = _compared()
     staffing = _staffing(desk.department.pk, desk.other_department.pk)
-    user = desk.lead.user
-    user.is_staff = True
-    user.set_password(PASSWORD)
-    user.save()
-    context = browser.new_context(
-        locale="en-US" if language == "en" else "zh-CN", viewport={"width": 1440, "height": 900}
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    context, page = signed_in_page(browser, live_server.url, desk.lead.user, language)
     try:
-        page.goto(f"{live_server.url}/admin/login/?next=/admin/")
-        page.fill("#id_username", user.username)
-        page.fill("#id_password", PASSWORD)
-        page.click("[type=submit]")
-        page.wait_for_url(re.compile(r".*/admin/$"))
         page.goto(f"{live_server.url}/admin/simulation/scenario/{compared.pk}/change/")
         page.screenshot(path=str(ARTIFACTS / f"scenario-{language}.png"), full_page=True)
         assert page.locator("svg.quality-chart circle").count() == 2 * len(KPIS)

@@ -81,3 +81,26 @@ def open_queue_from_home(page, queue: str, rows: int) -> None:
     page.locator(f"#home-queues [data-queue={queue}] a").click()
     page.wait_for_url(re.compile(rf".*queue={queue}\b"))
     assert page.locator("#result_list tbody tr").count() == rows
+
+
+def signed_in_page(browser, base_url: str, user, language: str = "en"):
+    """A new 1440x900 context in `language` ("en" or "zh-hans") with `user` made staff and
+    signed in to the admin; returns (context, page): close the context when done."""
+    import re
+
+    password = "browser-pass-2026"
+    user.is_staff = True
+    user.set_password(password)
+    user.save()
+    context = browser.new_context(
+        locale="en-US" if language == "en" else "zh-CN", viewport={"width": 1440, "height": 900}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    page.goto(f"{base_url}/admin/login/?next=/admin/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", password)
+    page.click("[type=submit]")
+    page.wait_for_url(re.compile(r".*/admin/$"))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    return context, page

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.core.errors import Forbidden, InvalidData, NotAllowed
 from apps.quality.scorecard import INDICATORS
-from apps.simulation.access import leads
+from apps.simulation.admin.permissions import StaffReadLeadsWrite
 from apps.simulation.models import CycleState, ImprovementCycle
 from apps.simulation.pdca import services
 
@@ -79,7 +79,7 @@ class CycleForm(forms.ModelForm):
 
 
 @admin.register(ImprovementCycle)
-class ImprovementCycleAdmin(admin.ModelAdmin):
+class ImprovementCycleAdmin(StaffReadLeadsWrite, admin.ModelAdmin):
     form = CycleForm
     list_display = ["title", "state", "indicator", "target", "problem", "check_due", "owner"]
     list_filter = ["state", "indicator", "decision"]
@@ -87,20 +87,6 @@ class ImprovementCycleAdmin(admin.ModelAdmin):
     search_fields = ["title", "change", "decision_note"]
     raw_id_fields = ["problem", "scenario", "owner"]
     actions = ["run_check"]
-
-    # As scenarios: every staff member reads cycles; department leads and supervisors plan
-    # and move them.
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return self.has_module_permission(request) and leads(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request)
 
     def get_fields(self, request, obj=None):
         return PLAN if obj is None else [*PLAN, *DO, *ACT, *SHOWN]

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Department
 from apps.core.errors import InvalidData
 from apps.quality.dashboard.svg import interval_chart
-from apps.simulation.access import leads
+from apps.simulation.admin.permissions import StaffReadLeadsWrite
 from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
 from apps.simulation.services import do_request_scenario, do_rerun_scenario
@@ -42,26 +42,12 @@ class ScenarioForm(forms.ModelForm):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(admin.ModelAdmin):
+class ScenarioAdmin(StaffReadLeadsWrite, admin.ModelAdmin):
     form = ScenarioForm
     list_display = ["name", "status", "created_at", "finished_at", "created_by"]
     list_filter = ["status"]
     readonly_fields = ["status", "created_by", "created_at", "finished_at", "error", "report"]
     actions = ["run_again"]
-
-    # Every staff member reads scenarios; department leads and supervisors store and rerun
-    # them, as in the API.
-    def has_module_permission(self, request):
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None):
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request):
-        return self.has_module_permission(request) and leads(request.user)
-
-    def has_change_permission(self, request, obj=None):
-        return self.has_add_permission(request)
 
     def get_fields(self, request, obj=None):
         return INPUTS if obj is None else [*INPUTS, *self.readonly_fields]
