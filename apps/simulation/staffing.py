@@ -20,40 +20,23 @@ from apps.improvement.staffing.erlang import erlang_c
 from apps.simulation.calendar import agent_seconds, open_seconds
 from apps.simulation.changes import BAND_HOURS, InvalidChange
 from apps.simulation.engine import HOUR, Run, simulate
-from apps.simulation.kpis import Estimate, interval
+from apps.simulation.kpis import interval
 from apps.simulation.model import ProcessModel
 from apps.simulation.scenarios import agent_hours
+from apps.simulation.staffing_moves import (
+    HOURS_PER_DAY,
+    Judged,
+    Move,
+    moved_staffing,
+    suggest_moves,
+)
 
-HOURS_PER_DAY = 24
 # A department still missing its target whose busiest band keeps its agents less busy than
 # this is not short of agents (the time goes elsewhere: the customer, transfers): no more are
 # added there.
 IDLE = 0.5
 # The pilot run's agents per department: enough that nobody waits.
 AMPLE = 1000
-
-
-@dataclass
-class Move:
-    """`agents` agents of department `source` work for `target` from `start` to `end` (hours
-    of the day, UTC, end excluded)."""
-
-    source: str
-    target: str
-    agents: int
-    start: int
-    end: int
-
-
-@dataclass
-class Judged:
-    """One simulated staffing: per department its resolution-SLA share (95 % interval) and
-    its agents' utilisation per band; whether it meets the target."""
-
-    staffing: dict[str, list[int]]
-    sla: dict[str, Estimate]
-    utilisation: dict[str, list[float]]
-    met: dict[str, bool]
 
 
 @dataclass
@@ -305,59 +288,6 @@ def _quietest(judged: Judged, department: str, floor: list[int], tried: set[int]
         if agents > floor[b] and b not in tried
     ]
     return min(bands, key=lambda b: judged.utilisation[department][b], default=None)
-
-
-def suggest_moves(as_is: Judged, optimised: Judged, band_hours: int) -> list[Move]:
-    """In each band, agents a department has beyond its optimised staffing (which met the
-    target with fewer) lent to a department that misses its target as-is and needs more there;
-    the largest surplus first. Neighbouring bands with the same move are merged."""
-    moves: list[Move] = []
-    for band in range(HOURS_PER_DAY // band_hours):
-        spare = {
-            d: as_is.staffing[d][band] - optimised.staffing[d][band]
-            for d in as_is.staffing
-            if as_is.staffing[d][band] > optimised.staffing[d][band]
-        }
-        need = {
-            d: optimised.staffing[d][band] - as_is.staffing[d][band]
-            for d in as_is.staffing
-            if not as_is.met[d] and optimised.staffing[d][band] > as_is.staffing[d][band]
-        }
-        for target in sorted(need, key=lambda d: (-need[d], d)):
-            for source in sorted(spare, key=lambda d: (-spare[d], d)):
-                agents = min(spare[source], need[target])
-                if agents <= 0:
-                    continue
-                spare[source] -= agents
-                need[target] -= agents
-                start = band * band_hours
-                _add_move(moves, Move(source, target, agents, start, start + band_hours))
-    return moves
-
-
-def _add_move(moves: list[Move], move: Move) -> None:
-    for earlier in moves:
-        if (earlier.source, earlier.target, earlier.agents, earlier.end) == (
-            move.source,
-            move.target,
-            move.agents,
-            move.start,
-        ):
-            earlier.end = move.end
-            return
-    moves.append(move)
-
-
-def moved_staffing(
-    staffing: dict[str, list[int]], moves: list[Move], band_hours: int
-) -> dict[str, list[int]]:
-    """`staffing` (bands per department) with the moves made."""
-    moved = {d: list(b) for d, b in staffing.items()}
-    for move in moves:
-        for band in range(move.start // band_hours, move.end // band_hours):
-            moved[move.source][band] -= move.agents
-            moved[move.target][band] += move.agents
-    return moved
 
 
 def _as_is_bands(model: ProcessModel, department: str, search: _Search) -> list[int]:
