@@ -7,6 +7,8 @@ plain dicts, so the model goes through JSON unchanged, and the engine reads them
 import random
 from dataclasses import asdict, dataclass, field
 
+from django.utils.translation import gettext as _
+
 from apps.simulation.calendar import after_open_seconds, open_seconds
 from apps.simulation.model import PAUSING, StepDist
 
@@ -133,3 +135,32 @@ def passage_kpis(run, model, warmup: float, arrivals: int) -> dict[str, float]:
                 met = sum(1 for value in timed if value <= seconds + ROUNDING)
                 row[f"ola_{target}|{key}"] = met / len(timed)
     return row
+
+
+def kpi_label(name: str, department_name) -> str | None:
+    """The label of a side step's KPI (`passes|`, `ola_acceptance|`, `ola_completion|`), the
+    departments named by `department_name(id)`; None for another KPI."""
+    kpi, _bar, key = name.partition("|")
+    templates = {
+        "passes": _("%(step)s, passes per request"),
+        "ola_acceptance": _("%(step)s, OLA acceptance met (share)"),
+        "ola_completion": _("%(step)s, OLA completion met (share)"),
+    }
+    if kpi not in templates or not key:
+        return None
+    return templates[kpi] % {"step": _step_name(key, department_name)}
+
+
+def _step_name(key: str, department_name) -> str:
+    kind, _bar, pair = key.partition("|")
+    if pair:
+        source, _arrow, target = pair.partition(">")
+        names = {"source": department_name(source), "target": department_name(target)}
+        if kind == TRANSFER:
+            return _("transfers from %(source)s to %(target)s") % names
+        return _("consults from %(source)s to %(target)s") % names
+    if key.startswith("consult>"):
+        return _("added consult with %(department)s") % {
+            "department": department_name(key.partition(">")[2])
+        }
+    return _("added approval")
