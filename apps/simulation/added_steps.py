@@ -19,6 +19,7 @@ another department), checked when a scenario is stored and made a side step of t
   that department)."""
 
 import math
+from typing import TypeGuard
 
 from django.utils.translation import gettext as _
 
@@ -30,8 +31,16 @@ FIELD = "add_step"
 ADDABLE = ("awaiting_approval", "consult")
 DEFAULT_AFTER = {"awaiting_approval": "new", "consult": "in_progress"}
 # The states a step may follow (not the ends: nothing leaves them).
-AFTER = ("new", "bot_answered", "awaiting_approval", "queued", "assigned", "in_progress")
-AFTER += ("pending_customer", "resolved")
+AFTER = (
+    "new",
+    "bot_answered",
+    "awaiting_approval",
+    "queued",
+    "assigned",
+    "in_progress",
+    "pending_customer",
+    "resolved",
+)
 PARTS = ("state", "after", "categories", "share", "hours", "department")
 MAX_HOURS = 24 * 365
 MAX_SPREAD = 3.0
@@ -163,7 +172,7 @@ def _consult_times(model: ProcessModel, department: str):
     return found.wait, found.work
 
 
-def _number(value) -> bool:
+def _number(value) -> TypeGuard[float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and value == value
 
 

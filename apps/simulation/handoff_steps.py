@@ -121,7 +121,8 @@ def _read(start: datetime, end: datetime) -> _Read:
             "request_id", "kind", "from_state", "to_state", "department_id", "at", "payload"
         )
     )
-    read, current, department, asked = _Read(), None, "", {}
+    read, current, department = _Read(), None, ""
+    asked: dict[tuple, _Handoff] = {}
     for request_id, kind, from_state, to_state, dept, at, payload in rows.iterator(chunk_size=5000):
         if request_id != current:
             current, department, asked = request_id, "", {}
@@ -136,7 +137,7 @@ def _read(start: datetime, end: datetime) -> _Read:
 
 def _step(read: _Read, asked: dict, payload: dict, where: tuple) -> None:
     request, state, at = where
-    kind, step = payload.get("handoff_kind"), payload.get("step")
+    kind, step = str(payload.get("handoff_kind", "")), payload.get("step")
     pair = (kind, str(payload.get("from_department")), str(payload.get("to_department")))
     if step == "requested":
         asked[pair] = _Handoff(request, kind, pair[1], pair[2], state, at)

@@ -28,14 +28,15 @@ def organisation(db):
 
 @pytest.mark.django_db
 def test_discovery_recovers_the_consults_share_time_and_targets(organisation):
-    from apps.accounts.models import Department
-
-    first, second = Department.objects.order_by("pk")[:2]
-    OLAPolicy.objects.create(
-        name="Into the second", to_department=second, acceptance_minutes=60, completion_minutes=30
-    )
     made = write_consult_history(
         requests=REQUESTS, days=DAYS, now=NOW, share=SHARE, accept_minutes=60, seed=4
+    )
+    # No clocks in a generated log: the targets are the policy's that matches the pair.
+    OLAPolicy.objects.create(
+        name="Into the second",
+        to_department_id=int(made["target"]),
+        acceptance_minutes=60,
+        completion_minutes=30,
     )
     start = NOW - timedelta(days=DAYS + 2)
     model = discover(start=start, end=NOW)
