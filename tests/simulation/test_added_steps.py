@@ -1,8 +1,11 @@
 """Adding a step (`add_step`): an approval or a consult for a share of the requests leaving a
 state, its time given or fitted; a bad one refused naming the field, in the API too."""
 
+import json
+
 import pytest
 
+from apps.simulation.admin.scenarios import ScenarioForm, _label
 from apps.simulation.changes import InvalidChange
 from apps.simulation.engine import HOUR, simulate
 from apps.simulation.kpis import replicate
@@ -128,3 +131,16 @@ def test_the_api_refuses_a_bad_added_step_and_stores_a_good_one(staff_lead):
     created = client.post(URL, {"name": "Approve", "changes": {"add_step": good}}, format="json")
     assert created.status_code == 201, created.json()
     assert created.json()["changes"] == {"add_step": good}
+
+
+@pytest.mark.django_db
+def test_the_admin_form_refuses_a_bad_added_step_and_labels_the_steps_kpis():
+    bad = {"add_step": {"state": "consult", "share": 0.5, "hours": {"median": 1}}}
+    fields = {"name": "Consult", "fit_days": 90, "test_days": 30, "days": 30, "replications": 5}
+    form = ScenarioForm(data={**fields, "seed": 1, "changes": json.dumps(bad)})
+    assert not form.is_valid()
+    assert "names the department consulted" in str(form.errors["changes"])
+    assert _label("passes|awaiting_approval") == "added approval, passes per request"
+    assert _label("ola_acceptance|consult|98>99") == (
+        "consults from 98 to 99, OLA acceptance met (share)"
+    )
