@@ -137,7 +137,11 @@ class _Sim:
             following = self.model.next_state(path.state, outcome.category, self.rng)
             if following is None:
                 break
-            step = choose(self.steps, path, following, outcome.category, self.rng)
+            step = (
+                choose(self.steps, path, following, outcome.category, self.rng)
+                if self.steps
+                else None
+            )
             yield from self._move(path, following, outcome, step)
             if path.state == RESOLVED and outcome.resolved is None:
                 outcome.resolved = self.env.now
