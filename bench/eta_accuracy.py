@@ -34,12 +34,14 @@ def _django(settings: str) -> None:
 
 def dump(path: str) -> None:
     _django("servicedesk.settings.local")
-    from apps.improvement.eta.sources import desk_traces
+    from apps.improvement.eta.sources import desk_traces, office_hours
 
     traces = desk_traces()
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as out:
-        pickle.dump(traces, out, protocol=pickle.HIGHEST_PROTOCOL)
+        # The office hours beside the traces (a file from before them holds the list alone).
+        found = {"traces": traces, "hours": office_hours()}
+        pickle.dump(found, out, protocol=pickle.HIGHEST_PROTOCOL)
     print(f"traces: {len(traces)}")
 
 
@@ -99,15 +101,19 @@ def evaluate(paths: list[str], *, imported_only: bool, desk_only: bool) -> None:
 
     for path in paths:
         with open(path, "rb") as source:
-            traces = pickle.load(source)
+            stored = pickle.load(source)
+        if isinstance(stored, list):
+            stored = {"traces": stored, "hours": None}
+        traces = stored["traces"]
         kinds = []
         if not imported_only:
-            kinds.append(("desk", traces))
+            kinds.append(("desk", traces, stored["hours"]))
         if not desk_only:
-            kinds.append(("imported", imported_copy([replace(t, load=None) for t in traces])))
-        for kind, logged in kinds:
+            copy = imported_copy([replace(t, load=None) for t in traces])
+            kinds.append(("imported", copy, None))
+        for kind, logged, hours in kinds:
             began = time.perf_counter()
-            found = summary(run(logged, share=0.7))
+            found = summary(run(logged, share=0.7, hours=hours))
             name = f"{Path(path).stem}_{kind}"
             for key, value in found.items():
                 print(f"{name}_{key}: {value}")

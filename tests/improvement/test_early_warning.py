@@ -153,3 +153,25 @@ def test_the_evaluation_command_on_an_imported_csv_log(db):
     assert accuracy[:2] == ["all", "4"]
     assert accuracy[4] == "1.000"  # Markov: start -> done -> end
     assert float(mae[-1]) == pytest.approx(1.5 / 24, abs=0.001)
+
+
+def test_the_live_department_counts_match_the_training_sweep(desk, clock):
+    """Two requests being worked on by the same agent, then one waiting in the queue: live, the
+    waiting one sees two worked on by one busy agent, and a worked-on one sees one waiting, one
+    other worked on and the agent still busy; for the request whose event is the latest, the
+    training sweep (`attach_load` over the whole log) counts the same."""
+    from apps.improvement.eta.context import attach_load
+    from apps.improvement.eta.live import attach_live_load
+    from apps.improvement.eta.sources import desk_traces
+
+    working = [desk.request_in("in_progress") for _n in range(2)]
+    clock.advance(minutes=5)
+    waiting = desk.request_in("queued")
+    assert working[0].assignee_id == working[1].assignee_id
+    live = {t.case: t for t in desk_traces(open_only=True)}
+    attach_live_load(list(live.values()))
+    assert live[str(waiting.pk)].load[-1][4:] == (0, 2, 0, 1)
+    assert live[str(working[0].pk)].load[-1][4:] == (1, 1, 0, 1)
+    trained = {t.case: t for t in desk_traces()}
+    attach_load(list(trained.values()))
+    assert trained[str(waiting.pk)].load[-1] == live[str(waiting.pk)].load[-1]

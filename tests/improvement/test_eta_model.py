@@ -2,9 +2,12 @@
 the baselines where there is structure, matches them where there is none, and cannot see the
 future of a prefix."""
 
+import random
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
 
 from apps.improvement.eta import guard
@@ -12,14 +15,27 @@ from apps.improvement.eta.boosted import BoostedModel, matrix
 from apps.improvement.eta.context import attach_load
 from apps.improvement.eta.encoding import Encoder
 from apps.improvement.eta.evaluation import evaluate
+from apps.improvement.eta.office import OfficeHours
 from apps.improvement.eta.report import format_report
 from apps.improvement.eta.traces import END, Step, Trace, chronological_split, samples
+from apps.sla.business_time import (
+    Schedule,
+    add_business_seconds,
+    business_seconds_between,
+    is_open,
+)
 from tests.improvement.synthetic import (
     START,
     activity_log,
     department_log,
     deterministic,
     memoryless,
+)
+
+# Office hours as the demo's: 08:00-12:00 and 13:00-18:00 on weekdays, Berlin.
+OFFICE = Schedule(
+    tz=ZoneInfo("Europe/Berlin"),
+    weekly=[((time(8), time(12)), (time(13), time(18)))] * 5 + [(), ()],
 )
 
 
@@ -75,11 +91,19 @@ def test_no_information_from_after_the_prefix_reaches_its_row():
             assert encoder.rows(mine, [index])[0] == pytest.approx(whole, nan_ok=True)
 
 
+def _desk_row(encoder: Encoder, trace: Trace, index: int):
+    """A prefix's row as the model reads it: encoded, then the office-hours columns filled."""
+    row = np.array([encoder.rows(trace, [index])[0]], dtype=float)
+    encoder.fill_office_hours(row, [trace.steps[index].at], [trace.start])
+    return row[0]
+
+
 def test_no_information_from_after_the_prefix_reaches_a_desk_row():
     """The same on a desk-like log (departments, states that stay open, assignees): the open
-    work counts, the queue in the prefix's department and state, and the hour of the week are
-    those of the log cut at the prefix's time."""
-    open_states = frozenset({"new", "queued", "assigned", "in_progress"})
+    work counts, the queue in the prefix's department and state, the department's waiting,
+    worked-on and with-the-customer cases, its busy agents, the office-hours columns and the
+    hour of the week are those of the log cut at the prefix's time."""
+    open_states = frozenset({"new", "queued", "assigned", "in_progress", "pending_customer"})
     traces = []
     for trace in department_log(cases=80):
         steps = [
@@ -88,16 +112,65 @@ def test_no_information_from_after_the_prefix_reaches_a_desk_row():
         ]
         traces.append(replace(trace, steps=steps, open_states=open_states))
     attach_load(traces)
-    encoder = Encoder.fit(list(samples(traces)))
-    queue = encoder.names.index("queue_length")
-    assert any(encoder.rows(t, [1])[0][queue] > 0 for t in traces)
+    encoder = Encoder.fit(list(samples(traces)), hours=OfficeHours(OFFICE))
+    for name in ("queue_length", "department_waiting", "department_working"):
+        column = encoder.names.index(name)
+        assert any(encoder.rows(t, [i])[0][column] > 0 for t in traces for i in (1, 2, 3)), name
+    busy = encoder.names.index("department_busy_agents")
+    assert {encoder.rows(t, [3])[0][busy] for t in traces} >= {0, 1, 2}
+    assert "office_hours_elapsed" in encoder.names
     for trace in traces[30:45]:
         for index, step in enumerate(trace.steps):
-            whole = encoder.rows(trace, [index])[0]
+            whole = _desk_row(encoder, trace, index)
+            assert not np.isnan(whole[encoder.names.index("office_open")])
             cut = _cut(traces, step.at)
             attach_load(cut)
             mine = next(t for t in cut if t.case == trace.case)
-            assert encoder.rows(mine, [index])[0] == pytest.approx(whole, nan_ok=True)
+            assert _desk_row(encoder, mine, index) == pytest.approx(whole, nan_ok=True)
+
+
+def test_the_department_counts_follow_the_states():
+    """Three cases in one department: one waits for an agent, two are being worked on by the
+    same agent, then one of them waits for the customer; a fourth case sees exactly that."""
+    at = START
+    open_states = frozenset({"queued", "in_progress", "pending_customer"})
+
+    def case(name, *moves):
+        steps = [Step(a, s, at + timedelta(minutes=m), "d", r) for a, s, m, r in moves]
+        return Trace(case=name, steps=steps, end=None, open_states=open_states)
+
+    traces = [
+        case("A", ("route", "queued", 0, None)),
+        case("B", ("start", "in_progress", 1, "x")),
+        case("C", ("start", "in_progress", 2, "x"), ("ask", "pending_customer", 5, "x")),
+        case("D", ("route", "queued", 4, None), ("start", "in_progress", 6, "y")),
+    ]
+    attach_load(traces)
+    # D at minute 4: A waits, B and C are worked on by x (one busy agent), nobody with the
+    # customer yet; at minute 6 C waits for the customer (D itself is never counted).
+    assert traces[3].load[0][4:] == (1, 2, 0, 1)
+    assert traces[3].load[1][4:] == (1, 1, 1, 1)
+
+
+def test_office_hours_arithmetic_matches_the_calendar():
+    """The fast office-hours columns agree with apps.sla.business_time, across a weekend, the
+    lunch break and a DST change."""
+    hours = OfficeHours(OFFICE)
+    rng = random.Random(3)
+    moments = [START + timedelta(minutes=rng.uniform(0, 120 * 1440)) for _ in range(60)]
+    amounts = [rng.choice([0.0, 30.0, 3600.0, 30000.0, 400000.0]) for _ in moments]
+    found = hours.wall_after([m.timestamp() for m in moments], amounts)
+    for moment, amount, wall in zip(moments, amounts, found, strict=True):
+        expected = add_business_seconds(OFFICE, moment, amount) if amount else moment
+        assert wall == pytest.approx(expected.timestamp(), abs=1e-3)
+    starts = [m - timedelta(hours=rng.uniform(0, 200)) for m in moments]
+    columns = hours.columns([m.timestamp() for m in moments], [s.timestamp() for s in starts])
+    for row, moment, start in zip(columns, moments, starts, strict=True):
+        assert row[0] == float(is_open(OFFICE, moment))
+        assert row[-1] * 3600 == pytest.approx(business_seconds_between(OFFICE, start, moment))
+    # A Saturday noon (Berlin, winter): 44 hours until Monday 08:00.
+    saturday = datetime(2026, 1, 10, 11, 0, tzinfo=UTC).timestamp()
+    assert hours.columns([saturday], [saturday])[0][:2] == pytest.approx([0.0, 44.0])
 
 
 def test_the_model_cannot_see_the_future_end_of_a_case():

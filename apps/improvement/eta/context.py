@@ -5,10 +5,18 @@ from collections import Counter
 from collections.abc import Iterable
 
 from apps.improvement.eta.traces import Trace
+from apps.lifecycle.states import State
 
 # (other open cases, of them in the same department or step, of them with the same resource,
-# of them in the same department and the same state: the queue this case waits in)
-Load = tuple[int, int, int, int]
+# of them in the same department and the same state: the queue this case waits in; then, in
+# the same department only on the desk (an imported log has no states to tell them apart):
+# waiting for an agent, being worked on, waiting for the customer, and the distinct agents
+# working on one there (the busy agents))
+Load = tuple[int, int, int, int, int, int, int, int]
+# The desk's states by what they mean for the department's capacity (apps/lifecycle/states.py).
+WAITING = State.QUEUED
+WORKING = frozenset({State.ASSIGNED, State.IN_PROGRESS})
+WITH_CUSTOMER = State.PENDING_CUSTOMER
 
 
 def place_of(step) -> int | str:
@@ -19,7 +27,9 @@ def place_of(step) -> int | str:
 
 def attach_load(traces: Iterable[Trace]) -> None:
     """Set `trace.load[i]` for every step: the other cases open when step i happened (all, in
-    its department, with its resource, in its department and state).
+    its department, with its resource, in its department and state; on the desk also in its
+    department waiting for an agent, being worked on, waiting for the customer, and the
+    distinct agents working on one).
 
     A desk case is open while its state is open; an imported case from its first event until
     its last (as process-mining tools count it). The case itself is left out, so whether its
@@ -31,6 +41,7 @@ def attach_load(traces: Iterable[Trace]) -> None:
     )
     totals: Counter = Counter()
     holding: dict[int, tuple] = {}
+    busy: Counter = Counter()  # (place, resource) -> cases being worked on
     loads: list[list] = [[None] * len(trace.steps) for trace in traces]
     for trace, load in zip(traces, loads, strict=True):
         trace.load = load
@@ -40,21 +51,55 @@ def attach_load(traces: Iterable[Trace]) -> None:
         before = holding.pop(n, None)
         if before is not None:
             totals.subtract(before)
+            _worker(busy, totals, before, -1)
+        place = place_of(step)
         loads[n][i] = (
             totals["all"],
-            totals[("place", place_of(step))],
+            totals[("place", place)],
             totals[("resource", step.resource)] if step.resource is not None else 0,
-            totals[("queue", place_of(step), step.state)],
+            totals[("queue", place, step.state)],
+            totals[("waiting", place)],
+            totals[("working", place)],
+            totals[("with_customer", place)],
+            totals[("busy", place)],
         )
         if _is_open(trace, i):
             now = (
                 "all",
-                ("place", place_of(step)),
+                ("place", place),
                 ("resource", step.resource),
-                ("queue", place_of(step), step.state),
+                ("queue", place, step.state),
+                *_capacity_keys(trace, step, place),
             )
             holding[n] = now
             totals.update(now)
+            _worker(busy, totals, now, 1)
+
+
+def _capacity_keys(trace: Trace, step, place) -> tuple:
+    """What an open desk case takes of its department: a place in the queue, an agent's
+    hands (with the agent, to count busy agents), or a wait for the customer."""
+    if trace.open_states is None:
+        return ()
+    if step.state == WAITING:
+        return (("waiting", place),)
+    if step.state in WORKING:
+        return (("working", place), ("agent", place, step.resource))
+    if step.state == WITH_CUSTOMER:
+        return (("with_customer", place),)
+    return ()
+
+
+def _worker(busy: Counter, totals: Counter, keys: tuple, sign: int) -> None:
+    """Keep the count of busy agents per department as cases start and stop being worked on."""
+    for key in keys:
+        if key[0] != "agent" or key[2] is None:
+            continue
+        _kind, place, resource = key
+        was = busy[(place, resource)]
+        busy[(place, resource)] = was + sign
+        if (was == 0) != (was + sign == 0):
+            totals[("busy", place)] += sign
 
 
 def _is_open(trace: Trace, index: int) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from apps.improvement.eta import office
 from apps.improvement.eta.context import place_of
 from apps.improvement.eta.traces import Sample, Trace
 
@@ -35,10 +36,17 @@ FIXED: tuple[tuple[str, bool], ...] = (
     ("open_in_department", False),
     ("assignee_load", False),
     ("queue_length", False),
+    ("department_waiting", False),
+    ("department_working", False),
+    ("department_with_customer", False),
+    ("department_busy_agents", False),
     ("deadline_target_hours", False),
     ("deadline_used_hours", False),
     ("deadline_left_hours", False),
 )
+
+
+LOAD_COLUMNS = 8
 
 
 def _vocabulary(counts: Counter) -> list:
@@ -55,9 +63,17 @@ class Encoder:
     resources: list = field(default_factory=list)
     attributes: dict[str, list | None] = field(default_factory=dict)
     zone: str = "UTC"
+    # The desk's office hours (None: an imported log, or a model stored before them).
+    hours: office.OfficeHours | None = None
 
     @classmethod
-    def fit(cls, samples: Sequence[Sample], *, zone: str = "UTC") -> "Encoder":
+    def fit(
+        cls,
+        samples: Sequence[Sample],
+        *,
+        zone: str = "UTC",
+        hours: office.OfficeHours | None = None,
+    ) -> "Encoder":
         activities: Counter = Counter()
         places: Counter = Counter()
         resources: Counter = Counter()
@@ -88,6 +104,7 @@ class Encoder:
             resources=_vocabulary(resources),
             attributes=attributes,
             zone=zone,
+            hours=hours,
         )
 
     @property
@@ -96,6 +113,7 @@ class Encoder:
             *(name for name, _c in FIXED),
             *(f"count:{activity}" for activity in self.activities),
             *(f"attribute:{name}" for name in self.attributes),
+            *(office.COLUMNS if self.__dict__.get("hours") is not None else ()),
         ]
 
     @property
@@ -104,6 +122,7 @@ class Encoder:
             *(flag for _n, flag in FIXED),
             *(False for _a in self.activities),
             *(vocab is not None for vocab in self.attributes.values()),
+            *((False,) * len(office.COLUMNS) if self.__dict__.get("hours") is not None else ()),
         ]
 
     def describe(self, name: str, value: float):
@@ -137,12 +156,14 @@ class Encoder:
         counts = [0.0] * len(self.activities)
         attributes = self._attribute_values(trace)
         wanted, out, done = set(indices), [], 0
+        # Filled for all rows at once by `fill_office_hours`.
+        calendar = [math.nan] * len(office.COLUMNS) if self.__dict__.get("hours") else []
         for i, step in enumerate(trace.steps):
             code = codes.get(step.activity)
             if code is not None:
                 counts[code - 1] += 1
             if i in wanted:
-                out.append(self._fixed(trace, i, at, clock_used) + counts + attributes)
+                out.append(self._fixed(trace, i, at, clock_used) + counts + attributes + calendar)
                 done += 1
                 if done == len(wanted):
                     break
@@ -166,7 +187,7 @@ class Encoder:
         step = steps[i]
         seen = at or step.at
         local = seen.astimezone(ZoneInfo(self.zone))
-        load = trace.load[i] if trace.load else (math.nan,) * 4
+        load = trace.load[i] if trace.load else (math.nan,) * LOAD_COLUMNS
         used = clock_used
         if used is None:
             # Without a clock (an imported log) the deadline runs in wall time.
@@ -196,6 +217,18 @@ class Encoder:
             used / HOUR if target is not None else math.nan,
             (target - used) / HOUR if target is not None else math.nan,
         ]
+
+    def fill_office_hours(self, x, moments: Sequence[datetime], starts: Sequence[datetime]) -> None:
+        """Write the office-hours columns of rows `x` (prefixes seen at `moments`, of cases
+        started at `starts`) in one pass: open then, wall hours until it opens, wall hours that
+        1, 4 and 16 office hours take from then, office hours since the start (eta/office.py)."""
+        hours = self.__dict__.get("hours")
+        if hours is None or not len(x):
+            return
+        first = self.names.index(office.COLUMNS[0])
+        x[:, first : first + len(office.COLUMNS)] = hours.columns(
+            [m.timestamp() for m in moments], [s.timestamp() for s in starts]
+        )
 
     def _attribute_values(self, trace: Trace) -> list[float]:
         out = []

@@ -10,6 +10,7 @@ from apps.improvement.eta.baselines import Baselines
 from apps.improvement.eta.boosted import BoostedModel
 from apps.improvement.eta.context import attach_load
 from apps.improvement.eta.model import EmpiricalModel
+from apps.improvement.eta.office import OfficeHours
 from apps.improvement.eta.traces import Sample, Trace, chronological_split, samples
 
 DEFAULT_SHARE = 0.7
@@ -43,13 +44,15 @@ def evaluate(
     target_seconds: float | None = None,
     min_samples: int = 5,
     zone: str = "UTC",
+    hours: OfficeHours | None = None,
 ) -> dict:
     """Fit on the training cases' prefixes, predict every prefix of the test cases, and measure
     next-step accuracy, remaining-time MAE (days) and P90 coverage, and breach risk (Brier, AUC,
-    calibration in deciles) for the model, the empirical model and the baselines."""
+    calibration in deciles) for the model, the empirical model and the baselines. `hours`:
+    the desk's office hours (eta/office.py; None for an imported log)."""
     train, test, target = prepare(traces, share=share, target_seconds=target_seconds)
     train_samples, test_samples = list(samples(train)), list(samples(test))
-    boosted = BoostedModel.fit(train_samples, zone=zone)
+    boosted = BoostedModel.fit(train_samples, zone=zone, hours=hours)
     empirical = EmpiricalModel.fit(train_samples, min_samples=min_samples)
     baselines = Baselines(train_samples)
     predicted = boosted.predict(test_samples)

@@ -15,7 +15,7 @@ from apps.improvement.eta.boosted import BoostedModel
 from apps.improvement.eta.context import attach_load
 from apps.improvement.eta.evaluation import evaluate
 from apps.improvement.eta.live import attach_live_load, live_clocks, live_rows
-from apps.improvement.eta.sources import desk_traces
+from apps.improvement.eta.sources import desk_traces, office_hours
 from apps.improvement.eta.traces import samples
 from apps.improvement.models import EtaModel, RequestForecast
 from apps.lifecycle.states import OPEN
@@ -64,11 +64,12 @@ def do_train_eta_model(
     train = list(samples(finished))
     if not train:
         return None
-    fitted = BoostedModel.fit(train, zone=settings.TIME_ZONE)
+    hours = office_hours()
+    fitted = BoostedModel.fit(train, zone=settings.TIME_ZONE, hours=hours)
     report = {}
     if evaluate_it:
         try:
-            report = evaluate(traces, zone=settings.TIME_ZONE)
+            report = evaluate(traces, zone=settings.TIME_ZONE, hours=hours)
         except ValueError:
             report = {}
     row = EtaModel.objects.create(

@@ -5,10 +5,11 @@ from itertools import groupby
 
 from apps.analytics.models import ImportedEvent, ImportedLog
 from apps.eventlog.models import Event, EventKind
+from apps.improvement.eta.office import OfficeHours
 from apps.improvement.eta.traces import Step, Trace
 from apps.lifecycle.priority import priority_for
 from apps.lifecycle.states import OPEN, State
-from apps.sla.models import ClockKind, SLAClock
+from apps.sla.models import ClockKind, SLAClock, SLAPolicy
 
 OPEN_STATES = frozenset(str(s) for s in OPEN)
 # A transition from an open state into one of these resolves the case (for now).
@@ -35,6 +36,17 @@ REQUEST_FIELDS = (
     "request__channel",
     "request__customer__tier",
 )
+
+
+def office_hours() -> OfficeHours | None:
+    """When the desk's agents work: the calendar of the catch-all SLA policy (the highest order
+    with working hours that is not open around the clock), None when there is none (then the
+    encoding has no office-hours columns)."""
+    for policy in SLAPolicy.objects.filter(calendar__isnull=False).order_by("-order"):
+        schedule = policy.calendar.schedule()
+        if schedule.has_open_time and not schedule.always_open:
+            return OfficeHours(schedule)
+    return None
 
 
 def desk_traces(*, since: datetime | None = None, open_only: bool = False) -> list[Trace]:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.analytics.models import ImportedLog
 from apps.improvement.eta.evaluation import DEFAULT_SHARE, evaluate
 from apps.improvement.eta.report import format_report
-from apps.improvement.eta.sources import desk_traces, imported_traces
+from apps.improvement.eta.sources import desk_traces, imported_traces, office_hours
 
 
 class Command(BaseCommand):
@@ -45,6 +45,7 @@ class Command(BaseCommand):
                 target_seconds=target,
                 min_samples=options["min_samples"],
                 zone=settings.TIME_ZONE,
+                hours=None if options["log"] else office_hours(),
             )
         except ValueError as error:
             raise CommandError(str(error)) from None
