@@ -153,8 +153,16 @@ class _Sim:
             seconds = self.model.duration(
                 path.state, path.department, outcome.priority, self.rng, before=path.before
             )
+            if path.state in WORKING and path.held is None:
+                # Back to work after the customer's reply or a reopening: the log's time in
+                # the state runs from then, the wait for the agent included, so the wait
+                # comes out of the fitted time rather than on top of it.
+                path.held = yield from self._take_agent(path.department, outcome)
+                waited = open_seconds(self.model.open_hours, began, self.env.now)
+                seconds = max(seconds - waited, 0.0)
             if path.state in WORKING:
-                seconds = after_open_seconds(self.model.open_hours, began, seconds) - began
+                start = self.env.now
+                seconds = after_open_seconds(self.model.open_hours, start, seconds) - start
             yield self.env.timeout(seconds)
         if outcome.resolved is None and path.state not in PAUSING:
             shares = self.model.clock_shares(outcome.priority)
@@ -166,8 +174,6 @@ class _Sim:
             # Routed or transferred: chosen once the old department's unit is released.
             path.department = self.model.department_for(outcome.category, path.department, self.rng)
             outcome.department = path.department
-        if following in WORKING and path.held is None and path.state != "queued":
-            path.held = yield from self._take_agent(path.department, outcome)
         path.before, path.state = path.state, following
 
     def _take_agent(self, department: str, outcome: Outcome):
