@@ -128,7 +128,9 @@ class _Sim:
     def request(self, outcome: Outcome):
         path = _Path()
         for _step in range(MAX_STEPS):
-            following = self.model.next_state(path.state, outcome.category, self.rng)
+            following = self.model.next_state(
+                path.state, outcome.category, self.rng, before=path.before
+            )
             if following is None:
                 break
             yield from self._move(path, following, outcome)
