@@ -15,14 +15,7 @@ from apps.lifecycle.states import SUBMIT
 from apps.simulation.calendar import open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
 from apps.simulation.fitting import fit_step
-from apps.simulation.model import (
-    HOURS_PER_WEEK,
-    WORKING,
-    ProcessModel,
-    StepDist,
-    exit_keys,
-    step_keys,
-)
+from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist, step_keys
 from apps.sla.models import ClockKind, SLAClock, SLAPolicy
 from apps.sla.timers import schedule_of
 
@@ -157,8 +150,8 @@ def hands_on(hours: list[float], state: str, left: datetime, wall: float | None)
 
 def _count_step(tally: _Tally, step: tuple[str, ...], wall: float | None) -> None:
     from_state, came_from, to_state, category, department, priority = step
-    for key in exit_keys(from_state, came_from, category):
-        tally.exits[key][to_state] += 1
+    tally.exits[from_state][to_state] += 1
+    tally.exits[f"{from_state}|{category}"][to_state] += 1
     if wall is not None:
         for key in step_keys(from_state, came_from, department, priority):
             tally.times[key].append(wall)
@@ -187,13 +180,11 @@ def _shares(counts: Counter) -> dict[str, float]:
 
 
 def _keep(counted: dict, minimum: int) -> dict[str, dict[str, float]]:
-    """Shares per key; a key with a `|` (a category's own) or a `<` (the state before's own)
-    only with `minimum` observations."""
+    """Shares per key; a key with a `|` (a category's own) only with `minimum` observations."""
     return {
         key: _shares(counts)
         for key, counts in counted.items()
-        if (("|" not in key or key.startswith("|")) and "<" not in key)
-        or sum(counts.values()) >= minimum
+        if "|" not in key or key.startswith("|") or sum(counts.values()) >= minimum
     }
 
 

@@ -128,9 +128,7 @@ class _Sim:
     def request(self, outcome: Outcome):
         path = _Path()
         for _step in range(MAX_STEPS):
-            following = self.model.next_state(
-                path.state, outcome.category, self.rng, before=path.before
-            )
+            following = self.model.next_state(path.state, outcome.category, self.rng)
             if following is None:
                 break
             yield from self._move(path, following, outcome)
@@ -155,16 +153,8 @@ class _Sim:
             seconds = self.model.duration(
                 path.state, path.department, outcome.priority, self.rng, before=path.before
             )
-            if path.state in WORKING and path.held is None:
-                # Back to work after the customer's reply or a reopening: the log's time in
-                # the state runs from then, the wait for the agent included, so the wait
-                # comes out of the fitted time rather than on top of it.
-                path.held = yield from self._take_agent(path.department, outcome)
-                waited = open_seconds(self.model.open_hours, began, self.env.now)
-                seconds = max(seconds - waited, 0.0)
             if path.state in WORKING:
-                start = self.env.now
-                seconds = after_open_seconds(self.model.open_hours, start, seconds) - start
+                seconds = after_open_seconds(self.model.open_hours, began, seconds) - began
             yield self.env.timeout(seconds)
         if outcome.resolved is None and path.state not in PAUSING:
             shares = self.model.clock_shares(outcome.priority)
@@ -176,6 +166,8 @@ class _Sim:
             # Routed or transferred: chosen once the old department's unit is released.
             path.department = self.model.department_for(outcome.category, path.department, self.rng)
             outcome.department = path.department
+        if following in WORKING and path.held is None and path.state != "queued":
+            path.held = yield from self._take_agent(path.department, outcome)
         path.before, path.state = path.state, following
 
     def _take_agent(self, department: str, outcome: Outcome):

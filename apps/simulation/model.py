@@ -50,8 +50,7 @@ class ProcessModel:
 
     - `arrivals`: category key -> 168 arrival rates per hour, Monday 00:00 first (UTC);
     - `priorities`: category key -> {priority: share};
-    - `transitions`: "state" or "state|category" -> {next state: probability}, each also as
-      "state<state before" (the state it was entered from: `exit_keys`);
+    - `transitions`: "state" or "state|category" -> {next state: probability};
     - `routes`: "category|department before" or "|department before" -> {department: share}
       (the department a request is queued for);
     - `durations`: "state|department|priority", "state|department" or "state" -> StepDist,
@@ -94,16 +93,9 @@ class ProcessModel:
         shifts = self.staffing.get(department)
         return shifts[hour % len(shifts)] if shifts else self.capacity.get(department, 0)
 
-    def next_state(
-        self, state: str, category: str, rng: random.Random, before: str = ""
-    ) -> str | None:
-        """The next state drawn from the most specific shares present: by the state it was
-        entered from first (a request back in `new` after declining the bot's answer is not
-        offered the bot again), then by category."""
-        for key in exit_keys(state, before, category):
-            if key in self.transitions:
-                return draw(self.transitions[key], rng)
-        return None
+    def next_state(self, state: str, category: str, rng: random.Random) -> str | None:
+        choices = self.transitions.get(f"{state}|{category}") or self.transitions.get(state)
+        return draw(choices, rng) if choices else None
 
     def department_for(self, category: str, before: str, rng: random.Random) -> str:
         choices = self.routes.get(f"{category}|{before}") or self.routes.get(f"|{before}")
@@ -122,12 +114,6 @@ class ProcessModel:
             if key in self.durations:
                 return self.durations[key].sample(rng)
         return 0.0
-
-
-def exit_keys(state: str, before: str, category: str) -> tuple[str, ...]:
-    """The keys of the shares of a state's next states, most specific first."""
-    keys = (f"{state}|{category}", state)
-    return (f"{state}<{before}|{category}", f"{state}<{before}", *keys) if before else keys
 
 
 def step_keys(state: str, before: str, department: str, priority: str) -> tuple[str, ...]:

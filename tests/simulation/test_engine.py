@@ -84,28 +84,3 @@ def test_the_backlog_is_the_requests_in_the_system_at_each_hour():
     assert all(day.low <= day.mean <= day.high for day in series)
     # 1.5 arrivals an hour, 5 h each: 7.5 open on average (Little's law).
     assert abs(statistics.fmean(day.mean for day in series) - 7.5) < 1.5
-
-
-def test_the_next_state_depends_on_the_state_before_where_the_log_says_so():
-    """Half the new requests get a bot answer and half of those decline it; a declined answer
-    brings the request back to `new`, whose exits after `bot_answered` (30 or more in the log)
-    lead to the queue: no request is offered the bot twice. Without the key by the state
-    before, the pooled `new` shares would offer it again."""
-    model = queue_model(per_hour=2, agents=20, service=fixed(600))
-    model.transitions["new"] = {"bot_answered": 0.5, "queued": 0.5}
-    model.transitions["new<bot_answered"] = {"queued": 1.0}
-    model.transitions["bot_answered"] = {"new": 0.5, "resolved": 0.5}
-    model.durations["bot_answered"] = fixed(60)
-    offered = []
-    original = model.next_state
-
-    def next_state(state, category, rng, before=""):
-        following = original(state, category, rng, before=before)
-        offered.append((state, before, following))
-        return following
-
-    model.next_state = next_state
-    simulate(model, hours=200, seed=2, drain_hours=10)
-    after_decline = [f for s, b, f in offered if s == "new" and b == "bot_answered"]
-    assert len(after_decline) > 30 and set(after_decline) == {"queued"}
-    assert {f for s, b, f in offered if s == "new" and b == ""} == {"bot_answered", "queued"}

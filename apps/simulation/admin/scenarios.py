@@ -159,7 +159,7 @@ def _validation_backlog(validation: dict) -> str:
     title = _("Open requests on each day of the test period: the log and the simulation")
     chart = band_chart(
         labels,
-        {str(_("the log")): observed, str(_("simulated (95 % interval)")): simulated},
+        {str(_("the log")): observed, str(_("simulated [interval, 95 %]")): simulated},
         fmt=_figure,
         label=str(title),
         unit=str(_("open requests")),
@@ -174,13 +174,13 @@ def _results_backlog(results: dict) -> str:
     if not as_is and not scenario:
         return ""
     labels = [str(day + 1) for day in range(max(len(as_is), len(scenario)))]
-    title = _("Open requests on each day of the run (mean and 95 % interval)")
+    title = _("Open requests on each day of the run (mean [interval, 95 %])")
     chart = band_chart(
         labels,
         {str(_("as-is")): as_is, str(_("scenario")): scenario},
         fmt=_figure,
         label=str(title),
-        unit=str(_("open requests, by day of the run")),
+        unit=str(_("open requests")),
     )
     return format_html('<h4>{}</h4><div class="backlog-chart">{}</div>', title, chart)
 

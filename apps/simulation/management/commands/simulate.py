@@ -167,12 +167,12 @@ def _validation_report(result: Validation) -> str:
         if check.observed_interval is not None:
             low, high = check.observed_interval
             lines.append(f"  the log's {check.name}: 95 % interval [{low:.3f}, {high:.3f}]")
-    observed, simulated = result.backlog
+    log_days, simulated_days = result.backlog
     lines.append("  open requests by day of the test period (the log / simulated):")
     lines.extend(
         f"    {day + 1:3d} {seen:8.1f} {estimate.mean:8.1f}  "
         f"[{estimate.low:.1f}, {estimate.high:.1f}]"
-        for day, (seen, estimate) in enumerate(zip(observed, simulated, strict=False))
+        for day, (seen, estimate) in enumerate(zip(log_days, simulated_days, strict=False))
     )
     lines.extend(f"  {reason}" for reason in result.too_thin)
     if result.valid:
