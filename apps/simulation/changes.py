@@ -106,6 +106,13 @@ def _check_optimise_staffing(settings) -> None:
         )
 
 
+def _check_add_step(steps) -> None:
+    # Imported here: apps/simulation/added_steps.py builds on this module's errors.
+    from apps.simulation.added_steps import check_add_step
+
+    check_add_step(steps)
+
+
 def check(changes) -> None:
     """The changes' shape and values, before any model exists (when a scenario is stored):
     InvalidChange names the first bad one. Names of departments and categories are checked
@@ -147,6 +154,7 @@ _CHECK: dict[str, Callable[[Any], None]] = {
     "route": _check_route,
     "bot_coverage": _check_bot_coverage,
     "skip_states": _check_skip_states,
+    "add_step": _check_add_step,
     "resolution_hours": _check_resolution_hours,
     "optimise_staffing": _check_optimise_staffing,
 }

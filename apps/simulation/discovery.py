@@ -15,6 +15,7 @@ from apps.lifecycle.states import SUBMIT
 from apps.simulation.calendar import open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
 from apps.simulation.fitting import fit_step
+from apps.simulation.handoff_steps import discover_handoffs, less_waits
 from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist, step_keys
 from apps.sla.models import ClockKind, SLAClock, SLAPolicy
 from apps.sla.timers import schedule_of
@@ -49,7 +50,8 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
     """The model of the requests submitted in [start, end), from their transitions in the log.
     Raises InsufficientData below `min_requests` submitted requests."""
     hours = open_shares(desk_schedule(start, end), start, end)
-    tally = _read_log(start, end, hours)
+    handoffs = discover_handoffs(start, end, hours)
+    tally = _read_log(start, end, hours, handoffs.waits)
     requests = sum(tally.submits.values())
     if requests < min_requests:
         raise InsufficientData(
@@ -73,12 +75,14 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         },
         open_hours=hours,
         clock_hours=clock_hours(start, end, hours),
+        side_steps=handoffs.steps,
     )
 
 
-def _read_log(start: datetime, end: datetime, hours: list[float]) -> _Tally:
+def _read_log(start: datetime, end: datetime, hours: list[float], waits: dict) -> _Tally:
     """One pass over the transitions of the requests submitted in the period, in log order;
-    the time in a working state is its hands-on time in the office `hours` (`hands_on`)."""
+    the time in a working state is its hands-on time in the office `hours` (`hands_on`),
+    without the request's `waits` for other departments (handoffs, a step of their own)."""
     rows = (
         Event.objects.filter(
             kind=EventKind.TRANSITION,
@@ -128,6 +132,7 @@ def _read_log(start: datetime, end: datetime, hours: list[float]) -> _Tally:
             tally.priorities[category_key][str(prio)] += 1
         elif from_state != to_state:
             step = (from_state, came_from, to_state, category_key, before, str(prio))
+            wall = less_waits(wall, at, waits.get(request_id))
             _count_step(tally, step, hands_on(hours, from_state, at, wall))
             if to_state == "queued":
                 tally.routes[f"{category_key}|{before}"][_key(department)] += 1

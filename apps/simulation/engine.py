@@ -24,6 +24,7 @@ from apps.simulation.model import (
     ProcessModel,
     draw,
 )
+from apps.simulation.side_steps import Passage, SideStep, choose, pass_through, steps_of
 
 HOUR = 3600.0
 # A request left on the path longer than this many steps is stopped (a loop in the data).
@@ -59,6 +60,8 @@ class Run:
     open_now: int = 0
     # Department -> how many times one of its agents was taken and given back.
     claims: dict[str, int] = field(default_factory=dict)
+    # Passes through side steps (approvals, consults, handoffs: apps/simulation/side_steps.py).
+    passages: list[Passage] = field(default_factory=list)
 
 
 def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float = 0.0) -> Run:
@@ -66,7 +69,7 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
     env, rng, run = simpy.Environment(), random.Random(seed), Run()
     # A department the model has no agents for has no pool: its queue takes the fitted time.
     pools = {d: _pool(env, model, d) for d in model.capacity}
-    sim = _Sim(env=env, rng=rng, model=model, run=run, pools=pools)
+    sim = _Sim(env=env, rng=rng, model=model, run=run, pools=pools, steps=steps_of(model))
     for department in sorted(model.staffing):
         if department in pools:
             env.process(sim.shifts(department))
@@ -97,6 +100,8 @@ class _Path:
     before: str = ""
     department: str = ""
     held: tuple | None = None
+    # Where a side step's transfer sends it when it is next queued ("": the model's routes).
+    route_to: str = ""
 
 
 @dataclass
@@ -106,6 +111,7 @@ class _Sim:
     model: ProcessModel
     run: Run
     pools: dict[str, simpy.Resource]
+    steps: list[SideStep] = field(default_factory=list)
 
     def arrivals(self, category: str, until: float):
         rates = self.model.arrivals[category]
@@ -131,7 +137,12 @@ class _Sim:
             following = self.model.next_state(path.state, outcome.category, self.rng)
             if following is None:
                 break
-            yield from self._move(path, following, outcome)
+            step = (
+                choose(self.steps, path, following, outcome.category, self.rng)
+                if self.steps
+                else None
+            )
+            yield from self._move(path, following, outcome, step)
             if path.state == RESOLVED and outcome.resolved is None:
                 outcome.resolved = self.env.now
                 self.run.open_now -= 1
@@ -143,9 +154,10 @@ class _Sim:
             outcome.dropped = True
             self.run.open_now -= 1
 
-    def _move(self, path: "_Path", following: str, outcome: Outcome):
+    def _move(self, path: "_Path", following: str, outcome: Outcome, step=None):
         """One step: the time in the current state (the wait for an agent when it ends in a
-        working state from the queue), then the agent kept, released or taken."""
+        working state from the queue), then the agent kept, released or taken; a side `step`
+        between the two states when one was drawn."""
         began = self.env.now
         if path.state == "queued" and following in WORKING and path.department in self.pools:
             path.held = yield from self._take_agent(path.department, outcome)
@@ -162,9 +174,14 @@ class _Sim:
         if path.held is not None and following not in WORKING:
             self._release(path.held, path.department)
             path.held = None
+        if step is not None:
+            yield from pass_through(self, path, step, outcome)
         if following == "queued":
             # Routed or transferred: chosen once the old department's unit is released.
-            path.department = self.model.department_for(outcome.category, path.department, self.rng)
+            path.department = path.route_to or self.model.department_for(
+                outcome.category, path.department, self.rng
+            )
+            path.route_to = ""
             outcome.department = path.department
         if following in WORKING and path.held is None and path.state != "queued":
             path.held = yield from self._take_agent(path.department, outcome)

@@ -8,6 +8,7 @@ from scipy import stats
 from apps.simulation.calendar import agent_seconds
 from apps.simulation.engine import HOUR, Outcome, Run, simulate
 from apps.simulation.model import ProcessModel
+from apps.simulation.side_steps import passage_kpis
 
 # The open requests of each day after the warm-up (the mean of its hourly samples), one KPI a
 # day: "backlog_day|0" is the first day. Kept apart from the other KPIs (`backlog_series`).
@@ -63,6 +64,7 @@ def measure(run: Run, model: ProcessModel, warmup: float, hours: float) -> dict[
     if counted:
         row["wait_mean_h"] = statistics.fmean(o.waited for o in counted) / HOUR
     row.update(_sla(counted, model))
+    row.update(passage_kpis(run, model, warmup, len(counted)))
     window = run.backlog[int(warmup // HOUR) : int(hours)]
     if window:
         row["backlog_mean"] = statistics.fmean(window)

@@ -65,7 +65,9 @@ class ProcessModel:
     - `staffing`: department -> agents on duty in each hour of the day (24 values, 00:00 UTC
       first; 168 values: each hour of the week), where a department's agents follow shifts
       (apps/simulation/staffing.py); a department without it has `capacity` agents at all
-      hours."""
+      hours;
+    - `side_steps`: steps some requests take between two states (approvals and consults a
+      scenario adds, handoffs to other departments), as dicts (apps/simulation/side_steps.py)."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -78,6 +80,7 @@ class ProcessModel:
     open_hours: list[float] = field(default_factory=list)
     clock_hours: dict[str, list[float]] = field(default_factory=dict)
     staffing: dict[str, list[int]] = field(default_factory=dict)
+    side_steps: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -8,6 +8,8 @@ A change is a plain dict (stored as JSON with a scenario) of any of:
 - `route`: {category id: department id} — the category's requests go straight there;
 - `bot_coverage`: the share of new requests the bot answers (its acceptance unchanged);
 - `skip_states`: [state] — a step removed (approval, say): who entered it goes where it led;
+- `add_step`: a step added (an approval, a consult): a share of the requests leaving a state
+  pass through it first (apps/simulation/added_steps.py);
 - `resolution_hours`: {priority: hours} — other resolution targets;
 - `optimise_staffing`: {"target_share", "band_hours", "budget"} — after the other changes,
   the fewest agents per department and hour that meet the target (apps/simulation/staffing.py;
@@ -23,6 +25,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from apps.simulation.added_steps import apply_add_step
 from apps.simulation.calendar import agent_seconds
 from apps.simulation.changes import check, mapping, unknown
 from apps.simulation.kpis import Estimate, replicate
@@ -161,6 +164,7 @@ _APPLY: dict[str, Callable[[ProcessModel, Any], None]] = {
     "route": _route,
     "bot_coverage": _bot_coverage,
     "skip_states": _skip_states,
+    "add_step": apply_add_step,
     "resolution_hours": _resolution_hours,
     # Not a change of the model: the search run on the changed model (services._run).
     "optimise_staffing": lambda model, options: None,

@@ -18,6 +18,7 @@ from apps.eventlog.models import Event, EventKind
 from apps.simulation.calendar import HOUR, open_seconds
 from apps.simulation.discovery import MIN_REQUESTS, discover, hands_on
 from apps.simulation.engine import Run, simulate
+from apps.simulation.handoff_steps import observed_ola
 from apps.simulation.kpis import Estimate, backlog_series, daily_means, measure, summarise
 from apps.simulation.model import WORKING, ProcessModel
 from apps.sla.models import ClockKind, SLAClock
@@ -26,6 +27,8 @@ from apps.tickets.models import ServiceRequest
 # name -> (tolerance, relative?): a relative error for times, points for shares.
 TARGETS = {"ttr_median_h": (0.15, True), "sla_resolution_share": (0.05, False)}
 REPORTED = ("ttr_p90_h", "backlog_mean")
+# Reported per department (utilisation) and per handoff pair (OLA compliance, handoff_steps).
+PER_PART = ("utilisation|", "ola_")
 # Simulated time before the compared period, so the run starts with a realistic backlog.
 WARMUP_DAYS = 7
 # More replications are run, up to this many, while a targeted KPI's 95 % interval is wider
@@ -101,10 +104,11 @@ def validate(
     simulated, simulated_days = backlog_series(simulated)
     validation = Validation(model=model, fit=(fit_start, split), test=(split, end))
     validation.backlog = (_backlog_days(split, end), simulated_days)
-    names = [*TARGETS, *REPORTED, *sorted(n for n in observed if n.startswith("utilisation|"))]
+    names = [*TARGETS, *REPORTED, *sorted(n for n in observed if n.startswith(PER_PART))]
     spreads = observed_intervals(split, end)
     for name in names:
-        tolerance, relative = TARGETS.get(name, (None, name != "sla_resolution_share"))
+        shares = name == "sla_resolution_share" or name.startswith("ola_")
+        tolerance, relative = TARGETS.get(name, (None, not shares))
         check = _check(name, observed.get(name), simulated.get(name), tolerance, relative)
         check.observed_interval = spreads.get(name)
         validation.checks.append(check)
@@ -235,6 +239,7 @@ def observed_kpis(model: ProcessModel, start: datetime, end: datetime) -> dict[s
     kpis.update(_sla_share(start, end))
     kpis.update(_backlog(start, end))
     kpis.update(_utilisation(model, start, end))
+    kpis.update(observed_ola(model, start, end))
     return kpis
 
 

@@ -15,6 +15,7 @@ from apps.simulation.admin.permissions import StaffReadLeadsWrite
 from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
 from apps.simulation.services import do_request_scenario, do_rerun_scenario
+from apps.simulation.side_steps import kpi_label
 
 INPUTS = ["name", "description", "changes", "fit_days", "test_days", "days", "replications", "seed"]
 KPI_LABELS = {
@@ -96,9 +97,13 @@ class ScenarioAdmin(StaffReadLeadsWrite, admin.ModelAdmin):
 def _label(name: str) -> str:
     if name.startswith("utilisation|"):
         department = name.split("|", 1)[1]
-        found = Department.objects.filter(pk=department).values_list("name", flat=True).first()
-        return _("utilisation, %(department)s") % {"department": found or department}
-    return str(KPI_LABELS.get(name, name))
+        return _("utilisation, %(department)s") % {"department": _department(department)}
+    return kpi_label(name, _department) or str(KPI_LABELS.get(name, name))
+
+
+def _department(pk: str) -> str:
+    found = Department.objects.filter(pk=pk).values_list("name", flat=True).first()
+    return found or pk
 
 
 def _estimate(estimate) -> str:

@@ -5,6 +5,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.api.strict_input import RefusesUnknownFields
+from apps.core.errors import InvalidData
+from apps.simulation.added_steps import (
+    ADDABLE,
+    AFTER,
+    FIT,
+    MAX_HOURS,
+    MAX_SPREAD,
+    check_add_step,
+)
 from apps.simulation.changes import (
     BAND_HOURS,
     HOURS_PER_DAY,
@@ -53,6 +62,50 @@ class AgentsField(serializers.Field):
         return value
 
 
+STEP = {
+    "type": "object",
+    "required": ["state", "share", "hours"],
+    "additionalProperties": False,
+    "properties": {
+        "state": {"type": "string", "enum": list(ADDABLE)},
+        "after": {"type": "string", "enum": list(AFTER)},
+        "categories": {"type": "array", "items": {"type": "string"}},
+        "share": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "hours": {
+            "oneOf": [
+                {
+                    "type": "object",
+                    "required": ["median"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "median": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_HOURS},
+                        "spread": {"type": "number", "minimum": 0, "maximum": MAX_SPREAD},
+                    },
+                },
+                {"type": "string", "enum": [FIT]},
+            ]
+        },
+        "department": {"type": "string", "description": "A consult's department id."},
+    },
+}
+
+
+@extend_schema_field({"oneOf": [STEP, {"type": "array", "items": STEP, "minItems": 1}]})
+class AddStepField(serializers.Field):
+    """A step added to the path, or a list of them (apps/simulation/added_steps.py); refused
+    with the same sentences as the admin."""
+
+    def to_internal_value(self, data):
+        try:
+            check_add_step(data)
+        except InvalidData as error:
+            raise serializers.ValidationError(error.message) from None
+        return data
+
+    def to_representation(self, value):
+        return value
+
+
 class OptimiseStaffingSerializer(RefusesUnknownFields, serializers.Serializer):
     """The staffing search run after the other changes (docs/simulation.md)."""
 
@@ -82,6 +135,11 @@ class ScenarioChangesSerializer(RefusesUnknownFields, serializers.Serializer):
     bot_coverage = serializers.FloatField(min_value=0, max_value=1, required=False)
     skip_states = serializers.ListField(
         child=serializers.ChoiceField(choices=SKIPPABLE), required=False, max_length=len(SKIPPABLE)
+    )
+    add_step = AddStepField(
+        required=False,
+        help_text="A step added: an approval or a consult, for a share of the requests leaving "
+        "a state (docs/simulation.md).",
     )
     resolution_hours = serializers.DictField(
         child=serializers.FloatField(min_value=0.01, max_value=24 * 365),
