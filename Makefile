@@ -6,8 +6,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# Back-dated requests `make run` adds on the first load (charts, the ETA model, at-risk queue).
+# Back-dated requests `make run` adds on the first load (charts, the ETA model, at-risk queue),
+# over the last DEMO_DAYS days. `make run DEMO_HISTORY=6000 DEMO_DAYS=120` loads a history the
+# what-if simulation can be validated on (docs/simulation.md; its first load takes minutes).
 DEMO_HISTORY ?= 400
+DEMO_DAYS ?= 60
 
 .PHONY: run test test-fast lint lock check-log bench clean chromium messages
 
@@ -37,7 +40,7 @@ lock: $(VENV)/.dev
 
 run: $(VENV)/.runtime
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py load_demo_data --history $(DEMO_HISTORY)
+	$(BIN)/python manage.py load_demo_data --history $(DEMO_HISTORY) --days $(DEMO_DAYS)
 	$(BIN)/python manage.py run_desk --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.dev

@@ -10,6 +10,10 @@ from apps.simulation.engine import HOUR, Outcome, Run, simulate
 from apps.simulation.model import ProcessModel
 from apps.simulation.side_steps import passage_kpis
 
+# The open requests of each day after the warm-up (the mean of its hourly samples), one KPI a
+# day: "backlog_day|0" is the first day. Kept apart from the other KPIs (`backlog_series`).
+BACKLOG_DAY = "backlog_day|"
+
 
 @dataclass
 class Estimate:
@@ -65,6 +69,8 @@ def measure(run: Run, model: ProcessModel, warmup: float, hours: float) -> dict[
     if window:
         row["backlog_mean"] = statistics.fmean(window)
         row["backlog_end"] = float(window[-1])
+        for day, mean in enumerate(daily_means(window)):
+            row[f"{BACKLOG_DAY}{day}"] = mean
     first = int(warmup // HOUR)
     for department in model.capacity:
         available = agent_seconds(model, department, first * HOUR, int(hours) * HOUR)
@@ -84,6 +90,22 @@ def _sla(counted: list[Outcome], model: ProcessModel) -> dict[str, float]:
         return {}
     met = sum(1 for o in targeted if o.resolved is not None and o.clock <= targets[o.priority])
     return {"sla_resolution_share": met / len(targeted)}
+
+
+def daily_means(hourly: list) -> list[float]:
+    """The mean of each whole or partial day (24 hourly samples) of `hourly`."""
+    return [statistics.fmean(hourly[i : i + 24]) for i in range(0, len(hourly), 24)]
+
+
+def backlog_series(
+    estimates: dict[str, Estimate],
+) -> tuple[dict[str, Estimate], list[Estimate]]:
+    """The KPIs without the daily backlog, and the daily backlog in the order of the days."""
+    kpis = {n: e for n, e in estimates.items() if not n.startswith(BACKLOG_DAY)}
+    days = sorted(
+        (int(n[len(BACKLOG_DAY) :]), e) for n, e in estimates.items() if n.startswith(BACKLOG_DAY)
+    )
+    return kpis, [estimate for _day, estimate in days]
 
 
 def interval(values: list[float], confidence: float = 0.95) -> Estimate:

@@ -2,6 +2,7 @@
 
 from dataclasses import asdict
 
+from apps.simulation.kpis import backlog_series
 from apps.simulation.scenarios import Comparison
 from apps.simulation.staffing import Judged, StaffingPlan
 from apps.simulation.validation import Validation
@@ -27,22 +28,35 @@ def validation_json(validation: Validation) -> dict:
             }
             for check in validation.checks
         ],
+        # The open requests of each day of the test period: the log's, and the simulated
+        # estimate over the replications.
+        "backlog": {
+            "observed": validation.backlog[0],
+            "simulated": [asdict(day) for day in validation.backlog[1]],
+        },
     }
 
 
 def comparison_json(comparison: Comparison) -> dict:
-    """Per KPI the as-is and the scenario estimates side by side, then the agent hours."""
-    names = sorted(set(comparison.as_is) | set(comparison.scenario))
+    """Per KPI the as-is and the scenario estimates side by side, the agent hours, and the open
+    requests of each day of the run (each day's estimate over the replications)."""
+    as_is, as_is_days = backlog_series(comparison.as_is)
+    scenario, scenario_days = backlog_series(comparison.scenario)
+    names = sorted(set(as_is) | set(scenario))
     return {
         "kpis": [
             {
                 "kpi": name,
-                "as_is": _estimate(comparison.as_is.get(name)),
-                "scenario": _estimate(comparison.scenario.get(name)),
+                "as_is": _estimate(as_is.get(name)),
+                "scenario": _estimate(scenario.get(name)),
             }
             for name in names
         ],
         "agent_hours": {"as_is": comparison.agent_hours[0], "scenario": comparison.agent_hours[1]},
+        "backlog": {
+            "as_is": [asdict(day) for day in as_is_days],
+            "scenario": [asdict(day) for day in scenario_days],
+        },
     }
 
 

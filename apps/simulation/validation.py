@@ -19,7 +19,7 @@ from apps.simulation.calendar import HOUR, open_seconds
 from apps.simulation.discovery import MIN_REQUESTS, discover, hands_on
 from apps.simulation.engine import Run, simulate
 from apps.simulation.handoff_steps import observed_ola
-from apps.simulation.kpis import Estimate, measure, summarise
+from apps.simulation.kpis import Estimate, backlog_series, daily_means, measure, summarise
 from apps.simulation.model import WORKING, ProcessModel
 from apps.sla.models import ClockKind, SLAClock
 from apps.tickets.models import ServiceRequest
@@ -65,6 +65,8 @@ class Validation:
     # Why the test period cannot tell a valid model from an invalid one (the log's own
     # interval of a targeted KPI is wider than the tolerance); empty when it can.
     too_thin: list[str] = field(default_factory=list)
+    # The open requests of each day of the test period: the log's, and the simulated estimate.
+    backlog: tuple[list[float], list[Estimate]] = field(default_factory=lambda: ([], []))
 
     @property
     def valid(self) -> bool:
@@ -99,7 +101,9 @@ def validate(
     simulated = _replicate_until_precise(
         model, observed, _Plan(days, replications, seed, warmup, seen)
     )
+    simulated, simulated_days = backlog_series(simulated)
     validation = Validation(model=model, fit=(fit_start, split), test=(split, end))
+    validation.backlog = (_backlog_days(split, end), simulated_days)
     names = [*TARGETS, *REPORTED, *sorted(n for n in observed if n.startswith(PER_PART))]
     spreads = observed_intervals(split, end)
     for name in names:
@@ -294,6 +298,17 @@ def _sla_counts(start: datetime, end: datetime) -> tuple[int, int]:
 def _backlog(start: datetime, end: datetime) -> dict[str, float]:
     """The mean over the hours of [start, end) of requests arrived and neither resolved nor
     cancelled yet (requests from before the period included, as the engine's warm-up does)."""
+    counts = _backlog_hours(start, end)
+    return {"backlog_mean": statistics.fmean(counts)} if counts else {}
+
+
+def _backlog_days(start: datetime, end: datetime) -> list[float]:
+    """The mean of each day of [start, end) of `_backlog_hours`."""
+    return daily_means(_backlog_hours(start, end))
+
+
+def _backlog_hours(start: datetime, end: datetime) -> list[int]:
+    """At each hour of [start, end), the requests arrived and neither resolved nor cancelled."""
     since = start - timedelta(days=WARMUP_DAYS * 4)
     firsts = _first_resolutions(since, end)
     spans = []
@@ -306,7 +321,7 @@ def _backlog(start: datetime, end: datetime) -> dict[str, float]:
     while at < end:
         counts.append(sum(1 for a, b in spans if a <= at and (b is None or b > at)))
         at += timedelta(hours=1)
-    return {"backlog_mean": statistics.fmean(counts)} if counts else {}
+    return counts
 
 
 def _utilisation(model: ProcessModel, start: datetime, end: datetime) -> dict[str, float]:

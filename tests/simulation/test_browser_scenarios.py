@@ -1,5 +1,6 @@
 """Run scenarios' admin pages at 1440x900, in English and zh-hans: the validation, the interval
-chart of the as-is model beside the scenario, and a staffing search's plan; nothing wider than
+chart of the as-is model beside the scenario, the open requests by day (the log beside the
+simulated test period, as-is beside the scenario), and a staffing search's plan; nothing wider than
 the page. Screenshots under test-artifacts/browser/scenario-*.png."""
 
 import pytest
@@ -29,6 +30,11 @@ VALIDATION = {
             "error": 0.014,
         }
     ],
+    "test": ["2026-02-20T00:00:00+00:00", "2026-03-20T00:00:00+00:00"],
+    "backlog": {
+        "observed": [30 + 4 * ((day * 7) % 5 - 2) for day in range(28)],
+        "simulated": [_estimate(30 + (day % 7 < 5) * 3, 2.5) for day in range(28)],
+    },
 }
 KPIS = [
     ("arrivals", _estimate(1500, 40), _estimate(1650, 42)),
@@ -47,6 +53,10 @@ def _compared() -> Scenario:
         results={
             "kpis": [{"kpi": k, "as_is": a, "scenario": s} for k, a, s in KPIS],
             "agent_hours": {"as_is": 1440, "scenario": 2160},
+            "backlog": {
+                "as_is": [_estimate(31 + (day % 7 < 5) * 3, 2) for day in range(30)],
+                "scenario": [_estimate(24 + (day % 7 < 5) * 2, 1.5) for day in range(30)],
+            },
         },
     )
 
@@ -94,7 +104,12 @@ def test_the_scenario_pages_draw_the_intervals_and_the_plan(live_server, browser
     try:
         page.goto(f"{live_server.url}/admin/simulation/scenario/{compared.pk}/change/")
         page.screenshot(path=str(ARTIFACTS / f"scenario-{language}.png"), full_page=True)
-        assert page.locator("svg.quality-chart circle").count() == 2 * len(KPIS)
+        # The validation's backlog chart first, then the interval chart.
+        intervals = page.locator("svg.quality-chart").nth(1)
+        assert intervals.locator("circle").count() == 2 * len(KPIS)
+        # The backlog by day: the log beside the simulation (one band), as-is beside the
+        # scenario (two bands).
+        assert page.locator("svg.quality-chart polygon.band").count() == 3
         assert page.evaluate("document.documentElement.scrollWidth") <= 1440
         page.goto(f"{live_server.url}/admin/simulation/scenario/{staffing.pk}/change/")
         page.screenshot(path=str(ARTIFACTS / f"scenario-staffing-{language}.png"), full_page=True)

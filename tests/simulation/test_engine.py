@@ -1,10 +1,11 @@
 """The engine on processes whose answer is known: M/M/c against Erlang C, a fixed path."""
 
 import json
+import statistics
 
 from apps.improvement.staffing.erlang import erlang_c
 from apps.simulation.engine import HOUR, simulate
-from apps.simulation.kpis import replicate
+from apps.simulation.kpis import BACKLOG_DAY, backlog_series, measure, replicate
 from apps.simulation.model import ProcessModel, StepDist
 from tests.support.simulation import fixed, queue_model
 
@@ -60,3 +61,26 @@ def test_a_transfer_releases_the_first_departments_agent():
     assert len(run.outcomes) > 50
     assert all(o.resolved is not None for o in run.outcomes)
     assert sum(run.busy["e"]) > 0
+
+
+def test_the_backlog_is_the_requests_in_the_system_at_each_hour():
+    """Every request stays exactly 5 h (a fixed path, agents to spare): at each hour the open
+    requests are those arrived in the 5 h before, and each day's backlog is the mean of its
+    hours; the replications' band is around the days' means."""
+    stay = 5 * HOUR
+    model = queue_model(per_hour=1.5, agents=100, service=fixed(stay - 600))
+    model.durations["new"] = fixed(600)
+    run = simulate(model, hours=96, seed=4, drain_hours=10)
+    arrived = [o.arrived for o in run.outcomes]
+    expected = [
+        sum(1 for a in arrived if a <= hour * HOUR < a + stay) for hour in range(len(run.backlog))
+    ]
+    assert run.backlog == expected and max(expected) > 3
+    row = measure(run, model, 24 * HOUR, 96)
+    days = [row[f"{BACKLOG_DAY}{day}"] for day in range(3)]
+    assert days == [sum(expected[h : h + 24]) / 24 for h in (24, 48, 72)]
+    kpis, series = backlog_series(replicate(model, days=3, replications=4, seed=1, warmup_days=1))
+    assert len(series) == 3 and not any(name.startswith(BACKLOG_DAY) for name in kpis)
+    assert all(day.low <= day.mean <= day.high for day in series)
+    # 1.5 arrivals an hour, 5 h each: 7.5 open on average (Little's law).
+    assert abs(statistics.fmean(day.mean for day in series) - 7.5) < 1.5

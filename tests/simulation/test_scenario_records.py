@@ -131,3 +131,39 @@ def test_the_page_says_why_a_period_too_thin_to_tell_is_not_valid():
     )
     assert "too thin to tell" in html and reason in html
     assert "too thin" not in _validation_table({"valid": False, "too_thin": [], "checks": []})
+
+
+def _band(means):
+    return [{"mean": m, "low": m - 1, "high": m + 1, "replications": 5} for m in means]
+
+
+def test_the_page_draws_the_backlog_by_day_beside_the_scenario_and_the_log(desk):
+    """The open requests of each day: the as-is run beside the scenario, each with its 95 %
+    band, and in the validation the log beside the simulated test period."""
+    scenario = Scenario.objects.create(
+        name="Backlog",
+        status=ScenarioStatus.DONE,
+        validation={
+            "valid": True,
+            "too_thin": [],
+            "checks": [],
+            "test": ["2026-03-01T00:00:00+00:00", "2026-03-04T00:00:00+00:00"],
+            "backlog": {"observed": [30.0, 31.5, 29.0], "simulated": _band([29.0, 30.0, 31.0])},
+        },
+        results={
+            "kpis": [],
+            "agent_hours": {"as_is": 100, "scenario": 120},
+            "backlog": {
+                "as_is": _band([30.0, 32.0, 31.0, 30.0]),
+                "scenario": _band([25, 24, 22, 21]),
+            },
+        },
+    )
+    page = _admin_client(desk).get(f"/admin/simulation/scenario/{scenario.pk}/change/")
+    text = page.content.decode()
+    assert "Open requests on each day of the run" in text
+    assert "Open requests on each day of the test period" in text
+    # Three bands (as-is, scenario, simulated test period); the log is a line without one.
+    assert text.count('class="band"') == 3
+    assert "03-01" in text and "03-03" in text  # the test period's days
+    assert "scenario 4: 21 [20, 22]" in text and "the log 03-02: 31.5<" in text

@@ -312,3 +312,51 @@ def interval_chart(
                 f"{escape(fmt(estimate['high']))}]</text>"
             )
     return _svg(body + _legend(names, PALETTE[:2], height=height), height=height, label=label)
+
+
+def band_chart(
+    labels: Sequence[str],
+    series: dict[str, Sequence[Interval | float]],
+    *,
+    fmt: Fmt = _num,
+    label: str = "",
+    unit: str = "",
+) -> SafeString:
+    """Lines over shared labels, each point a plain value or an estimate whose 95 % interval
+    is drawn as a shaded band around its mean (a simulation's replications beside the log,
+    say), with a key and the unit of the value axis."""
+    points = {
+        name: [v if isinstance(v, dict) else {"mean": v, "low": v, "high": v} for v in values]
+        for name, values in series.items()
+    }
+    values = [e[k] for es in points.values() for e in es for k in ("mean", "low", "high")]
+    if not labels or not values:
+        return empty(label)
+    scale = _scale(len(labels), values, floor=0.0)
+    body = _axes(scale, labels, fmt)
+    colours = PALETTE[: len(points)]
+    for (name, estimates), colour in zip(points.items(), colours, strict=False):
+        if any(e["high"] > e["low"] for e in estimates):
+            upper = [f"{scale.x(i):.1f},{scale.y(e['high']):.1f}" for i, e in enumerate(estimates)]
+            lower = [f"{scale.x(i):.1f},{scale.y(e['low']):.1f}" for i, e in enumerate(estimates)]
+            body.append(
+                f'<polygon class="band" points="{" ".join(upper + lower[::-1])}" '
+                f'fill="{colour}" fill-opacity="0.18" stroke="none"/>'
+            )
+        body.append(
+            _polyline([(scale.x(i), scale.y(e["mean"])) for i, e in enumerate(estimates)], colour)
+        )
+        body.extend(
+            f'<circle cx="{scale.x(i):.1f}" cy="{scale.y(e["mean"]):.1f}" r="2" fill="{colour}">'
+            f"<title>{escape(name)} {escape(labels[i])}: {escape(fmt(e['mean']))}"
+            + (
+                f" [{escape(fmt(e['low']))}, {escape(fmt(e['high']))}]"
+                if e["high"] > e["low"]
+                else ""
+            )
+            + "</title></circle>"
+            for i, e in enumerate(estimates)
+        )
+    body.extend(_legend(list(points), colours))
+    body.extend(_unit(unit))
+    return _svg(body, label=label)

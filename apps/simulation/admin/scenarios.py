@@ -1,6 +1,8 @@
 """Admin: scenarios a manager stores and runs, with the as-is model's validation and the
 as-is and the scenario's KPIs side by side (95 % intervals)."""
 
+from datetime import date, timedelta
+
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
@@ -8,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Department
 from apps.core.errors import InvalidData
-from apps.quality.dashboard.svg import interval_chart
+from apps.quality.dashboard.svg import band_chart, interval_chart
 from apps.simulation.admin.permissions import StaffReadLeadsWrite
 from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
@@ -135,7 +137,7 @@ def _validation_table(validation: dict) -> str:
     )
     return format_html(
         "<h3>{}</h3><table><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
-        "<tbody>{}</tbody></table>{}",
+        "<tbody>{}</tbody></table>{}{}",
         _("As-is model, checked on the last days of the log: %(verdict)s") % {"verdict": verdict},
         _("indicator"),
         _("the log"),
@@ -143,7 +145,49 @@ def _validation_table(validation: dict) -> str:
         _("target"),
         rows,
         format_html_join("", '<p class="too-thin">{}</p>', ((reason,) for reason in thin)),
+        _validation_backlog(validation),
     )
+
+
+def _validation_backlog(validation: dict) -> str:
+    """The log's open requests on each day of the test period beside the simulated ones."""
+    backlog = validation.get("backlog") or {}
+    observed, simulated = backlog.get("observed") or [], backlog.get("simulated") or []
+    if not observed and not simulated:
+        return ""
+    start = date.fromisoformat(validation["test"][0][:10]) if validation.get("test") else None
+    days = max(len(observed), len(simulated))
+    labels = [
+        (start + timedelta(days=day)).strftime("%m-%d") if start else str(day + 1)
+        for day in range(days)
+    ]
+    title = _("Open requests on each day of the test period: the log and the simulation")
+    chart = band_chart(
+        labels,
+        {str(_("the log")): observed, str(_("simulated [interval, 95 %]")): simulated},
+        fmt=_figure,
+        label=str(title),
+        unit=str(_("open requests")),
+    )
+    return format_html('<h4>{}</h4><div class="backlog-chart">{}</div>', title, chart)
+
+
+def _results_backlog(results: dict) -> str:
+    """The open requests on each day of the run, as-is beside the scenario, with their bands."""
+    backlog = results.get("backlog") or {}
+    as_is, scenario = backlog.get("as_is") or [], backlog.get("scenario") or []
+    if not as_is and not scenario:
+        return ""
+    labels = [str(day + 1) for day in range(max(len(as_is), len(scenario)))]
+    title = _("Open requests on each day of the run (mean [interval, 95 %])")
+    chart = band_chart(
+        labels,
+        {str(_("as-is")): as_is, str(_("scenario")): scenario},
+        fmt=_figure,
+        label=str(title),
+        unit=str(_("open requests")),
+    )
+    return format_html('<h4>{}</h4><div class="backlog-chart">{}</div>', title, chart)
 
 
 def _verdict(check: dict) -> str:
@@ -178,10 +222,11 @@ def _results_table(results: dict) -> str:
         label=str(_("As-is and the scenario, side by side (mean [interval, 95 %])")),
     )
     return format_html(
-        "<h3>{}</h3>{}<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
+        "<h3>{}</h3>{}{}<table><thead><tr><th>{}</th><th>{}</th><th>{}</th></tr></thead>"
         "<tbody>{}<tr><td>{}</td><td>{}</td><td>{}</td></tr></tbody></table>",
         _("As-is and the scenario, side by side (mean [interval, 95 %])"),
         chart,
+        _results_backlog(results),
         _("indicator"),
         _("as-is"),
         _("scenario"),

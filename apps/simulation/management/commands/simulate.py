@@ -12,7 +12,7 @@ from django.utils import timezone
 from apps.accounts.models import Department
 from apps.core.errors import InvalidData
 from apps.simulation.discovery import MIN_REQUESTS, InsufficientData, discover
-from apps.simulation.kpis import Estimate, as_json, replicate
+from apps.simulation.kpis import Estimate, as_json, backlog_series, replicate
 from apps.simulation.reports import staffing_json
 from apps.simulation.staffing import StaffingPlan, optimise_staffing
 from apps.simulation.validation import Validation, validate
@@ -91,7 +91,7 @@ class Command(BaseCommand):
             f"{options['fit_days']} days; {options['days']:g} days x "
             f"{options['replications']} replications (seed {options['seed']})."
         )
-        for name, estimate in kpis.items():
+        for name, estimate in backlog_series(kpis)[0].items():
             self.stdout.write(_line(_label(name, names), estimate))
 
     def _optimise(self, model, options: dict) -> None:
@@ -167,6 +167,13 @@ def _validation_report(result: Validation) -> str:
         if check.observed_interval is not None:
             low, high = check.observed_interval
             lines.append(f"  the log's {check.name}: 95 % interval [{low:.3f}, {high:.3f}]")
+    log_days, simulated_days = result.backlog
+    lines.append("  open requests by day of the test period (the log / simulated):")
+    lines.extend(
+        f"    {day + 1:3d} {seen:8.1f} {estimate.mean:8.1f}  "
+        f"[{estimate.low:.1f}, {estimate.high:.1f}]"
+        for day, (seen, estimate) in enumerate(zip(log_days, simulated_days, strict=False))
+    )
     lines.extend(f"  {reason}" for reason in result.too_thin)
     if result.valid:
         lines.append("The model is valid: it may be used for scenarios.")
