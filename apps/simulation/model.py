@@ -65,7 +65,14 @@ class ProcessModel:
     - `staffing`: department -> agents on duty in each hour of the day (24 values, 00:00 UTC
       first; 168 values: each hour of the week), where a department's agents follow shifts
       (apps/simulation/staffing.py); a department without it has `capacity` agents at all
-      hours."""
+      hours;
+    - `skills`: department -> {categories an agent can work, comma-separated: agents}, the
+      agents restricted to some categories (apps/simulation/skills.py); a department's other
+      agents work any category, a department not named has no restricted agent;
+    - `first_response`: state -> {"share", "fractions"}: of the stints in that state before the
+      first agent response, the share that held it, and how far into the stint (quantiles of
+      the fraction of its time; apps/simulation/first_response.py);
+    - `response_targets`: priority -> business seconds of the first-response clock."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -78,6 +85,9 @@ class ProcessModel:
     open_hours: list[float] = field(default_factory=list)
     clock_hours: dict[str, list[float]] = field(default_factory=dict)
     staffing: dict[str, list[int]] = field(default_factory=dict)
+    skills: dict[str, dict[str, int]] = field(default_factory=dict)
+    first_response: dict[str, dict] = field(default_factory=dict)
+    response_targets: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
