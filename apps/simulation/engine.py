@@ -187,6 +187,7 @@ class _Sim:
         if pool is None:
             return None
         start = self.env.now
+        claim: simpy.events.Event
         if isinstance(pool, SkilledPool):
             claim = pool.request(outcome.category)
         elif isinstance(pool, simpy.PriorityResource):

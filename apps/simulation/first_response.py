@@ -128,7 +128,8 @@ def _events_by_request(start: datetime, end: datetime):
         .order_by("request_id", "seq")
         .values_list("request_id", "kind", "from_state", "to_state", "at")
     )
-    current, events = None, []
+    current: int | None = None
+    events: list[list] = []
     for request_id, *event in rows.iterator(chunk_size=5000):
         if request_id != current and events:
             yield events

@@ -49,8 +49,8 @@ def discover_skills(start: datetime, end: datetime, capacity: dict[str, int]) ->
         .values_list("department_id", "assignee_id", "request_id", "request__category_id")
         .distinct()
     )
-    for department, agent, _request, category in rows.iterator(chunk_size=5000):
-        worked[str(department)][agent]["" if category is None else str(category)] += 1
+    for department_id, agent, _request, category in rows.iterator(chunk_size=5000):
+        worked[str(department_id)][agent]["" if category is None else str(category)] += 1
     skills = {}
     for department, agents in worked.items():
         groups = _restricted(agents)

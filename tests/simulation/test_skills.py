@@ -12,7 +12,7 @@ from apps.simulation.changes import InvalidChange, check
 from apps.simulation.discovery import discover
 from apps.simulation.engine import HOUR, simulate
 from apps.simulation.kpis import interval
-from apps.simulation.model import HOURS_PER_WEEK
+from apps.simulation.model import HOURS_PER_WEEK, StepDist
 from apps.simulation.scenarios import apply
 from apps.simulation.skills import lender, tokens
 from apps.simulation.staffing_moves import Judged, moved_staffing, suggest_moves
@@ -167,3 +167,56 @@ def test_discovery_finds_who_can_work_a_category_in_a_generated_history(office_p
     assert able >= model.capacity[department] - groups[key]
     run = simulate(model, hours=24 * 7, seed=1, drain_hours=48)
     assert any(o.resolved is not None for o in run.outcomes)
+
+
+def test_the_staffing_search_refuses_a_move_the_agents_cannot_do_and_says_why(admin_client):
+    """Department d has agents to spare but they work only its own category; e, short of
+    agents, works another: the search suggests no move it cannot make, the admin page says
+    which category the agents lack."""
+    from apps.simulation.models import Scenario, ScenarioStatus
+    from apps.simulation.reports import staffing_json
+    from apps.simulation.staffing import optimise_staffing
+
+    model = queue_model(per_hour=2.0, agents=8, service=StepDist("exponential", {"mean": HOUR}))
+    model.arrivals["e"] = list(model.arrivals["c"])
+    model.priorities["e"] = {"3": 1.0}
+    model.routes = {"c|": {"d": 1.0}, "e|": {"e": 1.0}}
+    model.capacity = {"d": 8, "e": 2}
+    model.skills = {"d": {"c": 8}}
+    plan = optimise_staffing(
+        model, target_share=0.8, budget=40, days=6, replications=3, seed=3, band_hours=6
+    )
+    assert plan.moves and all(move.missing == ["e"] for move in plan.moves)
+    assert plan.moved is None
+    scenario = Scenario.objects.create(
+        name="Staffing",
+        changes={"optimise_staffing": {}},
+        status=ScenarioStatus.DONE,
+        validation={"valid": True, "checks": []},
+        results={"staffing": staffing_json(plan)},
+    )
+    page = admin_client.get(f"/admin/simulation/scenario/{scenario.pk}/change/")
+    move = plan.moves[0]
+    assert (
+        f"Not moved: {move.agents} agents from d to e, {move.start:02d}:00-{move.end:02d}:00: "
+        "they cannot work e"
+    ) in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_takes_skills_and_first_response_targets(staff_lead):
+    from tests.support.api import client_for
+
+    client = client_for(staff_lead)
+    url = "/api/v1/simulation/scenarios/"
+    changes = {"skills": {"3": {"7": 2, "7,8": 1, "*": 1}}, "first_response_hours": {"2": 2}}
+    created = client.post(url, {"name": "Skills", "changes": changes}, format="json")
+    assert created.status_code == 201, created.json()
+    assert client.get(created["Location"]).json()["changes"] == changes
+    for bad in ({"skills": {"3": {"7": 0}}}, {"skills": {"3": {",": 1}}}):
+        refused = client.post(url, {"name": "Bad", "changes": bad}, format="json")
+        assert refused.status_code == 400 and "skills" in str(refused.json())
+    refused = client.post(
+        url, {"name": "Bad", "changes": {"first_response_hours": {"2": -1}}}, format="json"
+    )
+    assert refused.status_code == 400 and "first_response_hours" in str(refused.json())
