@@ -5,11 +5,14 @@ which agents a department can lend to another.
 A skill here is a category an agent can work. The desk's named skills (`AgentSkill`) are asked
 for by routing rules on keywords and languages, not by category, so they do not say who can
 work a category; the log does: an agent who, over the period, worked many of a department's
-requests but none of a category that made up a good part of them (at least `MIN_EXPECTED`
-such requests expected if requests came to agents whatever their category) cannot work it.
-Chance alone leaves an agent without any of `MIN_EXPECTED` expected requests less than once in
-a hundred times (e^-5), so a skill-blind desk gives a model without skills: the engine then
-runs the department's agents as one pool, as before."""
+requests but none of a category that is a regular part of them (at least `MIN_SHARE` of the
+department's requests, and at least `MIN_EXPECTED` expected for that agent if requests came to
+agents whatever their category) cannot work it. Chance alone leaves an agent without any of
+`MIN_EXPECTED` expected requests about once in 20,000 times (e^-10). The share keeps out the
+few requests transferred in from another department now and then: who takes those depends on
+who is free first when they come back (on the generated history, always the same agent), not
+on a skill. A desk that assigns whatever the category gives a model without skills: the engine
+then runs the department's agents as one pool, as before."""
 
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -23,7 +26,9 @@ from apps.simulation.changes import mapping, unknown
 from apps.simulation.model import WORKING, ProcessModel
 
 # An agent lacks a category only when skill-blind assignment would have given them this many.
-MIN_EXPECTED = 5
+MIN_EXPECTED = 10
+# A category counts as the department's regular work from this share of its requests.
+MIN_SHARE = 0.1
 # Agents who can work any category.
 ANY = "*"
 SEPARATOR = ","
@@ -71,7 +76,7 @@ def _restricted(agents: dict[int, Counter]) -> Counter:
         lacks = {
             category
             for category, n in per_category.items()
-            if counts[category] == 0 and done * n / total >= MIN_EXPECTED
+            if counts[category] == 0 and n / total >= MIN_SHARE and done * n / total >= MIN_EXPECTED
         }
         if lacks:
             groups[key_of(set(per_category) - lacks)] += 1
