@@ -12,12 +12,11 @@ from apps.core.errors import InvalidData
 from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import SUBMIT
+from apps.simulation.agent_log import read_agents
 from apps.simulation.calendar import open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
-from apps.simulation.first_response import discover_responses
 from apps.simulation.fitting import fit_step
 from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist, step_keys
-from apps.simulation.skills import discover_skills
 from apps.sla.models import ClockKind, SLAClock, SLAPolicy
 from apps.sla.timers import schedule_of
 
@@ -61,6 +60,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
             needed=min_requests,
         )
     capacity = agents_from_log(tally.agents, tally.working, hours)
+    skills, first_response = read_agents(start, end, hours, capacity)
     return ProcessModel(
         arrivals=_arrival_rates(tally.submits, start, end),
         priorities={c: _shares(counts) for c, counts in tally.priorities.items()},
@@ -76,8 +76,8 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         },
         open_hours=hours,
         clock_hours=clock_hours(start, end, hours),
-        skills=discover_skills(start, end, capacity),
-        first_response=discover_responses(start, end, hours),
+        skills=skills,
+        first_response=first_response,
         response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE),
     )
 

@@ -12,11 +12,8 @@ time in office hours for the working states, as the engine spreads them)."""
 import random
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 
-from django.db.models import Q
-
-from apps.eventlog.models import Event, EventKind
+from apps.eventlog.models import EventKind
 from apps.simulation.calendar import after_open_seconds, open_seconds, open_seconds_between
 from apps.simulation.model import ENDS, RESOLVED, WORKING, ProcessModel, _from_quantiles
 
@@ -100,51 +97,38 @@ def censor_responses(run, model: ProcessModel, seen: float) -> None:
         response.left_out = target is None or response.clock <= target
 
 
-def discover_responses(start: datetime, end: datetime, hours: list[float]) -> dict[str, dict]:
-    """State -> {"share", "fractions"} over the requests submitted in [start, end): of the
-    stints in the state that ended before or with the first response, the share that held it,
-    and the quantiles of how far into the stint it came."""
-    stints: Counter = Counter()
-    fractions: dict[str, list[float]] = defaultdict(list)
-    for request_events in _events_by_request(start, end):
-        for state, fraction in _stints(request_events, hours):
-            stints[state] += 1
+class ResponseTally:
+    """The stints before the first response, per state, read request by request (`add`)."""
+
+    def __init__(self, hours: list[float]) -> None:
+        self.hours = hours
+        self.stints: Counter = Counter()
+        self.fractions: dict[str, list[float]] = defaultdict(list)
+
+    def add(self, events: list) -> None:
+        """One request's transitions and public agent messages, in log order."""
+        for state, fraction in _stints(events, self.hours):
+            self.stints[state] += 1
             if fraction is not None:
-                fractions[state].append(fraction)
-    return {
-        state: {"share": len(fractions[state]) / n, "fractions": quantiles(fractions[state])}
-        for state, n in stints.items()
-        if fractions[state]
-    }
+                self.fractions[state].append(fraction)
 
-
-def _events_by_request(start: datetime, end: datetime):
-    rows = (
-        Event.objects.filter(request__created_at__gte=start, request__created_at__lt=end)
-        .filter(
-            Q(kind=EventKind.TRANSITION)
-            | Q(kind=EventKind.MESSAGE, actor_role="agent", payload__visibility="public")
-        )
-        .order_by("request_id", "seq")
-        .values_list("request_id", "kind", "from_state", "to_state", "at")
-    )
-    current: int | None = None
-    events: list[list] = []
-    for request_id, *event in rows.iterator(chunk_size=5000):
-        if request_id != current and events:
-            yield events
-            events = []
-        current = request_id
-        events.append(event)
-    if events:
-        yield events
+    def first_response(self) -> dict[str, dict]:
+        """State -> {"share", "fractions"}: of the stints in the state that ended before or
+        with the first response, the share that held it, and the quantiles of how far into
+        the stint it came."""
+        found = {}
+        for state, n in self.stints.items():
+            held = self.fractions[state]
+            if held:
+                found[state] = {"share": len(held) / n, "fractions": quantiles(held)}
+        return found
 
 
 def _stints(events: list, hours: list[float]):
     """(state, fraction or None) for each stint before the first response that ended; the
     stint holding it gives how far into it the response came."""
     state, entered, message = None, None, None
-    for kind, from_state, to_state, at in events:
+    for kind, from_state, to_state, at, *_who in events:
         if kind == EventKind.MESSAGE:
             message = at if message is None else message
             continue

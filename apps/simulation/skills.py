@@ -14,16 +14,14 @@ who is free first when they come back (on the generated history, always the same
 on a skill. A desk that assigns whatever the category gives a model without skills: the engine
 then runs the department's agents as one pool, as before."""
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import datetime
 
 import simpy
 from django.utils.translation import gettext as _
 
-from apps.eventlog.models import Event, EventKind
 from apps.simulation.changes import mapping, unknown
-from apps.simulation.model import WORKING, ProcessModel
+from apps.simulation.model import ProcessModel
 
 # An agent lacks a category only when skill-blind assignment would have given them this many.
 MIN_EXPECTED = 10
@@ -37,25 +35,11 @@ HOUR = 3600.0
 Token = frozenset[str] | None
 
 
-def discover_skills(start: datetime, end: datetime, capacity: dict[str, int]) -> dict:
-    """Department -> {categories, comma-separated: agents} for the agents of the requests
-    submitted in [start, end) who lack some of their department's categories; a department
-    whose `capacity` exceeds its agents (they juggle requests) has each group scaled up."""
-    worked: dict[str, dict[int, Counter]] = defaultdict(lambda: defaultdict(Counter))
-    rows = (
-        Event.objects.filter(
-            kind=EventKind.TRANSITION,
-            to_state__in=WORKING,
-            assignee__isnull=False,
-            department__isnull=False,
-            request__created_at__gte=start,
-            request__created_at__lt=end,
-        )
-        .values_list("department_id", "assignee_id", "request_id", "request__category_id")
-        .distinct()
-    )
-    for department_id, agent, _request, category in rows.iterator(chunk_size=5000):
-        worked[str(department_id)][agent]["" if category is None else str(category)] += 1
+def skills_of(worked: dict, capacity: dict[str, int]) -> dict:
+    """Department -> {categories, comma-separated: agents} for the agents who lack some of
+    their department's categories, from `worked` (department -> agent -> requests worked per
+    category); a department whose `capacity` exceeds its agents (they juggle requests) has
+    each group scaled up."""
     skills = {}
     for department, agents in worked.items():
         groups = _restricted(agents)
