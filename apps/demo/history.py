@@ -72,7 +72,7 @@ def office_schedule() -> Schedule:
     return ALWAYS_OPEN
 
 
-def generate_history(
+def generate_history(  # noqa: PLR0913  keyword-only: what to generate, then how
     *,
     requests: int,
     days: int,
@@ -80,17 +80,21 @@ def generate_history(
     now: datetime | None = None,
     chunk: int = 1000,
     progress: Callable[[int], None] | None = None,
+    eligible: dict[int, set[int]] | None = None,
 ) -> dict:
     """Write `requests` requests submitted over the `days` before `now`, each with its whole
     story up to now, played in the order they were submitted against the desk's capacity
     (apps/demo/history_desk.py). Writes: requests (tagged `generated-history`), events, SLA
-    clocks, messages and feedback, in one transaction per chunk. Raises NoOrganisation."""
+    clocks, messages and feedback, in one transaction per chunk. `eligible`: category id -> the
+    agent ids who may work its requests (the others of the department never take them).
+    Raises NoOrganisation."""
     org, rng, now = load_org(), random.Random(seed), now or timezone.now()
     drafts = sorted(
         (_new_request(org, rng, now, days) for _ in range(requests)),
         key=lambda request: request.created_at,
     )
     desk = Desk(org, office_schedule(), drafts, now - timedelta(days=days), now)
+    desk.eligible = dict(eligible or {})
     totals = {"requests": 0, "events": 0}
     for first in range(0, requests, chunk):
         cases = []

@@ -67,15 +67,22 @@ class Desk:
         }
         self.agents_of = {d: [a.pk for a in agents] for d, agents in org.agents_of.items()}
         self.work_minutes = _sized(org, schedule, requests, start, end)
+        # Category id -> the agents who may work it (absent: any agent of the department).
+        self.eligible: dict[int, set[int]] = {}
 
     def prune(self, before: datetime) -> None:
         for book in self.books.values():
             book.prune(before)
 
-    def earliest(self, department: int, at: datetime, minutes: float, agent=None) -> tuple:
-        """The agent (`agent` itself when given) who can start soonest: (agent, start, end)."""
+    def earliest(
+        self, department: int, at: datetime, minutes: float, agent=None, category=None
+    ) -> tuple:
+        """The agent (`agent` itself when given; else one of the department's who may work
+        `category`, any when none may) who can start soonest: (agent, start, end)."""
         seconds = max(minutes, 1.0) * 60
         candidates = [agent.pk] if agent is not None else self.agents_of[department]
+        allowed = [pk for pk in candidates if pk in self.eligible.get(category, candidates)]
+        candidates = allowed or candidates
         best = None
         for pk in candidates:
             start, end = self.books[pk].earliest(self.schedule, at, seconds)

@@ -98,7 +98,9 @@ class Story:
         ready = add_business_seconds(
             self.desk.schedule, queued, 60 * pickup_minutes(rng, request, self.tier)
         )
-        agent, start, end = self.desk.earliest(department, ready, minutes)
+        agent, start, end = self.desk.earliest(
+            department, ready, minutes, category=request.category_id
+        )
         patience = 3600 * lognormal(rng, PATIENCE_HOURS.get(self.tier, 24.0), 0.8)
         if business_seconds_between(self.desk.schedule, queued, start) > patience:
             case.t = add_business_seconds(self.desk.schedule, queued, patience)

@@ -76,6 +76,33 @@ def _check_resolution_hours(targets) -> None:
             )
 
 
+def _check_first_response_hours(targets) -> None:
+    for hours in mapping(targets, "first_response_hours").values():
+        if not _number(hours) or not 0 < hours <= 24 * 365:
+            raise InvalidChange(
+                _("A first-response target must be more than 0 and at most a year of hours."),
+                field="first_response_hours",
+            )
+
+
+def _check_skills(skills) -> None:
+    """{department: {"7" or "7,8" (category ids) or "*" (any): agents added}}."""
+    for groups in mapping(skills, "skills").values():
+        for key, agents in mapping(groups, "skills").items():
+            if not key or any(not part.strip() for part in key.split(",")):
+                raise InvalidChange(
+                    _('Skills name categories by id, comma-separated, or "*" for any: %(key)s.')
+                    % {"key": key},
+                    field="skills",
+                )
+            if not _whole(agents) or not 1 <= agents <= MAX_AGENTS:
+                raise InvalidChange(
+                    _("Skilled agents added must be a whole number from 1 to %(max)d.")
+                    % {"max": MAX_AGENTS},
+                    field="skills",
+                )
+
+
 def _check_optimise_staffing(settings) -> None:
     """{"target_share": 0.9, "band_hours": 1, "budget": 300}, every part optional."""
     options = mapping(settings, "optimise_staffing")
@@ -156,6 +183,8 @@ _CHECK: dict[str, Callable[[Any], None]] = {
     "skip_states": _check_skip_states,
     "add_step": _check_add_step,
     "resolution_hours": _check_resolution_hours,
+    "first_response_hours": _check_first_response_hours,
+    "skills": _check_skills,
     "optimise_staffing": _check_optimise_staffing,
 }
 CHANGES = tuple(_CHECK)

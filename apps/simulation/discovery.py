@@ -12,6 +12,7 @@ from apps.core.errors import InvalidData
 from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import SUBMIT
+from apps.simulation.agent_log import read_agents
 from apps.simulation.calendar import open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
 from apps.simulation.fitting import fit_step
@@ -60,13 +61,15 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
             found=requests,
             needed=min_requests,
         )
+    capacity = agents_from_log(tally.agents, tally.working, hours)
+    skills, first_response = read_agents(start, end, hours, capacity)
     return ProcessModel(
         arrivals=_arrival_rates(tally.submits, start, end),
         priorities={c: _shares(counts) for c, counts in tally.priorities.items()},
         transitions=_keep(tally.exits, MIN_PER_KEY),
         routes=_keep(tally.routes, MIN_ROUTES),
         durations=_fit_all(tally.times),
-        capacity=agents_from_log(tally.agents, tally.working, hours),
+        capacity=capacity,
         resolution_targets=resolution_targets(start, end),
         observed={
             "start": start.isoformat(),
@@ -76,6 +79,9 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         open_hours=hours,
         clock_hours=clock_hours(start, end, hours),
         side_steps=handoffs.steps,
+        skills=skills,
+        first_response=first_response,
+        response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE),
     )
 
 
@@ -198,9 +204,9 @@ def _fit_all(times: dict[str, list[float]]) -> dict[str, StepDist]:
     return {key: dist for key, dist in fitted.items() if dist is not None}
 
 
-def _resolution_clocks(start: datetime, end: datetime):
+def _resolution_clocks(start: datetime, end: datetime, kind: str = ClockKind.RESOLUTION):
     return SLAClock.objects.filter(
-        kind=ClockKind.RESOLUTION, request__created_at__gte=start, request__created_at__lt=end
+        kind=kind, request__created_at__gte=start, request__created_at__lt=end
     )
 
 
@@ -244,22 +250,25 @@ def clock_hours(start: datetime, end: datetime, hours: list[float]) -> dict[str,
     return shares
 
 
-def resolution_targets(start: datetime, end: datetime) -> dict[str, float]:
-    """Per priority, the resolution target most of the period's requests of that priority had
-    (the policies' other conditions, tier or category, are in the data that way); a priority
-    without clocks takes the first active policy that could apply to it."""
+def resolution_targets(
+    start: datetime, end: datetime, kind: str = ClockKind.RESOLUTION
+) -> dict[str, float]:
+    """Per priority, the resolution target (or the target of the clocks of `kind`) most of the
+    period's requests of that priority had (the policies' other conditions, tier or category,
+    are in the data that way); a priority without clocks takes the first active policy that
+    could apply to it."""
     counted: dict[str, Counter] = defaultdict(Counter)
-    rows = _resolution_clocks(start, end).values_list("request__priority", "target_seconds")
+    rows = _resolution_clocks(start, end, kind).values_list("request__priority", "target_seconds")
     for priority, seconds in rows.iterator(chunk_size=5000):
         if seconds:
             counted[str(priority)][float(seconds)] += 1
     targets = {priority: counts.most_common(1)[0][0] for priority, counts in counted.items()}
-    policies = list(SLAPolicy.objects.filter(active=True, resolution_minutes__isnull=False))
+    policies = [p for p in SLAPolicy.objects.filter(active=True) if p.target_seconds(kind)]
     for priority in Priority.values:
         if str(priority) in targets:
             continue
         policy = next((p for p in policies if not p.priorities or priority in p.priorities), None)
-        seconds = policy.target_seconds(ClockKind.RESOLUTION) if policy else None
+        seconds = policy.target_seconds(kind) if policy else None
         if seconds is not None:
             targets[str(priority)] = float(seconds)
     return targets

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import simpy
 
 from apps.simulation.calendar import after_open_seconds, open_seconds
+from apps.simulation.first_response import ResponseClock, after_step
 from apps.simulation.model import (
     ENDS,
     HOURS_PER_WEEK,
@@ -25,6 +26,7 @@ from apps.simulation.model import (
     draw,
 )
 from apps.simulation.side_steps import Passage, SideStep, choose, pass_through, steps_of
+from apps.simulation.skills import SkilledPool, skilled_pool
 
 HOUR = 3600.0
 # A request left on the path longer than this many steps is stopped (a loop in the data).
@@ -47,6 +49,8 @@ class Outcome:
     dropped: bool = False
     # The department it was last queued for ("": never routed, the bot resolved it).
     department: str = ""
+    # The first-response clock, where the model has first responses (first_response.py).
+    response: ResponseClock | None = None
 
 
 @dataclass
@@ -70,6 +74,8 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
     # A department the model has no agents for has no pool: its queue takes the fitted time.
     pools = {d: _pool(env, model, d) for d in model.capacity}
     sim = _Sim(env=env, rng=rng, model=model, run=run, pools=pools, steps=steps_of(model))
+    # First responses draw from their own stream: a model without them runs as before.
+    sim.responses = random.Random(f"first-response {seed}")
     for department in sorted(model.staffing):
         if department in pools:
             env.process(sim.shifts(department))
@@ -80,7 +86,9 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
     return run
 
 
-def _pool(env: simpy.Environment, model: ProcessModel, department: str) -> simpy.Resource:
+def _pool(env: simpy.Environment, model: ProcessModel, department: str):
+    if model.skills.get(department):
+        return skilled_pool(env, model, department)
     shifts = model.staffing.get(department)
     if shifts:
         return simpy.PriorityResource(env, capacity=max(max(shifts), 1))
@@ -112,6 +120,7 @@ class _Sim:
     run: Run
     pools: dict[str, simpy.Resource]
     steps: list[SideStep] = field(default_factory=list)
+    responses: random.Random | None = None
 
     def arrivals(self, category: str, until: float):
         rates = self.model.arrivals[category]
@@ -171,6 +180,9 @@ class _Sim:
         if outcome.resolved is None and path.state not in PAUSING:
             shares = self.model.clock_shares(outcome.priority)
             outcome.clock += open_seconds(shares, began, self.env.now)
+        if self.model.response_targets and self.responses is not None:
+            span = (began, self.env.now)
+            after_step(self.model, self.responses, outcome, (path.state, following), span)
         if path.held is not None and following not in WORKING:
             self._release(path.held, path.department)
             path.held = None
@@ -192,7 +204,13 @@ class _Sim:
         if pool is None:
             return None
         start = self.env.now
-        claim = pool.request(WORK) if isinstance(pool, simpy.PriorityResource) else pool.request()
+        claim: simpy.events.Event
+        if isinstance(pool, SkilledPool):
+            claim = pool.request(outcome.category)
+        elif isinstance(pool, simpy.PriorityResource):
+            claim = pool.request(WORK)
+        else:
+            claim = pool.request()
         yield claim
         outcome.waited += self.env.now - start
         return claim, self.env.now
@@ -215,6 +233,8 @@ class _Sim:
         """Each hour, as many units held off duty as the pool has above the agents on duty:
         blockers still waiting are withdrawn first, then those holding a unit give it back."""
         pool = self.pools[department]
+        if isinstance(pool, SkilledPool):
+            yield from pool.follow_shifts(lambda hour: self.model.agents_at(department, hour))
         assert isinstance(pool, simpy.PriorityResource)
         blockers: list[simpy.resources.resource.PriorityRequest] = []
         while True:

@@ -7,6 +7,7 @@ from scipy import stats
 
 from apps.simulation.calendar import agent_seconds
 from apps.simulation.engine import HOUR, Outcome, Run, simulate
+from apps.simulation.first_response import response_share
 from apps.simulation.model import ProcessModel
 from apps.simulation.side_steps import passage_kpis
 
@@ -51,9 +52,9 @@ def summarise(rows: list[dict]) -> dict[str, Estimate]:
 
 def measure(run: Run, model: ProcessModel, warmup: float, hours: float) -> dict[str, float]:
     """One replication's KPIs, times in hours: TTR median, P90 and mean, mean wait for an
-    agent, resolution-SLA compliance (share), mean and end backlog, utilisation per department
-    (busy agent time over the agents' open time on duty, between the warm-up and the end of
-    arrivals)."""
+    agent, resolution-SLA and first-response compliance (shares), mean and end backlog,
+    utilisation per department (busy agent time over the agents' open time on duty, between
+    the warm-up and the end of arrivals)."""
     counted = [o for o in run.outcomes if o.arrived >= warmup]
     ttrs = sorted((o.resolved - o.arrived) / HOUR for o in counted if o.resolved is not None)
     row: dict[str, float] = {"arrivals": float(len(counted))}
@@ -65,6 +66,7 @@ def measure(run: Run, model: ProcessModel, warmup: float, hours: float) -> dict[
         row["wait_mean_h"] = statistics.fmean(o.waited for o in counted) / HOUR
     row.update(_sla(counted, model))
     row.update(passage_kpis(run, model, warmup, len(counted)))
+    row.update(response_share(counted, model))
     window = run.backlog[int(warmup // HOUR) : int(hours)]
     if window:
         row["backlog_mean"] = statistics.fmean(window)

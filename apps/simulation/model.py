@@ -67,7 +67,14 @@ class ProcessModel:
       (apps/simulation/staffing.py); a department without it has `capacity` agents at all
       hours;
     - `side_steps`: steps some requests take between two states (approvals and consults a
-      scenario adds, handoffs to other departments), as dicts (apps/simulation/side_steps.py)."""
+      scenario adds, handoffs to other departments), as dicts (apps/simulation/side_steps.py);
+    - `skills`: department -> {categories an agent can work, comma-separated: agents}, the
+      agents restricted to some categories (apps/simulation/skills.py); a department's other
+      agents work any category, a department not named has no restricted agent;
+    - `first_response`: state -> {"share", "fractions"}: of the stints in that state before the
+      first agent response, the share that held it, and how far into the stint (quantiles of
+      the fraction of its time; apps/simulation/first_response.py);
+    - `response_targets`: priority -> business seconds of the first-response clock."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -81,6 +88,9 @@ class ProcessModel:
     clock_hours: dict[str, list[float]] = field(default_factory=dict)
     staffing: dict[str, list[int]] = field(default_factory=dict)
     side_steps: list[dict] = field(default_factory=list)
+    skills: dict[str, dict[str, int]] = field(default_factory=dict)
+    first_response: dict[str, dict] = field(default_factory=dict)
+    response_targets: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

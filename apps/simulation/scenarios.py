@@ -11,6 +11,9 @@ A change is a plain dict (stored as JSON with a scenario) of any of:
 - `add_step`: a step added (an approval, a consult): a share of the requests leaving a state
   pass through it first (apps/simulation/added_steps.py);
 - `resolution_hours`: {priority: hours} — other resolution targets;
+- `first_response_hours`: {priority: hours} — other first-response targets;
+- `skills`: {department: {categories: agents}} — agents added who can work those categories
+  (comma-separated category ids, "*" any; apps/simulation/skills.py);
 - `optimise_staffing`: {"target_share", "band_hours", "budget"} — after the other changes,
   the fewest agents per department and hour that meet the target (apps/simulation/staffing.py;
   run by the scenario's service instead of the side-by-side comparison).
@@ -30,6 +33,7 @@ from apps.simulation.calendar import agent_seconds
 from apps.simulation.changes import check, mapping, unknown
 from apps.simulation.kpis import Estimate, replicate
 from apps.simulation.model import ProcessModel
+from apps.simulation.skills import add_skilled_agents
 
 # The states a scenario may remove from the path; the others carry the process itself.
 HOUR = 3600.0
@@ -134,6 +138,11 @@ def _resolution_hours(model: ProcessModel, targets: dict) -> None:
         model.resolution_targets[priority] = float(hours) * HOUR
 
 
+def _first_response_hours(model: ProcessModel, targets: dict) -> None:
+    for priority, hours in mapping(targets, "first_response_hours").items():
+        model.response_targets[priority] = float(hours) * HOUR
+
+
 def _with_share(choices: dict[str, float], state: str, share: float) -> dict[str, float]:
     """`choices` with `state` at `share`, the others scaled to fill the rest."""
     others = {k: v for k, v in choices.items() if k != state}
@@ -166,6 +175,8 @@ _APPLY: dict[str, Callable[[ProcessModel, Any], None]] = {
     "skip_states": _skip_states,
     "add_step": apply_add_step,
     "resolution_hours": _resolution_hours,
+    "first_response_hours": _first_response_hours,
+    "skills": add_skilled_agents,
     # Not a change of the model: the search run on the changed model (services._run).
     "optimise_staffing": lambda model, options: None,
 }

@@ -23,6 +23,7 @@ from apps.simulation.engine import HOUR, Run, simulate
 from apps.simulation.kpis import interval
 from apps.simulation.model import ProcessModel
 from apps.simulation.scenarios import agent_hours
+from apps.simulation.skills import lender
 from apps.simulation.staffing_moves import (
     HOURS_PER_DAY,
     Judged,
@@ -209,8 +210,8 @@ def optimise_staffing(  # noqa: PLR0913  keyword-only: the target, then how to s
         exhausted=exhausted,
         budget=budget,
     )
-    plan.moves = suggest_moves(as_is, best, band_hours)
-    if plan.moves:
+    plan.moves = suggest_moves(as_is, best, band_hours, lender(model))
+    if any(not move.missing for move in plan.moves):
         plan.moved = search.judge(moved_staffing(as_is_bands, plan.moves, band_hours))
     plan.runs = search.runs
     return plan

@@ -54,6 +54,8 @@ def test_discovery_recovers_the_generators_parameters_and_the_model_runs(history
     # is how many they may hold, not work on at once); the policy's 8 h resolution target.
     assert model.capacity == {first: 2, last: 2}
     assert model.resolution_targets["3"] == 480 * 60
+    # The generator gives work to whoever is free first, whatever the category: no skills.
+    assert model.skills == {}
     assert ProcessModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
     # It runs (one history for both: generating it is the slow part of the test).
     kpis = replicate(model, days=7, replications=3, seed=1)

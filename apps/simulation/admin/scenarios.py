@@ -16,6 +16,7 @@ from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
 from apps.simulation.services import do_request_scenario, do_rerun_scenario
 from apps.simulation.side_steps import kpi_label
+from apps.tickets.models import Category
 
 INPUTS = ["name", "description", "changes", "fit_days", "test_days", "days", "replications", "seed"]
 KPI_LABELS = {
@@ -25,6 +26,7 @@ KPI_LABELS = {
     "ttr_mean_h": _("time to resolve, mean (h)"),
     "wait_mean_h": _("wait for an agent, mean (h)"),
     "sla_resolution_share": _("resolution SLA met (share)"),
+    "sla_first_response_share": _("first-response SLA met (share)"),
     "backlog_mean": _("open requests, mean"),
     "backlog_end": _("open requests at the end"),
 }
@@ -260,22 +262,7 @@ def _staffing_report(plan: dict) -> str:
         ),
     )
     moves = format_html_join(
-        "",
-        "<p>{}</p>",
-        (
-            (
-                _(
-                    "Move %(agents)d agents from %(source)s to %(target)s, "
-                    "%(start)02d:00-%(end)02d:00"
-                )
-                % {
-                    **move,
-                    "source": names.get(move["source"], move["source"]),
-                    "target": names.get(move["target"], move["target"]),
-                },
-            )
-            for move in plan["moves"]
-        ),
+        "", "<p>{}</p>", ((_move_text(move, names),) for move in plan["moves"])
     ) or format_html("<p>{}</p>", _("No move: no department misses its target as-is."))
     spent = _("%(runs)d of %(budget)d simulation runs.") % plan
     if plan["exhausted"]:
@@ -299,4 +286,31 @@ def _staffing_report(plan: dict) -> str:
         f"{plan['agent_hours']['optimised']:.0f}",
         moves,
         spent,
+    )
+
+
+def _move_text(move: dict, names: dict[str, str]) -> str:
+    """A move suggested, or one refused because the agents lack some of the receiving
+    department's categories (named)."""
+    values = {
+        **move,
+        "source": names.get(move["source"], move["source"]),
+        "target": names.get(move["target"], move["target"]),
+    }
+    if not move.get("missing"):
+        return (
+            _("Move %(agents)d agents from %(source)s to %(target)s, %(start)02d:00-%(end)02d:00")
+            % values
+        )
+    categories = dict(Category.objects.values_list("pk", "name"))
+    values["missing"] = ", ".join(
+        categories.get(int(c), c) if c.isdigit() else c or str(_("no category"))
+        for c in move["missing"]
+    )
+    return (
+        _(
+            "Not moved: %(agents)d agents from %(source)s to %(target)s, "
+            "%(start)02d:00-%(end)02d:00: they cannot work %(missing)s"
+        )
+        % values
     )

@@ -146,6 +146,21 @@ class ScenarioChangesSerializer(RefusesUnknownFields, serializers.Serializer):
         required=False,
         help_text="Resolution target in business hours per priority.",
     )
+    first_response_hours = serializers.DictField(
+        child=serializers.FloatField(min_value=0.01, max_value=24 * 365),
+        required=False,
+        help_text="First-response target in business hours per priority.",
+    )
+    skills = serializers.DictField(
+        child=serializers.DictField(
+            child=serializers.IntegerField(min_value=1, max_value=MAX_AGENTS)
+        ),
+        required=False,
+        help_text=(
+            'Agents added per department id, by the categories they can work: {"3": {"7": 2}} '
+            'gives department 3 two agents for category 7 ("7,8": both; "*": any category).'
+        ),
+    )
     optimise_staffing = OptimiseStaffingSerializer(required=False)
 
 
