@@ -43,6 +43,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold
 from threadpoolctl import threadpool_limits
 
+from apps.knowledge.matching.stacked import StackedModels
+
 FOLDS = 4
 MIN_TEXTS = 10
 MAX_ARTICLES = 500  # weights: 8 bytes x (articles + 1) x features (~50k at 10k texts)
@@ -66,6 +68,9 @@ def _logit(p: np.ndarray) -> np.ndarray:
 
 
 def _stack(parts: list) -> object:
+    """The feature parts side by side, for training and for scikit-learn: embeddings in
+    float64 (as the lexical part), so that the fast path computes what scikit-learn does."""
+    parts = [part if sparse.issparse(part) else np.asarray(part, np.float64) for part in parts]
     if len(parts) == 1:
         return parts[0]
     return sparse.hstack([sparse.csr_matrix(part) for part in parts], format="csr")
@@ -153,14 +158,16 @@ class ArticleClassifier:
         articles: int,
         out_of_scope: list[str],
     ) -> None:
-        self.vectors = vectors  # texts -> feature matrix (sparse or dense)
+        self.vectors = vectors  # texts -> feature parts (sparse or dense matrices)
         self.articles = articles
-        x = vectors([*docs, *out_of_scope])
+        parts = vectors([*docs, *out_of_scope])
+        x = _stack(parts)
         y = np.concatenate([doc_article, np.full(len(out_of_scope), articles)])
         self.models: list[LogisticRegression] = []
         self.platt = self._cross_validate(x, y)
         if not self.models:  # no fold had two classes: one model on everything
             self.models = [_fit(x, y)]
+        self.stacked = StackedModels(self.models, articles + 1, [part.shape[1] for part in parts])
         self.texts = len(docs)
         self.out_of_scope = len(out_of_scope)
 
@@ -185,8 +192,13 @@ class ArticleClassifier:
         return fit_platt(np.concatenate(tops), np.concatenate(right), np.concatenate(margins))
 
     def raw_probabilities(self, texts: list[str]) -> np.ndarray:
-        """(texts, articles + 1) probabilities averaged over the fold models."""
-        x = self.vectors(texts)
+        """(texts, articles + 1) probabilities averaged over the fold models (stacked.py)."""
+        return self.stacked.probabilities(self.vectors(texts))
+
+    def reference_probabilities(self, texts: list[str]) -> np.ndarray:
+        """`raw_probabilities` through scikit-learn's `predict_proba`, model by model: the
+        reference the fast path is tested against (slower: input checks on every call)."""
+        x = _stack(self.vectors(texts))
         classes = self.articles + 1
         return np.mean([_full_probabilities(model, x, classes) for model in self.models], axis=0)
 
@@ -220,7 +232,7 @@ def features_of(scorer) -> object:
     """The scorer's feature function for the classifier (one or several feature blocks)."""
     parts = getattr(scorer, "parts", (scorer,))
 
-    def vectors(texts: list[str]):
-        return _stack([part.vectors(texts) for part in parts])
+    def vectors(texts: list[str]) -> list:
+        return [part.vectors(texts) for part in parts]
 
     return vectors
