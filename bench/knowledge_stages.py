@@ -144,8 +144,8 @@ def stages(index, questions: list[str]) -> dict:
         result |= classifier_stages(index.classifier, questions)
 
     def answer(text):
-        for part in parts:  # forget the last question's vectors
-            part._last = ((), None)
+        for part in parts:  # the question's vectors computed anew
+            part.forget()
         return index.rank(text, allowed, 3)
 
     result["answer"] = answer

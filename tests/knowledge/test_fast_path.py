@@ -102,3 +102,32 @@ def test_stacked_models_of_one_dense_part():
     reference = _reference(models, queries, 4)
     fast = StackedModels(models, 4, [16]).probabilities([queries])
     assert np.abs(fast - reference).max() < 1e-9
+
+
+class CountingModel:
+    """Stands for the sentence model: counts the texts it encodes."""
+
+    def __init__(self) -> None:
+        self.encoded: list[str] = []
+
+    def encode(self, texts, **kwargs):
+        self.encoded += texts
+        vectors = np.array([[len(text) + 1.0, 1.0] for text in texts])
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def test_a_recent_question_is_not_encoded_again():
+    pytest.importorskip("torch")  # a question is encoded on one torch thread
+    from apps.knowledge.matching import semantic
+
+    model = CountingModel()
+    scorer = semantic.SemanticScorer([f"text {i}" for i in range(20)], model)
+    first = scorer.embed(["my vpn"])
+    scorer.similarities(["my vpn"])
+    scorer.embed(["another question"])
+    assert np.array_equal(scorer.embed(["my vpn"]), first)
+    assert model.encoded[20:] == ["my vpn", "another question"]
+    for i in range(semantic.RECENT_QUESTIONS):
+        scorer.embed([f"question {i}"])
+    scorer.embed(["my vpn"])  # pushed out by the newer ones: encoded again
+    assert model.encoded[-1] == "my vpn"
