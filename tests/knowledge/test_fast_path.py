@@ -6,10 +6,9 @@ import pytest
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
-from apps.knowledge.matching.classifier import ArticleClassifier, default_out_of_scope, features_of
-from apps.knowledge.matching.lexical import LexicalScorer
 from apps.knowledge.matching.stacked import StackedModels
-from tests.knowledge.intent_base import BASE_OUT_OF_SCOPE, held_out, training
+from tests.knowledge.intent_base import held_out
+from tests.knowledge.test_classifier import trained  # noqa: F401  the fixture: our base, lexical
 
 QUESTIONS = [
     "I can't remember my password!",
@@ -23,23 +22,12 @@ QUESTIONS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def lexical():
-    texts, labels, keys = training()
-    scorer = LexicalScorer(texts)
-    out_of_scope = BASE_OUT_OF_SCOPE + default_out_of_scope()
-    classifier = ArticleClassifier(
-        features_of(scorer), texts, np.array(labels), len(keys), out_of_scope
-    )
-    return scorer, classifier
-
-
 def _questions():
     return QUESTIONS + [text for text, _key in held_out()]
 
 
-def test_the_tfidf_rows_are_scikit_learns(lexical):
-    scorer, _classifier = lexical
+def test_the_tfidf_rows_are_scikit_learns(trained):  # noqa: F811  the fixture
+    scorer, _classifier, _labels, _keys = trained
     questions = _questions()
     fast, reference = scorer.vectors(questions), scorer.reference_vectors(questions)
     assert fast.shape == reference.shape
@@ -49,8 +37,8 @@ def test_the_tfidf_rows_are_scikit_learns(lexical):
         assert abs(scorer.vectors([question]) - scorer.reference_vectors([question])).max() < 1e-12
 
 
-def test_the_classifiers_probabilities_are_scikit_learns(lexical):
-    _scorer, classifier = lexical
+def test_the_classifiers_probabilities_are_scikit_learns(trained):  # noqa: F811  the fixture
+    _scorer, classifier, _labels, _keys = trained
     questions = _questions()
     reference = classifier.reference_probabilities(questions)
     assert np.abs(classifier.raw_probabilities(questions) - reference).max() < 1e-9
