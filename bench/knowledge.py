@@ -102,35 +102,45 @@ def pseudo_word(rng: random.Random) -> str:
     return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4)))
 
 
-def load_synthetic(phrasings: int, articles: int, rng: random.Random) -> list[tuple[str, str]]:
-    """A KB of `phrasings` phrasings over `articles` articles (each a template around 3 of the
-    article's 4 topic words drawn from a shared vocabulary); returns (query, key) pairs made
-    the same way but with one topic word left out."""
-    from apps.knowledge.models import Article, Phrasing
-
-    Article.objects.all().delete()
-    count = articles
+def synthetic_base(phrasings: int, articles: int, rng: random.Random):
+    """A base of `phrasings` phrasings over `articles` articles, each a template around 3 of
+    the article's 4 topic words drawn from a shared vocabulary: {key: (question, [phrasing])},
+    and 400 (query, key) pairs made the same way but with one topic word left out."""
     per_article = phrasings // articles
-    vocabulary = sorted({pseudo_word(rng) for _ in range(count * 2)})
-    topics = {f"article-{i}": rng.sample(vocabulary, 4) for i in range(count)}
-    created = Article.objects.bulk_create(
-        Article(key=key, slug=key, question=TEMPLATES[0].format(" ".join(words)), answer="-")
-        for key, words in topics.items()
-    )
-    Phrasing.objects.bulk_create(
-        Phrasing(
-            article=article,
-            text=rng.choice(TEMPLATES).format(" ".join(rng.sample(topics[article.key], 3))),
+    vocabulary = sorted({pseudo_word(rng) for _ in range(articles * 2)})
+    topics = {f"article-{i}": rng.sample(vocabulary, 4) for i in range(articles)}
+    base = {
+        key: (
+            TEMPLATES[0].format(" ".join(words)),
+            [
+                rng.choice(TEMPLATES).format(" ".join(rng.sample(words, 3)))
+                for _ in range(per_article)
+            ],
         )
-        for article in created
-        for _ in range(per_article)
-    )
+        for key, words in topics.items()
+    }
     keys = list(topics)
     queries = []
     for _ in range(400):
         key = rng.choice(keys)
         words = [*rng.sample(topics[key], 2), pseudo_word(rng)]
         queries.append((rng.choice(TEMPLATES).format(" ".join(words)), key))
+    return base, queries
+
+
+def load_synthetic(phrasings: int, articles: int, rng: random.Random) -> list[tuple[str, str]]:
+    """The synthetic base (`synthetic_base`) into the ORM; returns its (query, key) pairs."""
+    from apps.knowledge.models import Article, Phrasing
+
+    Article.objects.all().delete()
+    base, queries = synthetic_base(phrasings, articles, rng)
+    created = Article.objects.bulk_create(
+        Article(key=key, slug=key, question=question, answer="-")
+        for key, (question, _texts) in base.items()
+    )
+    Phrasing.objects.bulk_create(
+        Phrasing(article=article, text=text) for article in created for text in base[article.key][1]
+    )
     return queries
 
 

@@ -116,6 +116,12 @@ def test_version_moves_with_articles_and_phrasings_and_suggest_sees_it(kb):
     assert top("the kiosk at the entrance").phrasing == "the kiosk at the entrance"
     phrasing.delete()
     versions.append(knowledge_version())
+    older, _newer = (
+        Phrasing.objects.create(article=kb["vpn"], text=text) for text in ("kiosk", "booth")
+    )
+    versions.append(knowledge_version())
+    Phrasing.objects.filter(pk=older.pk).delete()  # not the last id: its article is touched
+    versions.append(knowledge_version())
     kb["printer"].question = "Toner cartridge empty"
     kb["printer"].save()
     versions.append(knowledge_version())
