@@ -203,3 +203,34 @@ def test_semantic_and_combined_matchers(kb, semantic_packages, matcher):
     assert top("holiday request", matcher=matcher).key == "annual-leave"
     assert top("打印机坏了", matcher=matcher, language="zh-hans").key == "zh-printer"
     assert all(0 <= m.score <= 1 for m in suggest("capital of France", matcher=matcher))
+
+
+def test_a_semantic_rebuild_encodes_only_the_texts_it_has_not_seen(kb, semantic_packages):
+    """Retraining on an edit re-encodes the edited phrasing, not the whole base (issue 21: in
+    seconds for 10k phrasings); the rebuilt index answers as one built from scratch."""
+    from apps.knowledge.matching import semantic
+
+    encoded: list[str] = []
+    encode = semantic.SemanticScorer._encode_batch
+
+    def counting(self, texts):
+        encoded.extend(texts)
+        return encode(self, texts)
+
+    get_index("semantic")
+    size = len(get_index("semantic").snapshot.docs)
+    Phrasing.objects.create(article=kb["vpn"], text="the tunnel to the office network drops")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(semantic.SemanticScorer, "_encode_batch", counting)
+        rebuilt = get_index("semantic")
+    assert len(rebuilt.snapshot.docs) == size + 1
+    assert "the tunnel to the office network drops" in encoded
+    assert len([t for t in encoded if t in rebuilt.snapshot.docs]) == 1
+    answer = top("my tunnel to the office network keeps dropping", matcher="semantic")
+    assert answer.key == "vpn"
+    with semantic._known_lock:
+        semantic._known.clear()
+    clear_cache()
+    fresh = top("my tunnel to the office network keeps dropping", matcher="semantic")
+    assert fresh.key == answer.key
+    assert fresh.score == pytest.approx(answer.score, abs=1e-4)
