@@ -317,9 +317,8 @@ def _next_step_guard(encoder: Encoder, x, nexts, splits: list[tuple], keys: list
     import numpy as np
 
     codes = x[:, encoder.names.index("last_activity")]
-    whole = np.empty(len(keys), dtype=object)  # the (start, case) tuples kept whole
-    whole[:] = keys
-    keys = whole
+    cases = np.empty(len(keys), dtype=object)  # the (start, case) tuples kept whole
+    cases[:] = keys
     slices = []
     for fit, held in splits:
         trees = _classifier(encoder, x[fit], nexts[fit].tolist(), **NEXT_PARAMS)
@@ -327,24 +326,15 @@ def _next_step_guard(encoder: Encoder, x, nexts, splits: list[tuple], keys: list
             continue
         chain = guard.chain_of(codes[fit], nexts[fit])
         probabilities = trees.predict_proba(x[held])
-        recent = _recent_chain(codes, nexts, keys, fit)
+        recent = guard.recent_chain(codes, nexts, cases, fit)
         slices.append((probabilities, trees.classes_, codes[held], nexts[held], chain, recent))
     if not slices:
         return {}
     return {
         "margins": guard.next_step_margins(slices),
         "chain": guard.chain_of(codes, nexts),
-        "recent_chain": _recent_chain(codes, nexts, keys, np.ones(len(codes), dtype=bool)),
+        "recent_chain": guard.recent_chain(codes, nexts, cases, np.ones(len(codes), dtype=bool)),
     }
-
-
-def _recent_chain(codes, nexts, keys, rows) -> dict:
-    """The chain learnt from the latest RECENT_SHARE of the cases of the marked rows."""
-    import numpy as np
-
-    cut = guard.recent_cut(keys[rows].tolist())
-    latest = rows & np.array([key >= cut for key in keys.tolist()])
-    return guard.chain_of(codes[latest], nexts[latest])
 
 
 def _drawn(rows):

@@ -38,10 +38,17 @@ def chain_of(codes, nexts) -> dict:
     return {code: found.most_common(1)[0][0] for code, found in counts.items()}
 
 
-def recent_cut(keys) -> object:
-    """The (start, case) key from which the latest RECENT_SHARE of these rows' cases begin."""
-    cases = sorted(set(keys))
-    return cases[int(len(cases) * (1 - RECENT_SHARE))] if cases else None
+def recent_chain(codes, nexts, keys, rows) -> dict:
+    """The chain learnt from the latest RECENT_SHARE of the cases (by `keys`, each row's
+    (start, case)) of the marked rows."""
+    import numpy as np
+
+    cases = sorted(set(keys[rows].tolist()))
+    if not cases:
+        return {}
+    cut = cases[int(len(cases) * (1 - RECENT_SHARE))]
+    latest = rows & np.array([key >= cut for key in keys.tolist()])
+    return chain_of(codes[latest], nexts[latest])
 
 
 def overruled(
@@ -81,7 +88,7 @@ def next_step_margins(slices: list[tuple]) -> dict:
     codes_seen = sorted({c for one in slices for c in one[2].tolist()})
     chosen: dict = dict.fromkeys(codes_seen, CHAIN)
     gains: dict = dict.fromkeys(codes_seen, 0)
-    challengers = [*reversed(MARGINS)]
+    challengers: list[float | str] = [*reversed(MARGINS)]
     if all(len(one) > 5 for one in slices):
         challengers.append(RECENT)
     for margin in challengers:
