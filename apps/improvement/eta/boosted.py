@@ -163,7 +163,14 @@ class BoostedModel:
         if margins is None:  # a model stored with one margin for every activity
             margin = self.parts["margin"]
             margins = dict.fromkeys(chain, margin if margin <= 1 else None)
-        return guard.overruled(trees.predict_proba(x), trees.classes_, codes, chain, margins)
+        return guard.overruled(
+            trees.predict_proba(x),
+            trees.classes_,
+            codes,
+            chain,
+            margins,
+            recent=self.parts.get("recent_chain"),
+        )
 
     def _codes_and_lengths(self, x):
         names = self.encoder.names
@@ -291,22 +298,27 @@ def _calibration(encoder: Encoder, x, chosen: Sequence[Sample], labels: list) ->
     fourth = np.array(
         [starts[len(starts) * 3 // 5] <= (s.trace.start, s.trace.case) for s in chosen]
     )
-    found.update(
-        _next_step_guard(encoder, x, nexts, [(fit, late), (_drawn(fit & ~fourth), fourth & ~late)])
-    )
+    splits = [(fit, late), (_drawn(fit & ~fourth), fourth & ~late)]
+    keys = [(s.trace.start, s.trace.case) for s in chosen]
+    found.update(_next_step_guard(encoder, x, nexts, splits, keys))
     found.update(_remaining_guard(encoder, x, hours, fit, late))
     return found
 
 
-def _next_step_guard(encoder: Encoder, x, nexts, splits: list[tuple]) -> dict:
+def _next_step_guard(encoder: Encoder, x, nexts, splits: list[tuple], keys: list) -> dict:
     """The margin per last activity by which the trees must be surer of their next step than
     of the first-order Markov chain's to overrule it (None: never), chosen on the held-out
     slices (the latest fifth of the training cases and the fourth, each with the trees and the
-    chain learnt from the cases before it; eta/guard.py). Returns {"margins", "chain":
-    {last-activity code: the chain's answer from all prefixes}}. (On imported copies of the
-    generated history, without category and channel, the trees alone lost 0.3 to 0.9 points
-    to the chain, guessing from noise.)"""
+    chain learnt from the cases before it; eta/guard.py), or RECENT: the recent chain (learnt
+    from the latest cases before the slice). Returns {"margins", "chain": {last-activity code:
+    the chain's answer from all prefixes}, "recent_chain": the same from the latest cases}.
+    (On imported copies of the generated history, without category and channel, the trees
+    alone lost 0.3 to 0.9 points to the chain, guessing from noise.)"""
+    import numpy as np
+
     codes = x[:, encoder.names.index("last_activity")]
+    cases = np.empty(len(keys), dtype=object)  # the (start, case) tuples kept whole
+    cases[:] = keys
     slices = []
     for fit, held in splits:
         trees = _classifier(encoder, x[fit], nexts[fit].tolist(), **NEXT_PARAMS)
@@ -314,10 +326,15 @@ def _next_step_guard(encoder: Encoder, x, nexts, splits: list[tuple]) -> dict:
             continue
         chain = guard.chain_of(codes[fit], nexts[fit])
         probabilities = trees.predict_proba(x[held])
-        slices.append((probabilities, trees.classes_, codes[held], nexts[held], chain))
+        recent = guard.recent_chain(codes, nexts, cases, fit)
+        slices.append((probabilities, trees.classes_, codes[held], nexts[held], chain, recent))
     if not slices:
         return {}
-    return {"margins": guard.next_step_margins(slices), "chain": guard.chain_of(codes, nexts)}
+    return {
+        "margins": guard.next_step_margins(slices),
+        "chain": guard.chain_of(codes, nexts),
+        "recent_chain": guard.recent_chain(codes, nexts, cases, np.ones(len(codes), dtype=bool)),
+    }
 
 
 def _drawn(rows):

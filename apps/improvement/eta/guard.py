@@ -9,7 +9,13 @@ resource only) the model is the baseline rather than worse than it.
 "Clearly" is a paired test on that fifth: for the next step, the prefixes the trees get right
 and the chain wrong (w) against the reverse (l), kept when w - l > Z * sqrt(w + l) (a sign
 test); for the remaining time, the mean of the paired differences of the absolute errors
-against Z standard errors."""
+against Z standard errors.
+
+The chain itself may be out of date: a real log drifts (on the Helpdesk log the step after one
+activity changed from one answer to another within the training period). So a second
+challenger stands beside the trees: the *recent chain*, the most frequent next step after each
+last activity over the latest RECENT share of the cases before the slice; it replaces the
+chain after an activity under the same sign test, where it gains more than the trees."""
 
 from collections import Counter
 from statistics import fmean, median
@@ -19,6 +25,9 @@ Z = 2.0
 # that of the chain's): 0 is the trees' answer wherever they disagree.
 MARGINS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3)
 CHAIN = None  # a last activity answered by the chain alone
+RECENT = "recent"  # a last activity answered by the recent chain
+# The share of the (training) cases, the latest by start, that the recent chain learns from.
+RECENT_SHARE = 0.2
 
 
 def chain_of(codes, nexts) -> dict:
@@ -29,11 +38,27 @@ def chain_of(codes, nexts) -> dict:
     return {code: found.most_common(1)[0][0] for code, found in counts.items()}
 
 
-def overruled(probabilities, classes, codes, chain: dict, margins: dict) -> list[str]:
+def recent_chain(codes, nexts, keys, rows) -> dict:
+    """The chain learnt from the latest RECENT_SHARE of the cases (by `keys`, each row's
+    (start, case)) of the marked rows."""
+    import numpy as np
+
+    cases = sorted(set(keys[rows].tolist()))
+    if not cases:
+        return {}
+    cut = cases[int(len(cases) * (1 - RECENT_SHARE))]
+    latest = rows & np.array([key >= cut for key in keys.tolist()])
+    return chain_of(codes[latest], nexts[latest])
+
+
+def overruled(
+    probabilities, classes, codes, chain: dict, margins: dict, *, recent: dict | None = None
+) -> list[str]:
     """Per row: the trees' answer where their probability of it exceeds the one they give the
     chain's answer by more than the margin of the row's last activity (`margins[code]`; a
-    missing or None margin: the chain's answer); the chain's answer elsewhere, the trees' where
-    the chain knows no answer."""
+    missing or None margin: the chain's answer; RECENT: the recent chain's answer, the chain's
+    where it knows none); the chain's answer elsewhere, the trees' where the chain knows no
+    answer."""
     import numpy as np
 
     names = [str(c) for c in classes]
@@ -46,29 +71,37 @@ def overruled(probabilities, classes, codes, chain: dict, margins: dict) -> list
         if theirs is None or str(theirs) not in column:
             continue
         margin = margins.get(code, CHAIN)
-        if margin is CHAIN or mine[n] - probabilities[n, column[str(theirs)]] <= margin:
+        if margin == RECENT:
+            found[n] = str((recent or {}).get(code, theirs))
+        elif margin is CHAIN or mine[n] - probabilities[n, column[str(theirs)]] <= margin:
             found[n] = str(theirs)
     return found
 
 
 def next_step_margins(slices: list[tuple]) -> dict:
-    """For each last-activity code of the held-out rows: the margin whose answers beat the
-    chain's clearly and by the most, or None (the chain). `slices` are held-out slices, each
-    (probabilities, classes, codes, truth, chain) with the trees and the chain learnt before
-    it; wins and losses are counted over all of them."""
+    """For each last-activity code of the held-out rows: the margin (or RECENT) whose answers
+    beat the chain's clearly and by the most, or None (the chain). `slices` are held-out
+    slices, each (probabilities, classes, codes, truth, chain[, recent chain]) with the trees
+    and the chains learnt before it; wins and losses are counted over all of them."""
     import numpy as np
 
-    codes_seen = sorted({c for _p, _k, codes, _t, _c in slices for c in codes.tolist()})
+    codes_seen = sorted({c for one in slices for c in one[2].tolist()})
     chosen: dict = dict.fromkeys(codes_seen, CHAIN)
     gains: dict = dict.fromkeys(codes_seen, 0)
-    for margin in reversed(MARGINS):
+    challengers: list[float | str] = [*reversed(MARGINS)]
+    if all(len(one) > 5 for one in slices):
+        challengers.append(RECENT)
+    for margin in challengers:
         wins: Counter = Counter()
         losses: Counter = Counter()
-        for probabilities, classes, codes, truth, chain in slices:
+        for probabilities, classes, codes, truth, chain, *recent in slices:
             truth = np.asarray(truth, dtype=object)
             chained = np.array([str(chain.get(c)) for c in codes.tolist()], dtype=object)
+            every = dict.fromkeys(codes_seen, margin)
             found = np.array(
-                overruled(probabilities, classes, codes, chain, dict.fromkeys(codes_seen, margin)),
+                overruled(
+                    probabilities, classes, codes, chain, every, recent=next(iter(recent), None)
+                ),
                 dtype=object,
             )
             better = (found == truth) & (chained != truth)
