@@ -70,7 +70,7 @@ STEP = {
         "state": {"type": "string", "enum": list(ADDABLE)},
         "after": {"type": "string", "enum": list(AFTER)},
         "categories": {"type": "array", "items": {"type": "string"}},
-        "share": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+        "share": {"type": "number", "minimum": 0, "exclusiveMinimum": True, "maximum": 1},
         "hours": {
             "oneOf": [
                 {
@@ -78,7 +78,12 @@ STEP = {
                     "required": ["median"],
                     "additionalProperties": False,
                     "properties": {
-                        "median": {"type": "number", "exclusiveMinimum": 0, "maximum": MAX_HOURS},
+                        "median": {
+                            "type": "number",
+                            "minimum": 0,
+                            "exclusiveMinimum": True,
+                            "maximum": MAX_HOURS,
+                        },
                         "spread": {"type": "number", "minimum": 0, "maximum": MAX_SPREAD},
                     },
                 },
