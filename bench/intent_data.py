@@ -9,8 +9,15 @@ What was rebuilt here (2026-12-05): the whole public `test.csv` (3,080 questions
 each except `disposable_card_limits` 41 and `get_disposable_virtual_card` 39, as upstream), copied
 page by page from a stored copy of the repository (commit dfe22170), every page checked against
 its length; written with `\n` line ends (upstream has `\r\n`), sha256
-dbeae9326c116ed92177dd51ba1bbb9000130272162763576d9538d338aea20f. `train.csv` is not stored
-there, so the `banking77_train*` sets still cannot be built. From it:
+dbeae9326c116ed92177dd51ba1bbb9000130272162763576d9538d338aea20f (rebuilt again on 2026-12-05,
+session 10: the same sha256). `train.csv` is not stored there; it is in a stored fork,
+donnytk/task-specific-datasets (`banking_data/train.csv`, commit c162dd09, 836,206 characters,
+`\r\n` line ends), copied the same way (session 10), which lost the CSV quoting upstream has:
+1,352 texts hold commas and a few hold line breaks. `train.csv` here is that copy normalised:
+each record ends at the last comma before one of the test split's 77 intent names, line
+breaks inside a text kept, quoted by Python's csv writer with `\n` line ends: 10,003 rows, 77
+intents (35-187 each), as published; sha256
+d16fb5cbfa22877a9c382e6e317337ed25021e92cf0008016aef3f022b051d89. From test.csv:
 - `test_head20.tsv` (`category<TAB>text`, the first 20 questions of each intent in the file's
   order, whitespace runs collapsed to one space, 1,540 rows; sha256
   44da4e881ebc525ec69a17beae6205fade0f6a048cfa7e9d5c525b333e750944). The sample an earlier
