@@ -12,53 +12,23 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from apps.improvement.eta import guard
+from apps.improvement.eta import fitting, guard
 from apps.improvement.eta.encoding import Encoder
+from apps.improvement.eta.fitting import SEED
 from apps.improvement.eta.office import OfficeHours
 from apps.improvement.eta.traces import Sample
 
 # A cap on the prefixes each tree ensemble learns from (drawn at random, seeded): past it the
 # fit grows slower and hardly better (docs/improvement.md, "Speed").
 MAX_ROWS = 300_000
-SEED = 2026
 HOUR = 3600.0
 # Cases in the latest fifth of the training log needed to calibrate on it.
 CALIBRATION_CASES = 100
 CALIBRATION_ROWS = 30_000
-# Early stopping on a tenth held out (past EARLY prefixes): most fits stop before max_iter.
-EARLY = 10_000
-PARAMS = {
-    "max_iter": 100,
-    "learning_rate": 0.1,
-    "max_leaf_nodes": 31,
-    "validation_fraction": 0.1,
-    "n_iter_no_change": 5,
-    "random_state": SEED,
-}
-
-
-def threads() -> int:
-    """OpenMP threads for fitting and predicting (setting SERVICEDESK_ETA_THREADS, 1): on a
-    shared or busy machine more threads than free cores make the trees several times slower
-    (measured: a test fit took 28 s with 2 threads on 2 busy cores, 6 s with 1)."""
-    from django.conf import settings
-
-    return int(getattr(settings, "SERVICEDESK_ETA_THREADS", 1))
-
-
-def _limited_threads():
-    # threadpoolctl limits only the libraries already loaded: load scikit-learn's OpenMP first
-    # (without it the limit silently did nothing: 37 s instead of 1.7 s for one fit).
-    import sklearn.ensemble  # noqa: F401 (loads the OpenMP runtime the limit applies to)
-    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
-
-    return threadpool_limits(limits=threads(), user_api="openmp")
-
 
 # Smaller, fuller leaves for the next step: with many classes the default trees learnt noise
 # (generated history: accuracy 0.857 -> 0.865, the Markov chain 0.866).
 NEXT_PARAMS = {"max_leaf_nodes": 8, "min_samples_leaf": 50}
-P50_LEAF = 100
 
 
 @dataclass
@@ -91,7 +61,7 @@ class BoostedModel:
         hours: OfficeHours | None = None,
     ) -> "BoostedModel":
         """`hours`: the desk's office hours (eta/office.py), None for an imported log."""
-        with _limited_threads():
+        with fitting.limited_threads():
             return cls._fit(samples, zone=zone, max_rows=max_rows, hours=hours)
 
     @classmethod
@@ -111,21 +81,23 @@ class BoostedModel:
         x[:, np.isnan(x).all(axis=0)] = 0.0
         remaining = np.array([s.remaining_seconds for s in chosen], dtype=float)
         parts = {
-            "next": _classifier(encoder, x, [s.next_activity for s in chosen], **NEXT_PARAMS),
-            "p50": _quantile(encoder, x, np.log1p(remaining / HOUR), 0.5),
-            "p90": _quantile(encoder, x, np.log1p(remaining / HOUR), 0.9),
+            "next": fitting.classifier(
+                encoder, x, [s.next_activity for s in chosen], **NEXT_PARAMS
+            ),
+            "p50": fitting.quantile(encoder, x, np.log1p(remaining / HOUR), 0.5),
+            "p90": fitting.quantile(encoder, x, np.log1p(remaining / HOUR), 0.9),
             "log_hours": True,
         }
         labels = labels_of(chosen)
         known = [n for n, y in enumerate(labels) if y is not None]
-        parts["breach"] = _classifier(encoder, x[known], [labels[n] for n in known])
+        parts["breach"] = fitting.classifier(encoder, x[known], [labels[n] for n in known])
         parts.update(_calibration(encoder, x, chosen, labels))
         model = cls(encoder, parts)
         with_reference(model, x)
         return model
 
     def predict_rows(self, x) -> Predictions:
-        with _limited_threads():
+        with fitting.limited_threads():
             return self._predict_rows(x)
 
     def _predict_rows(self, x) -> Predictions:
@@ -140,7 +112,7 @@ class BoostedModel:
         p90 = self._remaining(self.parts["p90"], x, shift=self.parts.get("p90_shift", 0.0))
         p90 = np.maximum(p90, p50)
         breach = self.parts["breach"]
-        risk = _probability_of(breach, x, 1) if breach is not None else [None] * len(x)
+        risk = fitting.probability_of(breach, x, 1) if breach is not None else [None] * len(x)
         isotonic = self.parts.get("isotonic")
         if isotonic is not None:
             risk = isotonic.predict(risk)
@@ -157,7 +129,7 @@ class BoostedModel:
         else the chain's (eta/guard.py)."""
         chain, trees = self.parts.get("chain"), self.parts["next"]
         if chain is None or not hasattr(trees, "predict_proba"):
-            return [str(a) for a in _predict(trees, x)]
+            return [str(a) for a in fitting.predict(trees, x)]
         margins = self.parts.get("margins")
         codes, _lengths = self._codes_and_lengths(x)
         if margins is None:  # a model stored with one margin for every activity
@@ -182,7 +154,7 @@ class BoostedModel:
         monotone transformation. (Models fitted before learnt seconds directly.)"""
         import numpy as np
 
-        found = _predict(part, x)
+        found = fitting.predict(part, x)
         return np.expm1(found + shift) * HOUR if self.parts.get("log_hours") else found
 
     def predict(self, samples: Sequence[Sample]) -> Predictions:
@@ -206,8 +178,8 @@ class BoostedModel:
         for n, (_label, columns) in enumerate(groups, start=1):
             added[n, columns] = row[columns]
             removed[n, columns] = reference[columns]
-        rises = _probability_of(breach, added, 1)
-        drops = _probability_of(breach, removed, 1)
+        rises = fitting.probability_of(breach, added, 1)
+        drops = fitting.probability_of(breach, removed, 1)
         out = []
         for n, (label, columns) in enumerate(groups, start=1):
             share = max(float(rises[n] - rises[0]), float(drops[0] - drops[n]))
@@ -285,15 +257,15 @@ def _calibration(encoder: Encoder, x, chosen: Sequence[Sample], labels: list) ->
     late = np.array([(s.trace.start, s.trace.case) >= cut for s in chosen])
     hours = np.log1p(np.array([s.remaining_seconds for s in chosen], dtype=float) / HOUR)
     fit = _drawn(~late)
-    p90 = _quantile(encoder, x[fit], hours[fit], 0.9)
+    p90 = fitting.quantile(encoder, x[fit], hours[fit], 0.9)
     found = {"p90_shift": float(np.quantile(hours[late] - p90.predict(x[late]), 0.9))}
     known = np.array([y is not None for y in labels])
     y = np.array([y or 0 for y in labels])
     early, held = fit & known, late & known
     if 0 < y[early].sum() < early.sum() and 0 < y[held].sum() < held.sum():
-        breach = _classifier(encoder, x[early], y[early].tolist())
+        breach = fitting.classifier(encoder, x[early], y[early].tolist())
         isotonic = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip")
-        found["isotonic"] = isotonic.fit(_probability_of(breach, x[held], 1), y[held])
+        found["isotonic"] = isotonic.fit(fitting.probability_of(breach, x[held], 1), y[held])
     nexts = np.array([s.next_activity for s in chosen], dtype=object)
     fourth = np.array(
         [starts[len(starts) * 3 // 5] <= (s.trace.start, s.trace.case) for s in chosen]
@@ -321,7 +293,7 @@ def _next_step_guard(encoder: Encoder, x, nexts, splits: list[tuple], keys: list
     cases[:] = keys
     slices = []
     for fit, held in splits:
-        trees = _classifier(encoder, x[fit], nexts[fit].tolist(), **NEXT_PARAMS)
+        trees = fitting.classifier(encoder, x[fit], nexts[fit].tolist(), **NEXT_PARAMS)
         if not hasattr(trees, "predict_proba") or not held.any():
             continue
         chain = guard.chain_of(codes[fit], nexts[fit])
@@ -358,7 +330,7 @@ def _remaining_guard(encoder: Encoder, x, hours, fit, late) -> dict:
     codes = x[:, encoder.names.index("last_activity")]
     lengths = x[:, encoder.names.index("prefix_length")]
     seconds = np.expm1(hours) * HOUR
-    p50 = _quantile(encoder, x[fit], hours[fit], 0.5)
+    p50 = fitting.quantile(encoder, x[fit], hours[fit], 0.5)
     choice = guard.remaining_choice(
         np.maximum(np.expm1(p50.predict(x[late])) * HOUR, 0.0),
         guard.naive_remaining(codes[fit], lengths[fit], seconds[fit]),
@@ -367,50 +339,3 @@ def _remaining_guard(encoder: Encoder, x, hours, fit, late) -> dict:
         seconds[late],
     )
     return {"naive": guard.naive_remaining(codes, lengths, seconds), "remaining_choice": choice}
-
-
-def _classifier(encoder: Encoder, x, y: list, **extra):
-    """A classifier, or the one class itself when there is only one (or nothing) to learn."""
-    from sklearn.ensemble import HistGradientBoostingClassifier
-
-    if len(set(y)) < 2:
-        return y[0] if y else None
-    model = HistGradientBoostingClassifier(
-        categorical_features=encoder.categorical,
-        early_stopping=len(y) > EARLY,
-        **{**PARAMS, **extra},
-    )
-    return model.fit(x, y)
-
-
-def _quantile(encoder: Encoder, x, y, quantile: float):
-    from sklearn.ensemble import HistGradientBoostingRegressor
-
-    # The median's leaves hold at least P50_LEAF prefixes on a log past EARLY (the default 20
-    # learnt noise: MAE 0.3 to 0.5 points of gain lower on three generated histories).
-    fuller = {"min_samples_leaf": P50_LEAF} if quantile == 0.5 and len(y) > EARLY else {}
-    model = HistGradientBoostingRegressor(
-        loss="quantile",
-        quantile=quantile,
-        categorical_features=encoder.categorical,
-        early_stopping=len(y) > EARLY,
-        **{**PARAMS, **fuller},
-    )
-    return model.fit(x, y)
-
-
-def _predict(part, x):
-    import numpy as np
-
-    if hasattr(part, "predict"):
-        return part.predict(x)
-    return np.full(len(x), part, dtype=object if isinstance(part, str) else float)
-
-
-def _probability_of(part, x, label):
-    import numpy as np
-
-    if not hasattr(part, "predict_proba"):
-        return np.full(len(x), 1.0 if part == label else 0.0)
-    classes = list(part.classes_)
-    return part.predict_proba(x)[:, classes.index(label)]

@@ -164,14 +164,8 @@ def _validation_backlog(validation: dict) -> str:
         for day in range(days)
     ]
     title = _("Open requests on each day of the test period: the log and the simulation")
-    chart = band_chart(
-        labels,
-        {str(_("the log")): observed, str(_("simulated [interval, 95 %]")): simulated},
-        fmt=_figure,
-        label=str(title),
-        unit=str(_("open requests")),
-    )
-    return format_html('<h4>{}</h4><div class="backlog-chart">{}</div>', title, chart)
+    series = {str(_("the log")): observed, str(_("simulated [interval, 95 %]")): simulated}
+    return _backlog_chart(title, labels, series)
 
 
 def _results_backlog(results: dict) -> str:
@@ -182,13 +176,12 @@ def _results_backlog(results: dict) -> str:
         return ""
     labels = [str(day + 1) for day in range(max(len(as_is), len(scenario)))]
     title = _("Open requests on each day of the run (mean [interval, 95 %])")
-    chart = band_chart(
-        labels,
-        {str(_("as-is")): as_is, str(_("scenario")): scenario},
-        fmt=_figure,
-        label=str(title),
-        unit=str(_("open requests")),
-    )
+    return _backlog_chart(title, labels, {str(_("as-is")): as_is, str(_("scenario")): scenario})
+
+
+def _backlog_chart(title, labels: list[str], series: dict) -> str:
+    """Open requests by day, one line (and band) per series, under its heading."""
+    chart = band_chart(labels, series, fmt=_figure, label=str(title), unit=str(_("open requests")))
     return format_html('<h4>{}</h4><div class="backlog-chart">{}</div>', title, chart)
 
 
