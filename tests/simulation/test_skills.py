@@ -17,7 +17,7 @@ from apps.simulation.scenarios import apply
 from apps.simulation.skills import lender, tokens
 from apps.simulation.staffing_moves import Judged, moved_staffing, suggest_moves
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, DepartmentFactory
-from tests.support.simulation import fixed, queue_model
+from tests.support.simulation import fixed, queue_model, staffing_page
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
@@ -173,8 +173,6 @@ def test_the_staffing_search_refuses_a_move_the_agents_cannot_do_and_says_why(ad
     """Department d has agents to spare but they work only its own category; e, short of
     agents, works another: the search suggests no move it cannot make, the admin page says
     which category the agents lack."""
-    from apps.simulation.models import Scenario, ScenarioStatus
-    from apps.simulation.reports import staffing_json
     from apps.simulation.staffing import optimise_staffing
 
     model = queue_model(per_hour=2.0, agents=8, service=StepDist("exponential", {"mean": HOUR}))
@@ -188,19 +186,12 @@ def test_the_staffing_search_refuses_a_move_the_agents_cannot_do_and_says_why(ad
     )
     assert plan.moves and all(move.missing == ["e"] for move in plan.moves)
     assert plan.moved is None
-    scenario = Scenario.objects.create(
-        name="Staffing",
-        changes={"optimise_staffing": {}},
-        status=ScenarioStatus.DONE,
-        validation={"valid": True, "checks": []},
-        results={"staffing": staffing_json(plan)},
-    )
-    page = admin_client.get(f"/admin/simulation/scenario/{scenario.pk}/change/")
+    page = staffing_page(admin_client, plan)
     move = plan.moves[0]
     assert (
         f"Not moved: {move.agents} agents from d to e, {move.start:02d}:00-{move.end:02d}:00: "
         "they cannot work e"
-    ) in page.content.decode()
+    ) in page
 
 
 @pytest.mark.django_db

@@ -16,7 +16,7 @@ from apps.simulation.model import StepDist
 from apps.simulation.reports import staffing_json
 from apps.simulation.scenarios import agent_hours, apply
 from apps.simulation.staffing import optimise_staffing
-from tests.support.simulation import fixed, queue_model
+from tests.support.simulation import fixed, queue_model, staffing_page
 
 SERVICE = StepDist(kind="exponential", params={"mean": HOUR})
 # 2 requests an hour, an hour of work each, resolved within 2 h for 80 % of them.
@@ -134,7 +134,6 @@ def test_the_same_seed_gives_the_same_answer():
 @pytest.mark.django_db
 def test_the_command_and_the_admin_show_the_plan(office_policy, admin_client):
     from apps.demo.history import generate_history
-    from apps.simulation.models import Scenario, ScenarioStatus
     from tests.support.simulation import make_organisation
 
     make_organisation(agents=2, capacity=3, customers=3)
@@ -149,20 +148,9 @@ def test_the_command_and_the_admin_show_the_plan(office_policy, admin_client):
     text = out.getvalue()
     assert "optimised  agents" in text and "of 20 simulation runs" in text
     plan = optimise_staffing(two_departments(8, 2), target_share=SHARE, budget=40, **SHORT)
-    scenario = Scenario.objects.create(
-        name="Staffing",
-        changes={"optimise_staffing": {}},
-        status=ScenarioStatus.DONE,
-        validation={"valid": True, "checks": []},
-        results={"staffing": staffing_json(plan)},
-    )
-    page = admin_client.get(f"/admin/simulation/scenario/{scenario.pk}/change/")
-    assert page.status_code == 200
+    page = staffing_page(admin_client, plan)
     move = plan.moves[0]
-    assert (
-        f"Move {move.agents} agents from d to e, {move.start:02d}:00-{move.end:02d}:00"
-        in page.content.decode()
-    )
+    assert f"Move {move.agents} agents from d to e, {move.start:02d}:00-{move.end:02d}:00" in page
 
 
 @pytest.mark.django_db

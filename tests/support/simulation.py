@@ -35,3 +35,20 @@ def queue_model(*, per_hour: float, agents: int, service: StepDist) -> ProcessMo
         capacity={"d": agents},
         resolution_targets={"3": 2 * HOUR},
     )
+
+
+def staffing_page(admin_client, plan) -> str:
+    """The admin page of a finished scenario holding the staffing search's `plan`."""
+    from apps.simulation.models import Scenario, ScenarioStatus
+    from apps.simulation.reports import staffing_json
+
+    scenario = Scenario.objects.create(
+        name="Staffing",
+        changes={"optimise_staffing": {}},
+        status=ScenarioStatus.DONE,
+        validation={"valid": True, "checks": []},
+        results={"staffing": staffing_json(plan)},
+    )
+    page = admin_client.get(f"/admin/simulation/scenario/{scenario.pk}/change/")
+    assert page.status_code == 200
+    return page.content.decode()
