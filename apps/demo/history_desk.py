@@ -69,6 +69,8 @@ class Desk:
         self.work_minutes = _sized(org, schedule, requests, start, end)
         # Category id -> the agents who may work it (absent: any agent of the department).
         self.eligible: dict[int, set[int]] = {}
+        # Department id -> the strategy its assignments name in the log (absent: none).
+        self.assigned_by: dict[int, str] = {}
 
     def prune(self, before: datetime) -> None:
         for book in self.books.values():

@@ -112,7 +112,7 @@ class Story:
         if not case.until(start):
             return
         request.assignee = agent
-        case.move("assign", State.ASSIGNED, Role.SYSTEM)
+        self._assign(department, agent)
         if not case.wait(lognormal(rng, 3, 0.6)):
             return
         case.agent_replies(agent)
@@ -121,6 +121,17 @@ class Story:
         case.move("start", State.IN_PROGRESS, Role.AGENT, agent.user_id)
         if case.until(end):
             self._decide()
+
+    def _assign(self, department: int, agent) -> None:
+        """The `assign` event: by the system, naming the strategy where the desk is told one;
+        by the agent themselves in a manual department."""
+        strategy = self.desk.assigned_by.get(department)
+        if strategy == "manual":
+            self.case.move("assign", State.ASSIGNED, Role.AGENT, agent.user_id)
+        elif strategy:
+            self.case.move("assign", State.ASSIGNED, Role.SYSTEM, explain={"strategy": strategy})
+        else:
+            self.case.move("assign", State.ASSIGNED, Role.SYSTEM)
 
     def _decide(self) -> None:
         """After a piece of work: a transfer (wrong department), a question to the customer,

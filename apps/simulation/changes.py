@@ -9,6 +9,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from apps.core.errors import InvalidData
+from apps.routing.decisions import LEAST_LOADED, MANUAL, ROUND_ROBIN, SKILLS
 
 # The states a scenario may remove from the path; the others carry the process itself.
 SKIPPABLE = ("awaiting_approval", "bot_answered", "pending_customer", "assigned")
@@ -19,6 +20,8 @@ HOURS_PER_DAY = 24
 OPTIMISE_DEFAULTS = {"target_share": 0.9, "band_hours": 1, "budget": 300}
 BAND_HOURS = (1, 2, 3, 4, 6, 8, 12, 24)
 MIN_BUDGET, MAX_BUDGET = 10, 5000
+# The desk's assignment strategies (apps/routing/decisions.py; apps/simulation/assignment.py).
+STRATEGIES = (MANUAL, ROUND_ROBIN, LEAST_LOADED, SKILLS)
 
 
 class InvalidChange(InvalidData):
@@ -103,6 +106,17 @@ def _check_skills(skills) -> None:
                 )
 
 
+def _check_routing_strategy(strategies) -> None:
+    """{department: "manual", "round_robin", "least_loaded" or "skills"}."""
+    for strategy in mapping(strategies, "routing_strategy").values():
+        if strategy not in STRATEGIES:
+            raise InvalidChange(
+                _("A routing strategy is one of %(choices)s, not %(value)s.")
+                % {"choices": ", ".join(STRATEGIES), "value": strategy},
+                field="routing_strategy",
+            )
+
+
 def _check_optimise_staffing(settings) -> None:
     """{"target_share": 0.9, "band_hours": 1, "budget": 300}, every part optional."""
     options = mapping(settings, "optimise_staffing")
@@ -185,6 +199,7 @@ _CHECK: dict[str, Callable[[Any], None]] = {
     "resolution_hours": _check_resolution_hours,
     "first_response_hours": _check_first_response_hours,
     "skills": _check_skills,
+    "routing_strategy": _check_routing_strategy,
     "optimise_staffing": _check_optimise_staffing,
 }
 CHANGES = tuple(_CHECK)

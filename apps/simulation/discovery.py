@@ -13,6 +13,7 @@ from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import SUBMIT
 from apps.simulation.agent_log import read_agents
+from apps.simulation.assignment_log import discover_assignment
 from apps.simulation.calendar import open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
 from apps.simulation.fitting import fit_step
@@ -82,6 +83,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         skills=skills,
         first_response=first_response,
         response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE),
+        assignment=discover_assignment(start, end, hours, capacity),
     )
 
 

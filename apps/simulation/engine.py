@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import simpy
 
+from apps.simulation.assignment import PickUp, RoundRobinPool, in_turn, round_robin_pool
 from apps.simulation.calendar import after_open_seconds, open_seconds
 from apps.simulation.first_response import ResponseClock, after_step
 from apps.simulation.model import (
@@ -76,6 +77,7 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
     sim = _Sim(env=env, rng=rng, model=model, run=run, pools=pools, steps=steps_of(model))
     # First responses draw from their own stream: a model without them runs as before.
     sim.responses = random.Random(f"first-response {seed}")
+    sim.pick_up = PickUp(model, seed)
     for department in sorted(model.staffing):
         if department in pools:
             env.process(sim.shifts(department))
@@ -87,6 +89,8 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
 
 
 def _pool(env: simpy.Environment, model: ProcessModel, department: str):
+    if in_turn(model, department):
+        return round_robin_pool(env, model, department)
     if model.skills.get(department):
         return skilled_pool(env, model, department)
     shifts = model.staffing.get(department)
@@ -121,6 +125,7 @@ class _Sim:
     pools: dict[str, simpy.Resource]
     steps: list[SideStep] = field(default_factory=list)
     responses: random.Random | None = None
+    pick_up: PickUp | None = None
 
     def arrivals(self, category: str, until: float):
         rates = self.model.arrivals[category]
@@ -169,6 +174,8 @@ class _Sim:
         between the two states when one was drawn."""
         began = self.env.now
         if path.state == "queued" and following in WORKING and path.department in self.pools:
+            if self.pick_up is not None:
+                yield from self.pick_up.wait(self.env, path.department, outcome)
             path.held = yield from self._take_agent(path.department, outcome)
         else:
             seconds = self.model.duration(
@@ -207,6 +214,8 @@ class _Sim:
         claim: simpy.events.Event
         if isinstance(pool, SkilledPool):
             claim = pool.request(outcome.category)
+        elif isinstance(pool, RoundRobinPool):
+            claim = pool.request()
         elif isinstance(pool, simpy.PriorityResource):
             claim = pool.request(WORK)
         else:
@@ -233,7 +242,7 @@ class _Sim:
         """Each hour, as many units held off duty as the pool has above the agents on duty:
         blockers still waiting are withdrawn first, then those holding a unit give it back."""
         pool = self.pools[department]
-        if isinstance(pool, SkilledPool):
+        if isinstance(pool, SkilledPool | RoundRobinPool):
             yield from pool.follow_shifts(lambda hour: self.model.agents_at(department, hour))
         assert isinstance(pool, simpy.PriorityResource)
         blockers: list[simpy.resources.resource.PriorityRequest] = []

@@ -74,7 +74,11 @@ class ProcessModel:
     - `first_response`: state -> {"share", "fractions"}: of the stints in that state before the
       first agent response, the share that held it, and how far into the stint (quantiles of
       the fraction of its time; apps/simulation/first_response.py);
-    - `response_targets`: priority -> business seconds of the first-response clock."""
+    - `response_targets`: priority -> business seconds of the first-response clock;
+    - `assignment`: department -> {"strategy", "limit", "delay"}: how its queued requests
+      reach an agent (round robin, manual, ...), the open requests an agent may hold, a manual
+      department's pick-up delay as a StepDist dict (apps/simulation/assignment.py); a
+      department without a strategy is one pool."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -91,6 +95,7 @@ class ProcessModel:
     skills: dict[str, dict[str, int]] = field(default_factory=dict)
     first_response: dict[str, dict] = field(default_factory=dict)
     response_targets: dict[str, float] = field(default_factory=dict)
+    assignment: dict[str, dict] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

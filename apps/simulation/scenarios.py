@@ -14,6 +14,8 @@ A change is a plain dict (stored as JSON with a scenario) of any of:
 - `first_response_hours`: {priority: hours} — other first-response targets;
 - `skills`: {department: {categories: agents}} — agents added who can work those categories
   (comma-separated category ids, "*" any; apps/simulation/skills.py);
+- `routing_strategy`: {department: strategy} — how its requests reach an agent: round robin,
+  least loaded, skills or manual (apps/simulation/assignment.py);
 - `optimise_staffing`: {"target_share", "band_hours", "budget"} — after the other changes,
   the fewest agents per department and hour that meet the target (apps/simulation/staffing.py;
   run by the scenario's service instead of the side-by-side comparison).
@@ -29,6 +31,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from apps.simulation.added_steps import apply_add_step
+from apps.simulation.assignment import change_strategy
 from apps.simulation.calendar import agent_seconds
 from apps.simulation.changes import check, mapping, unknown
 from apps.simulation.kpis import Estimate, replicate
@@ -177,6 +180,7 @@ _APPLY: dict[str, Callable[[ProcessModel, Any], None]] = {
     "resolution_hours": _resolution_hours,
     "first_response_hours": _first_response_hours,
     "skills": add_skilled_agents,
+    "routing_strategy": change_strategy,
     # Not a change of the model: the search run on the changed model (services._run).
     "optimise_staffing": lambda model, options: None,
 }

@@ -21,6 +21,7 @@ from apps.simulation.changes import (
     MAX_BUDGET,
     MIN_BUDGET,
     SKIPPABLE,
+    STRATEGIES,
 )
 from apps.simulation.models import Scenario
 
@@ -164,6 +165,15 @@ class ScenarioChangesSerializer(RefusesUnknownFields, serializers.Serializer):
         help_text=(
             'Agents added per department id, by the categories they can work: {"3": {"7": 2}} '
             'gives department 3 two agents for category 7 ("7,8": both; "*": any category).'
+        ),
+    )
+    routing_strategy = serializers.DictField(
+        child=serializers.ChoiceField(choices=STRATEGIES),
+        required=False,
+        help_text=(
+            'How each department id\'s requests reach an agent: {"3": "round_robin"} gives '
+            "them in turn, busy or not; least_loaded and skills: the first free agent; manual: "
+            "picked up after the log's delay (docs/simulation.md)."
         ),
     )
     optimise_staffing = OptimiseStaffingSerializer(required=False)
