@@ -118,7 +118,7 @@ class PickUp:
     its own (a model without manual departments draws nothing: its runs are as before)."""
 
     def __init__(self, model: ProcessModel, seed: int) -> None:
-        self.hours = model.open_hours
+        self.model = model
         self.delays = {
             department: StepDist(**part["delay"])
             for department, part in sorted(model.assignment.items())
@@ -133,7 +133,8 @@ class PickUp:
         if delay is None:
             return
         began = env.now
-        yield env.timeout(after_open_seconds(self.hours, began, delay.sample(self.rng)) - began)
+        hours = self.model.hours_of(department)
+        yield env.timeout(after_open_seconds(hours, began, delay.sample(self.rng)) - began)
         outcome.waited += env.now - began
 
 

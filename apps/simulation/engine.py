@@ -182,7 +182,8 @@ class _Sim:
                 path.state, path.department, outcome.priority, self.rng, before=path.before
             )
             if path.state in WORKING:
-                seconds = after_open_seconds(self.model.open_hours, began, seconds) - began
+                hours = self.model.hours_of(path.department)
+                seconds = after_open_seconds(hours, began, seconds) - began
             yield self.env.timeout(seconds)
         if outcome.resolved is None and path.state not in PAUSING:
             shares = self.model.clock_shares(outcome.priority)
@@ -233,7 +234,7 @@ class _Sim:
             if hour >= len(hours):
                 hours.extend([0.0] * (hour + 1 - len(hours)))
             until = min(end, (hour + 1) * HOUR)
-            hours[hour] += open_seconds(self.model.open_hours, start, until)
+            hours[hour] += open_seconds(self.model.hours_of(department), start, until)
             start = until
         self.pools[department].release(claim)
         self.run.claims[department] = self.run.claims.get(department, 0) + 1

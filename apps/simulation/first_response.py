@@ -49,7 +49,7 @@ def after_step(model: ProcessModel, rng: random.Random, outcome, step: tuple, sp
         response.cancelled = True
     if response.stopped_at is not None:
         return
-    at = _response_at(model, rng, state, began, ended)
+    at = _response_at(model, rng, (state, outcome.department), began, ended)
     stop = at if at is not None else (ended if following in STOPPING else None)
     if state not in PAUSING_RESPONSE:
         shares = model.clock_shares(outcome.priority)
@@ -58,14 +58,16 @@ def after_step(model: ProcessModel, rng: random.Random, outcome, step: tuple, sp
         response.stopped_at, response.responded = stop, at is not None
 
 
-def _response_at(model: ProcessModel, rng: random.Random, state: str, began, ended):
+def _response_at(model: ProcessModel, rng: random.Random, where: tuple, began, ended):
+    state, department = where
     found = model.first_response.get(state)
     if not found or rng.random() >= found["share"]:
         return None
     fraction = _from_quantiles(found["fractions"], rng.random())
-    if state in WORKING and model.open_hours:
-        worked = open_seconds(model.open_hours, began, ended)
-        return min(after_open_seconds(model.open_hours, began, fraction * worked), ended)
+    hours = model.hours_of(department)
+    if state in WORKING and hours:
+        worked = open_seconds(hours, began, ended)
+        return min(after_open_seconds(hours, began, fraction * worked), ended)
     return began + fraction * (ended - began)
 
 

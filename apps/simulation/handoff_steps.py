@@ -67,12 +67,16 @@ class Handoffs:
     waits: dict[int, list[tuple[datetime, datetime]]] = field(default_factory=dict)
 
 
-def discover_handoffs(start: datetime, end: datetime, hours: list[float]) -> Handoffs:
-    """The handoffs of the requests submitted in [start, end); nothing when it has none."""
+def discover_handoffs(
+    start: datetime, end: datetime, hours: list[float], own: dict | None = None
+) -> Handoffs:
+    """The handoffs of the requests submitted in [start, end); nothing when it has none. A
+    consult's work is timed in the hours of the consulted department (`own`: department ->
+    its calendar's open shares, where it has one; else the desk's office `hours`)."""
     if not _events(start, end).filter(kind=EventKind.HANDOFF).exists():
         return Handoffs()
     read = _read(start, end)
-    found = Handoffs(steps=_steps(read, start, end, hours))
+    found = Handoffs(steps=_steps(read, start, end, (hours, own or {})))
     for handoff in read.done:
         until = handoff.completed or handoff.accepted
         assert until is not None
@@ -80,7 +84,8 @@ def discover_handoffs(start: datetime, end: datetime, hours: list[float]) -> Han
     return found
 
 
-def _steps(read: "_Read", start: datetime, end: datetime, hours: list[float]) -> list[dict]:
+def _steps(read: "_Read", start: datetime, end: datetime, calendars: tuple) -> list[dict]:
+    hours, own = calendars
     grouped: dict[str, list[_Handoff]] = defaultdict(list)
     for handoff in read.done:
         grouped[handoff.key].append(handoff)
@@ -106,7 +111,9 @@ def _steps(read: "_Read", start: datetime, end: datetime, hours: list[float]) ->
             targets=targets.get(key, {}),
         )
         if first.kind == CONSULT:
-            step.work = _fit(_pooled(read.done, first, lambda h: _completion(h, hours)))
+            step.work = _fit(
+                _pooled(read.done, first, lambda h: _completion(h, own.get(h.target, hours)))
+            )
         steps.append(step.to_dict())
     return steps
 
@@ -234,16 +241,17 @@ def less_waits(wall: float | None, left: datetime, waits) -> float | None:
 def observed_ola(model, start: datetime, end: datetime) -> dict[str, float]:
     """The log's OLA compliance of the requests submitted in [start, end), for the model's
     handoff steps with targets, measured as the engine measures it: the open time of the
-    model's office hours to the acceptance (to the completion, from the acceptance)."""
+    target department's calendar (around the clock without one, as the desk's OLA clocks) to
+    the acceptance (to the completion, from the acceptance)."""
     targets = {s["key"]: s["targets"] for s in model.side_steps if s["state"] == "handoff"}
     if not any(targets.values()) or not _events(start, end).filter(kind=EventKind.HANDOFF).exists():
         return {}
-    hours, kpis = model.open_hours, {}
+    kpis: dict[str, float] = {}
     done = _read(start, end).done
     for key, wanted in targets.items():
         handoffs = [h for h in done if h.key == key]
         for clock, seconds in wanted.items():
-            timed = [_timed(h, clock, hours) for h in handoffs]
+            timed = [_timed(h, clock, model.ola_hours(h.target)) for h in handoffs]
             timed = [t for t in timed if t is not None]
             if timed:
                 kpis[f"ola_{clock}|{key}"] = sum(1 for t in timed if t <= seconds) / len(timed)

@@ -94,12 +94,14 @@ def pass_through(sim, path, step: SideStep, outcome):
     """The request in `step` (a SimPy process body, run inside the engine's move): the wait,
     then the work holding an agent of the step's department; the resolution clock runs unless
     the step pauses it; a transfer goes on to the step's department."""
-    env, hours = sim.env, sim.model.open_hours
+    env, hours = sim.env, sim.model.hours_of(step.department)
+    # OLA clocks count the target department's calendar (around the clock without one).
+    ola = sim.model.ola_hours(step.department)
     began = env.now
     passage = Passage(step.key, outcome.category, outcome.arrived, began)
     if step.wait is not None:
         yield env.timeout(step.wait.sample(sim.rng))
-        passage.waited = open_seconds(hours, began, env.now)
+        passage.waited = open_seconds(ola, began, env.now)
     if step.work is not None:
         accepted = env.now
         held = yield from sim._take_agent(step.department, outcome)
@@ -107,7 +109,7 @@ def pass_through(sim, path, step: SideStep, outcome):
         yield env.timeout(after_open_seconds(hours, env.now, seconds) - env.now)
         if held is not None:
             sim._release(held, step.department)
-        passage.worked = open_seconds(hours, accepted, env.now)
+        passage.worked = open_seconds(ola, accepted, env.now)
     if outcome.resolved is None and step.state not in PAUSING:
         outcome.clock += open_seconds(sim.model.clock_shares(outcome.priority), began, env.now)
     if step.kind == TRANSFER:
