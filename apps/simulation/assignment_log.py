@@ -28,10 +28,13 @@ ASSIGN = "assign"
 
 
 def discover_assignment(
-    start: datetime, end: datetime, hours: list[float], capacity: dict[str, int]
+    start: datetime, end: datetime, calendars: tuple, capacity: dict[str, int]
 ) -> dict[str, dict]:
     """Department -> {"strategy", "limit", "delay"} for the departments of `capacity` (agents
-    working at once); "strategy" only where the log says it, "delay" only for manual ones."""
+    working at once); "strategy" only where the log says it, "delay" only for manual ones, in
+    the hours the department works (`calendars`: the desk's office hours, and department ->
+    its own where it has one)."""
+    hours, own = calendars
     votes, stints, stretches = _read(start, end)
     limits = _limits(capacity)
     found: dict[str, dict] = {}
@@ -43,7 +46,10 @@ def discover_assignment(
             part["strategy"] = strategy
         if strategy == MANUAL:
             delays = _picked_up_while_free(
-                stints[department], stretches[department], capacity[department], hours
+                stints[department],
+                stretches[department],
+                capacity[department],
+                own.get(department, hours),
             )
             dist = fit_step(delays)
             part["delay"] = asdict(dist) if dist is not None else None

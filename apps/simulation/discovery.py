@@ -84,7 +84,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         skills=skills,
         first_response=first_response,
         response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE),
-        assignment=discover_assignment(start, end, hours, capacity),
+        assignment=discover_assignment(start, end, (hours, own), capacity),
         department_hours=own,
     )
 
