@@ -80,12 +80,25 @@ def _check_resolution_hours(targets) -> None:
 
 
 def _check_first_response_hours(targets) -> None:
-    for hours in mapping(targets, "first_response_hours").values():
+    _check_target_hours(
+        targets,
+        "first_response_hours",
+        _("A first-response target must be more than 0 and at most a year of hours."),
+    )
+
+
+def _check_next_response_hours(targets) -> None:
+    _check_target_hours(
+        targets,
+        "next_response_hours",
+        _("A next-response target must be more than 0 and at most a year of hours."),
+    )
+
+
+def _check_target_hours(targets, field: str, message: str) -> None:
+    for hours in mapping(targets, field).values():
         if not _number(hours) or not 0 < hours <= 24 * 365:
-            raise InvalidChange(
-                _("A first-response target must be more than 0 and at most a year of hours."),
-                field="first_response_hours",
-            )
+            raise InvalidChange(message, field=field)
 
 
 def _check_skills(skills) -> None:
@@ -198,6 +211,7 @@ _CHECK: dict[str, Callable[[Any], None]] = {
     "add_step": _check_add_step,
     "resolution_hours": _check_resolution_hours,
     "first_response_hours": _check_first_response_hours,
+    "next_response_hours": _check_next_response_hours,
     "skills": _check_skills,
     "routing_strategy": _check_routing_strategy,
     "optimise_staffing": _check_optimise_staffing,

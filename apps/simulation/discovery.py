@@ -64,7 +64,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
             needed=min_requests,
         )
     capacity = agents_from_log(tally.agents, tally.working, hours)
-    skills, first_response = read_agents(start, end, hours, capacity)
+    skills, first_response, next_response = read_agents(start, end, hours, capacity)
     return ProcessModel(
         arrivals=_arrival_rates(tally.submits, start, end),
         priorities={c: _shares(counts) for c, counts in tally.priorities.items()},
@@ -86,6 +86,8 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE),
         assignment=discover_assignment(start, end, (hours, own), capacity),
         department_hours=own,
+        next_response=next_response,
+        next_targets=resolution_targets(start, end, ClockKind.NEXT_RESPONSE),
     )
 
 

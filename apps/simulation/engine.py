@@ -26,6 +26,7 @@ from apps.simulation.model import (
     ProcessModel,
     draw,
 )
+from apps.simulation.next_response import NextResponses
 from apps.simulation.side_steps import Passage, SideStep, choose, pass_through, steps_of
 from apps.simulation.skills import SkilledPool, skilled_pool
 
@@ -52,6 +53,8 @@ class Outcome:
     department: str = ""
     # The first-response clock, where the model has first responses (first_response.py).
     response: ResponseClock | None = None
+    # Its next-response clocks, where the model has next-response targets (next_response.py).
+    next_clocks: list = field(default_factory=list)
 
 
 @dataclass
@@ -78,6 +81,7 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
     # First responses draw from their own stream: a model without them runs as before.
     sim.responses = random.Random(f"first-response {seed}")
     sim.pick_up = PickUp(model, seed)
+    sim.next_responses = NextResponses(model, seed) if model.next_targets else None
     for department in sorted(model.staffing):
         if department in pools:
             env.process(sim.shifts(department))
@@ -126,6 +130,7 @@ class _Sim:
     steps: list[SideStep] = field(default_factory=list)
     responses: random.Random | None = None
     pick_up: PickUp | None = None
+    next_responses: NextResponses | None = None
 
     def arrivals(self, category: str, until: float):
         rates = self.model.arrivals[category]
@@ -188,9 +193,7 @@ class _Sim:
         if outcome.resolved is None and path.state not in PAUSING:
             shares = self.model.clock_shares(outcome.priority)
             outcome.clock += open_seconds(shares, began, self.env.now)
-        if self.model.response_targets and self.responses is not None:
-            span = (began, self.env.now)
-            after_step(self.model, self.responses, outcome, (path.state, following), span)
+        self._responses(outcome, (path.state, following), (began, self.env.now))
         if path.held is not None and following not in WORKING:
             self._release(path.held, path.department)
             path.held = None
@@ -206,6 +209,13 @@ class _Sim:
         if following in WORKING and path.held is None and path.state != "queued":
             path.held = yield from self._take_agent(path.department, outcome)
         path.before, path.state = path.state, following
+
+    def _responses(self, outcome: Outcome, step: tuple[str, str], span: tuple) -> None:
+        """The first response and the next ones (their own random streams) after a step."""
+        if self.model.response_targets and self.responses is not None:
+            after_step(self.model, self.responses, outcome, step, span)
+        if self.next_responses is not None:
+            self.next_responses.after_step(outcome, step, span)
 
     def _take_agent(self, department: str, outcome: Outcome):
         pool = self.pools.get(department)

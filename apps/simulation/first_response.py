@@ -49,7 +49,7 @@ def after_step(model: ProcessModel, rng: random.Random, outcome, step: tuple, sp
         response.cancelled = True
     if response.stopped_at is not None:
         return
-    at = _response_at(model, rng, (state, outcome.department), began, ended)
+    at = response_at(model.first_response, model, rng, (state, outcome.department), (began, ended))
     stop = at if at is not None else (ended if following in STOPPING else None)
     if state not in PAUSING_RESPONSE:
         shares = model.clock_shares(outcome.priority)
@@ -58,17 +58,22 @@ def after_step(model: ProcessModel, rng: random.Random, outcome, step: tuple, sp
         response.stopped_at, response.responded = stop, at is not None
 
 
-def _response_at(model: ProcessModel, rng: random.Random, where: tuple, began, ended):
+def response_at(
+    table: dict, model: ProcessModel, rng: random.Random, where: tuple, span: tuple
+) -> float | None:
+    """When a response came in the stint `span` (began, ended) spent in `where` (state,
+    department), drawn from `table` (state -> {"share", "fractions"}); None: not in it."""
     state, department = where
-    found = model.first_response.get(state)
+    began, ended = span
+    found = table.get(state)
     if not found or rng.random() >= found["share"]:
         return None
-    fraction = _from_quantiles(found["fractions"], rng.random())
+    part = _from_quantiles(found["fractions"], rng.random())
     hours = model.hours_of(department)
     if state in WORKING and hours:
         worked = open_seconds(hours, began, ended)
-        return min(after_open_seconds(hours, began, fraction * worked), ended)
-    return began + fraction * (ended - began)
+        return min(after_open_seconds(hours, began, part * worked), ended)
+    return began + part * (ended - began)
 
 
 def response_share(counted: list, model: ProcessModel) -> dict[str, float]:
@@ -137,13 +142,15 @@ def _stints(events: list, hours: list[float]):
         if from_state == to_state and state is not None:
             continue
         if state is not None and entered is not None:
-            yield state, None if message is None else _fraction(hours, state, entered, message, at)
+            yield state, None if message is None else fraction(hours, state, entered, message, at)
         if message is not None or to_state in STOPPING:
             return
         state, entered = to_state, at
 
 
-def _fraction(hours: list[float], state: str, entered, message, left) -> float:
+def fraction(hours: list[float], state: str, entered, message, left) -> float:
+    """How far into a stint from `entered` to `left` the `message` came: of its office hours
+    in a working state, of its wall time elsewhere."""
     if state in WORKING and hours:
         whole = open_seconds_between(hours, entered, left)
         if whole > 0:

@@ -80,7 +80,10 @@ class ProcessModel:
       department's pick-up delay as a StepDist dict (apps/simulation/assignment.py); a
       department without a strategy is one pool;
     - `department_hours`: department -> the open shares of its own calendar (`hours_of`), for
-      the departments that have one (apps/simulation/calendar.py)."""
+      the departments that have one (apps/simulation/calendar.py);
+    - `next_response`: state -> {"share", "fractions"}, as `first_response` for the stints
+      after a customer's reply before the agent's next response (next_response.py);
+    - `next_targets`: priority -> business seconds of the next-response clock."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -99,6 +102,8 @@ class ProcessModel:
     response_targets: dict[str, float] = field(default_factory=dict)
     assignment: dict[str, dict] = field(default_factory=dict)
     department_hours: dict[str, list[float]] = field(default_factory=dict)
+    next_response: dict[str, dict] = field(default_factory=dict)
+    next_targets: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -12,6 +12,7 @@ A change is a plain dict (stored as JSON with a scenario) of any of:
   pass through it first (apps/simulation/added_steps.py);
 - `resolution_hours`: {priority: hours} — other resolution targets;
 - `first_response_hours`: {priority: hours} — other first-response targets;
+- `next_response_hours`: {priority: hours} — other next-response targets;
 - `skills`: {department: {categories: agents}} — agents added who can work those categories
   (comma-separated category ids, "*" any; apps/simulation/skills.py);
 - `routing_strategy`: {department: strategy} — how its requests reach an agent: round robin,
@@ -146,6 +147,11 @@ def _first_response_hours(model: ProcessModel, targets: dict) -> None:
         model.response_targets[priority] = float(hours) * HOUR
 
 
+def _next_response_hours(model: ProcessModel, targets: dict) -> None:
+    for priority, hours in mapping(targets, "next_response_hours").items():
+        model.next_targets[priority] = float(hours) * HOUR
+
+
 def _with_share(choices: dict[str, float], state: str, share: float) -> dict[str, float]:
     """`choices` with `state` at `share`, the others scaled to fill the rest."""
     others = {k: v for k, v in choices.items() if k != state}
@@ -179,6 +185,7 @@ _APPLY: dict[str, Callable[[ProcessModel, Any], None]] = {
     "add_step": apply_add_step,
     "resolution_hours": _resolution_hours,
     "first_response_hours": _first_response_hours,
+    "next_response_hours": _next_response_hours,
     "skills": add_skilled_agents,
     "routing_strategy": change_strategy,
     # Not a change of the model: the search run on the changed model (services._run).

@@ -157,6 +157,11 @@ class ScenarioChangesSerializer(RefusesUnknownFields, serializers.Serializer):
         required=False,
         help_text="First-response target in business hours per priority.",
     )
+    next_response_hours = serializers.DictField(
+        child=serializers.FloatField(min_value=0.01, max_value=24 * 365),
+        required=False,
+        help_text="Next-response target (after a customer's reply) in business hours per priority.",
+    )
     skills = serializers.DictField(
         child=serializers.DictField(
             child=serializers.IntegerField(min_value=1, max_value=MAX_AGENTS)
