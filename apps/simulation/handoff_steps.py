@@ -2,7 +2,8 @@
 (apps/simulation/side_steps.py): per kind and department pair, the share of the requests
 leaving the state it was asked in, the time to its acceptance (wall time, fitted), for a
 consult the work of the consulted department until completed (office hours, holding one of
-its agents), and the OLA targets in force; and the log's own OLA compliance, measured as the
+its agents), the share declined or expired and the time until then (the request stays where
+it was), and the OLA targets in force; and the log's own OLA compliance, measured as the
 engine measures it, for validation. A log without handoff events gives no step."""
 
 from collections import Counter, defaultdict
@@ -35,6 +36,8 @@ class _Handoff:
     requested: datetime
     accepted: datetime | None = None
     completed: datetime | None = None
+    # Declined or expired: when (the request stayed where it was).
+    refused: datetime | None = None
 
     @property
     def key(self) -> str:
@@ -44,6 +47,7 @@ class _Handoff:
 @dataclass
 class _Read:
     done: list[_Handoff] = field(default_factory=list)
+    refused: list[_Handoff] = field(default_factory=list)
     # (state, department, next state) -> exits; (state, department, "") -> every exit.
     exits: Counter = field(default_factory=Counter)
 
@@ -77,8 +81,8 @@ def discover_handoffs(
         return Handoffs()
     read = _read(start, end)
     found = Handoffs(steps=_steps(read, start, end, (hours, own or {})))
-    for handoff in read.done:
-        until = handoff.completed or handoff.accepted
+    for handoff in read.done + read.refused:
+        until = handoff.refused or handoff.completed or handoff.accepted
         assert until is not None
         found.waits.setdefault(handoff.request, []).append((handoff.requested, until))
     return found
@@ -87,7 +91,7 @@ def discover_handoffs(
 def _steps(read: "_Read", start: datetime, end: datetime, calendars: tuple) -> list[dict]:
     hours, own = calendars
     grouped: dict[str, list[_Handoff]] = defaultdict(list)
-    for handoff in read.done:
+    for handoff in read.done + read.refused:
         grouped[handoff.key].append(handoff)
     targets = targets_in_force(start, end, grouped)
     steps = []
@@ -110,6 +114,10 @@ def _steps(read: "_Read", start: datetime, end: datetime, calendars: tuple) -> l
             kind=first.kind,
             targets=targets.get(key, {}),
         )
+        refused = sum(1 for h in handoffs if h.refused is not None)
+        if refused:
+            step.refused_share = refused / len(handoffs)
+            step.refused_wait = _fit(_pooled(read.refused, first, _refusal))
         if first.kind == CONSULT:
             step.work = _fit(
                 _pooled(read.done, first, lambda h: _completion(h, own.get(h.target, hours)))
@@ -159,13 +167,21 @@ def _step(read: _Read, asked: dict, payload: dict, where: tuple) -> None:
     elif step == "completed" and handoff.accepted is not None:
         handoff.completed = at
         read.done.append(asked.pop(pair))
-    elif step in ("declined", "expired", "cancelled"):
+    elif step in ("declined", "expired"):
+        handoff.refused = at
+        read.refused.append(asked.pop(pair))
+    elif step == "cancelled":
         asked.pop(pair)
 
 
 def _acceptance(handoff: _Handoff) -> float:
     assert handoff.accepted is not None
     return (handoff.accepted - handoff.requested).total_seconds()
+
+
+def _refusal(handoff: _Handoff) -> float:
+    assert handoff.refused is not None
+    return (handoff.refused - handoff.requested).total_seconds()
 
 
 def _completion(handoff: _Handoff, hours: list[float]) -> float:
@@ -183,7 +199,11 @@ def _pooled(done: list[_Handoff], first: _Handoff, measure) -> list[list[float]]
     ]
 
 
-def _fit(pools: list[list[float]]) -> StepDist:
+def _fit(pools: list[list[float]]) -> StepDist | None:
+    """The first pool with enough values to fit on; else the median of the widest as a fixed
+    time; None where no handoff of the kind was ever accepted (or refused)."""
+    if not pools[-1]:
+        return None
     for values in pools:
         dist = fit_step(values)
         if dist is not None:
