@@ -114,10 +114,14 @@ class ResponseTally:
 
     def add(self, events: list) -> None:
         """One request's transitions and public agent messages, in log order."""
-        for state, fraction in _stints(events, self.hours):
+        for state, held in self.stints_of(events, self.hours):
             self.stints[state] += 1
-            if fraction is not None:
-                self.fractions[state].append(fraction)
+            if held is not None:
+                self.fractions[state].append(held)
+
+    @staticmethod
+    def stints_of(events: list, hours: list[float]):
+        return _stints(events, hours)
 
     def first_response(self) -> dict[str, dict]:
         """State -> {"share", "fractions"}: of the stints in the state that ended before or

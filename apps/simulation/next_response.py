@@ -12,16 +12,15 @@ and how far into the stint it came (as first responses are read, first_response.
 customer writing again while the agent works is not modelled."""
 
 import random
-from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from apps.eventlog.models import EventKind
 from apps.simulation.calendar import open_seconds
 from apps.simulation.first_response import (
     PAUSING_RESPONSE,
     STOPPING,
+    ResponseTally,
     fraction,
-    quantiles,
     response_at,
 )
 from apps.simulation.model import ProcessModel
@@ -102,28 +101,16 @@ def next_response_share(counted: list, model: ProcessModel) -> dict[str, float]:
     return {"sla_next_response_share": met / len(clocks)}
 
 
-@dataclass
-class NextResponseTally:
+class NextResponseTally(ResponseTally):
     """The stints while a next-response clock runs, per state, read request by request."""
 
-    hours: list[float]
-    stints: Counter = field(default_factory=Counter)
-    fractions: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
-
-    def add(self, events: list) -> None:
-        """One request's transitions and public agent messages, in log order."""
-        for state, held in _stints(events, self.hours):
-            self.stints[state] += 1
-            if held is not None:
-                self.fractions[state].append(held)
+    @staticmethod
+    def stints_of(events: list, hours: list[float]):
+        return _stints(events, hours)
 
     def next_response(self) -> dict[str, dict]:
-        """State -> {"share", "fractions"}, as `ResponseTally.first_response`."""
-        return {
-            state: {"share": len(self.fractions[state]) / n, "fractions": quantiles(held)}
-            for state, n in self.stints.items()
-            if (held := self.fractions[state])
-        }
+        """State -> {"share", "fractions"}, as `first_response` reads them."""
+        return self.first_response()
 
 
 def _stints(events: list, hours: list[float]):
