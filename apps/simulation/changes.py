@@ -3,6 +3,7 @@ scenario is stored): light to import, so the admin and the API load no numerical
 start-up. Names of departments and categories are checked against the model when it runs
 (apps/simulation/scenarios.py)."""
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -22,6 +23,8 @@ BAND_HOURS = (1, 2, 3, 4, 6, 8, 12, 24)
 MIN_BUDGET, MAX_BUDGET = 10, 5000
 # The desk's assignment strategies (apps/routing/decisions.py; apps/simulation/assignment.py).
 STRATEGIES = (MANUAL, ROUND_ROBIN, LEAST_LOADED, SKILLS)
+# A discovered handoff step: its kind and department pair (apps/simulation/handoff_steps.py).
+HANDOFF_KEY = re.compile(r"(consult|transfer)\|[^|>]+>[^|>]+")
 
 
 class InvalidChange(InvalidData):
@@ -130,6 +133,21 @@ def _check_routing_strategy(strategies) -> None:
             )
 
 
+def _check_handoff_refusals(refusals) -> None:
+    """{"consult|3>4": share}: the share of that pair's handoffs declined or expired."""
+    for key, share in mapping(refusals, "handoff_refusals").items():
+        if not HANDOFF_KEY.fullmatch(key):
+            raise InvalidChange(
+                _('A handoff is named by its kind and departments, "consult|3>4": %(key)s.')
+                % {"key": key},
+                field="handoff_refusals",
+            )
+        if not _number(share) or not 0 <= share <= 1:
+            raise InvalidChange(
+                _("A share declined or expired must be from 0 to 1."), field="handoff_refusals"
+            )
+
+
 def _check_optimise_staffing(settings) -> None:
     """{"target_share": 0.9, "band_hours": 1, "budget": 300}, every part optional."""
     options = mapping(settings, "optimise_staffing")
@@ -214,6 +232,7 @@ _CHECK: dict[str, Callable[[Any], None]] = {
     "next_response_hours": _check_next_response_hours,
     "skills": _check_skills,
     "routing_strategy": _check_routing_strategy,
+    "handoff_refusals": _check_handoff_refusals,
     "optimise_staffing": _check_optimise_staffing,
 }
 CHANGES = tuple(_CHECK)

@@ -10,10 +10,13 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext as _
+
 from apps.eventlog.models import Event, EventKind
 from apps.handoffs.models import OLAClock
 from apps.handoffs.ola import match_policy
 from apps.simulation.calendar import open_seconds_between
+from apps.simulation.changes import mapping, unknown
 from apps.simulation.fitting import fit_step
 from apps.simulation.model import StepDist
 from apps.simulation.side_steps import TRANSFER, SideStep
@@ -284,3 +287,17 @@ def _timed(handoff: _Handoff, clock: str, hours: list[float]) -> float | None:
     if clock == "completion" and handoff.completed is not None:
         return _completion(handoff, hours)
     return None
+
+
+def change_refusals(model, change: dict) -> None:
+    """The scenario change `handoff_refusals`: {step key: share} — the share of a discovered
+    pair's handoffs declined or expired. Where the log shows none refused, they are refused
+    after the pair's acceptance time (when the other department would have looked at them)."""
+    steps = {step["key"]: step for step in model.side_steps if step["state"] == "handoff"}
+    for key, share in mapping(change, "handoff_refusals").items():
+        step = steps.get(key)
+        if step is None:
+            raise unknown("handoff_refusals", _("handoff"), key)
+        step["refused_share"] = float(share)
+        if not step.get("refused_wait"):
+            step["refused_wait"] = step["wait"]

@@ -17,6 +17,8 @@ A change is a plain dict (stored as JSON with a scenario) of any of:
   (comma-separated category ids, "*" any; apps/simulation/skills.py);
 - `routing_strategy`: {department: strategy} — how its requests reach an agent: round robin,
   least loaded, skills or manual (apps/simulation/assignment.py);
+- `handoff_refusals`: {"consult|3>4": share} — the share of a discovered handoff pair's
+  handoffs declined or expired (apps/simulation/handoff_steps.py);
 - `optimise_staffing`: {"target_share", "band_hours", "budget"} — after the other changes,
   the fewest agents per department and hour that meet the target (apps/simulation/staffing.py;
   run by the scenario's service instead of the side-by-side comparison).
@@ -35,6 +37,7 @@ from apps.simulation.added_steps import apply_add_step
 from apps.simulation.assignment import change_strategy
 from apps.simulation.calendar import agent_seconds
 from apps.simulation.changes import check, mapping, unknown
+from apps.simulation.handoff_steps import change_refusals
 from apps.simulation.kpis import Estimate, replicate
 from apps.simulation.model import ProcessModel
 from apps.simulation.skills import add_skilled_agents
@@ -188,6 +191,7 @@ _APPLY: dict[str, Callable[[ProcessModel, Any], None]] = {
     "next_response_hours": _next_response_hours,
     "skills": add_skilled_agents,
     "routing_strategy": change_strategy,
+    "handoff_refusals": change_refusals,
     # Not a change of the model: the search run on the changed model (services._run).
     "optimise_staffing": lambda model, options: None,
 }

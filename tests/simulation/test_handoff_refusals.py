@@ -1,15 +1,17 @@
 """Declined and expired handoffs: a refused handoff waits and leaves the request where it was
 (no work by the other department, a transfer queued again at home), its share per department
-pair is found in a generated history and reported as a KPI."""
+pair is found in a generated history, reported as a KPI and changed by a scenario."""
 
 import statistics
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from apps.simulation.changes import InvalidChange
 from apps.simulation.discovery import discover
 from apps.simulation.engine import HOUR, simulate
 from apps.simulation.kpis import replicate
+from apps.simulation.scenarios import apply, compare
 from apps.simulation.side_steps import TRANSFER, SideStep, kpi_label
 from tests.support.handoff_history import write_consult_history
 from tests.support.simulation import fixed, make_organisation, queue_model
@@ -114,3 +116,42 @@ def test_discovery_finds_the_share_declined_or_expired_per_pair(db):
     assert statistics.fmean(p.refused for p in runs.passages) == pytest.approx(
         step.refused_share, abs=0.1
     )
+
+
+def test_handoff_refusals_as_a_scenario_change():
+    """Half of d's consults with e refused, after the pair's acceptance time (1 h) where the
+    log shows no refusal: 0.5 + 1 = 1.5 h to resolve instead of 2.5 for those, a mean of 2 h."""
+    model = consulting(0.0)
+    model.side_steps[0]["refused_wait"] = None
+    changed = apply(model, {"handoff_refusals": {KEY: 0.5}})
+    assert changed.side_steps[0]["refused_share"] == 0.5
+    assert changed.side_steps[0]["refused_wait"] == changed.side_steps[0]["wait"]
+    result = compare(model, {"handoff_refusals": {KEY: 0.5}}, days=10, replications=5, seed=1)
+    assert result.as_is["ttr_mean_h"].mean == pytest.approx(2.5)
+    assert result.scenario["ttr_mean_h"].low <= 2.0 <= result.scenario["ttr_mean_h"].high
+    assert result.scenario[f"refused|{KEY}"].low <= 0.5 <= result.scenario[f"refused|{KEY}"].high
+    for bad in (
+        {"handoff_refusals": {"consult|x>y": 0.1}},
+        {"handoff_refusals": {"consult-d-e": 0.1}},
+        {"handoff_refusals": {KEY: 2}},
+        {"handoff_refusals": [KEY]},
+    ):
+        with pytest.raises(InvalidChange) as refused:
+            apply(model, bad)
+        assert refused.value.details["field"] == "handoff_refusals"
+
+
+@pytest.mark.django_db
+def test_the_api_takes_handoff_refusals(staff_lead):
+    from tests.support.api import client_for
+
+    client = client_for(staff_lead)
+    url = "/api/v1/simulation/scenarios/"
+    changes = {"handoff_refusals": {"consult|3>4": 0.1}}
+    created = client.post(url, {"name": "Refusals", "changes": changes}, format="json")
+    assert created.status_code == 201, created.json()
+    for bad in ({"consult|3>4": 1.5}, {"3>4": 0.1}):
+        refused = client.post(
+            url, {"name": "Bad", "changes": {"handoff_refusals": bad}}, format="json"
+        )
+        assert refused.status_code == 400 and "handoff_refusals" in str(refused.json())

@@ -181,6 +181,14 @@ class ScenarioChangesSerializer(RefusesUnknownFields, serializers.Serializer):
             "picked up after the log's delay (docs/simulation.md)."
         ),
     )
+    handoff_refusals = serializers.DictField(
+        child=serializers.FloatField(min_value=0, max_value=1),
+        required=False,
+        help_text=(
+            'The share of a handoff pair\'s handoffs declined or expired: {"consult|3>4": 0.1} '
+            "(the kinds consult and transfer, from department 3 to 4)."
+        ),
+    )
     optimise_staffing = OptimiseStaffingSerializer(required=False)
 
 
