@@ -2,8 +2,9 @@
 
 Requests arrive by category and hour of week (piecewise-constant Poisson rates), follow the
 path, wait for one of their department's agents while in a working state, and take the fitted
-step times: hands-on work in the open hours of the model's calendar, every other step in wall
-time. Time is wall-clock seconds from a Monday 00:00 (UTC).
+step times: hands-on work in the open hours of the department's calendar (else the desk's),
+every other step in wall time. Time is wall-clock seconds from a Monday 00:00 (UTC). How a
+queued request reaches an agent (a pool, in turn, picked up by hand) is assignment.py's.
 
 A department with shifts (`ProcessModel.staffing`) has a pool as large as its busiest hour;
 in quieter hours the units off duty are held by blockers of a higher priority, taken as soon as
