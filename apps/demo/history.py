@@ -81,13 +81,17 @@ def generate_history(  # noqa: PLR0913  keyword-only: what to generate, then how
     chunk: int = 1000,
     progress: Callable[[int], None] | None = None,
     eligible: dict[int, set[int]] | None = None,
+    assigned_by: dict[int, str] | None = None,
+    answer_replies: bool = False,
 ) -> dict:
     """Write `requests` requests submitted over the `days` before `now`, each with its whole
     story up to now, played in the order they were submitted against the desk's capacity
     (apps/demo/history_desk.py). Writes: requests (tagged `generated-history`), events, SLA
     clocks, messages and feedback, in one transaction per chunk. `eligible`: category id -> the
     agent ids who may work its requests (the others of the department never take them).
-    Raises NoOrganisation."""
+    `assigned_by`: department id -> the assignment strategy its `assign` events name ("manual":
+    made by the agent; the agent chosen is the same). `answer_replies`: the agent answers each
+    customer's reply (a public message) when the work it brings starts. Raises NoOrganisation."""
     org, rng, now = load_org(), random.Random(seed), now or timezone.now()
     drafts = sorted(
         (_new_request(org, rng, now, days) for _ in range(requests)),
@@ -95,6 +99,8 @@ def generate_history(  # noqa: PLR0913  keyword-only: what to generate, then how
     )
     desk = Desk(org, office_schedule(), drafts, now - timedelta(days=days), now)
     desk.eligible = dict(eligible or {})
+    desk.assigned_by = dict(assigned_by or {})
+    desk.answer_replies = answer_replies
     totals = {"requests": 0, "events": 0}
     for first in range(0, requests, chunk):
         cases = []

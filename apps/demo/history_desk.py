@@ -69,6 +69,10 @@ class Desk:
         self.work_minutes = _sized(org, schedule, requests, start, end)
         # Category id -> the agents who may work it (absent: any agent of the department).
         self.eligible: dict[int, set[int]] = {}
+        # Department id -> the strategy its assignments name in the log (absent: none).
+        self.assigned_by: dict[int, str] = {}
+        # Whether agents answer a customer's reply with a message when they start on it.
+        self.answer_replies = False
 
     def prune(self, before: datetime) -> None:
         for book in self.books.values():

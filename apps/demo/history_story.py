@@ -112,7 +112,7 @@ class Story:
         if not case.until(start):
             return
         request.assignee = agent
-        case.move("assign", State.ASSIGNED, Role.SYSTEM)
+        self._assign(department, agent)
         if not case.wait(lognormal(rng, 3, 0.6)):
             return
         case.agent_replies(agent)
@@ -121,6 +121,17 @@ class Story:
         case.move("start", State.IN_PROGRESS, Role.AGENT, agent.user_id)
         if case.until(end):
             self._decide()
+
+    def _assign(self, department: int, agent) -> None:
+        """The `assign` event: by the system, naming the strategy where the desk is told one;
+        by the agent themselves in a manual department."""
+        strategy = self.desk.assigned_by.get(department)
+        if strategy == "manual":
+            self.case.move("assign", State.ASSIGNED, Role.AGENT, agent.user_id)
+        elif strategy:
+            self.case.move("assign", State.ASSIGNED, Role.SYSTEM, explain={"strategy": strategy})
+        else:
+            self.case.move("assign", State.ASSIGNED, Role.SYSTEM)
 
     def _decide(self) -> None:
         """After a piece of work: a transfer (wrong department), a question to the customer,
@@ -152,8 +163,9 @@ class Story:
         used = clock.elapsed_at(self.case.schedule, self.case.t)
         return used > LATE * clock.target_seconds
 
-    def _follow_up(self, share: float) -> bool:
-        """More work by the same agent when they are free. False when it reaches now."""
+    def _follow_up(self, share: float, answer: bool = False) -> bool:
+        """More work by the same agent when they are free (with `answer`, a public message as
+        it starts). False when it reaches now."""
         case, request = self.case, self.case.request
         department = self._department()
         minutes = work_minutes(self.rng, request, self.desk.work_minutes[department])
@@ -161,6 +173,10 @@ class Story:
             department, case.t, minutes * share, agent=request.assignee
         )
         self.desk.book(agent, start, end)
+        if answer:
+            if not case.until(start):
+                return False
+            case.note(EventKind.MESSAGE, Role.AGENT, agent.user_id, visibility="public")
         return case.until(end)
 
     def _ask_customer(self) -> bool:
@@ -177,7 +193,7 @@ class Story:
         case.note(EventKind.MESSAGE, Role.CUSTOMER, self.customer, visibility="public")
         case.move("customer_reply", State.IN_PROGRESS, Role.CUSTOMER, self.customer)
         self.loops += 1
-        return self._follow_up(0.5)
+        return self._follow_up(0.5, answer=self.desk.answer_replies)
 
     def _daytime(self) -> bool:
         """Customers write in their day (07:00-21:00 in the office's zone): a reply that would

@@ -1,6 +1,6 @@
 """What discovery reads of the agents beyond the path, in one more pass over the log: who
 worked which category (apps/simulation/skills.py) and when the first response came
-(apps/simulation/first_response.py)."""
+(apps/simulation/first_response.py) and the next ones (apps/simulation/next_response.py)."""
 
 from collections import Counter, defaultdict
 from datetime import datetime
@@ -10,18 +10,20 @@ from django.db.models import Q
 from apps.eventlog.models import Event, EventKind
 from apps.simulation.first_response import ResponseTally
 from apps.simulation.model import WORKING
+from apps.simulation.next_response import NextResponseTally
 from apps.simulation.skills import skills_of
 
 
 def read_agents(
     start: datetime, end: datetime, hours: list[float], capacity: dict[str, int]
-) -> tuple[dict, dict]:
-    """(skills, first_response) of the model, from the transitions and the public agent
-    messages of the requests submitted in [start, end)."""
+) -> tuple[dict, dict, dict]:
+    """(skills, first_response, next_response) of the model, from the transitions and the
+    public agent messages of the requests submitted in [start, end)."""
     worked: dict = defaultdict(lambda: defaultdict(Counter))
-    responses = ResponseTally(hours)
+    responses, next_responses = ResponseTally(hours), NextResponseTally(hours)
     for events in _events_by_request(start, end):
         responses.add(events)
+        next_responses.add(events)
         seen = set()
         for kind, _from, to_state, _at, department, agent, category in events:
             if kind != EventKind.TRANSITION or to_state not in WORKING or not agent:
@@ -29,7 +31,7 @@ def read_agents(
             if department is not None and (department, agent) not in seen:
                 seen.add((department, agent))
                 worked[str(department)][agent]["" if category is None else str(category)] += 1
-    return skills_of(worked, capacity), responses.first_response()
+    return skills_of(worked, capacity), responses.first_response(), next_responses.next_response()
 
 
 def _events_by_request(start: datetime, end: datetime):

@@ -1,5 +1,6 @@
 """Office hours for the engine: the share of each hour of the week (UTC, Monday 00:00 first) in
-which the desk works, read from the SLA calendar over the fitted period.
+which the desk works, read from the SLA calendar over the fitted period; a department with a
+calendar of its own works its own hours.
 
 Agents work only in open time: a step of hands-on work lasts its business seconds spread over the
 open part of each hour, and the resolution clock counts open time only. An empty list means the
@@ -7,6 +8,7 @@ desk is always open (business time equals wall time)."""
 
 from datetime import UTC, datetime, timedelta
 
+from apps.accounts.models import Department
 from apps.simulation.model import HOURS_PER_WEEK, ProcessModel
 from apps.sla.business_time import Schedule, open_intervals
 
@@ -86,6 +88,20 @@ def agent_seconds(model: ProcessModel, department: str, start: float, end: float
         until = min(end, (at // HOUR + 1) * HOUR)
         agents = model.agents_at(department, int(at // HOUR))
         if agents:
-            total += agents * open_seconds(model.open_hours, at, until)
+            total += agents * open_seconds(model.hours_of(department), at, until)
         at = until
     return total
+
+
+def department_hours(start: datetime, end: datetime) -> dict[str, list[float]]:
+    """Per department with a calendar of its own, its open shares over [start, end): the
+    hours its agents work and its handoffs' OLA clocks count (without one, the desk's office
+    hours and around the clock)."""
+    rows = Department.objects.filter(calendar__isnull=False).prefetch_related(
+        "calendar__hours", "calendar__holidays"
+    )
+    return {
+        str(d.pk): open_shares(d.calendar.schedule(), start, end)
+        for d in rows
+        if d.calendar is not None
+    }

@@ -3,12 +3,14 @@ scenario is stored): light to import, so the admin and the API load no numerical
 start-up. Names of departments and categories are checked against the model when it runs
 (apps/simulation/scenarios.py)."""
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from apps.core.errors import InvalidData
+from apps.routing.decisions import LEAST_LOADED, MANUAL, ROUND_ROBIN, SKILLS
 
 # The states a scenario may remove from the path; the others carry the process itself.
 SKIPPABLE = ("awaiting_approval", "bot_answered", "pending_customer", "assigned")
@@ -19,6 +21,10 @@ HOURS_PER_DAY = 24
 OPTIMISE_DEFAULTS = {"target_share": 0.9, "band_hours": 1, "budget": 300}
 BAND_HOURS = (1, 2, 3, 4, 6, 8, 12, 24)
 MIN_BUDGET, MAX_BUDGET = 10, 5000
+# The desk's assignment strategies (apps/routing/decisions.py; apps/simulation/assignment.py).
+STRATEGIES = (MANUAL, ROUND_ROBIN, LEAST_LOADED, SKILLS)
+# A discovered handoff step: its kind and department pair (apps/simulation/handoff_steps.py).
+HANDOFF_KEY = re.compile(r"(consult|transfer)\|[^|>]+>[^|>]+")
 
 
 class InvalidChange(InvalidData):
@@ -77,12 +83,25 @@ def _check_resolution_hours(targets) -> None:
 
 
 def _check_first_response_hours(targets) -> None:
-    for hours in mapping(targets, "first_response_hours").values():
+    _check_target_hours(
+        targets,
+        "first_response_hours",
+        _("A first-response target must be more than 0 and at most a year of hours."),
+    )
+
+
+def _check_next_response_hours(targets) -> None:
+    _check_target_hours(
+        targets,
+        "next_response_hours",
+        _("A next-response target must be more than 0 and at most a year of hours."),
+    )
+
+
+def _check_target_hours(targets, field: str, message: str) -> None:
+    for hours in mapping(targets, field).values():
         if not _number(hours) or not 0 < hours <= 24 * 365:
-            raise InvalidChange(
-                _("A first-response target must be more than 0 and at most a year of hours."),
-                field="first_response_hours",
-            )
+            raise InvalidChange(message, field=field)
 
 
 def _check_skills(skills) -> None:
@@ -101,6 +120,32 @@ def _check_skills(skills) -> None:
                     % {"max": MAX_AGENTS},
                     field="skills",
                 )
+
+
+def _check_routing_strategy(strategies) -> None:
+    """{department: "manual", "round_robin", "least_loaded" or "skills"}."""
+    for strategy in mapping(strategies, "routing_strategy").values():
+        if strategy not in STRATEGIES:
+            raise InvalidChange(
+                _("A routing strategy is one of %(choices)s, not %(value)s.")
+                % {"choices": ", ".join(STRATEGIES), "value": strategy},
+                field="routing_strategy",
+            )
+
+
+def _check_handoff_refusals(refusals) -> None:
+    """{"consult|3>4": share}: the share of that pair's handoffs declined or expired."""
+    for key, share in mapping(refusals, "handoff_refusals").items():
+        if not HANDOFF_KEY.fullmatch(key):
+            raise InvalidChange(
+                _('A handoff is named by its kind and departments, "consult|3>4": %(key)s.')
+                % {"key": key},
+                field="handoff_refusals",
+            )
+        if not _number(share) or not 0 <= share <= 1:
+            raise InvalidChange(
+                _("A share declined or expired must be from 0 to 1."), field="handoff_refusals"
+            )
 
 
 def _check_optimise_staffing(settings) -> None:
@@ -184,7 +229,10 @@ _CHECK: dict[str, Callable[[Any], None]] = {
     "add_step": _check_add_step,
     "resolution_hours": _check_resolution_hours,
     "first_response_hours": _check_first_response_hours,
+    "next_response_hours": _check_next_response_hours,
     "skills": _check_skills,
+    "routing_strategy": _check_routing_strategy,
+    "handoff_refusals": _check_handoff_refusals,
     "optimise_staffing": _check_optimise_staffing,
 }
 CHANGES = tuple(_CHECK)

@@ -13,7 +13,8 @@ from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import SUBMIT
 from apps.simulation.agent_log import read_agents
-from apps.simulation.calendar import open_seconds_between, open_shares
+from apps.simulation.assignment_log import discover_assignment
+from apps.simulation.calendar import department_hours, open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
 from apps.simulation.fitting import fit_step
 from apps.simulation.handoff_steps import discover_handoffs, less_waits
@@ -51,8 +52,9 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
     """The model of the requests submitted in [start, end), from their transitions in the log.
     Raises InsufficientData below `min_requests` submitted requests."""
     hours = open_shares(desk_schedule(start, end), start, end)
-    handoffs = discover_handoffs(start, end, hours)
-    tally = _read_log(start, end, hours, handoffs.waits)
+    own = department_hours(start, end)
+    handoffs = discover_handoffs(start, end, hours, own)
+    tally = _read_log(start, end, (hours, own), handoffs.waits)
     requests = sum(tally.submits.values())
     if requests < min_requests:
         raise InsufficientData(
@@ -62,7 +64,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
             needed=min_requests,
         )
     capacity = agents_from_log(tally.agents, tally.working, hours)
-    skills, first_response = read_agents(start, end, hours, capacity)
+    skills, first_response, next_response = read_agents(start, end, hours, capacity)
     return ProcessModel(
         arrivals=_arrival_rates(tally.submits, start, end),
         priorities={c: _shares(counts) for c, counts in tally.priorities.items()},
@@ -82,13 +84,19 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         skills=skills,
         first_response=first_response,
         response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE),
+        assignment=discover_assignment(start, end, (hours, own), capacity),
+        department_hours=own,
+        next_response=next_response,
+        next_targets=resolution_targets(start, end, ClockKind.NEXT_RESPONSE),
     )
 
 
-def _read_log(start: datetime, end: datetime, hours: list[float], waits: dict) -> _Tally:
+def _read_log(start: datetime, end: datetime, calendars: tuple, waits: dict) -> _Tally:
     """One pass over the transitions of the requests submitted in the period, in log order;
-    the time in a working state is its hands-on time in the office `hours` (`hands_on`),
+    the time in a working state is its hands-on time (`hands_on`) in the hours its department
+    works (`calendars`: the desk's office hours, and department -> its own where it has one),
     without the request's `waits` for other departments (handoffs, a step of their own)."""
+    hours, own = calendars
     rows = (
         Event.objects.filter(
             kind=EventKind.TRANSITION,
@@ -139,7 +147,7 @@ def _read_log(start: datetime, end: datetime, hours: list[float], waits: dict) -
         elif from_state != to_state:
             step = (from_state, came_from, to_state, category_key, before, str(prio))
             wall = less_waits(wall, at, waits.get(request_id))
-            _count_step(tally, step, hands_on(hours, from_state, at, wall))
+            _count_step(tally, step, hands_on(own.get(before, hours), from_state, at, wall))
             if to_state == "queued":
                 tally.routes[f"{category_key}|{before}"][_key(department)] += 1
                 tally.routes[f"|{before}"][_key(department)] += 1

@@ -2,8 +2,9 @@
 
 Requests arrive by category and hour of week (piecewise-constant Poisson rates), follow the
 path, wait for one of their department's agents while in a working state, and take the fitted
-step times: hands-on work in the open hours of the model's calendar, every other step in wall
-time. Time is wall-clock seconds from a Monday 00:00 (UTC).
+step times: hands-on work in the open hours of the department's calendar (else the desk's),
+every other step in wall time. Time is wall-clock seconds from a Monday 00:00 (UTC). How a
+queued request reaches an agent (a pool, in turn, picked up by hand) is assignment.py's.
 
 A department with shifts (`ProcessModel.staffing`) has a pool as large as its busiest hour;
 in quieter hours the units off duty are held by blockers of a higher priority, taken as soon as
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 
 import simpy
 
+from apps.simulation.assignment import PickUp, RoundRobinPool, in_turn, round_robin_pool
 from apps.simulation.calendar import after_open_seconds, open_seconds
 from apps.simulation.first_response import ResponseClock, after_step
 from apps.simulation.model import (
@@ -25,6 +27,7 @@ from apps.simulation.model import (
     ProcessModel,
     draw,
 )
+from apps.simulation.next_response import NextResponses
 from apps.simulation.side_steps import Passage, SideStep, choose, pass_through, steps_of
 from apps.simulation.skills import SkilledPool, skilled_pool
 
@@ -51,6 +54,8 @@ class Outcome:
     department: str = ""
     # The first-response clock, where the model has first responses (first_response.py).
     response: ResponseClock | None = None
+    # Its next-response clocks, where the model has next-response targets (next_response.py).
+    next_clocks: list = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +81,8 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
     sim = _Sim(env=env, rng=rng, model=model, run=run, pools=pools, steps=steps_of(model))
     # First responses draw from their own stream: a model without them runs as before.
     sim.responses = random.Random(f"first-response {seed}")
+    sim.pick_up = PickUp(model, seed)
+    sim.next_responses = NextResponses(model, seed) if model.next_targets else None
     for department in sorted(model.staffing):
         if department in pools:
             env.process(sim.shifts(department))
@@ -87,6 +94,8 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
 
 
 def _pool(env: simpy.Environment, model: ProcessModel, department: str):
+    if in_turn(model, department):
+        return round_robin_pool(env, model, department)
     if model.skills.get(department):
         return skilled_pool(env, model, department)
     shifts = model.staffing.get(department)
@@ -121,6 +130,8 @@ class _Sim:
     pools: dict[str, simpy.Resource]
     steps: list[SideStep] = field(default_factory=list)
     responses: random.Random | None = None
+    pick_up: PickUp | None = None
+    next_responses: NextResponses | None = None
 
     def arrivals(self, category: str, until: float):
         rates = self.model.arrivals[category]
@@ -169,20 +180,21 @@ class _Sim:
         between the two states when one was drawn."""
         began = self.env.now
         if path.state == "queued" and following in WORKING and path.department in self.pools:
+            if self.pick_up is not None:
+                yield from self.pick_up.wait(self.env, path.department, outcome)
             path.held = yield from self._take_agent(path.department, outcome)
         else:
             seconds = self.model.duration(
                 path.state, path.department, outcome.priority, self.rng, before=path.before
             )
             if path.state in WORKING:
-                seconds = after_open_seconds(self.model.open_hours, began, seconds) - began
+                hours = self.model.hours_of(path.department)
+                seconds = after_open_seconds(hours, began, seconds) - began
             yield self.env.timeout(seconds)
         if outcome.resolved is None and path.state not in PAUSING:
             shares = self.model.clock_shares(outcome.priority)
             outcome.clock += open_seconds(shares, began, self.env.now)
-        if self.model.response_targets and self.responses is not None:
-            span = (began, self.env.now)
-            after_step(self.model, self.responses, outcome, (path.state, following), span)
+        self._responses(outcome, (path.state, following), (began, self.env.now))
         if path.held is not None and following not in WORKING:
             self._release(path.held, path.department)
             path.held = None
@@ -199,6 +211,13 @@ class _Sim:
             path.held = yield from self._take_agent(path.department, outcome)
         path.before, path.state = path.state, following
 
+    def _responses(self, outcome: Outcome, step: tuple[str, str], span: tuple) -> None:
+        """The first response and the next ones (their own random streams) after a step."""
+        if self.model.response_targets and self.responses is not None:
+            after_step(self.model, self.responses, outcome, step, span)
+        if self.next_responses is not None:
+            self.next_responses.after_step(outcome, step, span)
+
     def _take_agent(self, department: str, outcome: Outcome):
         pool = self.pools.get(department)
         if pool is None:
@@ -207,6 +226,8 @@ class _Sim:
         claim: simpy.events.Event
         if isinstance(pool, SkilledPool):
             claim = pool.request(outcome.category)
+        elif isinstance(pool, RoundRobinPool):
+            claim = pool.request()
         elif isinstance(pool, simpy.PriorityResource):
             claim = pool.request(WORK)
         else:
@@ -224,7 +245,7 @@ class _Sim:
             if hour >= len(hours):
                 hours.extend([0.0] * (hour + 1 - len(hours)))
             until = min(end, (hour + 1) * HOUR)
-            hours[hour] += open_seconds(self.model.open_hours, start, until)
+            hours[hour] += open_seconds(self.model.hours_of(department), start, until)
             start = until
         self.pools[department].release(claim)
         self.run.claims[department] = self.run.claims.get(department, 0) + 1
@@ -233,7 +254,7 @@ class _Sim:
         """Each hour, as many units held off duty as the pool has above the agents on duty:
         blockers still waiting are withdrawn first, then those holding a unit give it back."""
         pool = self.pools[department]
-        if isinstance(pool, SkilledPool):
+        if isinstance(pool, SkilledPool | RoundRobinPool):
             yield from pool.follow_shifts(lambda hour: self.model.agents_at(department, hour))
         assert isinstance(pool, simpy.PriorityResource)
         blockers: list[simpy.resources.resource.PriorityRequest] = []

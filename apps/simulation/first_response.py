@@ -49,7 +49,7 @@ def after_step(model: ProcessModel, rng: random.Random, outcome, step: tuple, sp
         response.cancelled = True
     if response.stopped_at is not None:
         return
-    at = _response_at(model, rng, state, began, ended)
+    at = response_at(model.first_response, model, rng, (state, outcome.department), (began, ended))
     stop = at if at is not None else (ended if following in STOPPING else None)
     if state not in PAUSING_RESPONSE:
         shares = model.clock_shares(outcome.priority)
@@ -58,15 +58,22 @@ def after_step(model: ProcessModel, rng: random.Random, outcome, step: tuple, sp
         response.stopped_at, response.responded = stop, at is not None
 
 
-def _response_at(model: ProcessModel, rng: random.Random, state: str, began, ended):
-    found = model.first_response.get(state)
+def response_at(
+    table: dict, model: ProcessModel, rng: random.Random, where: tuple, span: tuple
+) -> float | None:
+    """When a response came in the stint `span` (began, ended) spent in `where` (state,
+    department), drawn from `table` (state -> {"share", "fractions"}); None: not in it."""
+    state, department = where
+    began, ended = span
+    found = table.get(state)
     if not found or rng.random() >= found["share"]:
         return None
-    fraction = _from_quantiles(found["fractions"], rng.random())
-    if state in WORKING and model.open_hours:
-        worked = open_seconds(model.open_hours, began, ended)
-        return min(after_open_seconds(model.open_hours, began, fraction * worked), ended)
-    return began + fraction * (ended - began)
+    part = _from_quantiles(found["fractions"], rng.random())
+    hours = model.hours_of(department)
+    if state in WORKING and hours:
+        worked = open_seconds(hours, began, ended)
+        return min(after_open_seconds(hours, began, part * worked), ended)
+    return began + part * (ended - began)
 
 
 def response_share(counted: list, model: ProcessModel) -> dict[str, float]:
@@ -107,10 +114,14 @@ class ResponseTally:
 
     def add(self, events: list) -> None:
         """One request's transitions and public agent messages, in log order."""
-        for state, fraction in _stints(events, self.hours):
+        for state, held in self.stints_of(events, self.hours):
             self.stints[state] += 1
-            if fraction is not None:
-                self.fractions[state].append(fraction)
+            if held is not None:
+                self.fractions[state].append(held)
+
+    @staticmethod
+    def stints_of(events: list, hours: list[float]):
+        return _stints(events, hours)
 
     def first_response(self) -> dict[str, dict]:
         """State -> {"share", "fractions"}: of the stints in the state that ended before or
@@ -135,13 +146,15 @@ def _stints(events: list, hours: list[float]):
         if from_state == to_state and state is not None:
             continue
         if state is not None and entered is not None:
-            yield state, None if message is None else _fraction(hours, state, entered, message, at)
+            yield state, None if message is None else fraction(hours, state, entered, message, at)
         if message is not None or to_state in STOPPING:
             return
         state, entered = to_state, at
 
 
-def _fraction(hours: list[float], state: str, entered, message, left) -> float:
+def fraction(hours: list[float], state: str, entered, message, left) -> float:
+    """How far into a stint from `entered` to `left` the `message` came: of its office hours
+    in a working state, of its wall time elsewhere."""
     if state in WORKING and hours:
         whole = open_seconds_between(hours, entered, left)
         if whole > 0:

@@ -2,17 +2,21 @@
 (apps/simulation/side_steps.py): per kind and department pair, the share of the requests
 leaving the state it was asked in, the time to its acceptance (wall time, fitted), for a
 consult the work of the consulted department until completed (office hours, holding one of
-its agents), and the OLA targets in force; and the log's own OLA compliance, measured as the
+its agents), the share declined or expired and the time until then (the request stays where
+it was), and the OLA targets in force; and the log's own OLA compliance, measured as the
 engine measures it, for validation. A log without handoff events gives no step."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.utils.translation import gettext as _
+
 from apps.eventlog.models import Event, EventKind
 from apps.handoffs.models import OLAClock
 from apps.handoffs.ola import match_policy
 from apps.simulation.calendar import open_seconds_between
+from apps.simulation.changes import mapping, unknown
 from apps.simulation.fitting import fit_step
 from apps.simulation.model import StepDist
 from apps.simulation.side_steps import TRANSFER, SideStep
@@ -35,6 +39,8 @@ class _Handoff:
     requested: datetime
     accepted: datetime | None = None
     completed: datetime | None = None
+    # Declined or expired: when (the request stayed where it was).
+    refused: datetime | None = None
 
     @property
     def key(self) -> str:
@@ -44,6 +50,7 @@ class _Handoff:
 @dataclass
 class _Read:
     done: list[_Handoff] = field(default_factory=list)
+    refused: list[_Handoff] = field(default_factory=list)
     # (state, department, next state) -> exits; (state, department, "") -> every exit.
     exits: Counter = field(default_factory=Counter)
 
@@ -67,22 +74,27 @@ class Handoffs:
     waits: dict[int, list[tuple[datetime, datetime]]] = field(default_factory=dict)
 
 
-def discover_handoffs(start: datetime, end: datetime, hours: list[float]) -> Handoffs:
-    """The handoffs of the requests submitted in [start, end); nothing when it has none."""
+def discover_handoffs(
+    start: datetime, end: datetime, hours: list[float], own: dict | None = None
+) -> Handoffs:
+    """The handoffs of the requests submitted in [start, end); nothing when it has none. A
+    consult's work is timed in the hours of the consulted department (`own`: department ->
+    its calendar's open shares, where it has one; else the desk's office `hours`)."""
     if not _events(start, end).filter(kind=EventKind.HANDOFF).exists():
         return Handoffs()
     read = _read(start, end)
-    found = Handoffs(steps=_steps(read, start, end, hours))
-    for handoff in read.done:
-        until = handoff.completed or handoff.accepted
+    found = Handoffs(steps=_steps(read, start, end, (hours, own or {})))
+    for handoff in read.done + read.refused:
+        until = handoff.refused or handoff.completed or handoff.accepted
         assert until is not None
         found.waits.setdefault(handoff.request, []).append((handoff.requested, until))
     return found
 
 
-def _steps(read: "_Read", start: datetime, end: datetime, hours: list[float]) -> list[dict]:
+def _steps(read: "_Read", start: datetime, end: datetime, calendars: tuple) -> list[dict]:
+    hours, own = calendars
     grouped: dict[str, list[_Handoff]] = defaultdict(list)
-    for handoff in read.done:
+    for handoff in read.done + read.refused:
         grouped[handoff.key].append(handoff)
     targets = targets_in_force(start, end, grouped)
     steps = []
@@ -105,8 +117,14 @@ def _steps(read: "_Read", start: datetime, end: datetime, hours: list[float]) ->
             kind=first.kind,
             targets=targets.get(key, {}),
         )
+        refused = sum(1 for h in handoffs if h.refused is not None)
+        if refused:
+            step.refused_share = refused / len(handoffs)
+            step.refused_wait = _fit(_pooled(read.refused, first, _refusal))
         if first.kind == CONSULT:
-            step.work = _fit(_pooled(read.done, first, lambda h: _completion(h, hours)))
+            step.work = _fit(
+                _pooled(read.done, first, lambda h: _completion(h, own.get(h.target, hours)))
+            )
         steps.append(step.to_dict())
     return steps
 
@@ -152,13 +170,21 @@ def _step(read: _Read, asked: dict, payload: dict, where: tuple) -> None:
     elif step == "completed" and handoff.accepted is not None:
         handoff.completed = at
         read.done.append(asked.pop(pair))
-    elif step in ("declined", "expired", "cancelled"):
+    elif step in ("declined", "expired"):
+        handoff.refused = at
+        read.refused.append(asked.pop(pair))
+    elif step == "cancelled":
         asked.pop(pair)
 
 
 def _acceptance(handoff: _Handoff) -> float:
     assert handoff.accepted is not None
     return (handoff.accepted - handoff.requested).total_seconds()
+
+
+def _refusal(handoff: _Handoff) -> float:
+    assert handoff.refused is not None
+    return (handoff.refused - handoff.requested).total_seconds()
 
 
 def _completion(handoff: _Handoff, hours: list[float]) -> float:
@@ -176,7 +202,11 @@ def _pooled(done: list[_Handoff], first: _Handoff, measure) -> list[list[float]]
     ]
 
 
-def _fit(pools: list[list[float]]) -> StepDist:
+def _fit(pools: list[list[float]]) -> StepDist | None:
+    """The first pool with enough values to fit on; else the median of the widest as a fixed
+    time; None where no handoff of the kind was ever accepted (or refused)."""
+    if not pools[-1]:
+        return None
     for values in pools:
         dist = fit_step(values)
         if dist is not None:
@@ -234,16 +264,17 @@ def less_waits(wall: float | None, left: datetime, waits) -> float | None:
 def observed_ola(model, start: datetime, end: datetime) -> dict[str, float]:
     """The log's OLA compliance of the requests submitted in [start, end), for the model's
     handoff steps with targets, measured as the engine measures it: the open time of the
-    model's office hours to the acceptance (to the completion, from the acceptance)."""
+    target department's calendar (around the clock without one, as the desk's OLA clocks) to
+    the acceptance (to the completion, from the acceptance)."""
     targets = {s["key"]: s["targets"] for s in model.side_steps if s["state"] == "handoff"}
     if not any(targets.values()) or not _events(start, end).filter(kind=EventKind.HANDOFF).exists():
         return {}
-    hours, kpis = model.open_hours, {}
+    kpis: dict[str, float] = {}
     done = _read(start, end).done
     for key, wanted in targets.items():
         handoffs = [h for h in done if h.key == key]
         for clock, seconds in wanted.items():
-            timed = [_timed(h, clock, hours) for h in handoffs]
+            timed = [_timed(h, clock, model.ola_hours(h.target)) for h in handoffs]
             timed = [t for t in timed if t is not None]
             if timed:
                 kpis[f"ola_{clock}|{key}"] = sum(1 for t in timed if t <= seconds) / len(timed)
@@ -256,3 +287,17 @@ def _timed(handoff: _Handoff, clock: str, hours: list[float]) -> float | None:
     if clock == "completion" and handoff.completed is not None:
         return _completion(handoff, hours)
     return None
+
+
+def change_refusals(model, change: dict) -> None:
+    """The scenario change `handoff_refusals`: {step key: share} — the share of a discovered
+    pair's handoffs declined or expired. Where the log shows none refused, they are refused
+    after the pair's acceptance time (when the other department would have looked at them)."""
+    steps = {step["key"]: step for step in model.side_steps if step["state"] == "handoff"}
+    for key, share in mapping(change, "handoff_refusals").items():
+        step = steps.get(key)
+        if step is None:
+            raise unknown("handoff_refusals", _("handoff"), key)
+        step["refused_share"] = float(share)
+        if not step.get("refused_wait"):
+            step["refused_wait"] = step["wait"]

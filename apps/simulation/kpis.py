@@ -9,6 +9,7 @@ from apps.simulation.calendar import agent_seconds
 from apps.simulation.engine import HOUR, Outcome, Run, simulate
 from apps.simulation.first_response import response_share
 from apps.simulation.model import ProcessModel
+from apps.simulation.next_response import next_response_share
 from apps.simulation.side_steps import passage_kpis
 
 # The open requests of each day after the warm-up (the mean of its hourly samples), one KPI a
@@ -67,6 +68,7 @@ def measure(run: Run, model: ProcessModel, warmup: float, hours: float) -> dict[
     row.update(_sla(counted, model))
     row.update(passage_kpis(run, model, warmup, len(counted)))
     row.update(response_share(counted, model))
+    row.update(next_response_share(counted, model))
     window = run.backlog[int(warmup // HOUR) : int(hours)]
     if window:
         row["backlog_mean"] = statistics.fmean(window)

@@ -74,7 +74,16 @@ class ProcessModel:
     - `first_response`: state -> {"share", "fractions"}: of the stints in that state before the
       first agent response, the share that held it, and how far into the stint (quantiles of
       the fraction of its time; apps/simulation/first_response.py);
-    - `response_targets`: priority -> business seconds of the first-response clock."""
+    - `response_targets`: priority -> business seconds of the first-response clock;
+    - `assignment`: department -> {"strategy", "limit", "delay"}: how its queued requests
+      reach an agent (round robin, manual, ...), the open requests an agent may hold, a manual
+      department's pick-up delay as a StepDist dict (apps/simulation/assignment.py); a
+      department without a strategy is one pool;
+    - `department_hours`: department -> the open shares of its own calendar (`hours_of`), for
+      the departments that have one (apps/simulation/calendar.py);
+    - `next_response`: state -> {"share", "fractions"}, as `first_response` for the stints
+      after a customer's reply before the agent's next response (next_response.py);
+    - `next_targets`: priority -> business seconds of the next-response clock."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -91,6 +100,10 @@ class ProcessModel:
     skills: dict[str, dict[str, int]] = field(default_factory=dict)
     first_response: dict[str, dict] = field(default_factory=dict)
     response_targets: dict[str, float] = field(default_factory=dict)
+    assignment: dict[str, dict] = field(default_factory=dict)
+    department_hours: dict[str, list[float]] = field(default_factory=dict)
+    next_response: dict[str, dict] = field(default_factory=dict)
+    next_targets: dict[str, float] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -105,6 +118,15 @@ class ProcessModel:
         """The agents on duty in `department` in the run's hour `hour` (from Monday 00:00)."""
         shifts = self.staffing.get(department)
         return shifts[hour % len(shifts)] if shifts else self.capacity.get(department, 0)
+
+    def hours_of(self, department: str) -> list[float]:
+        """The hours the department's agents work: its own calendar's, else the desk's."""
+        return self.department_hours.get(department, self.open_hours)
+
+    def ola_hours(self, department: str) -> list[float]:
+        """The hours an OLA clock of a handoff to `department` counts: its calendar's, around
+        the clock without one (as the desk's, apps/handoffs/ola.py)."""
+        return self.department_hours.get(department, [])
 
     def next_state(self, state: str, category: str, rng: random.Random) -> str | None:
         choices = self.transitions.get(f"{state}|{category}") or self.transitions.get(state)

@@ -12,8 +12,13 @@ A change is a plain dict (stored as JSON with a scenario) of any of:
   pass through it first (apps/simulation/added_steps.py);
 - `resolution_hours`: {priority: hours} — other resolution targets;
 - `first_response_hours`: {priority: hours} — other first-response targets;
+- `next_response_hours`: {priority: hours} — other next-response targets;
 - `skills`: {department: {categories: agents}} — agents added who can work those categories
   (comma-separated category ids, "*" any; apps/simulation/skills.py);
+- `routing_strategy`: {department: strategy} — how its requests reach an agent: round robin,
+  least loaded, skills or manual (apps/simulation/assignment.py);
+- `handoff_refusals`: {"consult|3>4": share} — the share of a discovered handoff pair's
+  handoffs declined or expired (apps/simulation/handoff_steps.py);
 - `optimise_staffing`: {"target_share", "band_hours", "budget"} — after the other changes,
   the fewest agents per department and hour that meet the target (apps/simulation/staffing.py;
   run by the scenario's service instead of the side-by-side comparison).
@@ -29,8 +34,10 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from apps.simulation.added_steps import apply_add_step
+from apps.simulation.assignment import change_strategy
 from apps.simulation.calendar import agent_seconds
 from apps.simulation.changes import check, mapping, unknown
+from apps.simulation.handoff_steps import change_refusals
 from apps.simulation.kpis import Estimate, replicate
 from apps.simulation.model import ProcessModel
 from apps.simulation.skills import add_skilled_agents
@@ -143,6 +150,11 @@ def _first_response_hours(model: ProcessModel, targets: dict) -> None:
         model.response_targets[priority] = float(hours) * HOUR
 
 
+def _next_response_hours(model: ProcessModel, targets: dict) -> None:
+    for priority, hours in mapping(targets, "next_response_hours").items():
+        model.next_targets[priority] = float(hours) * HOUR
+
+
 def _with_share(choices: dict[str, float], state: str, share: float) -> dict[str, float]:
     """`choices` with `state` at `share`, the others scaled to fill the rest."""
     others = {k: v for k, v in choices.items() if k != state}
@@ -176,7 +188,10 @@ _APPLY: dict[str, Callable[[ProcessModel, Any], None]] = {
     "add_step": apply_add_step,
     "resolution_hours": _resolution_hours,
     "first_response_hours": _first_response_hours,
+    "next_response_hours": _next_response_hours,
     "skills": add_skilled_agents,
+    "routing_strategy": change_strategy,
+    "handoff_refusals": change_refusals,
     # Not a change of the model: the search run on the changed model (services._run).
     "optimise_staffing": lambda model, options: None,
 }

@@ -23,8 +23,9 @@ class SideStep:
     """One step on the side: entered by `share` of the requests leaving `after` (on the way to
     `onto`; "" any), of `categories` and `departments` (empty: any). The request waits `wait`
     (wall time, no agent), then an agent of `department` works `work` (office hours, the wait
-    for a free agent included). `targets`: OLA business seconds of the wait ("acceptance") and
-    the work ("completion"), measured as KPIs under `key`."""
+    for a free agent included); or, in `refused_share` of the passes (a handoff declined or
+    expired), waits `refused_wait` and goes on where it was. `targets`: OLA business seconds of
+    the wait ("acceptance") and the work ("completion"), measured as KPIs under `key`."""
 
     key: str
     state: str
@@ -38,6 +39,8 @@ class SideStep:
     department: str = ""
     kind: str = ""
     targets: dict[str, float] = field(default_factory=dict)
+    refused_share: float = 0.0
+    refused_wait: StepDist | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -45,7 +48,7 @@ class SideStep:
     @classmethod
     def from_dict(cls, data: dict) -> "SideStep":
         values = dict(data)
-        for part in ("wait", "work"):
+        for part in ("wait", "work", "refused_wait"):
             if values.get(part) is not None:
                 values[part] = StepDist(**values[part])
         return cls(**values)
@@ -70,6 +73,7 @@ class Passage:
     at: float
     waited: float | None = None
     worked: float | None = None
+    refused: bool = False
 
 
 def steps_of(model) -> list[SideStep]:
@@ -93,13 +97,34 @@ def choose(steps: list[SideStep], path, following: str, category: str, rng: rand
 def pass_through(sim, path, step: SideStep, outcome):
     """The request in `step` (a SimPy process body, run inside the engine's move): the wait,
     then the work holding an agent of the step's department; the resolution clock runs unless
-    the step pauses it; a transfer goes on to the step's department."""
-    env, hours = sim.env, sim.model.open_hours
+    the step pauses it; a transfer goes on to the step's department. A refused one (declined
+    or expired: `refused_share`, drawn only where the step has one) waits and stays where it
+    was: no work, a transfer queued again in its own department."""
+    env = sim.env
     began = env.now
     passage = Passage(step.key, outcome.category, outcome.arrived, began)
+    passage.refused = step.refused_share > 0 and sim.rng.random() < step.refused_share
+    if passage.refused:
+        if step.refused_wait is not None:
+            yield env.timeout(step.refused_wait.sample(sim.rng))
+    else:
+        yield from _accepted(sim, step, outcome, passage)
+    if outcome.resolved is None and step.state not in PAUSING:
+        outcome.clock += open_seconds(sim.model.clock_shares(outcome.priority), began, env.now)
+    if step.kind == TRANSFER:
+        path.route_to = path.department if passage.refused else step.department
+    sim.run.passages.append(passage)
+
+
+def _accepted(sim, step: SideStep, outcome, passage: Passage):
+    """The wait for the acceptance, then the work of the step's department (its hours); both
+    timed for the OLA in its calendar (around the clock without one, as the desk's)."""
+    env, hours = sim.env, sim.model.hours_of(step.department)
+    ola = sim.model.ola_hours(step.department)
+    began = env.now
     if step.wait is not None:
         yield env.timeout(step.wait.sample(sim.rng))
-        passage.waited = open_seconds(hours, began, env.now)
+        passage.waited = open_seconds(ola, began, env.now)
     if step.work is not None:
         accepted = env.now
         held = yield from sim._take_agent(step.department, outcome)
@@ -107,27 +132,27 @@ def pass_through(sim, path, step: SideStep, outcome):
         yield env.timeout(after_open_seconds(hours, env.now, seconds) - env.now)
         if held is not None:
             sim._release(held, step.department)
-        passage.worked = open_seconds(hours, accepted, env.now)
-    if outcome.resolved is None and step.state not in PAUSING:
-        outcome.clock += open_seconds(sim.model.clock_shares(outcome.priority), began, env.now)
-    if step.kind == TRANSFER:
-        path.route_to = step.department
-    sim.run.passages.append(passage)
+        passage.worked = open_seconds(ola, accepted, env.now)
 
 
 def passage_kpis(run, model, warmup: float, arrivals: int) -> dict[str, float]:
     """Per side step (its key) of the requests arrived after `warmup`: `passes|key`, its passes
     per request; `ola_acceptance|key` and `ola_completion|key`, the share of its waits and of
-    its works within their OLA targets (business seconds in the model's office hours)."""
+    its works within their OLA targets (business seconds in the target department's calendar;
+    accepted handoffs only); `refused|key`, the share of its passes declined or expired, where
+    the step has any."""
     row: dict[str, float] = {}
     counted = [p for p in run.passages if p.arrived >= warmup]
     if not arrivals:
         return row
     targets = {step["key"]: step["targets"] for step in model.side_steps}
+    refusing = {step["key"] for step in model.side_steps if step.get("refused_share")}
     keys = sorted({p.key for p in counted} | set(targets))
     for key in keys:
         passages = [p for p in counted if p.key == key]
         row[f"passes|{key}"] = len(passages) / arrivals
+        if key in refusing and passages:
+            row[f"refused|{key}"] = sum(1 for p in passages if p.refused) / len(passages)
         for target, part in (("acceptance", "waited"), ("completion", "worked")):
             seconds = targets.get(key, {}).get(target)
             timed = [getattr(p, part) for p in passages if getattr(p, part) is not None]
@@ -138,13 +163,14 @@ def passage_kpis(run, model, warmup: float, arrivals: int) -> dict[str, float]:
 
 
 def kpi_label(name: str, department_name) -> str | None:
-    """The label of a side step's KPI (`passes|`, `ola_acceptance|`, `ola_completion|`), the
-    departments named by `department_name(id)`; None for another KPI."""
+    """The label of a side step's KPI (`passes|`, `ola_acceptance|`, `ola_completion|`,
+    `refused|`), the departments named by `department_name(id)`; None for another KPI."""
     kpi, _bar, key = name.partition("|")
     templates = {
         "passes": _("%(step)s, passes per request"),
         "ola_acceptance": _("%(step)s, OLA acceptance met (share)"),
         "ola_completion": _("%(step)s, OLA completion met (share)"),
+        "refused": _("%(step)s, declined or expired (share)"),
     }
     if kpi not in templates or not key:
         return None

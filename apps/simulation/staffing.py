@@ -153,9 +153,10 @@ class _Search:
         hours = (self.days + self.warmup_days) * HOURS_PER_DAY
         run = simulate(model, hours=hours, seed=self.seed, drain_hours=hours)
         self.runs += 1
-        open_time = self._band_seconds(lambda s, e: open_seconds(model.open_hours, s, e))
         load, handling = {}, {}
         for department in model.capacity:
+            shares = model.hours_of(department)
+            open_time = self._band_seconds(lambda s, e, h=shares: open_seconds(h, s, e))
             busy = self._by_band(run, department)
             load[department] = [b / t if t else 0.0 for b, t in zip(busy, open_time, strict=True)]
             claims = run.claims.get(department, 0)

@@ -352,15 +352,15 @@ def _utilisation(model: ProcessModel, start: datetime, end: datetime) -> dict[st
         kind=EventKind.TRANSITION, at__gte=start, at__lt=end, from_state__in=WORKING
     ).values_list("department_id", "from_state", "at", "wall_seconds")
     for department, state, at, wall in rows.iterator(chunk_size=5000):
-        seconds = hands_on(model.open_hours, state, at, wall)
+        seconds = hands_on(model.hours_of(str(department)), state, at, wall)
         if department is not None and seconds is not None:
             busy[str(department)] = busy.get(str(department), 0.0) + seconds
     span = (end - start).total_seconds()
     monday = start - timedelta(days=start.weekday(), hours=start.hour, minutes=start.minute)
     offset = (start - monday).total_seconds()
-    available = open_seconds(model.open_hours, offset, offset + span)
+    available = {d: open_seconds(model.hours_of(d), offset, offset + span) for d in model.capacity}
     return {
-        f"utilisation|{department}": busy.get(department, 0.0) / (agents * available)
+        f"utilisation|{department}": busy.get(department, 0.0) / (agents * available[department])
         for department, agents in model.capacity.items()
-        if agents and available
+        if agents and available[department]
     }

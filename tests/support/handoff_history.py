@@ -1,7 +1,9 @@
 """A generated history with consult handoffs whose parameters are known by construction: every
 request of the first department's category is routed there, worked, and with probability
 `share` its agent consults the second department (accepted after a lognormal time of median
-`accept_minutes`, completed after a lognormal time of median `work_minutes`) before resolving.
+`accept_minutes`, completed after a lognormal time of median `work_minutes`) before resolving;
+with `refused`, that share of the consults is declined (half of them) or expires (the others)
+after a lognormal time of median `refuse_minutes`, and the request is resolved all the same.
 Written as the demo generator writes its history (apps/demo/history.py)."""
 
 import math
@@ -22,7 +24,15 @@ SIGMA = 0.5
 
 
 def write_consult_history(
-    *, requests: int, days: int, now: datetime, share: float, accept_minutes: float, seed: int
+    *,
+    requests: int,
+    days: int,
+    now: datetime,
+    share: float,
+    accept_minutes: float,
+    seed: int,
+    refused: float = 0.0,
+    refuse_minutes: float = 90.0,
 ) -> dict:
     """Requests spread evenly over the `days` before the last day before `now`; returns the
     number of consults written and the two department ids."""
@@ -30,7 +40,7 @@ def write_consult_history(
     source, target = org.departments[0], org.departments[1]
     category = next(c for c in org.categories if c.default_department_id == source.pk)
     start = now - timedelta(days=days + 1)
-    cases, consults = [], 0
+    cases, consults, refusals = [], 0, 0
     for i in range(requests):
         created = start + timedelta(days=days * (i + rng.random()) / requests)
         case = _case(org, rng, now, created, category)
@@ -38,16 +48,25 @@ def write_consult_history(
         _work(case, source, agent)
         if rng.random() < share:
             consults += 1
-            _consult(
-                case, rng, (source, target), (agent, org.lead_of.get(target.pk)), accept_minutes
-            )
+            people = (agent, org.lead_of.get(target.pk))
+            if refused and rng.random() < refused:
+                refusals += 1
+                ending = "declined" if refusals % 2 else "expired"
+                _refuse(case, rng, (source, target), (agent.user_id, ending), refuse_minutes)
+            else:
+                _consult(case, rng, (source, target), people, accept_minutes)
         case.wait(10)
         case.move("resolve", State.RESOLVED, Role.AGENT, agent.user_id)
         case.wait(60)
         case.move("close", State.CLOSED, Role.CUSTOMER, case.request.customer.user_id)
         cases.append(case)
     _write(cases)
-    return {"consults": consults, "source": str(source.pk), "target": str(target.pk)}
+    return {
+        "consults": consults,
+        "refused": refusals,
+        "source": str(source.pk),
+        "target": str(target.pk),
+    }
 
 
 def _case(org, rng, now, created, category) -> Case:
@@ -90,3 +109,11 @@ def _consult(case: Case, rng, pair, people, accept_minutes: float) -> None:
     case.note(EventKind.HANDOFF, Role.AGENT, lead, step="accepted", **payload)
     case.wait(rng.lognormvariate(math.log(20), SIGMA))
     case.note(EventKind.HANDOFF, Role.AGENT, lead, step="completed", **payload)
+
+
+def _refuse(case: Case, rng, pair, asked, minutes: float) -> None:
+    (source, target), (user, ending) = pair, asked
+    payload = {"handoff_kind": "consult", "from_department": source.pk, "to_department": target.pk}
+    case.note(EventKind.HANDOFF, Role.AGENT, user, step="requested", **payload)
+    case.wait(rng.lognormvariate(math.log(minutes), SIGMA))
+    case.note(EventKind.HANDOFF, Role.SYSTEM, step=ending, **payload)

@@ -27,6 +27,7 @@ KPI_LABELS = {
     "wait_mean_h": _("wait for an agent, mean (h)"),
     "sla_resolution_share": _("resolution SLA met (share)"),
     "sla_first_response_share": _("first-response SLA met (share)"),
+    "sla_next_response_share": _("next-response SLA met (share)"),
     "backlog_mean": _("open requests, mean"),
     "backlog_end": _("open requests at the end"),
 }

@@ -21,6 +21,7 @@ from apps.simulation.changes import (
     MAX_BUDGET,
     MIN_BUDGET,
     SKIPPABLE,
+    STRATEGIES,
 )
 from apps.simulation.models import Scenario
 
@@ -156,6 +157,11 @@ class ScenarioChangesSerializer(RefusesUnknownFields, serializers.Serializer):
         required=False,
         help_text="First-response target in business hours per priority.",
     )
+    next_response_hours = serializers.DictField(
+        child=serializers.FloatField(min_value=0.01, max_value=24 * 365),
+        required=False,
+        help_text="Next-response target (after a customer's reply) in business hours per priority.",
+    )
     skills = serializers.DictField(
         child=serializers.DictField(
             child=serializers.IntegerField(min_value=1, max_value=MAX_AGENTS)
@@ -164,6 +170,23 @@ class ScenarioChangesSerializer(RefusesUnknownFields, serializers.Serializer):
         help_text=(
             'Agents added per department id, by the categories they can work: {"3": {"7": 2}} '
             'gives department 3 two agents for category 7 ("7,8": both; "*": any category).'
+        ),
+    )
+    routing_strategy = serializers.DictField(
+        child=serializers.ChoiceField(choices=STRATEGIES),
+        required=False,
+        help_text=(
+            'How each department id\'s requests reach an agent: {"3": "round_robin"} gives '
+            "them in turn, busy or not; least_loaded and skills: the first free agent; manual: "
+            "picked up after the log's delay (docs/simulation.md)."
+        ),
+    )
+    handoff_refusals = serializers.DictField(
+        child=serializers.FloatField(min_value=0, max_value=1),
+        required=False,
+        help_text=(
+            'The share of a handoff pair\'s handoffs declined or expired: {"consult|3>4": 0.1} '
+            "(the kinds consult and transfer, from department 3 to 4)."
         ),
     )
     optimise_staffing = OptimiseStaffingSerializer(required=False)
