@@ -17,6 +17,7 @@ from apps.simulation.calendar import open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
 from apps.simulation.fitting import fit_step
 from apps.simulation.handoff_steps import discover_handoffs, less_waits
+from apps.simulation.holds import AgentTime, read_holds
 from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist, step_keys
 from apps.sla.models import ClockKind, SLAClock, SLAPolicy
 from apps.sla.timers import schedule_of
@@ -39,6 +40,10 @@ class _Tally:
     exits: dict = field(default_factory=lambda: defaultdict(Counter))
     routes: dict = field(default_factory=lambda: defaultdict(Counter))
     times: dict = field(default_factory=lambda: defaultdict(list))
+    # The agent's hands-on part of the returns to work (apps/simulation/holds.py).
+    holds: dict = field(default_factory=lambda: defaultdict(list))
+    # The queue's pickup delay, where the agent who took the request was free (holds.py).
+    pickups: dict = field(default_factory=lambda: defaultdict(list))
     # Department -> the agents seen working its requests, and the (start, end) of each stretch
     # a request spent in a working state there.
     agents: dict = field(default_factory=lambda: defaultdict(set))
@@ -52,7 +57,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
     Raises InsufficientData below `min_requests` submitted requests."""
     hours = open_shares(desk_schedule(start, end), start, end)
     handoffs = discover_handoffs(start, end, hours)
-    tally = _read_log(start, end, hours, handoffs.waits)
+    tally = _read_log(start, end, hours, handoffs.waits, read_holds(start, end, hours))
     requests = sum(tally.submits.values())
     if requests < min_requests:
         raise InsufficientData(
@@ -82,13 +87,19 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         skills=skills,
         first_response=first_response,
         response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE),
+        holds=_fit_all(tally.holds),
+        pickups=_fit_all(tally.pickups),
     )
 
 
-def _read_log(start: datetime, end: datetime, hours: list[float], waits: dict) -> _Tally:
+def _read_log(
+    start: datetime, end: datetime, hours: list[float], waits: dict, agent_time: AgentTime
+) -> _Tally:
     """One pass over the transitions of the requests submitted in the period, in log order;
     the time in a working state is its hands-on time in the office `hours` (`hands_on`),
-    without the request's `waits` for other departments (handoffs, a step of their own)."""
+    without the request's `waits` for other departments (handoffs, a step of their own); a
+    return to work also counts the agent's hold (the hands-on part of it), a stay in the queue
+    its pickup delay (`agent_time`)."""
     rows = (
         Event.objects.filter(
             kind=EventKind.TRANSITION,
@@ -140,6 +151,10 @@ def _read_log(start: datetime, end: datetime, hours: list[float], waits: dict) -
             step = (from_state, came_from, to_state, category_key, before, str(prio))
             wall = less_waits(wall, at, waits.get(request_id))
             _count_step(tally, step, hands_on(hours, from_state, at, wall))
+            for found, times in ((agent_time.holds, tally.holds), (agent_time.pickups, tally.pickups)):
+                if (request_id, at) in found:
+                    for key in step_keys(from_state, came_from, before, str(prio)):
+                        times[key].append(found[(request_id, at)])
             if to_state == "queued":
                 tally.routes[f"{category_key}|{before}"][_key(department)] += 1
                 tally.routes[f"|{before}"][_key(department)] += 1

@@ -26,7 +26,7 @@ from apps.simulation.model import (
     draw,
 )
 from apps.simulation.side_steps import Passage, SideStep, choose, pass_through, steps_of
-from apps.simulation.skills import SkilledPool, skilled_pool
+from apps.simulation.skills import Agent, SkilledPool, skilled_pool
 
 HOUR = 3600.0
 # A request left on the path longer than this many steps is stopped (a loop in the data).
@@ -87,7 +87,8 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
 
 
 def _pool(env: simpy.Environment, model: ProcessModel, department: str):
-    if model.skills.get(department):
+    if model.skills.get(department) or model.holds:
+        # Agents told apart: by their categories, and a return to work waits for its own.
         return skilled_pool(env, model, department)
     shifts = model.staffing.get(department)
     if shifts:
@@ -108,6 +109,8 @@ class _Path:
     before: str = ""
     department: str = ""
     held: tuple | None = None
+    # The agent it last had (a return to work waits for them, where the pool tells agents apart).
+    agent: Agent | None = None
     # Where a side step's transfer sends it when it is next queued ("": the model's routes).
     route_to: str = ""
 
@@ -169,6 +172,9 @@ class _Sim:
         between the two states when one was drawn."""
         began = self.env.now
         if path.state == "queued" and following in WORKING and path.department in self.pools:
+            delay = self.model.pickup(path.department, outcome.priority, self.rng, path.before)
+            if delay:
+                yield self.env.timeout(after_open_seconds(self.model.open_hours, began, delay) - began)
             path.held = yield from self._take_agent(path.department, outcome)
         else:
             seconds = self.model.duration(
@@ -185,7 +191,7 @@ class _Sim:
             after_step(self.model, self.responses, outcome, (path.state, following), span)
         if path.held is not None and following not in WORKING:
             self._release(path.held, path.department)
-            path.held = None
+            path.agent, path.held = path.held[0].value, None
         if step is not None:
             yield from pass_through(self, path, step, outcome)
         if following == "queued":
@@ -196,17 +202,17 @@ class _Sim:
             path.route_to = ""
             outcome.department = path.department
         if following in WORKING and path.held is None and path.state != "queued":
-            path.held = yield from self._take_agent(path.department, outcome)
+            path.held = yield from self._take_agent(path.department, outcome, path.agent)
         path.before, path.state = path.state, following
 
-    def _take_agent(self, department: str, outcome: Outcome):
+    def _take_agent(self, department: str, outcome: Outcome, agent: Agent | None = None):
         pool = self.pools.get(department)
         if pool is None:
             return None
         start = self.env.now
         claim: simpy.events.Event
         if isinstance(pool, SkilledPool):
-            claim = pool.request(outcome.category)
+            claim = pool.request(outcome.category, agent)
         elif isinstance(pool, simpy.PriorityResource):
             claim = pool.request(WORK)
         else:

@@ -91,6 +91,8 @@ class ProcessModel:
     skills: dict[str, dict[str, int]] = field(default_factory=dict)
     first_response: dict[str, dict] = field(default_factory=dict)
     response_targets: dict[str, float] = field(default_factory=dict)
+    holds: dict[str, StepDist] = field(default_factory=dict)
+    pickups: dict[str, StepDist] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -99,6 +101,8 @@ class ProcessModel:
     def from_dict(cls, data: dict) -> "ProcessModel":
         values = dict(data)
         values["durations"] = {k: StepDist(**v) for k, v in data["durations"].items()}
+        for part in ("holds", "pickups"):
+            values[part] = {k: StepDist(**v) for k, v in data.get(part, {}).items()}
         return cls(**values)
 
     def agents_at(self, department: str, hour: int) -> int:
@@ -122,11 +126,28 @@ class ProcessModel:
         self, state: str, department: str, priority: str, rng: random.Random, before: str = ""
     ) -> float:
         """The time of a step: the most specific key present, the state it was entered from
-        first (a return to work after the customer's reply is not a first piece of work)."""
-        for key in step_keys(state, before, department, priority):
-            if key in self.durations:
-                return self.durations[key].sample(rng)
+        first (a return to work after the customer's reply is not a first piece of work); on
+        a return to work with `holds`, the agent's hands-on part of it."""
+        keys = step_keys(state, before, department, priority)
+        for times in (self.holds, self.durations) if returns(state, before) else (self.durations,):
+            for key in keys:
+                if key in times:
+                    return times[key].sample(rng)
         return 0.0
+
+    def pickup(self, department: str, priority: str, rng: random.Random, before: str) -> float:
+        """The open seconds a request stays queued before an agent, free or not, takes it
+        (`pickups`; 0 without)."""
+        for key in step_keys("queued", before, department, priority):
+            if key in self.pickups:
+                return self.pickups[key].sample(rng)
+        return 0.0
+
+
+def returns(state: str, before: str) -> bool:
+    """A working state entered from outside the working states and the queue: back to work
+    after the customer's reply, an approval or a reopening."""
+    return state in WORKING and before not in (*WORKING, "queued", "new", "")
 
 
 def step_keys(state: str, before: str, department: str, priority: str) -> tuple[str, ...]:

@@ -98,28 +98,44 @@ def tokens(model: ProcessModel, department: str, size: int) -> list[Token]:
     return restricted + [None] * (size - len(restricted))
 
 
+class Agent:
+    """One agent in a pool, told apart from the others (a request back from the customer waits
+    for the agent it had): the categories they can work (None: any)."""
+
+    __slots__ = ("categories",)
+
+    def __init__(self, categories: Token) -> None:
+        self.categories = categories
+
+
 class SkilledPool:
     """A department's agents as tokens in a SimPy FilterStore: a request takes the first free
     agent who can work its category (any agent when nobody in the department can: it is worked
     anyway, as a lead would assign it by hand), and a request waiting for a skilled agent does
-    not hold back the others, as the desk's `assign_waiting` does. With shifts, the agents off
-    duty are taken out of the store; one who is busy goes off duty when they finish."""
+    not hold back the others, as the desk's `assign_waiting` does; a request back to work
+    waits for its own agent. With shifts, the agents off duty are taken out of the store; one
+    who is busy goes off duty when they finish."""
 
     def __init__(self, env: simpy.Environment, agents: list[Token]) -> None:
         self.env = env
         self.capacity = len(agents)
         self.store = simpy.FilterStore(env, capacity=max(len(agents), 1))
-        self.store.items.extend(agents)
+        self.store.items.extend(Agent(categories) for categories in agents)
+        self.members = frozenset(self.store.items)
         covered = [agent for agent in agents if agent is not None]
         self._anyone = len(covered) < len(agents)
         self._covered = frozenset().union(*covered) if covered else frozenset()
-        self._off: list[Token] = []
+        self._off: list[Agent] = []
         self._owed = 0
 
-    def request(self, category: str) -> simpy.events.Event:
+    def request(self, category: str, agent: Agent | None = None) -> simpy.events.Event:
+        """The first free agent who can work `category`; `agent` itself when it is one of the
+        pool's."""
+        if agent is not None and agent in self.members:
+            return self.store.get(lambda free: free is agent)
         if self._anyone or category in self._covered:
-            return self.store.get(lambda agent: agent is None or category in agent)
-        return self.store.get(lambda agent: True)
+            return self.store.get(lambda free: free.categories is None or category in free.categories)
+        return self.store.get(lambda free: True)
 
     def release(self, claim: simpy.events.Event) -> None:
         if self._owed:
