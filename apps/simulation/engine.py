@@ -146,7 +146,9 @@ class _Sim:
     def request(self, outcome: Outcome):
         path = _Path()
         for _step in range(MAX_STEPS):
-            following = self.model.next_state(path.state, outcome.category, self.rng)
+            following = self.model.next_state(
+                path.state, outcome.category, self.rng, path.before, path.department
+            )
             if following is None:
                 break
             step = (
@@ -174,7 +176,9 @@ class _Sim:
         if path.state == "queued" and following in WORKING and path.department in self.pools:
             delay = self.model.pickup(path.department, outcome.priority, self.rng, path.before)
             if delay:
-                yield self.env.timeout(after_open_seconds(self.model.open_hours, began, delay) - began)
+                yield self.env.timeout(
+                    after_open_seconds(self.model.open_hours, began, delay) - began
+                )
             path.held = yield from self._take_agent(path.department, outcome)
         else:
             seconds = self.model.duration(
@@ -212,7 +216,9 @@ class _Sim:
         start = self.env.now
         claim: simpy.events.Event
         if isinstance(pool, SkilledPool):
-            claim = pool.request(outcome.category, agent)
+            # A model read from the log serves the oldest request first (holds.py).
+            since = outcome.arrived if self.model.holds else None
+            claim = pool.request(outcome.category, agent, since)
         elif isinstance(pool, simpy.PriorityResource):
             claim = pool.request(WORK)
         else:

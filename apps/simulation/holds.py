@@ -39,9 +39,7 @@ def read_holds(start: datetime, end: datetime, hours: list[float]) -> AgentTime:
     was entered from outside the working states and the queue (a customer's reply, a
     reopening), and the pickups of their stays in the queue."""
     rows = (
-        Event.objects.filter(
-            kind=EventKind.TRANSITION, at__gte=start - MARGIN, at__lt=end + MARGIN
-        )
+        Event.objects.filter(kind=EventKind.TRANSITION, at__gte=start - MARGIN, at__lt=end + MARGIN)
         .order_by("request_id", "seq")
         .values_list(
             "request_id", "from_state", "to_state", "at", "assignee_id", "request__created_at"

@@ -50,7 +50,12 @@ class ProcessModel:
 
     - `arrivals`: category key -> 168 arrival rates per hour, Monday 00:00 first (UTC);
     - `priorities`: category key -> {priority: share};
-    - `transitions`: "state" or "state|category" -> {next state: probability};
+    - `transitions`: "state", "state|category" or "state|category|department" (the
+      department it is with) -> {next state: probability};
+    - `after`: "state<state before" or "state<state before|category" -> {next state:
+      probability}, for the ways into a state other than the usual one (back in `new` after
+      declining the bot's answer, in `in_progress` after the customer's reply); looked up
+      before `transitions`;
     - `routes`: "category|department before" or "|department before" -> {department: share}
       (the department a request is queued for);
     - `durations`: "state|department|priority", "state|department" or "state" -> StepDist,
@@ -74,7 +79,13 @@ class ProcessModel:
     - `first_response`: state -> {"share", "fractions"}: of the stints in that state before the
       first agent response, the share that held it, and how far into the stint (quantiles of
       the fraction of its time; apps/simulation/first_response.py);
-    - `response_targets`: priority -> business seconds of the first-response clock."""
+    - `response_targets`: priority -> business seconds of the first-response clock;
+    - `holds`: keyed as `durations`, the agent's hands-on part of a return to work (after the
+      customer's reply, a reopening), read from the log (apps/simulation/holds.py); with them
+      a return waits for its own agent, then holds them for this time only, and the agents
+      take the oldest waiting request first;
+    - `pickups`: keyed as `durations` for `queued`, the open seconds a request stays queued
+      while an agent is free (the desk's pickup delay), before it waits for one."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -93,6 +104,7 @@ class ProcessModel:
     response_targets: dict[str, float] = field(default_factory=dict)
     holds: dict[str, StepDist] = field(default_factory=dict)
     pickups: dict[str, StepDist] = field(default_factory=dict)
+    after: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -110,8 +122,16 @@ class ProcessModel:
         shifts = self.staffing.get(department)
         return shifts[hour % len(shifts)] if shifts else self.capacity.get(department, 0)
 
-    def next_state(self, state: str, category: str, rng: random.Random) -> str | None:
-        choices = self.transitions.get(f"{state}|{category}") or self.transitions.get(state)
+    def next_state(
+        self, state: str, category: str, rng: random.Random, before: str = "", department: str = ""
+    ) -> str | None:
+        choices = (
+            self.after.get(f"{state}<{before}|{category}")
+            or self.after.get(f"{state}<{before}")
+            or self.transitions.get(f"{state}|{category}|{department}")
+            or self.transitions.get(f"{state}|{category}")
+            or self.transitions.get(state)
+        )
         return draw(choices, rng) if choices else None
 
     def department_for(self, category: str, before: str, rng: random.Random) -> str:

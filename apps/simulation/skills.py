@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 import simpy
+from simpy.resources.resource import SortedQueue
+from simpy.resources.store import FilterStoreGet
 from django.utils.translation import gettext as _
 
 from apps.simulation.changes import mapping, unknown
@@ -108,6 +110,19 @@ class Agent:
         self.categories = categories
 
 
+class _OldestFirst(simpy.FilterStore):
+    """A FilterStore that serves the waiting requests in the order of their `key` (ties: the
+    order they asked in) rather than only the order they asked in."""
+
+    GetQueue = SortedQueue
+
+
+class _Claim(FilterStoreGet):
+    def __init__(self, store: simpy.FilterStore, filter: Callable, key: float) -> None:
+        self.key = key
+        super().__init__(store, filter)
+
+
 class SkilledPool:
     """A department's agents as tokens in a SimPy FilterStore: a request takes the first free
     agent who can work its category (any agent when nobody in the department can: it is worked
@@ -119,7 +134,7 @@ class SkilledPool:
     def __init__(self, env: simpy.Environment, agents: list[Token]) -> None:
         self.env = env
         self.capacity = len(agents)
-        self.store = simpy.FilterStore(env, capacity=max(len(agents), 1))
+        self.store = _OldestFirst(env, capacity=max(len(agents), 1))
         self.store.items.extend(Agent(categories) for categories in agents)
         self.members = frozenset(self.store.items)
         covered = [agent for agent in agents if agent is not None]
@@ -128,14 +143,20 @@ class SkilledPool:
         self._off: list[Agent] = []
         self._owed = 0
 
-    def request(self, category: str, agent: Agent | None = None) -> simpy.events.Event:
+    def request(
+        self, category: str, agent: Agent | None = None, since: float | None = None
+    ) -> simpy.events.Event:
         """The first free agent who can work `category`; `agent` itself when it is one of the
-        pool's."""
+        pool's. Waiting requests are served in the order of `since` (the time they arrived at
+        the desk: the oldest request first), else in the order they asked."""
+        key = self.env.now if since is None else since
         if agent is not None and agent in self.members:
-            return self.store.get(lambda free: free is agent)
+            return _Claim(self.store, lambda free: free is agent, key)
         if self._anyone or category in self._covered:
-            return self.store.get(lambda free: free.categories is None or category in free.categories)
-        return self.store.get(lambda free: True)
+            return _Claim(
+                self.store, lambda free: free.categories is None or category in free.categories, key
+            )
+        return _Claim(self.store, lambda free: True, key)
 
     def release(self, claim: simpy.events.Event) -> None:
         if self._owed:
