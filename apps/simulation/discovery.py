@@ -153,13 +153,7 @@ def _read_log(
             step = (from_state, came_from, to_state, category_key, before, str(prio))
             wall = less_waits(wall, at, waits.get(request_id))
             _count_step(tally, step, hands_on(hours, from_state, at, wall))
-            for found, times in (
-                (agent_time.holds, tally.holds),
-                (agent_time.pickups, tally.pickups),
-            ):
-                if (request_id, at) in found:
-                    for key in step_keys(from_state, came_from, before, str(prio)):
-                        times[key].append(found[(request_id, at)])
+            _count_agent_time(tally, step, agent_time.at(request_id, at))
             if to_state == "queued":
                 tally.routes[f"{category_key}|{before}"][_key(department)] += 1
                 tally.routes[f"|{before}"][_key(department)] += 1
@@ -190,6 +184,16 @@ def _count_step(tally: _Tally, step: tuple[str, ...], wall: float | None) -> Non
     if wall is not None:
         for key in step_keys(from_state, came_from, department, priority):
             tally.times[key].append(wall)
+
+
+def _count_agent_time(tally: _Tally, step: tuple[str, ...], found: tuple) -> None:
+    """A step's hold (a return to work) or pickup delay (the queue), where the log gives one."""
+    hold, pickup = found
+    from_state, came_from, _to, _category, department, priority = step
+    for seconds, times in ((hold, tally.holds), (pickup, tally.pickups)):
+        if seconds is not None:
+            for key in step_keys(from_state, came_from, department, priority):
+                times[key].append(seconds)
 
 
 def _key(department: int | None) -> str:

@@ -14,13 +14,20 @@ from bisect import bisect_left
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
+
+from django.db.models import F
 
 from apps.eventlog.models import Event, EventKind
 from apps.simulation.calendar import open_seconds_between
 from apps.simulation.model import WORKING
+from apps.tickets.models import ServiceRequest
 
 # Other requests' work is read this far around the fitted period (stretches overlapping it).
 MARGIN = timedelta(days=14)
+# The ways into the working states that are not a return to work.
+NOT_RETURNS = ("queued", "new", "")
 
 
 @dataclass
@@ -33,6 +40,24 @@ class AgentTime:
     holds: dict[tuple, float] = field(default_factory=dict)
     pickups: dict[tuple, float] = field(default_factory=dict)
 
+    def at(self, request: int, left: datetime) -> tuple[float | None, float | None]:
+        """The hold and the pickup of the step of `request` that ended at `left` (None: not
+        one)."""
+        return self.holds.get((request, left)), self.pickups.get((request, left))
+
+
+@dataclass
+class _Stretch:
+    """A request's stay in the working states with one agent: whence it came, when it came
+    (and since when it was queued, when it came from the queue), when it left."""
+
+    agent: int | None
+    came_from: str
+    entered: datetime
+    queued_since: datetime | None
+    left: datetime | None = None
+    states: int = 1
+
 
 def read_holds(start: datetime, end: datetime, hours: list[float]) -> AgentTime:
     """The holds of the requests submitted in [start, end) whose stretch in one working state
@@ -40,54 +65,64 @@ def read_holds(start: datetime, end: datetime, hours: list[float]) -> AgentTime:
     reopening), and the pickups of their stays in the queue."""
     rows = (
         Event.objects.filter(kind=EventKind.TRANSITION, at__gte=start - MARGIN, at__lt=end + MARGIN)
+        .exclude(from_state=F("to_state"))
         .order_by("request_id", "seq")
-        .values_list(
-            "request_id", "from_state", "to_state", "at", "assignee_id", "request__created_at"
+        .values_list("request_id", "from_state", "to_state", "at", "assignee_id")
+    )
+    fitted = set(
+        ServiceRequest.objects.filter(created_at__gte=start, created_at__lt=end).values_list(
+            "pk", flat=True
         )
     )
     ends: dict[int, list[datetime]] = defaultdict(list)
-    returns: list[tuple[int, int, datetime, datetime]] = []
-    queued: list[tuple[int, int, datetime, datetime]] = []
-    current, entered, came_from, agent, states = None, None, "", None, 0
-    since: datetime | None = None
-    fitted = False
-    for request_id, from_state, to_state, at, assignee, created in rows.iterator(chunk_size=5000):
-        if request_id != current:
-            current, entered, agent, since = request_id, None, None, None
-            fitted = start <= created < end
-        if from_state == to_state:
-            continue
-        if to_state == "queued":
-            since = at
-        if to_state in WORKING and from_state not in WORKING:
-            if from_state == "queued" and since is not None and assignee is not None and fitted:
-                queued.append((request_id, assignee, since, at))
-            entered, came_from, agent, states = at, from_state, assignee, 1
-            continue
-        if to_state in WORKING:
-            states += 1
-        agent = agent or assignee
-        if from_state not in WORKING or to_state in WORKING or entered is None:
-            continue
-        if agent is not None:
-            ends[agent].append(at)
-            if fitted and states == 1 and came_from not in ("queued", "", "new"):
-                returns.append((request_id, agent, entered, at))
-        entered, agent = None, None
+    own: list[tuple[int, _Stretch]] = []
+    for request_id, events in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0)):
+        for stretch in _stretches(events):
+            if stretch.agent is not None and stretch.left is not None:
+                ends[stretch.agent].append(stretch.left)
+                if request_id in fitted:
+                    own.append((request_id, stretch))
     for times in ends.values():
         times.sort()
     found = AgentTime()
-    for request_id, agent, entered, left in returns:
-        # The last of the agent's other requests to leave work before this one did.
-        began = _last_end(ends[agent], left) or entered
-        found.holds[(request_id, left)] = open_seconds_between(hours, max(entered, began), left)
-    for request_id, agent, entered, left in queued:
-        free = _last_end(ends[agent], left)
-        if free is None or free <= entered:
-            found.pickups[(request_id, left)] = open_seconds_between(hours, entered, left)
+    for request_id, stretch in own:
+        assert stretch.agent is not None and stretch.left is not None
+        free = _last_end(ends[stretch.agent], stretch.left)
+        if stretch.came_from not in NOT_RETURNS and stretch.states == 1:
+            began = max(stretch.entered, free or stretch.entered)
+            found.holds[(request_id, stretch.left)] = open_seconds_between(
+                hours, began, stretch.left
+            )
+        since = stretch.queued_since
+        free = _last_end(ends[stretch.agent], stretch.entered)
+        if since is not None and (free is None or free <= since):
+            found.pickups[(request_id, stretch.entered)] = open_seconds_between(
+                hours, since, stretch.entered
+            )
+    return found
+
+
+def _stretches(events) -> list[_Stretch]:
+    """One request's stretches in the working states, from its state changes in log order."""
+    found: list[_Stretch] = []
+    stretch, queued_since = None, None
+    for _request, from_state, to_state, at, assignee in events:
+        if to_state == "queued":
+            queued_since = at
+        if to_state in WORKING and from_state not in WORKING:
+            since = queued_since if from_state == "queued" else None
+            stretch = _Stretch(assignee, from_state or "", at, since)
+        elif stretch is not None and to_state in WORKING:
+            stretch.states += 1
+            stretch.agent = stretch.agent or assignee
+        elif stretch is not None and from_state in WORKING:
+            stretch.agent, stretch.left = stretch.agent or assignee, at
+            found.append(stretch)
+            stretch = None
     return found
 
 
 def _last_end(times: list[datetime], before: datetime) -> datetime | None:
+    """The last instant in `times` (sorted) before `before`."""
     position = bisect_left(times, before)
     return times[position - 1] if position else None

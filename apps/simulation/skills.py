@@ -18,9 +18,9 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 
 import simpy
+from django.utils.translation import gettext as _
 from simpy.resources.resource import SortedQueue
 from simpy.resources.store import FilterStoreGet
-from django.utils.translation import gettext as _
 
 from apps.simulation.changes import mapping, unknown
 from apps.simulation.model import ProcessModel

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from apps.eventlog.models import Event, EventKind
 from apps.simulation.calendar import HOUR, open_seconds
 from apps.simulation.discovery import MIN_REQUESTS, discover, hands_on
-from apps.simulation.holds import read_holds
 from apps.simulation.engine import Run, simulate
 from apps.simulation.first_response import censor_responses
 from apps.simulation.handoff_steps import observed_ola
+from apps.simulation.holds import read_holds
 from apps.simulation.kpis import Estimate, backlog_series, daily_means, measure, summarise
 from apps.simulation.model import WORKING, ProcessModel
 from apps.sla.models import ClockKind, SLAClock
