@@ -44,7 +44,6 @@ class _Tally:
     holds: dict = field(default_factory=lambda: defaultdict(list))
     # The queue's pickup delay, where the agent who took the request was free (holds.py).
     pickups: dict = field(default_factory=lambda: defaultdict(list))
-    after: dict = field(default_factory=lambda: defaultdict(Counter))
     # Department -> the agents seen working its requests, and the (start, end) of each stretch
     # a request spent in a working state there.
     agents: dict = field(default_factory=lambda: defaultdict(set))
@@ -90,7 +89,6 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE),
         holds=_fit_all(tally.holds),
         pickups=_fit_all(tally.pickups),
-        after=_after(tally.after),
     )
 
 
@@ -178,9 +176,6 @@ def _count_step(tally: _Tally, step: tuple[str, ...], wall: float | None) -> Non
     tally.exits[from_state][to_state] += 1
     tally.exits[f"{from_state}|{category}"][to_state] += 1
     tally.exits[f"{from_state}|{category}|{department}"][to_state] += 1
-    if came_from:
-        tally.after[f"{from_state}<{came_from}"][to_state] += 1
-        tally.after[f"{from_state}<{came_from}|{category}"][to_state] += 1
     if wall is not None:
         for key in step_keys(from_state, came_from, department, priority):
             tally.times[key].append(wall)
@@ -216,26 +211,6 @@ def _arrival_rates(submits: Counter, start: datetime, end: datetime) -> dict[str
 def _shares(counts: Counter) -> dict[str, float]:
     total = sum(counts.values())
     return {key: count / total for key, count in counts.items()}
-
-
-def _after(counted: dict) -> dict[str, dict[str, float]]:
-    """The shares of the next state by the state a state was entered from (`state<before`,
-    and a category's own, `state<before|category`), where that is not the way most requests
-    enter it: a request back in `new` after declining the bot's answer (not offered the bot
-    again), in `in_progress` after the customer's reply or a reopening. Each with
-    `MIN_PER_KEY` observations; the usual way keeps the shares of `transitions`."""
-    entries: dict[str, Counter] = defaultdict(Counter)
-    for key, counts in counted.items():
-        if "|" not in key:
-            state, before = key.split("<")
-            entries[state][before] = sum(counts.values())
-    usual = {state: ways.most_common(1)[0][0] for state, ways in entries.items()}
-    kept = {}
-    for key, counts in counted.items():
-        state, before = key.split("|")[0].split("<")
-        if before != usual[state] and sum(counts.values()) >= MIN_PER_KEY:
-            kept[key] = _shares(counts)
-    return kept
 
 
 def _keep(counted: dict, minimum: int) -> dict[str, dict[str, float]]:

@@ -52,10 +52,6 @@ class ProcessModel:
     - `priorities`: category key -> {priority: share};
     - `transitions`: "state", "state|category" or "state|category|department" (the
       department it is with) -> {next state: probability};
-    - `after`: "state<state before" or "state<state before|category" -> {next state:
-      probability}, for the ways into a state other than the usual one (back in `new` after
-      declining the bot's answer, in `in_progress` after the customer's reply); looked up
-      before `transitions`;
     - `routes`: "category|department before" or "|department before" -> {department: share}
       (the department a request is queued for);
     - `durations`: "state|department|priority", "state|department" or "state" -> StepDist,
@@ -104,7 +100,6 @@ class ProcessModel:
     response_targets: dict[str, float] = field(default_factory=dict)
     holds: dict[str, StepDist] = field(default_factory=dict)
     pickups: dict[str, StepDist] = field(default_factory=dict)
-    after: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -123,12 +118,13 @@ class ProcessModel:
         return shifts[hour % len(shifts)] if shifts else self.capacity.get(department, 0)
 
     def next_state(
-        self, state: str, category: str, rng: random.Random, before: str = "", department: str = ""
+        self, state: str, category: str, rng: random.Random, department: str = ""
     ) -> str | None:
+        """The next state: by the request's category and the department it is with (a
+        category's requests are transferred from the department it is wrongly routed to, not
+        from the one it belongs to), backing off to the category's, then the state's shares."""
         choices = (
-            self.after.get(f"{state}<{before}|{category}")
-            or self.after.get(f"{state}<{before}")
-            or self.transitions.get(f"{state}|{category}|{department}")
+            self.transitions.get(f"{state}|{category}|{department}")
             or self.transitions.get(f"{state}|{category}")
             or self.transitions.get(state)
         )

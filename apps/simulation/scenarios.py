@@ -124,14 +124,13 @@ def _bot_coverage(model: ProcessModel, share) -> None:
 
 def _skip_states(model: ProcessModel, states: list) -> None:
     for state in states:
-        for shares in (model.transitions, model.after):
-            for key, choices in list(shares.items()):
-                if state in choices and key.split("|")[0].split("<")[0] != state:
-                    category = key.split("|")[1] if "|" in key else ""
-                    onward = model.transitions.get(f"{state}|{category}") or model.transitions.get(
-                        state, {}
-                    )
-                    shares[key] = _bypass(choices, state, onward)
+        for key, choices in list(model.transitions.items()):
+            if state in choices and key.split("|")[0] != state:
+                category = key.split("|")[1] if "|" in key else ""
+                onward = model.transitions.get(f"{state}|{category}") or model.transitions.get(
+                    state, {}
+                )
+                model.transitions[key] = _bypass(choices, state, onward)
 
 
 def _resolution_hours(model: ProcessModel, targets: dict) -> None:
