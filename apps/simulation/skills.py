@@ -16,6 +16,7 @@ then runs the department's agents as one pool, as before."""
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import cast
 
 import simpy
 from django.utils.translation import gettext as _
@@ -161,7 +162,7 @@ class SkilledPool:
     def release(self, claim: simpy.events.Event) -> None:
         if self._owed:
             self._owed -= 1
-            self._off.append(claim.value)
+            self._off.append(cast(Agent, claim.value))
         else:
             self.store.put(claim.value)
 
