@@ -44,20 +44,3 @@ def _median_in_work(stretches: list[tuple[datetime, datetime]], open_hours: list
             counts.append(bisect_right(starts, at) - bisect_right(ends, at))
         at += timedelta(hours=1)
     return statistics.median(counts) if counts else 0.0
-
-
-def shared_agents(agents: dict, capacity: dict[str, int]) -> dict[str, int]:
-    """Departments (comma-separated, sorted) -> the agents seen working the requests of each
-    of them, one person counted in every department's `capacity`; only where a department's
-    capacity is its agents (agents juggling several requests are not one token each)."""
-    departments: dict[int, list[str]] = {}
-    for department, seen in agents.items():
-        if department and capacity.get(department) == len(seen):
-            for agent in seen:
-                departments.setdefault(agent, []).append(department)
-    shared: dict[str, int] = {}
-    for own in departments.values():
-        if len(own) > 1:
-            key = ",".join(sorted(own))
-            shared[key] = shared.get(key, 0) + 1
-    return shared

@@ -14,7 +14,7 @@ from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import SUBMIT
 from apps.simulation.agent_log import read_agents
 from apps.simulation.calendar import open_seconds_between, open_shares
-from apps.simulation.capacity import agents_from_log, shared_agents
+from apps.simulation.capacity import agents_from_log
 from apps.simulation.fitting import fit_step
 from apps.simulation.handoff_steps import discover_handoffs, less_waits
 from apps.simulation.holds import AgentTime, read_holds
@@ -88,7 +88,6 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         first_response=first_response,
         response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE),
         holds=_fit_all(tally.holds),
-        shared=shared_agents(tally.agents, capacity),
         pickups=_fit_all(tally.pickups),
     )
 

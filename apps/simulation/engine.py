@@ -26,7 +26,7 @@ from apps.simulation.model import (
     draw,
 )
 from apps.simulation.side_steps import Passage, SideStep, choose, pass_through, steps_of
-from apps.simulation.skills import Agent, SkilledPool, shared_pools, skilled_pool
+from apps.simulation.skills import Agent, SkilledPool, skilled_pool
 
 HOUR = 3600.0
 # A request left on the path longer than this many steps is stopped (a loop in the data).
@@ -72,11 +72,7 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
     """Arrivals during `hours`; the run goes on `drain_hours` more so late arrivals finish."""
     env, rng, run = simpy.Environment(), random.Random(seed), Run()
     # A department the model has no agents for has no pool: its queue takes the fitted time.
-    # An agent who works for several departments is one agent (a model read from the log).
-    pools: dict[str, simpy.Resource | SkilledPool] = {}
-    if model.holds:
-        pools.update(shared_pools(env, model))
-    pools.update({d: _pool(env, model, d) for d in model.capacity if d not in pools})
+    pools = {d: _pool(env, model, d) for d in model.capacity}
     sim = _Sim(env=env, rng=rng, model=model, run=run, pools=pools, steps=steps_of(model))
     # First responses draw from their own stream: a model without them runs as before.
     sim.responses = random.Random(f"first-response {seed}")
@@ -125,7 +121,7 @@ class _Sim:
     rng: random.Random
     model: ProcessModel
     run: Run
-    pools: dict[str, simpy.Resource | SkilledPool]
+    pools: dict[str, simpy.Resource]
     steps: list[SideStep] = field(default_factory=list)
     responses: random.Random | None = None
 

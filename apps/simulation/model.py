@@ -81,10 +81,7 @@ class ProcessModel:
       a return waits for its own agent, then holds them for this time only, and the agents
       take the oldest waiting request first;
     - `pickups`: keyed as `durations` for `queued`, the open seconds a request stays queued
-      while an agent is free (the desk's pickup delay), before it waits for one;
-    - `shared`: departments, comma-separated -> agents who work for all of them, counted in
-      each one's `capacity`; with `holds` and without shifts, the engine runs each such agent
-      once, serving the departments' queues (apps/simulation/skills.py)."""
+      while an agent is free (the desk's pickup delay), before it waits for one."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -103,7 +100,6 @@ class ProcessModel:
     response_targets: dict[str, float] = field(default_factory=dict)
     holds: dict[str, StepDist] = field(default_factory=dict)
     pickups: dict[str, StepDist] = field(default_factory=dict)
-    shared: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -103,8 +103,7 @@ def tokens(model: ProcessModel, department: str, size: int) -> list[Token]:
 
 class Agent:
     """One agent in a pool, told apart from the others (a request back from the customer waits
-    for the agent it had; an agent of two departments is in both pools): the categories they
-    can work (None: any)."""
+    for the agent it had): the categories they can work (None: any)."""
 
     __slots__ = ("categories",)
 
@@ -133,20 +132,13 @@ class SkilledPool:
     waits for its own agent. With shifts, the agents off duty are taken out of the store; one
     who is busy goes off duty when they finish."""
 
-    def __init__(
-        self,
-        env: simpy.Environment,
-        agents: list[Agent],
-        store: simpy.FilterStore | None = None,
-    ) -> None:
+    def __init__(self, env: simpy.Environment, agents: list[Token]) -> None:
         self.env = env
         self.capacity = len(agents)
-        if store is None:
-            store = _OldestFirst(env, capacity=max(len(agents), 1))
-            store.items.extend(agents)
-        self.store = store
-        self.members = frozenset(agents)
-        covered = [agent.categories for agent in agents if agent.categories is not None]
+        self.store = _OldestFirst(env, capacity=max(len(agents), 1))
+        self.store.items.extend(Agent(categories) for categories in agents)
+        self.members = frozenset(self.store.items)
+        covered = [agent for agent in agents if agent is not None]
         self._anyone = len(covered) < len(agents)
         self._covered = frozenset().union(*covered) if covered else frozenset()
         self._off: list[Agent] = []
@@ -159,18 +151,13 @@ class SkilledPool:
         pool's. Waiting requests are served in the order of `since` (the time they arrived at
         the desk: the oldest request first), else in the order they asked."""
         key = self.env.now if since is None else since
-        members = self.members
-        if agent is not None and agent in members:
+        if agent is not None and agent in self.members:
             return _Claim(self.store, lambda free: free is agent, key)
         if self._anyone or category in self._covered:
             return _Claim(
-                self.store,
-                lambda free: (
-                    free in members and (free.categories is None or category in free.categories)
-                ),
-                key,
+                self.store, lambda free: free.categories is None or category in free.categories, key
             )
-        return _Claim(self.store, lambda free: free in members, key)
+        return _Claim(self.store, lambda free: True, key)
 
     def release(self, claim: simpy.events.Event) -> None:
         if self._owed:
@@ -200,34 +187,7 @@ class SkilledPool:
 def skilled_pool(env: simpy.Environment, model: ProcessModel, department: str) -> SkilledPool:
     shifts = model.staffing.get(department)
     size = max(shifts) if shifts else model.capacity[department]
-    return SkilledPool(env, [Agent(c) for c in tokens(model, department, max(size, 1))])
-
-
-def shared_pools(env: simpy.Environment, model: ProcessModel) -> dict[str, SkilledPool]:
-    """The pools of the departments that share agents (`model.shared`), over one store: each
-    shared agent is one token serving every department they work for, the departments' other
-    agents their own. None without shared agents or with shifts (each department's pool then
-    counts a shared agent, as before)."""
-    groups = {
-        key: n
-        for key, n in model.shared.items()
-        if all(d in model.capacity for d in key.split(SEPARATOR))
-    }
-    if not groups or model.staffing:
-        return {}
-    departments = sorted({d for key in groups for d in key.split(SEPARATOR)})
-    agents: dict[str, list[Agent]] = {}
-    for department in departments:
-        others = sum(n for key, n in groups.items() if department in key.split(SEPARATOR))
-        own = max(model.capacity[department] - others, 0)
-        agents[department] = [Agent(c) for c in tokens(model, department, own)]
-    for key, n in sorted(groups.items()):
-        for agent in [Agent(None) for _agent in range(n)]:
-            for department in key.split(SEPARATOR):
-                agents[department].append(agent)
-    store = _OldestFirst(env, capacity=max(sum(model.capacity[d] for d in departments), 1))
-    store.items.extend(dict.fromkeys(a for d in departments for a in agents[d]))
-    return {d: SkilledPool(env, agents[d], store=store) for d in departments}
+    return SkilledPool(env, tokens(model, department, max(size, 1)))
 
 
 def work_of(model: ProcessModel, department: str) -> set[str]:

@@ -3,14 +3,12 @@
 
 import simpy
 
-from apps.simulation.engine import HOUR
-from apps.simulation.skills import Agent, SkilledPool, shared_pools
-from tests.support.simulation import fixed, queue_model
+from apps.simulation.skills import SkilledPool
 
 
 def _desk():
     env = simpy.Environment()
-    return env, SkilledPool(env, [Agent(None), Agent(None)]), {}
+    return env, SkilledPool(env, [None, None]), {}
 
 
 def _work(env, pool, seen, name, *, at, hours, agent_of=None, since=None):
@@ -51,19 +49,3 @@ def test_the_oldest_request_is_taken_first_not_the_first_to_ask():
     env.process(_work(env, pool, seen, "second", at=0.4, hours=1))
     env.run()
     assert seen["first"][0] == 1 and seen["second"][0] == 2
-
-
-def test_an_agent_of_two_departments_is_one_agent():
-    env = simpy.Environment()
-    model = queue_model(per_hour=1, agents=1, service=fixed(HOUR))
-    model.capacity = {"a": 2, "b": 1}
-    model.shared = {"a,b": 1}
-    pools = shared_pools(env, model)
-    assert pools["a"].capacity == 2 and pools["b"].capacity == 1
-    seen: dict = {}
-    env.process(_work(env, pools["a"], seen, "a1", at=0, hours=2))
-    env.process(_work(env, pools["a"], seen, "a2", at=0, hours=1))
-    # Department b's only agent is the shared one, busy with a request of a until 1 or 2.
-    env.process(_work(env, pools["b"], seen, "b1", at=0.5, hours=1))
-    env.run()
-    assert seen["b1"][0] in (1, 2) and seen["b1"][1] in (seen["a1"][1], seen["a2"][1])
