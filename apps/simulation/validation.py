@@ -355,7 +355,9 @@ def _utilisation(model: ProcessModel, start: datetime, end: datetime) -> dict[st
         kind=EventKind.TRANSITION, at__gte=start, at__lt=end, from_state__in=WORKING
     ).values_list("request_id", "department_id", "from_state", "at", "wall_seconds")
     for request_id, department, state, at, wall in rows.iterator(chunk_size=5000):
-        seconds = holds.get((request_id, at)) or hands_on(model.open_hours, state, at, wall)
+        seconds = holds.get((request_id, at))
+        if seconds is None:
+            seconds = hands_on(model.open_hours, state, at, wall)
         if department is not None and seconds is not None:
             busy[str(department)] = busy.get(str(department), 0.0) + seconds
     span = (end - start).total_seconds()
