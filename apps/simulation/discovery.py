@@ -18,6 +18,7 @@ from apps.simulation.calendar import department_hours, open_seconds_between, ope
 from apps.simulation.capacity import agents_from_log
 from apps.simulation.fitting import fit_step
 from apps.simulation.handoff_steps import discover_handoffs, less_waits
+from apps.simulation.holds import AgentTime, read_holds
 from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist, step_keys
 from apps.sla.models import ClockKind, SLAClock, SLAPolicy
 from apps.sla.timers import schedule_of
@@ -40,6 +41,10 @@ class _Tally:
     exits: dict = field(default_factory=lambda: defaultdict(Counter))
     routes: dict = field(default_factory=lambda: defaultdict(Counter))
     times: dict = field(default_factory=lambda: defaultdict(list))
+    # The agent's hands-on part of the returns to work (apps/simulation/holds.py).
+    holds: dict = field(default_factory=lambda: defaultdict(list))
+    # The queue's pickup delay, where the agent who took the request was free (holds.py).
+    pickups: dict = field(default_factory=lambda: defaultdict(list))
     # Department -> the agents seen working its requests, and the (start, end) of each stretch
     # a request spent in a working state there.
     agents: dict = field(default_factory=lambda: defaultdict(set))
@@ -54,7 +59,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
     hours = open_shares(desk_schedule(start, end), start, end)
     own = department_hours(start, end)
     handoffs = discover_handoffs(start, end, hours, own)
-    tally = _read_log(start, end, (hours, own), handoffs.waits)
+    tally = _read_log(start, end, (hours, own), handoffs.waits, read_holds(start, end, hours))
     requests = sum(tally.submits.values())
     if requests < min_requests:
         raise InsufficientData(
@@ -88,14 +93,20 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         department_hours=own,
         next_response=next_response,
         next_targets=resolution_targets(start, end, ClockKind.NEXT_RESPONSE),
+        holds=_fit_all(tally.holds),
+        pickups=_fit_all(tally.pickups),
     )
 
 
-def _read_log(start: datetime, end: datetime, calendars: tuple, waits: dict) -> _Tally:
+def _read_log(
+    start: datetime, end: datetime, calendars: tuple, waits: dict, agent_time: AgentTime
+) -> _Tally:
     """One pass over the transitions of the requests submitted in the period, in log order;
     the time in a working state is its hands-on time (`hands_on`) in the hours its department
     works (`calendars`: the desk's office hours, and department -> its own where it has one),
-    without the request's `waits` for other departments (handoffs, a step of their own)."""
+    without the request's `waits` for other departments (handoffs, a step of their own); a
+    return to work also counts the agent's hold (the hands-on part of it), a stay in the queue
+    its pickup delay (`agent_time`)."""
     hours, own = calendars
     rows = (
         Event.objects.filter(
@@ -148,6 +159,7 @@ def _read_log(start: datetime, end: datetime, calendars: tuple, waits: dict) -> 
             step = (from_state, came_from, to_state, category_key, before, str(prio))
             wall = less_waits(wall, at, waits.get(request_id))
             _count_step(tally, step, hands_on(own.get(before, hours), from_state, at, wall))
+            _count_agent_time(tally, step, agent_time.at(request_id, at))
             if to_state == "queued":
                 tally.routes[f"{category_key}|{before}"][_key(department)] += 1
                 tally.routes[f"|{before}"][_key(department)] += 1
@@ -171,9 +183,20 @@ def _count_step(tally: _Tally, step: tuple[str, ...], wall: float | None) -> Non
     from_state, came_from, to_state, category, department, priority = step
     tally.exits[from_state][to_state] += 1
     tally.exits[f"{from_state}|{category}"][to_state] += 1
+    tally.exits[f"{from_state}|{category}|{department}"][to_state] += 1
     if wall is not None:
         for key in step_keys(from_state, came_from, department, priority):
             tally.times[key].append(wall)
+
+
+def _count_agent_time(tally: _Tally, step: tuple[str, ...], found: tuple) -> None:
+    """A step's hold (a return to work) or pickup delay (the queue), where the log gives one."""
+    hold, pickup = found
+    from_state, came_from, _to, _category, department, priority = step
+    for seconds, times in ((hold, tally.holds), (pickup, tally.pickups)):
+        if seconds is not None:
+            for key in step_keys(from_state, came_from, department, priority):
+                times[key].append(seconds)
 
 
 def _key(department: int | None) -> str:

@@ -29,7 +29,7 @@ from apps.simulation.model import (
 )
 from apps.simulation.next_response import NextResponses
 from apps.simulation.side_steps import Passage, SideStep, choose, pass_through, steps_of
-from apps.simulation.skills import SkilledPool, skilled_pool
+from apps.simulation.skills import Agent, SkilledPool, skilled_pool
 
 HOUR = 3600.0
 # A request left on the path longer than this many steps is stopped (a loop in the data).
@@ -96,7 +96,8 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
 def _pool(env: simpy.Environment, model: ProcessModel, department: str):
     if in_turn(model, department):
         return round_robin_pool(env, model, department)
-    if model.skills.get(department):
+    if model.skills.get(department) or model.holds:
+        # Agents told apart: by their categories, and a return to work waits for its own.
         return skilled_pool(env, model, department)
     shifts = model.staffing.get(department)
     if shifts:
@@ -117,6 +118,8 @@ class _Path:
     before: str = ""
     department: str = ""
     held: tuple | None = None
+    # The agent it last had (a return to work waits for them, where the pool tells agents apart).
+    agent: Agent | None = None
     # Where a side step's transfer sends it when it is next queued ("": the model's routes).
     route_to: str = ""
 
@@ -154,7 +157,9 @@ class _Sim:
     def request(self, outcome: Outcome):
         path = _Path()
         for _step in range(MAX_STEPS):
-            following = self.model.next_state(path.state, outcome.category, self.rng)
+            following = self.model.next_state(
+                path.state, outcome.category, self.rng, path.department
+            )
             if following is None:
                 break
             step = (
@@ -180,8 +185,13 @@ class _Sim:
         between the two states when one was drawn."""
         began = self.env.now
         if path.state == "queued" and following in WORKING and path.department in self.pools:
-            if self.pick_up is not None:
+            if self.pick_up is not None and path.department in self.pick_up.delays:
                 yield from self.pick_up.wait(self.env, path.department, outcome)
+            else:
+                delay = self.model.pickup(path.department, outcome.priority, self.rng, path.before)
+                if delay:
+                    hours = self.model.hours_of(path.department)
+                    yield self.env.timeout(after_open_seconds(hours, began, delay) - began)
             path.held = yield from self._take_agent(path.department, outcome)
         else:
             seconds = self.model.duration(
@@ -197,7 +207,7 @@ class _Sim:
         self._responses(outcome, (path.state, following), (began, self.env.now))
         if path.held is not None and following not in WORKING:
             self._release(path.held, path.department)
-            path.held = None
+            path.agent, path.held = path.held[0].value, None
         if step is not None:
             yield from pass_through(self, path, step, outcome)
         if following == "queued":
@@ -208,7 +218,7 @@ class _Sim:
             path.route_to = ""
             outcome.department = path.department
         if following in WORKING and path.held is None and path.state != "queued":
-            path.held = yield from self._take_agent(path.department, outcome)
+            path.held = yield from self._take_agent(path.department, outcome, path.agent)
         path.before, path.state = path.state, following
 
     def _responses(self, outcome: Outcome, step: tuple[str, str], span: tuple) -> None:
@@ -218,14 +228,16 @@ class _Sim:
         if self.next_responses is not None:
             self.next_responses.after_step(outcome, step, span)
 
-    def _take_agent(self, department: str, outcome: Outcome):
+    def _take_agent(self, department: str, outcome: Outcome, agent: Agent | None = None):
         pool = self.pools.get(department)
         if pool is None:
             return None
         start = self.env.now
         claim: simpy.events.Event
         if isinstance(pool, SkilledPool):
-            claim = pool.request(outcome.category)
+            # A model read from the log serves the oldest request first (holds.py).
+            since = outcome.arrived if self.model.holds else None
+            claim = pool.request(outcome.category, agent, since)
         elif isinstance(pool, RoundRobinPool):
             claim = pool.request()
         elif isinstance(pool, simpy.PriorityResource):

@@ -50,7 +50,8 @@ class ProcessModel:
 
     - `arrivals`: category key -> 168 arrival rates per hour, Monday 00:00 first (UTC);
     - `priorities`: category key -> {priority: share};
-    - `transitions`: "state" or "state|category" -> {next state: probability};
+    - `transitions`: "state", "state|category" or "state|category|department" (the
+      department it is with) -> {next state: probability};
     - `routes`: "category|department before" or "|department before" -> {department: share}
       (the department a request is queued for);
     - `durations`: "state|department|priority", "state|department" or "state" -> StepDist,
@@ -83,7 +84,13 @@ class ProcessModel:
       the departments that have one (apps/simulation/calendar.py);
     - `next_response`: state -> {"share", "fractions"}, as `first_response` for the stints
       after a customer's reply before the agent's next response (next_response.py);
-    - `next_targets`: priority -> business seconds of the next-response clock."""
+    - `next_targets`: priority -> business seconds of the next-response clock;
+    - `holds`: keyed as `durations`, the agent's hands-on part of a return to work (after the
+      customer's reply, a reopening), read from the log (apps/simulation/holds.py); with them
+      a return waits for its own agent, then holds them for this time only, and the agents
+      take the oldest waiting request first;
+    - `pickups`: keyed as `durations` for `queued`, the open seconds a request stays queued
+      while an agent is free (the desk's pickup delay), before it waits for one."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -104,6 +111,8 @@ class ProcessModel:
     department_hours: dict[str, list[float]] = field(default_factory=dict)
     next_response: dict[str, dict] = field(default_factory=dict)
     next_targets: dict[str, float] = field(default_factory=dict)
+    holds: dict[str, StepDist] = field(default_factory=dict)
+    pickups: dict[str, StepDist] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -112,6 +121,8 @@ class ProcessModel:
     def from_dict(cls, data: dict) -> "ProcessModel":
         values = dict(data)
         values["durations"] = {k: StepDist(**v) for k, v in data["durations"].items()}
+        for part in ("holds", "pickups"):
+            values[part] = {k: StepDist(**v) for k, v in data.get(part, {}).items()}
         return cls(**values)
 
     def agents_at(self, department: str, hour: int) -> int:
@@ -128,8 +139,17 @@ class ProcessModel:
         the clock without one (as the desk's, apps/handoffs/ola.py)."""
         return self.department_hours.get(department, [])
 
-    def next_state(self, state: str, category: str, rng: random.Random) -> str | None:
-        choices = self.transitions.get(f"{state}|{category}") or self.transitions.get(state)
+    def next_state(
+        self, state: str, category: str, rng: random.Random, department: str = ""
+    ) -> str | None:
+        """The next state: by the request's category and the department it is with (a
+        category's requests are transferred from the department it is wrongly routed to, not
+        from the one it belongs to), backing off to the category's, then the state's shares."""
+        choices = (
+            self.transitions.get(f"{state}|{category}|{department}")
+            or self.transitions.get(f"{state}|{category}")
+            or self.transitions.get(state)
+        )
         return draw(choices, rng) if choices else None
 
     def department_for(self, category: str, before: str, rng: random.Random) -> str:
@@ -144,11 +164,28 @@ class ProcessModel:
         self, state: str, department: str, priority: str, rng: random.Random, before: str = ""
     ) -> float:
         """The time of a step: the most specific key present, the state it was entered from
-        first (a return to work after the customer's reply is not a first piece of work)."""
-        for key in step_keys(state, before, department, priority):
-            if key in self.durations:
-                return self.durations[key].sample(rng)
+        first (a return to work after the customer's reply is not a first piece of work); on
+        a return to work with `holds`, the agent's hands-on part of it."""
+        keys = step_keys(state, before, department, priority)
+        for times in (self.holds, self.durations) if returns(state, before) else (self.durations,):
+            for key in keys:
+                if key in times:
+                    return times[key].sample(rng)
         return 0.0
+
+    def pickup(self, department: str, priority: str, rng: random.Random, before: str) -> float:
+        """The open seconds a request stays queued before an agent, free or not, takes it
+        (`pickups`; 0 without)."""
+        for key in step_keys("queued", before, department, priority):
+            if key in self.pickups:
+                return self.pickups[key].sample(rng)
+        return 0.0
+
+
+def returns(state: str, before: str) -> bool:
+    """A working state entered from outside the working states and the queue: back to work
+    after the customer's reply, an approval or a reopening."""
+    return state in WORKING and before not in (*WORKING, "queued", "new", "")
 
 
 def step_keys(state: str, before: str, department: str, priority: str) -> tuple[str, ...]:

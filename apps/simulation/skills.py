@@ -16,9 +16,12 @@ then runs the department's agents as one pool, as before."""
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from typing import cast
 
 import simpy
 from django.utils.translation import gettext as _
+from simpy.resources.resource import SortedQueue
+from simpy.resources.store import FilterStoreGet
 
 from apps.simulation.changes import mapping, unknown
 from apps.simulation.model import ProcessModel
@@ -98,33 +101,68 @@ def tokens(model: ProcessModel, department: str, size: int) -> list[Token]:
     return restricted + [None] * (size - len(restricted))
 
 
+class Agent:
+    """One agent in a pool, told apart from the others (a request back from the customer waits
+    for the agent it had): the categories they can work (None: any)."""
+
+    __slots__ = ("categories",)
+
+    def __init__(self, categories: Token) -> None:
+        self.categories = categories
+
+
+class _OldestFirst(simpy.FilterStore):
+    """A FilterStore that serves the waiting requests in the order of their `key` (ties: the
+    order they asked in) rather than only the order they asked in."""
+
+    GetQueue = SortedQueue
+
+
+class _Claim(FilterStoreGet):
+    def __init__(self, store: simpy.FilterStore, filter: Callable, key: float) -> None:
+        self.key = key
+        super().__init__(store, filter)
+
+
 class SkilledPool:
     """A department's agents as tokens in a SimPy FilterStore: a request takes the first free
     agent who can work its category (any agent when nobody in the department can: it is worked
     anyway, as a lead would assign it by hand), and a request waiting for a skilled agent does
-    not hold back the others, as the desk's `assign_waiting` does. With shifts, the agents off
-    duty are taken out of the store; one who is busy goes off duty when they finish."""
+    not hold back the others, as the desk's `assign_waiting` does; a request back to work
+    waits for its own agent. With shifts, the agents off duty are taken out of the store; one
+    who is busy goes off duty when they finish."""
 
     def __init__(self, env: simpy.Environment, agents: list[Token]) -> None:
         self.env = env
         self.capacity = len(agents)
-        self.store = simpy.FilterStore(env, capacity=max(len(agents), 1))
-        self.store.items.extend(agents)
+        self.store = _OldestFirst(env, capacity=max(len(agents), 1))
+        self.store.items.extend(Agent(categories) for categories in agents)
+        self.members = frozenset(self.store.items)
         covered = [agent for agent in agents if agent is not None]
         self._anyone = len(covered) < len(agents)
         self._covered = frozenset().union(*covered) if covered else frozenset()
-        self._off: list[Token] = []
+        self._off: list[Agent] = []
         self._owed = 0
 
-    def request(self, category: str) -> simpy.events.Event:
+    def request(
+        self, category: str, agent: Agent | None = None, since: float | None = None
+    ) -> simpy.events.Event:
+        """The first free agent who can work `category`; `agent` itself when it is one of the
+        pool's. Waiting requests are served in the order of `since` (the time they arrived at
+        the desk: the oldest request first), else in the order they asked."""
+        key = self.env.now if since is None else since
+        if agent is not None and agent in self.members:
+            return _Claim(self.store, lambda free: free is agent, key)
         if self._anyone or category in self._covered:
-            return self.store.get(lambda agent: agent is None or category in agent)
-        return self.store.get(lambda agent: True)
+            return _Claim(
+                self.store, lambda free: free.categories is None or category in free.categories, key
+            )
+        return _Claim(self.store, lambda free: True, key)
 
     def release(self, claim: simpy.events.Event) -> None:
         if self._owed:
             self._owed -= 1
-            self._off.append(claim.value)
+            self._off.append(cast(Agent, claim.value))
         else:
             self.store.put(claim.value)
 

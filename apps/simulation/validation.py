@@ -20,6 +20,7 @@ from apps.simulation.discovery import MIN_REQUESTS, discover, hands_on
 from apps.simulation.engine import Run, simulate
 from apps.simulation.first_response import censor_responses
 from apps.simulation.handoff_steps import observed_ola
+from apps.simulation.holds import read_holds
 from apps.simulation.kpis import Estimate, backlog_series, daily_means, measure, summarise
 from apps.simulation.model import WORKING, ProcessModel
 from apps.sla.models import ClockKind, SLAClock
@@ -346,13 +347,17 @@ def _backlog_hours(start: datetime, end: datetime) -> list[int]:
 
 def _utilisation(model: ProcessModel, start: datetime, end: datetime) -> dict[str, float]:
     """Per department, the hands-on time in office hours its requests spent in working states
-    (events in [start, end), `hands_on`) over its agents' open time in the period."""
+    (events in [start, end), `hands_on`; of a return to work, the agent's hold, `read_holds`)
+    over its agents' open time in the period."""
     busy: dict[str, float] = {}
+    holds = read_holds(start, end, model.open_hours).holds
     rows = Event.objects.filter(
         kind=EventKind.TRANSITION, at__gte=start, at__lt=end, from_state__in=WORKING
-    ).values_list("department_id", "from_state", "at", "wall_seconds")
-    for department, state, at, wall in rows.iterator(chunk_size=5000):
-        seconds = hands_on(model.hours_of(str(department)), state, at, wall)
+    ).values_list("request_id", "department_id", "from_state", "at", "wall_seconds")
+    for request_id, department, state, at, wall in rows.iterator(chunk_size=5000):
+        seconds = holds.get((request_id, at))
+        if seconds is None:
+            seconds = hands_on(model.hours_of(str(department)), state, at, wall)
         if department is not None and seconds is not None:
             busy[str(department)] = busy.get(str(department), 0.0) + seconds
     span = (end - start).total_seconds()

@@ -56,6 +56,18 @@ def test_discovery_recovers_the_generators_parameters_and_the_model_runs(history
     assert model.resolution_targets["3"] == 480 * 60
     # The generator gives work to whoever is free first, whatever the category: no skills.
     assert model.skills == {}
+    # After the customer's reply, the hands-on part of the return to work (holds.py) is the
+    # generator's follow-up, half a piece of work (history_story.py), while the time in
+    # `in_progress` after the reply also holds the wait for the agent.
+    back = "in_progress<pending_customer"
+    first = (
+        model.durations["assigned<queued"].median + model.durations["in_progress<assigned"].median
+    )
+    assert model.holds[back].median == pytest.approx(0.5 * first, rel=0.2)
+    assert model.holds[back].median < model.durations[back].median
+    # The pickup delay (history_traits.pickup_minutes: a median of 20 minutes for the default
+    # priority, 14 for gold customers, 8 for platinum), where the agent was free.
+    assert 5 * 60 < model.pickups["queued<new"].median < 20 * 60
     assert ProcessModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
     # It runs (one history for both: generating it is the slow part of the test).
     kpis = replicate(model, days=7, replications=3, seed=1)
