@@ -17,12 +17,12 @@ from datetime import datetime
 
 from apps.accounts.actors import Role
 from apps.accounts.models import Agent
-from apps.eventlog.models import Event, EventKind
 from apps.routing.decisions import MANUAL
 from apps.simulation.assignment import DEFAULT_LIMIT
 from apps.simulation.calendar import open_seconds_between
 from apps.simulation.fitting import fit_step
 from apps.simulation.model import WORKING
+from apps.simulation.period_log import period_transitions
 
 ASSIGN = "assign"
 
@@ -61,23 +61,17 @@ def _read(start: datetime, end: datetime):
     """One pass over the period's transitions in log order: per department, the strategy each
     assignment names ("" none), the queue stints that ended with an agent (entered, left), and
     the stretches its requests spent in a working state."""
-    rows = (
-        Event.objects.filter(
-            kind=EventKind.TRANSITION,
-            request__created_at__gte=start,
-            request__created_at__lt=end,
-        )
-        .order_by("request_id", "seq")
-        .values_list(
-            "request_id",
-            "transition",
-            "from_state",
-            "to_state",
-            "department_id",
-            "at",
-            "actor_role",
-            "payload__explain__strategy",
-        )
+    rows = period_transitions(
+        start,
+        end,
+        "request_id",
+        "transition",
+        "from_state",
+        "to_state",
+        "department_id",
+        "at",
+        "actor_role",
+        "payload__explain__strategy",
     )
     votes: dict[str, Counter] = defaultdict(Counter)
     stints: dict[str, list] = defaultdict(list)

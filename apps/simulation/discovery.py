@@ -9,7 +9,6 @@ from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from apps.core.errors import InvalidData
-from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import SUBMIT
 from apps.simulation.agent_log import read_agents
@@ -20,6 +19,7 @@ from apps.simulation.fitting import fit_step
 from apps.simulation.handoff_steps import discover_handoffs, less_waits
 from apps.simulation.holds import AgentTime, read_holds
 from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist, step_keys
+from apps.simulation.period_log import period_transitions
 from apps.sla.models import ClockKind, SLAClock, SLAPolicy
 from apps.sla.timers import schedule_of
 
@@ -108,25 +108,19 @@ def _read_log(
     return to work also counts the agent's hold (the hands-on part of it), a stay in the queue
     its pickup delay (`agent_time`)."""
     hours, own = calendars
-    rows = (
-        Event.objects.filter(
-            kind=EventKind.TRANSITION,
-            request__created_at__gte=start,
-            request__created_at__lt=end,
-        )
-        .order_by("request_id", "seq")
-        .values_list(
-            "request_id",
-            "transition",
-            "from_state",
-            "to_state",
-            "department_id",
-            "at",
-            "wall_seconds",
-            "assignee_id",
-            "request__category_id",
-            "request__priority",
-        )
+    rows = period_transitions(
+        start,
+        end,
+        "request_id",
+        "transition",
+        "from_state",
+        "to_state",
+        "department_id",
+        "at",
+        "wall_seconds",
+        "assignee_id",
+        "request__category_id",
+        "request__priority",
     )
     tally, current, before, since, came_from = _Tally(), None, "", None, ""
     for (

@@ -23,6 +23,7 @@ from apps.simulation.handoff_steps import observed_ola
 from apps.simulation.holds import read_holds
 from apps.simulation.kpis import Estimate, backlog_series, daily_means, measure, summarise
 from apps.simulation.model import WORKING, ProcessModel
+from apps.simulation.period_log import period_transitions
 from apps.sla.models import ClockKind, SLAClock
 from apps.tickets.models import ServiceRequest
 
@@ -274,16 +275,7 @@ def _ttrs(start: datetime, end: datetime) -> list[float]:
 
 def _first_resolutions(start: datetime, end: datetime) -> dict[int, datetime]:
     firsts: dict[int, datetime] = {}
-    rows = (
-        Event.objects.filter(
-            kind=EventKind.TRANSITION,
-            to_state="resolved",
-            request__created_at__gte=start,
-            request__created_at__lt=end,
-        )
-        .order_by("request_id", "seq")
-        .values_list("request_id", "at")
-    )
+    rows = period_transitions(start, end, "request_id", "at", to_state="resolved")
     for pk, at in rows.iterator(chunk_size=5000):
         firsts.setdefault(pk, at)
     return firsts

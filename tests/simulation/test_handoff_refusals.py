@@ -14,7 +14,12 @@ from apps.simulation.kpis import replicate
 from apps.simulation.scenarios import apply, compare
 from apps.simulation.side_steps import TRANSFER, SideStep, kpi_label
 from tests.support.handoff_history import write_consult_history
-from tests.support.simulation import fixed, make_organisation, queue_model
+from tests.support.simulation import (
+    check_scenario_changes_api,
+    fixed,
+    make_organisation,
+    queue_model,
+)
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 KEY = "consult|d>e"
@@ -143,15 +148,8 @@ def test_handoff_refusals_as_a_scenario_change():
 
 @pytest.mark.django_db
 def test_the_api_takes_handoff_refusals(staff_lead):
-    from tests.support.api import client_for
-
-    client = client_for(staff_lead)
-    url = "/api/v1/simulation/scenarios/"
-    changes = {"handoff_refusals": {"consult|3>4": 0.1}}
-    created = client.post(url, {"name": "Refusals", "changes": changes}, format="json")
-    assert created.status_code == 201, created.json()
-    for bad in ({"consult|3>4": 1.5}, {"3>4": 0.1}):
-        refused = client.post(
-            url, {"name": "Bad", "changes": {"handoff_refusals": bad}}, format="json"
-        )
-        assert refused.status_code == 400 and "handoff_refusals" in str(refused.json())
+    check_scenario_changes_api(
+        staff_lead,
+        {"handoff_refusals": {"consult|3>4": 0.1}},
+        [{"handoff_refusals": {"consult|3>4": 1.5}}, {"handoff_refusals": {"3>4": 0.1}}],
+    )

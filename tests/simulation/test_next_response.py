@@ -14,7 +14,7 @@ from apps.simulation.engine import HOUR, simulate
 from apps.simulation.kpis import replicate
 from apps.simulation.scenarios import apply
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, DepartmentFactory
-from tests.support.simulation import fixed, queue_model
+from tests.support.simulation import check_scenario_changes_api, fixed, queue_model
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 HALF_WAY = [0.5] * 21
@@ -99,14 +99,6 @@ def test_discovery_reads_when_agents_answer_a_customers_reply(office_policy):
 
 @pytest.mark.django_db
 def test_the_api_takes_next_response_targets(staff_lead):
-    from tests.support.api import client_for
-
-    client = client_for(staff_lead)
-    url = "/api/v1/simulation/scenarios/"
-    changes = {"next_response_hours": {"2": 1}}
-    created = client.post(url, {"name": "Next", "changes": changes}, format="json")
-    assert created.status_code == 201, created.json()
-    refused = client.post(
-        url, {"name": "Bad", "changes": {"next_response_hours": {"2": -1}}}, format="json"
+    check_scenario_changes_api(
+        staff_lead, {"next_response_hours": {"2": 1}}, [{"next_response_hours": {"2": -1}}]
     )
-    assert refused.status_code == 400 and "next_response_hours" in str(refused.json())

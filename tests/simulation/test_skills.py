@@ -17,7 +17,7 @@ from apps.simulation.scenarios import apply
 from apps.simulation.skills import lender, tokens
 from apps.simulation.staffing_moves import Judged, moved_staffing, suggest_moves
 from tests.factories import AgentFactory, CategoryFactory, CustomerFactory, DepartmentFactory
-from tests.support.simulation import fixed, queue_model, staffing_page
+from tests.support.simulation import check_scenario_changes_api, fixed, queue_model, staffing_page
 
 NOW = datetime(2026, 3, 20, 12, 0, tzinfo=UTC)
 
@@ -196,18 +196,12 @@ def test_the_staffing_search_refuses_a_move_the_agents_cannot_do_and_says_why(ad
 
 @pytest.mark.django_db
 def test_the_api_takes_skills_and_first_response_targets(staff_lead):
-    from tests.support.api import client_for
-
-    client = client_for(staff_lead)
-    url = "/api/v1/simulation/scenarios/"
-    changes = {"skills": {"3": {"7": 2, "7,8": 1, "*": 1}}, "first_response_hours": {"2": 2}}
-    created = client.post(url, {"name": "Skills", "changes": changes}, format="json")
-    assert created.status_code == 201, created.json()
-    assert client.get(created["Location"]).json()["changes"] == changes
-    for bad in ({"skills": {"3": {"7": 0}}}, {"skills": {"3": {",": 1}}}):
-        refused = client.post(url, {"name": "Bad", "changes": bad}, format="json")
-        assert refused.status_code == 400 and "skills" in str(refused.json())
-    refused = client.post(
-        url, {"name": "Bad", "changes": {"first_response_hours": {"2": -1}}}, format="json"
+    check_scenario_changes_api(
+        staff_lead,
+        {"skills": {"3": {"7": 2, "7,8": 1, "*": 1}}, "first_response_hours": {"2": 2}},
+        [
+            {"skills": {"3": {"7": 0}}},
+            {"skills": {"3": {",": 1}}},
+            {"first_response_hours": {"2": -1}},
+        ],
     )
-    assert refused.status_code == 400 and "first_response_hours" in str(refused.json())

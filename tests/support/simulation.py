@@ -52,3 +52,20 @@ def staffing_page(admin_client, plan) -> str:
     page = admin_client.get(f"/admin/simulation/scenario/{scenario.pk}/change/")
     assert page.status_code == 200
     return page.content.decode()
+
+
+SCENARIOS_URL = "/api/v1/simulation/scenarios/"
+
+
+def check_scenario_changes_api(user, good: dict, bad: list[dict]) -> None:
+    """The scenarios API stores the `good` changes as given and refuses each of `bad` with a
+    400 that names its field."""
+    from tests.support.api import client_for
+
+    client = client_for(user)
+    created = client.post(SCENARIOS_URL, {"name": "Change", "changes": good}, format="json")
+    assert created.status_code == 201, created.json()
+    assert client.get(created["Location"]).json()["changes"] == good
+    for changes in bad:
+        refused = client.post(SCENARIOS_URL, {"name": "Bad", "changes": changes}, format="json")
+        assert refused.status_code == 400 and next(iter(changes)) in str(refused.json())
