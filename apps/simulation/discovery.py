@@ -89,6 +89,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         skills=skills,
         first_response=first_response,
         response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE),
+        response_mix=target_mix(start, end, ClockKind.FIRST_RESPONSE),
         assignment=discover_assignment(start, end, (hours, own), capacity),
         department_hours=own,
         next_response=next_response,
@@ -233,6 +234,17 @@ def _keep(counted: dict, minimum: int) -> dict[str, dict[str, float]]:
 def _fit_all(times: dict[str, list[float]]) -> dict[str, StepDist]:
     fitted = {key: fit_step(values) for key, values in times.items()}
     return {key: dist for key, dist in fitted.items() if dist is not None}
+
+
+def target_mix(start: datetime, end: datetime, kind: str) -> dict[str, dict[str, float]]:
+    """Per priority whose period's clocks of `kind` had more than one target (a policy by
+    customer tier beside the priority's own), the share of each target, keyed by its seconds."""
+    counted: dict[str, Counter] = defaultdict(Counter)
+    rows = _resolution_clocks(start, end, kind).values_list("request__priority", "target_seconds")
+    for priority, seconds in rows.iterator(chunk_size=5000):
+        if seconds:
+            counted[str(priority)][str(float(seconds))] += 1
+    return {p: _shares(counts) for p, counts in counted.items() if len(counts) > 1}
 
 
 def _resolution_clocks(start: datetime, end: datetime, kind: str = ClockKind.RESOLUTION):
