@@ -89,6 +89,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         skills=skills,
         first_response=first_response,
         response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE),
+        response_mix=target_mix(start, end, ClockKind.FIRST_RESPONSE),
         assignment=discover_assignment(start, end, (hours, own), capacity),
         department_hours=own,
         next_response=next_response,
@@ -229,6 +230,23 @@ def _fit_all(times: dict[str, list[float]]) -> dict[str, StepDist]:
     return {key: dist for key, dist in fitted.items() if dist is not None}
 
 
+def target_mix(start: datetime, end: datetime, kind: str) -> dict[str, dict[str, float]]:
+    """Per priority whose period's clocks of `kind` had more than one target (a policy by
+    customer tier beside the priority's own), the share of each target, keyed by its seconds."""
+    counted = _targets_counted(start, end, kind)
+    return {p: _shares(counts) for p, counts in counted.items() if len(counts) > 1}
+
+
+def _targets_counted(start: datetime, end: datetime, kind: str) -> dict[str, Counter]:
+    """Per priority, the period's clocks of `kind` counted by target (seconds, as a string)."""
+    counted: dict[str, Counter] = defaultdict(Counter)
+    rows = _resolution_clocks(start, end, kind).values_list("request__priority", "target_seconds")
+    for priority, seconds in rows.iterator(chunk_size=5000):
+        if seconds:
+            counted[str(priority)][str(float(seconds))] += 1
+    return counted
+
+
 def _resolution_clocks(start: datetime, end: datetime, kind: str = ClockKind.RESOLUTION):
     return SLAClock.objects.filter(
         kind=kind, request__created_at__gte=start, request__created_at__lt=end
@@ -282,12 +300,8 @@ def resolution_targets(
     period's requests of that priority had (the policies' other conditions, tier or category,
     are in the data that way); a priority without clocks takes the first active policy that
     could apply to it."""
-    counted: dict[str, Counter] = defaultdict(Counter)
-    rows = _resolution_clocks(start, end, kind).values_list("request__priority", "target_seconds")
-    for priority, seconds in rows.iterator(chunk_size=5000):
-        if seconds:
-            counted[str(priority)][float(seconds)] += 1
-    targets = {priority: counts.most_common(1)[0][0] for priority, counts in counted.items()}
+    counted = _targets_counted(start, end, kind)
+    targets = {p: float(counts.most_common(1)[0][0]) for p, counts in counted.items()}
     policies = [p for p in SLAPolicy.objects.filter(active=True) if p.target_seconds(kind)]
     for priority in Priority.values:
         if str(priority) in targets:

@@ -76,6 +76,9 @@ class ProcessModel:
       first agent response, the share that held it, and how far into the stint (quantiles of
       the fraction of its time; apps/simulation/first_response.py);
     - `response_targets`: priority -> business seconds of the first-response clock;
+    - `response_mix`: priority -> {business seconds: share}, where the log's requests of that
+      priority had more than one first-response target (a customer tier's policy beside the
+      priority's): each simulated request draws its own target from these shares;
     - `assignment`: department -> {"strategy", "limit", "delay"}: how its queued requests
       reach an agent (round robin, manual, ...), the open requests an agent may hold, a manual
       department's pick-up delay as a StepDist dict (apps/simulation/assignment.py); a
@@ -107,6 +110,7 @@ class ProcessModel:
     skills: dict[str, dict[str, int]] = field(default_factory=dict)
     first_response: dict[str, dict] = field(default_factory=dict)
     response_targets: dict[str, float] = field(default_factory=dict)
+    response_mix: dict[str, dict[str, float]] = field(default_factory=dict)
     assignment: dict[str, dict] = field(default_factory=dict)
     department_hours: dict[str, list[float]] = field(default_factory=dict)
     next_response: dict[str, dict] = field(default_factory=dict)

@@ -11,7 +11,8 @@ A change is a plain dict (stored as JSON with a scenario) of any of:
 - `add_step`: a step added (an approval, a consult): a share of the requests leaving a state
   pass through it first (apps/simulation/added_steps.py);
 - `resolution_hours`: {priority: hours} — other resolution targets;
-- `first_response_hours`: {priority: hours} — other first-response targets;
+- `first_response_hours`: {priority: hours} — other first-response targets (the one target of
+  all the priority's requests, replacing the tiers' mix read from the log);
 - `next_response_hours`: {priority: hours} — other next-response targets;
 - `skills`: {department: {categories: agents}} — agents added who can work those categories
   (comma-separated category ids, "*" any; apps/simulation/skills.py);
@@ -148,6 +149,7 @@ def _resolution_hours(model: ProcessModel, targets: dict) -> None:
 def _first_response_hours(model: ProcessModel, targets: dict) -> None:
     for priority, hours in mapping(targets, "first_response_hours").items():
         model.response_targets[priority] = float(hours) * HOUR
+        model.response_mix.pop(priority, None)
 
 
 def _next_response_hours(model: ProcessModel, targets: dict) -> None:

@@ -1,6 +1,7 @@
 """First responses in the simulation: a fixed path gives the exact time to the first response,
 the share meeting the target is known by construction, a tighter target lowers it, the log's
-first responses are found, and validation compares the share with the log's."""
+first responses are found, a priority's requests are judged by their own targets (a tier's
+policy beside the priority's), and validation compares the share with the log's."""
 
 from datetime import UTC, datetime, timedelta
 
@@ -75,6 +76,21 @@ def test_a_two_hour_target_meets_fewer_first_responses_than_four_hours():
         with pytest.raises(InvalidChange) as refused:
             check(bad)
         assert refused.value.details["field"] == "first_response_hours"
+
+
+def test_each_request_is_judged_by_its_own_target_drawn_from_the_mix():
+    """Every request is answered 25 minutes after arriving; 30 % of the priority's requests
+    have a 20-minute target (a customer tier's policy), the others an hour: 0.7 meet theirs,
+    where the commonest target alone meets all. A scenario's target applies to all of them."""
+    model = responding(1.0, 0.5, 1.0)
+    model.response_mix = {"3": {"1200.0": 0.3, "3600.0": 0.7}}
+    run = simulate(model, hours=400, seed=2, drain_hours=10)
+    assert {o.response.target for o in run.outcomes} == {1200.0, 3600.0}
+    result = compare(model, {"first_response_hours": {"3": 1}}, days=30, replications=10, seed=3)
+    as_is = result.as_is["sla_first_response_share"]
+    assert as_is.low <= 0.7 <= as_is.high, as_is
+    assert result.scenario["sla_first_response_share"].mean == 1.0
+    assert result.as_is["ttr_median_h"] == result.scenario["ttr_median_h"]
 
 
 def test_a_model_without_first_response_targets_runs_as_before():
