@@ -22,7 +22,7 @@ from apps.simulation.assignment import DEFAULT_LIMIT
 from apps.simulation.calendar import open_seconds_between
 from apps.simulation.fitting import fit_step
 from apps.simulation.model import WORKING
-from apps.simulation.period_log import period_transitions
+from apps.simulation.period_log import STEP_FIELDS, period_transitions
 
 ASSIGN = "assign"
 
@@ -64,12 +64,7 @@ def _read(start: datetime, end: datetime):
     rows = period_transitions(
         start,
         end,
-        "request_id",
-        "transition",
-        "from_state",
-        "to_state",
-        "department_id",
-        "at",
+        *STEP_FIELDS,
         "actor_role",
         "payload__explain__strategy",
     )

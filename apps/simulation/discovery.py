@@ -19,7 +19,7 @@ from apps.simulation.fitting import fit_step
 from apps.simulation.handoff_steps import discover_handoffs, less_waits
 from apps.simulation.holds import AgentTime, read_holds
 from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist, step_keys
-from apps.simulation.period_log import period_transitions
+from apps.simulation.period_log import STEP_FIELDS, period_transitions
 from apps.sla.models import ClockKind, SLAClock, SLAPolicy
 from apps.sla.timers import schedule_of
 
@@ -112,12 +112,7 @@ def _read_log(
     rows = period_transitions(
         start,
         end,
-        "request_id",
-        "transition",
-        "from_state",
-        "to_state",
-        "department_id",
-        "at",
+        *STEP_FIELDS,
         "wall_seconds",
         "assignee_id",
         "request__category_id",

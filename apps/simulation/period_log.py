@@ -6,6 +6,10 @@ from django.db.models import QuerySet
 
 from apps.eventlog.models import Event, EventKind
 
+# What a pass over the steps reads first: whose step, which transition, between which states,
+# with which department, when.
+STEP_FIELDS = ("request_id", "transition", "from_state", "to_state", "department_id", "at")
+
 
 def period_transitions(start: datetime, end: datetime, *fields: str, **where) -> QuerySet:
     """The transitions of the requests submitted in [start, end) (`where`: more conditions),
