@@ -13,8 +13,9 @@ fold models and their probabilities are pooled log-linearly,
 
 with `w` the share in `SHARES` whose pooled held-out probabilities, on the same folds, put the
 right article first most often (the lower share on a tie). The calibration is then learned on
-the pooled held-out probabilities, as for one block. Measured (docs/chatbot.md): 0.845 with 10
-phrasings an article, 0.944 with all.
+the pooled held-out probabilities, as for one block. Measured on BANKING77 (docs/chatbot.md):
+with 10 phrasings an article the base chose the pool (0.856 top-1); with all of them the one
+model (0.941; the pool scored 0.944 in a scratch run).
 """
 
 import numpy as np
