@@ -78,6 +78,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         durations=_fit_all(tally.times),
         capacity=capacity,
         resolution_targets=resolution_targets(start, end),
+        resolution_mix=target_mix(start, end, ClockKind.RESOLUTION),
         observed={
             "start": start.isoformat(),
             "end": end.isoformat(),

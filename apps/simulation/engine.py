@@ -48,6 +48,8 @@ class Outcome:
     waited: float = 0.0
     # The resolution clock: open seconds until resolved, outside the pausing states.
     clock: float = 0.0
+    # Its own resolution target, where its priority's requests had several (`resolution_mix`).
+    target: float | None = None
     # Left the process without being resolved (cancelled, or the path ran out).
     dropped: bool = False
     # The department it was last queued for ("": never routed, the bot resolved it).
@@ -81,6 +83,7 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
     sim = _Sim(env=env, rng=rng, model=model, run=run, pools=pools, steps=steps_of(model))
     # First responses draw from their own stream: a model without them runs as before.
     sim.responses = random.Random(f"first-response {seed}")
+    sim.targets = random.Random(f"resolution-target {seed}")
     sim.pick_up = PickUp(model, seed)
     sim.next_responses = NextResponses(model, seed) if model.next_targets else None
     for department in sorted(model.staffing):
@@ -133,6 +136,7 @@ class _Sim:
     pools: dict[str, simpy.Resource]
     steps: list[SideStep] = field(default_factory=list)
     responses: random.Random | None = None
+    targets: random.Random | None = None
     pick_up: PickUp | None = None
     next_responses: NextResponses | None = None
 
@@ -150,6 +154,9 @@ class _Sim:
             if self.env.now < until:
                 priority = draw(self.model.priorities.get(category) or {"3": 1.0}, self.rng)
                 outcome = Outcome(category=category, priority=priority, arrived=self.env.now)
+                mix = self.model.resolution_mix.get(priority)
+                if mix and self.targets is not None:
+                    outcome.target = float(draw(mix, self.targets))
                 self.run.outcomes.append(outcome)
                 self.run.open_now += 1
                 self.env.process(self.request(outcome))

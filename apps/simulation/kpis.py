@@ -88,11 +88,12 @@ def _sla(counted: list[Outcome], model: ProcessModel) -> dict[str, float]:
     """The share of requests with a resolution target resolved within it (the clock's open
     time outside the pausing states); a request that was cancelled is not counted, one still
     open at the end of the run counts as missed."""
-    targets = model.resolution_targets
-    targeted = [o for o in counted if o.priority in targets and not o.dropped]
+    targeted = [o for o in counted if o.priority in model.resolution_targets and not o.dropped]
     if not targeted:
         return {}
-    met = sum(1 for o in targeted if o.resolved is not None and o.clock <= targets[o.priority])
+    met = sum(
+        1 for o in targeted if o.resolved is not None and o.clock <= model.resolution_target(o)
+    )
     return {"sla_resolution_share": met / len(targeted)}
 
 

@@ -57,7 +57,10 @@ class ProcessModel:
     - `durations`: "state|department|priority", "state|department" or "state" -> StepDist,
       each also as "state<state before|..." (the state it was entered from: `step_keys`);
     - `capacity`: department -> agents working one request at a time;
-    - `resolution_targets`: priority -> business seconds of the resolution clock;
+    - `resolution_targets`: priority -> business seconds of the resolution clock (the
+      commonest where its requests had several);
+    - `resolution_mix`: priority -> {business seconds: share}, as `response_mix` for the
+      resolution clock: each simulated request of that priority draws its own target;
     - `open_hours`: the open share of each hour of the week (apps/simulation/calendar.py);
       empty: always open, every time is wall time;
     - `clock_hours`: priority -> the open shares of the calendar its resolution clocks run on,
@@ -102,6 +105,7 @@ class ProcessModel:
     durations: dict[str, StepDist]
     capacity: dict[str, int]
     resolution_targets: dict[str, float] = field(default_factory=dict)
+    resolution_mix: dict[str, dict[str, float]] = field(default_factory=dict)
     observed: dict = field(default_factory=dict)
     open_hours: list[float] = field(default_factory=list)
     clock_hours: dict[str, list[float]] = field(default_factory=dict)
@@ -176,6 +180,12 @@ class ProcessModel:
                 if key in times:
                     return times[key].sample(rng)
         return 0.0
+
+    def resolution_target(self, outcome) -> float | None:
+        """The resolution target `outcome` is judged by: its own, drawn from its priority's
+        `resolution_mix`, else its priority's one (None: the model has none)."""
+        own = getattr(outcome, "target", None)
+        return own if own is not None else self.resolution_targets.get(outcome.priority)
 
     def pickup(self, department: str, priority: str, rng: random.Random, before: str) -> float:
         """The open seconds a request stays queued before an agent, free or not, takes it

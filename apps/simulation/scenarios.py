@@ -144,6 +144,7 @@ def _skip_states(model: ProcessModel, states: list) -> None:
 def _resolution_hours(model: ProcessModel, targets: dict) -> None:
     for priority, hours in mapping(targets, "resolution_hours").items():
         model.resolution_targets[priority] = float(hours) * HOUR
+        model.resolution_mix.pop(priority, None)
 
 
 def _first_response_hours(model: ProcessModel, targets: dict) -> None:

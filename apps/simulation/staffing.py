@@ -314,7 +314,7 @@ def _department_shares(run: Run, model: ProcessModel, warmup_days: float) -> dic
             continue
         if not outcome.department:
             continue
-        ok = outcome.resolved is not None and outcome.clock <= targets[outcome.priority]
+        ok = outcome.resolved is not None and outcome.clock <= model.resolution_target(outcome)
         met.setdefault(outcome.department, []).append(ok)
     return {d: sum(flags) / len(flags) for d, flags in met.items()}
 

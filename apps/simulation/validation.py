@@ -170,12 +170,11 @@ def _censor(run: Run, model: ProcessModel, seen: float) -> None:
     """What the log could not see yet at `seen`: a request resolved later is not resolved; its
     resolution clock is left out of the SLA share when it had not run out by then (as a
     running clock of the log), counted missed when it had."""
-    targets = model.resolution_targets
     for outcome in run.outcomes:
         if outcome.resolved is None or outcome.resolved <= seen:
             continue
         outcome.resolved = None
-        target = targets.get(outcome.priority)
+        target = model.resolution_target(outcome)
         if target is None or outcome.clock <= target:
             outcome.dropped = True
 
