@@ -30,6 +30,7 @@ from apps.tickets.models import Category
 INPUTS = ["name", "description", "changes", "fit_days", "test_days", "days", "replications", "seed"]
 # A cell of figures: "96.7 % [90.6 %, 100.0 %]" on one line (the label beside it wraps).
 FIGURE = '<td style="white-space:nowrap">{}</td>'
+AGENTS = '<td style="white-space:nowrap"><code>{}</code></td>'
 
 
 class ScenarioForm(forms.ModelForm):
@@ -251,8 +252,7 @@ def _staffing_report(plan: dict) -> str:
     bands = " ".join(f"{start:02d}" for start in range(0, 24, band))
     rows = format_html_join(
         "",
-        "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td>"
-        "<td>{}</td></tr>",
+        f"<tr><td>{{}}</td>{AGENTS}{AGENTS}{FIGURE}{FIGURE}{FIGURE}</tr>",
         (
             (
                 names.get(row["department"], row["department"]),
