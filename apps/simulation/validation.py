@@ -208,17 +208,28 @@ def _check(name, observed, simulated, tolerance, relative) -> Check:
 
 def _too_thin(check: Check) -> str:
     """Why the log's value of a targeted KPI is too uncertain to compare with (empty if not)."""
-    if check.tolerance is None or check.observed_interval is None or check.observed is None:
+    if not too_wide(check.observed, check.observed_interval, check.tolerance, check.relative):
         return ""
-    low, high = check.observed_interval
-    half = (high - low) / 2
-    allowed = check.tolerance * abs(check.observed) if check.relative else check.tolerance
-    if half <= allowed:
-        return ""
+    return thin_reason(check.name, check.observed, check.observed_interval)
+
+
+def too_wide(observed, interval, tolerance, relative: bool) -> bool:
+    """Whether the log's own 95 % interval of a targeted KPI is wider than its tolerance."""
+    if tolerance is None or interval is None or observed is None:
+        return False
+    low, high = interval
+    allowed = tolerance * abs(observed) if relative else tolerance
+    return (high - low) / 2 > allowed
+
+
+def thin_reason(kpi: str, observed: float, interval) -> str:
+    """The sentence saying so, `kpi` named as the reader should see it (the admin gives its
+    label, the command its key)."""
+    low, high = interval
     return _(
         "The test period is too thin to validate %(kpi)s: the log's own value is %(value).3g, "
         "known only within [%(low).3g, %(high).3g] (95 %%), wider than the tolerance."
-    ) % {"kpi": check.name, "value": check.observed, "low": low, "high": high}
+    ) % {"kpi": kpi, "value": observed, "low": low, "high": high}
 
 
 def observed_intervals(start: datetime, end: datetime) -> dict[str, tuple[float, float]]:

@@ -31,3 +31,19 @@ def test_no_estimate_at_all_says_so():
     assert "No estimates" in interval_chart(
         [("x", None, None)], names=("a", "b"), label="No estimates"
     )
+
+
+def test_a_long_name_takes_two_lines_and_a_row_may_write_its_own_figures():
+    pair = "consults from IT support to Finance"
+    svg = interval_chart(
+        [
+            (f"{pair}, OLA acceptance met (share)", AS_IS, SCENARIO, lambda v: f"{v * 10:.0f} %"),
+            (f"{pair}, declined or expired (share)", AS_IS, SCENARIO),
+        ],
+        names=("as-is", "scenario"),
+    )
+    lines = re.findall(r"<tspan[^>]*>([^<]*)</tspan>", svg)
+    assert lines[0] == lines[2] == "consults from IT support to"
+    assert lines[1].startswith("Finance, OLA acceptance met")
+    assert lines[3].startswith("Finance, declined or expired")
+    assert "20 % [15 %, 25 %]" in svg and "2.0 [1.5, 2.5]" in svg

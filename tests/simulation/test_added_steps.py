@@ -5,7 +5,8 @@ import json
 
 import pytest
 
-from apps.simulation.admin.scenarios import ScenarioForm, _label
+from apps.simulation.admin.figures import label as _label
+from apps.simulation.admin.scenarios import ScenarioForm
 from apps.simulation.changes import InvalidChange
 from apps.simulation.engine import HOUR, simulate
 from apps.simulation.kpis import replicate

@@ -8,6 +8,11 @@ import pytest
 from apps.simulation.models import Scenario, ScenarioStatus
 from tests.simulation.test_cycles import desk  # noqa: F401  the fixture, by name
 from tests.support.browser import ARTIFACTS, signed_in_page
+from tests.support.scenario_results import (
+    every_kpi_changes,
+    every_kpi_results,
+    every_kpi_validation,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -117,3 +122,94 @@ def test_the_scenario_pages_draw_the_intervals_and_the_plan(live_server, browser
         assert page.evaluate("document.documentElement.scrollWidth") <= 1440
     finally:
         context.close()
+
+
+# Parts of the engine's KPI keys, none of which a reader should see.
+RAW_KEYS = ("refused|", "ola_", "passes|", "utilisation|", "consult|", "_share", "_h ")
+# Labels of the side step's KPIs, the next-response share and utilisation, in each language
+# (the Chinese ones with the translation's full-width punctuation).
+LABELS = {
+    "en": [
+        "consults from {first} to {second}, declined or expired (share)",
+        "consults from {first} to {second}, OLA acceptance met (share)",
+        "consults from {first} to {second}, passes per request",
+        "next-response SLA met (share)",
+        "utilisation, {second}",
+    ],
+    "zh-hans": [
+        "从 {first} 向 {second} 会商，被拒绝或已过期（比例）",  # noqa: RUF001
+        "从 {first} 向 {second} 会商，OLA 接受达标（比例）",  # noqa: RUF001
+        "下次响应 SLA 达成（比例）",  # noqa: RUF001
+        "利用率，{second}",  # noqa: RUF001
+    ],
+}
+FIRST_RESPONSE = {"en": "first-response SLA met (share)", "zh-hans": "首次响应 SLA 达成（比例）"}  # noqa: RUF001
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_the_scenario_page_names_and_formats_every_kind_of_kpi(
+    live_server,
+    browser,
+    desk,  # noqa: F811  pytest passes the imported fixture by name
+    language,
+):
+    """Results as reports.py stores them from a run of a model with every kind of KPI: each
+    with its label, never its key; shares as percent (their intervals within 0 and 100 %), in
+    the tables and the chart alike; each handoff KPI's chart label its own."""
+    first, second = str(desk.department.pk), str(desk.other_department.pk)
+    results = every_kpi_results(first, second)
+    scenario = Scenario.objects.create(
+        name="Next responses within the hour",
+        changes=every_kpi_changes(first, second),
+        status=ScenarioStatus.DONE,
+        validation=every_kpi_validation(first, second),
+        results=results,
+    )
+    thin = Scenario.objects.create(
+        name="Too thin to tell",
+        status=ScenarioStatus.INVALID,
+        validation=every_kpi_validation(first, second, thin=True),
+    )
+    assert "sla_first_response_share" in thin.validation["too_thin"][0]
+    names = {"first": desk.department.name, "second": desk.other_department.name}
+    context, page = signed_in_page(browser, live_server.url, desk.lead.user, language)
+    try:
+        page.goto(f"{live_server.url}/admin/simulation/scenario/{scenario.pk}/change/")
+        page.screenshot(path=str(ARTIFACTS / f"scenario-kpis-{language}.png"), full_page=True)
+        report = page.locator(".field-report")
+        text = report.inner_text()
+        for raw in RAW_KEYS:
+            assert raw not in text
+        for label in LABELS[language]:
+            assert label.format(**names) in text
+        kpis = {row["kpi"]: row for row in results["kpis"]}
+        refused = next(row for name, row in kpis.items() if name.startswith("refused|"))
+        assert f"{refused['scenario']['mean'] * 100:.1f} %" in text
+        # Bounds past what a KPI can take (a share above 1, a count below 0) are not shown.
+        share, count = kpis["sla_next_response_share"]["scenario"], kpis["backlog_end"]["scenario"]
+        assert share["high"] > 1 and count["low"] < 0
+        assert f"{share['mean'] * 100:.1f} % [{share['low'] * 100:.1f} %, 100.0 %]" in text
+        assert f"{count['mean']:.3g} [0, {count['high']:.3g}]" in text
+        # The chart writes the same figures, and no two rows' visible names are the same.
+        chart = report.locator("svg.quality-chart").nth(1)
+        assert f"{refused['scenario']['mean'] * 100:.1f} %" in chart.inner_html()
+        rows = chart.locator("text[text-anchor=end]")
+        shown = [rows.nth(i).evaluate(VISIBLE) for i in range(rows.count())]
+        assert len(shown) == len(results["kpis"]) == len(set(shown))
+        if language == "en":
+            assert "met (-4.3 pt)" in text
+        assert page.evaluate("document.documentElement.scrollWidth") <= 1440
+        # A period too thin to tell: the reason names the KPI by its label, in the language.
+        page.goto(f"{live_server.url}/admin/simulation/scenario/{thin.pk}/change/")
+        page.screenshot(path=str(ARTIFACTS / f"scenario-thin-{language}.png"), full_page=True)
+        reason = page.locator(".field-report .too-thin").inner_text()
+        assert "sla_first_response_share" not in reason
+        assert FIRST_RESPONSE[language] in reason
+    finally:
+        context.close()
+
+
+# A chart row's name as drawn: its text without the tooltip.
+VISIBLE = (
+    "e => [...e.childNodes].filter(n => n.nodeName !== 'title').map(n => n.textContent).join(' ')"
+)

@@ -167,3 +167,28 @@ def test_the_page_draws_the_backlog_by_day_beside_the_scenario_and_the_log(desk)
     assert text.count('class="band"') == 3
     assert "03-01" in text and "03-03" in text  # the test period's days
     assert "scenario 4: 21 [20, 22]" in text and "the log 03-02: 31.5<" in text
+
+
+def test_the_page_names_every_kpi_by_its_label_with_shares_as_percent(desk):
+    """Every kind of KPI the engine reports, stored by reports.py from a run: no key shown,
+    shares as percent within 0 and 100 %, a too-thin reason naming the KPI by its label."""
+    from django.utils.html import strip_tags
+
+    from apps.simulation.admin.scenarios import _results_table
+    from tests.support.scenario_results import every_kpi_results, every_kpi_validation
+
+    first, second = str(desk.department.pk), str(desk.other_department.pk)
+    results = every_kpi_results(first, second)
+    text = strip_tags(_validation_table(every_kpi_validation(first, second, thin=True)))
+    text += strip_tags(_results_table(results))
+    for raw in ("refused|", "ola_", "passes|", "utilisation|", "consult|", "_share", "_h "):
+        assert raw not in text
+    pair = f"consults from {desk.department.name} to {desk.other_department.name}"
+    assert f"{pair}, declined or expired (share)" in text
+    assert "next-response SLA met (share)" in text
+    assert "too thin to validate first-response SLA met (share)" in text
+    refused = next(row for row in results["kpis"] if row["kpi"].startswith("refused|"))
+    share = refused["scenario"]
+    expected = f"{share['mean'] * 100:.1f} % [{share['low'] * 100:.1f} %, "
+    assert expected in text and "met (-4.3 pt)" in text
+    assert "100.0 %]" in text and "100.6 %" not in text and "[-" not in text

@@ -12,6 +12,8 @@ PALETTE = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#1
 SIGNAL_COLOUR, LIMIT_COLOUR, CENTRE_COLOUR = "#d62728", "#d62728", "#2ca02c"
 
 Fmt = Callable[[float], str]
+# Where a long Chinese name may break into two lines (the full-width comma).
+CJK_COMMA = "\uff0c"
 
 
 def _num(value: float) -> str:
@@ -133,6 +135,25 @@ def _fit(text: str, width: int) -> str:
     while text and _text_width(text) > width - 12:
         text = text[:-1]
     return text + "…"
+
+
+def _two_lines(text: str, width: int, x: float) -> str:
+    """`text` escaped, on one line if it fits `width` pixels, else broken after the last space
+    or Chinese comma that fits (past the middle; else after the last character that fits), the
+    second line cut with an ellipsis if need be; the two lines anchored at `x`, around where
+    the one line would be."""
+    if _text_width(text) <= width:
+        return escape(text)
+    cut = len(text)
+    while cut and _text_width(text[:cut]) > width:
+        cut -= 1
+    gap = max(text.rfind(" ", 0, cut + 1), text.rfind(CJK_COMMA, 0, cut) + 1)
+    cut = gap if gap > cut // 2 else cut
+    first, second = text[:cut].rstrip(), _fit(text[cut:].strip(), width)
+    return (
+        f'<tspan x="{x}" dy="-6">{escape(first)}</tspan>'
+        f'<tspan x="{x}" dy="13">{escape(second)}</tspan>'
+    )
 
 
 def _unit(unit: str) -> list[str]:
@@ -272,7 +293,9 @@ def interval_chart(
 ) -> SafeString:
     """Two estimates per row, each a dot at its mean on a line over its 95 % interval (the
     as-is model and a scenario, say); every row on a scale of its own, since rows are of
-    different units, and each estimate's figures at the right."""
+    different units, and each estimate's figures at the right, written by the row's own
+    formatter where the row gives one as a fourth item (shares as percent beside hours), else
+    by `fmt`. A long name takes two lines, so names that differ only at the end stay apart."""
     rows = [row for row in rows if row[1] or row[2]]
     if not rows:
         return empty(label)
@@ -282,6 +305,7 @@ def interval_chart(
     body = []
     for i, (name, *estimates) in enumerate(rows):
         y = TOP + i * row_height
+        row_fmt = estimates.pop() if len(estimates) > 2 else fmt
         known = [e for e in estimates if e]
         low = min(min(e["low"], e["mean"]) for e in known)
         high = max(max(e["high"], e["mean"]) for e in known)
@@ -295,7 +319,8 @@ def interval_chart(
 
         body.append(
             f'<text x="{name_width - 6}" y="{y + 20}" text-anchor="end" fill="#222">'
-            f"<title>{escape(name)}</title>{escape(_fit(name, name_width - 12))}</text>"
+            f"<title>{escape(name)}</title>"
+            f"{_two_lines(name, name_width - 12, name_width - 6)}</text>"
             f'<line x1="{name_width}" y1="{y + row_height - 2}" x2="{WIDTH - RIGHT}" '
             f'y2="{y + row_height - 2}" stroke="#eee"/>'
         )
@@ -308,8 +333,8 @@ def interval_chart(
                 f'x2="{x(estimate["high"]):.1f}" y2="{line_y}" stroke="{colour}" '
                 f'stroke-width="2"/><circle cx="{x(estimate["mean"]):.1f}" cy="{line_y}" r="4" '
                 f'fill="{colour}"/><text x="{right}" y="{line_y + 4}" fill="#222">'
-                f"{escape(fmt(estimate['mean']))} [{escape(fmt(estimate['low']))}, "
-                f"{escape(fmt(estimate['high']))}]</text>"
+                f"{escape(row_fmt(estimate['mean']))} [{escape(row_fmt(estimate['low']))}, "
+                f"{escape(row_fmt(estimate['high']))}]</text>"
             )
     return _svg(body + _legend(names, PALETTE[:2], height=height), height=height, label=label)
 

@@ -11,26 +11,26 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Department
 from apps.core.errors import InvalidData
 from apps.quality.dashboard.svg import band_chart, interval_chart
+from apps.simulation.admin.figures import (
+    SLA,
+    bounded,
+    estimate_text,
+    figure,
+    formatter,
+    label,
+    order,
+)
 from apps.simulation.admin.permissions import StaffReadLeadsWrite
 from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
 from apps.simulation.services import do_request_scenario, do_rerun_scenario
-from apps.simulation.side_steps import kpi_label
+from apps.simulation.validation import thin_reason, too_wide
 from apps.tickets.models import Category
 
 INPUTS = ["name", "description", "changes", "fit_days", "test_days", "days", "replications", "seed"]
-KPI_LABELS = {
-    "arrivals": _("requests arrived"),
-    "ttr_median_h": _("time to resolve, median (h)"),
-    "ttr_p90_h": _("time to resolve, P90 (h)"),
-    "ttr_mean_h": _("time to resolve, mean (h)"),
-    "wait_mean_h": _("wait for an agent, mean (h)"),
-    "sla_resolution_share": _("resolution SLA met (share)"),
-    "sla_first_response_share": _("first-response SLA met (share)"),
-    "sla_next_response_share": _("next-response SLA met (share)"),
-    "backlog_mean": _("open requests, mean"),
-    "backlog_end": _("open requests at the end"),
-}
+# A cell of figures: "96.7 % [90.6 %, 100.0 %]" on one line (the label beside it wraps).
+FIGURE = '<td style="white-space:nowrap">{}</td>'
+AGENTS = '<td style="white-space:nowrap"><code>{}</code></td>'
 
 
 class ScenarioForm(forms.ModelForm):
@@ -97,28 +97,10 @@ class ScenarioAdmin(StaffReadLeadsWrite, admin.ModelAdmin):
         return format_html("{}", format_html_join("", "{}", ((p,) for p in parts)))
 
 
-def _label(name: str) -> str:
-    if name.startswith("utilisation|"):
-        department = name.split("|", 1)[1]
-        return _("utilisation, %(department)s") % {"department": _department(department)}
-    return kpi_label(name, _department) or str(KPI_LABELS.get(name, name))
-
-
-def _department(pk: str) -> str:
-    found = Department.objects.filter(pk=pk).values_list("name", flat=True).first()
-    return found or pk
-
-
-def _estimate(estimate) -> str:
-    if not estimate:
-        return "-"
-    return f"{estimate['mean']:.2f} [{estimate['low']:.2f}, {estimate['high']:.2f}]"
-
-
 def _validation_table(validation: dict) -> str:
     if not validation:
         return ""
-    thin = validation.get("too_thin") or []
+    thin = _thin_reasons(validation)
     if validation.get("valid"):
         verdict = _("valid")
     elif thin:
@@ -127,15 +109,15 @@ def _validation_table(validation: dict) -> str:
         verdict = _("not valid: no scenario was run")
     rows = format_html_join(
         "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        f"<tr><td>{{}}</td>{FIGURE}{FIGURE}{FIGURE}</tr>",
         (
             (
-                _label(check["kpi"]),
-                "-" if check["observed"] is None else f"{check['observed']:.2f}",
-                _estimate(check["simulated"]),
+                label(check["kpi"]),
+                "-" if check["observed"] is None else formatter(check["kpi"])(check["observed"]),
+                estimate_text(check["simulated"], check["kpi"]),
                 _verdict(check),
             )
-            for check in validation.get("checks", [])
+            for check in sorted(validation.get("checks", []), key=lambda c: order(c["kpi"]))
         ),
     )
     return format_html(
@@ -152,10 +134,27 @@ def _validation_table(validation: dict) -> str:
     )
 
 
+def _thin_reasons(validation: dict) -> list[str]:
+    """Why the test period is too thin to tell, written now from the checks in the reader's
+    language and naming each KPI by its label; the sentences stored with the validation (the
+    worker's language, the KPI's key) only where no check has the log's interval (a validation
+    stored before they were kept)."""
+    checks = validation.get("checks", [])
+    reasons = [
+        thin_reason(label(c["kpi"]), c["observed"], c["observed_interval"])
+        for c in checks
+        if too_wide(c["observed"], c.get("observed_interval"), c.get("tolerance"), c["relative"])
+    ]
+    if reasons or any(c.get("observed_interval") for c in checks):
+        return reasons
+    return validation.get("too_thin") or []
+
+
 def _validation_backlog(validation: dict) -> str:
     """The log's open requests on each day of the test period beside the simulated ones."""
     backlog = validation.get("backlog") or {}
-    observed, simulated = backlog.get("observed") or [], backlog.get("simulated") or []
+    observed = backlog.get("observed") or []
+    simulated = [bounded("backlog", day) for day in backlog.get("simulated") or []]
     if not observed and not simulated:
         return ""
     start = date.fromisoformat(validation["test"][0][:10]) if validation.get("test") else None
@@ -172,7 +171,8 @@ def _validation_backlog(validation: dict) -> str:
 def _results_backlog(results: dict) -> str:
     """The open requests on each day of the run, as-is beside the scenario, with their bands."""
     backlog = results.get("backlog") or {}
-    as_is, scenario = backlog.get("as_is") or [], backlog.get("scenario") or []
+    as_is = [bounded("backlog", day) for day in backlog.get("as_is") or []]
+    scenario = [bounded("backlog", day) for day in backlog.get("scenario") or []]
     if not as_is and not scenario:
         return ""
     labels = [str(day + 1) for day in range(max(len(as_is), len(scenario)))]
@@ -182,7 +182,7 @@ def _results_backlog(results: dict) -> str:
 
 def _backlog_chart(title, labels: list[str], series: dict) -> str:
     """Open requests by day, one line (and band) per series, under its heading."""
-    chart = band_chart(labels, series, fmt=_figure, label=str(title), unit=str(_("open requests")))
+    chart = band_chart(labels, series, fmt=figure, label=str(title), unit=str(_("open requests")))
     return format_html('<h4>{}</h4><div class="backlog-chart">{}</div>', title, chart)
 
 
@@ -192,29 +192,40 @@ def _verdict(check: dict) -> str:
     met = _("met") if check["passed"] else _("missed")
     if check["error"] is None:
         return str(met)
-    error = f"{check['error']:+.1%}" if check["relative"] else f"{check['error'] * 100:+.1f} pt"
+    if check["relative"]:
+        error = f"{check['error']:+.1%}"
+    else:
+        error = _("%(points)+.1f pt") % {"points": check["error"] * 100}
     return f"{met} ({error})"
 
 
-def _figure(value: float) -> str:
-    """Three significant digits, whole numbers from 100 on (1500, not 1.5e+03)."""
-    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
-
-
 def _results_table(results: dict) -> str:
+    kpis = sorted(results.get("kpis", []), key=lambda row: order(row["kpi"]))
     rows = format_html_join(
         "",
-        "<tr><td>{}</td><td>{}</td><td>{}</td></tr>",
+        f"<tr><td>{{}}</td>{FIGURE}{FIGURE}</tr>",
         (
-            (_label(row["kpi"]), _estimate(row["as_is"]), _estimate(row["scenario"]))
-            for row in results.get("kpis", [])
+            (
+                label(row["kpi"]),
+                estimate_text(row["as_is"], row["kpi"]),
+                estimate_text(row["scenario"], row["kpi"]),
+            )
+            for row in kpis
         ),
     )
     hours = results.get("agent_hours", {})
     chart = interval_chart(
-        [(_label(r["kpi"]), r["as_is"], r["scenario"]) for r in results.get("kpis", [])],
+        [
+            (
+                label(r["kpi"]),
+                bounded(r["kpi"], r["as_is"]),
+                bounded(r["kpi"], r["scenario"]),
+                formatter(r["kpi"]),
+            )
+            for r in kpis
+        ],
         names=(str(_("as-is")), str(_("scenario"))),
-        fmt=_figure,
+        fmt=figure,
         label=str(_("As-is and the scenario, side by side (mean [interval, 95 %])")),
     )
     return format_html(
@@ -241,16 +252,15 @@ def _staffing_report(plan: dict) -> str:
     bands = " ".join(f"{start:02d}" for start in range(0, 24, band))
     rows = format_html_join(
         "",
-        "<tr><td>{}</td><td><code>{}</code></td><td><code>{}</code></td><td>{}</td><td>{}</td>"
-        "<td>{}</td></tr>",
+        f"<tr><td>{{}}</td>{AGENTS}{AGENTS}{FIGURE}{FIGURE}{FIGURE}</tr>",
         (
             (
                 names.get(row["department"], row["department"]),
                 " ".join(f"{n:2d}" for n in row["as_is"]["agents"]),
                 " ".join(f"{n:2d}" for n in row["optimised"]["agents"]),
-                _estimate(row["as_is"]["sla"]),
-                _estimate(row["optimised"]["sla"]),
-                _estimate(row["moved"]["sla"]) if "moved" in row else "-",
+                estimate_text(row["as_is"]["sla"], SLA),
+                estimate_text(row["optimised"]["sla"], SLA),
+                estimate_text(row["moved"]["sla"], SLA) if "moved" in row else "-",
             )
             for row in plan["departments"]
         ),
