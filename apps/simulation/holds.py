@@ -57,18 +57,14 @@ class _Stretch:
     queued_since: datetime | None
     left: datetime | None = None
     states: int = 1
+    department: int | None = None
 
 
 def read_holds(start: datetime, end: datetime, hours: list[float]) -> AgentTime:
     """The holds of the requests submitted in [start, end) whose stretch in one working state
     was entered from outside the working states and the queue (a customer's reply, a
     reopening), and the pickups of their stays in the queue."""
-    rows = (
-        Event.objects.filter(kind=EventKind.TRANSITION, at__gte=start - MARGIN, at__lt=end + MARGIN)
-        .exclude(from_state=F("to_state"))
-        .order_by("request_id", "seq")
-        .values_list("request_id", "from_state", "to_state", "at", "assignee_id")
-    )
+    rows = _transitions(start, end)
     fitted = set(
         ServiceRequest.objects.filter(created_at__gte=start, created_at__lt=end).values_list(
             "pk", flat=True
@@ -102,16 +98,42 @@ def read_holds(start: datetime, end: datetime, hours: list[float]) -> AgentTime:
     return found
 
 
+def agent_stretches(start: datetime, end: datetime) -> list[_Stretch]:
+    """Every request's stretches in the working states that overlap [start, end), with the
+    department that had the request and its agent (None: the log names none)."""
+    rows = _transitions(start, end)
+    found = []
+    for _request_id, events in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0)):
+        found += [
+            stretch
+            for stretch in _stretches(events)
+            if stretch.entered < end and (stretch.left is None or stretch.left > start)
+        ]
+    return found
+
+
+def _transitions(start: datetime, end: datetime):
+    """The state changes around [start, end), request by request in log order."""
+    return (
+        Event.objects.filter(kind=EventKind.TRANSITION, at__gte=start - MARGIN, at__lt=end + MARGIN)
+        .exclude(from_state=F("to_state"))
+        .order_by("request_id", "seq")
+        .values_list("request_id", "from_state", "to_state", "at", "assignee_id", "department_id")
+    )
+
+
 def _stretches(events) -> list[_Stretch]:
-    """One request's stretches in the working states, from its state changes in log order."""
+    """One request's stretches in the working states, from its state changes in log order
+    (rows as `_transitions` reads them)."""
     found: list[_Stretch] = []
     stretch, queued_since = None, None
-    for _request, from_state, to_state, at, assignee in events:
+    for _request, from_state, to_state, at, assignee, department in events:
         if to_state == "queued":
             queued_since = at
         if to_state in WORKING and from_state not in WORKING:
             since = queued_since if from_state == "queued" else None
             stretch = _Stretch(assignee, from_state or "", at, since)
+            stretch.department = department
         elif stretch is not None and to_state in WORKING:
             stretch.states += 1
             stretch.agent = stretch.agent or assignee
