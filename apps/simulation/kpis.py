@@ -91,10 +91,15 @@ def _sla(counted: list[Outcome], model: ProcessModel) -> dict[str, float]:
     targeted = [o for o in counted if o.priority in model.resolution_targets and not o.dropped]
     if not targeted:
         return {}
-    met = sum(
-        1 for o in targeted if o.resolved is not None and o.clock <= model.resolution_target(o)
-    )
+    met = sum(1 for o in targeted if met_target(o, model))
     return {"sla_resolution_share": met / len(targeted)}
+
+
+def met_target(outcome: Outcome, model: ProcessModel) -> bool:
+    """Whether `outcome` was resolved within its resolution target (its own, else its
+    priority's; False without one)."""
+    target = model.resolution_target(outcome)
+    return outcome.resolved is not None and target is not None and outcome.clock <= target
 
 
 def daily_means(hourly: list) -> list[float]:

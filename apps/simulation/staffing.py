@@ -20,7 +20,7 @@ from apps.improvement.staffing.erlang import erlang_c
 from apps.simulation.calendar import agent_seconds, open_seconds
 from apps.simulation.changes import BAND_HOURS, InvalidChange
 from apps.simulation.engine import HOUR, Run, simulate
-from apps.simulation.kpis import interval
+from apps.simulation.kpis import interval, met_target
 from apps.simulation.model import ProcessModel
 from apps.simulation.scenarios import agent_hours
 from apps.simulation.skills import lender
@@ -314,7 +314,7 @@ def _department_shares(run: Run, model: ProcessModel, warmup_days: float) -> dic
             continue
         if not outcome.department:
             continue
-        ok = outcome.resolved is not None and outcome.clock <= model.resolution_target(outcome)
+        ok = met_target(outcome, model)
         met.setdefault(outcome.department, []).append(ok)
     return {d: sum(flags) / len(flags) for d, flags in met.items()}
 

@@ -209,9 +209,12 @@ def _check(name, observed, simulated, tolerance, relative) -> Check:
 
 def _too_thin(check: Check) -> str:
     """Why the log's value of a targeted KPI is too uncertain to compare with (empty if not)."""
-    if not too_wide(check.observed, check.observed_interval, check.tolerance, check.relative):
+    observed = check.observed
+    if observed is None or not too_wide(
+        observed, check.observed_interval, check.tolerance, check.relative
+    ):
         return ""
-    return thin_reason(check.name, check.observed, check.observed_interval)
+    return thin_reason(check.name, observed, check.observed_interval)
 
 
 def too_wide(observed, interval, tolerance, relative: bool) -> bool:
@@ -361,8 +364,8 @@ def _utilisation(model: ProcessModel, start: datetime, end: datetime) -> dict[st
     for number, stretch in enumerate(agent_stretches(start, end)):
         if stretch.department is not None:
             agent = stretch.agent if stretch.agent is not None else f"stretch {number}"
-            span = (max(stretch.entered, start), min(stretch.left or end, end))
-            stays[(str(stretch.department), agent)].append(span)
+            stay = (max(stretch.entered, start), min(stretch.left or end, end))
+            stays[(str(stretch.department), agent)].append(stay)
     busy: dict[str, float] = defaultdict(float)
     for (department, _agent), spans in stays.items():
         hours = model.hours_of(department)

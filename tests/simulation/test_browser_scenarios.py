@@ -137,13 +137,13 @@ LABELS = {
         "utilisation, {second}",
     ],
     "zh-hans": [
-        "从 {first} 向 {second} 会商，被拒绝或已过期（比例）",  # noqa: RUF001
-        "从 {first} 向 {second} 会商，OLA 接受达标（比例）",  # noqa: RUF001
-        "下次响应 SLA 达成（比例）",  # noqa: RUF001
-        "利用率，{second}",  # noqa: RUF001
+        "从 {first} 向 {second} 会商，被拒绝或已过期（比例）",  # noqa: RUF001  the translation's full-width punctuation
+        "从 {first} 向 {second} 会商，OLA 接受达标（比例）",  # noqa: RUF001  the translation's full-width punctuation
+        "下次响应 SLA 达成率",
+        "利用率，{second}",  # noqa: RUF001  the translation's full-width punctuation
     ],
 }
-FIRST_RESPONSE = {"en": "first-response SLA met (share)", "zh-hans": "首次响应 SLA 达成（比例）"}  # noqa: RUF001
+FIRST_RESPONSE = {"en": "first-response SLA met (share)", "zh-hans": "首次响应 SLA 达成率"}
 
 
 @pytest.mark.parametrize("language", ["en", "zh-hans"])

@@ -285,7 +285,10 @@ Interval = dict  # {"mean": float, "low": float, "high": float}
 
 
 def interval_chart(
-    rows: Sequence[tuple[str, Interval | None, Interval | None]],
+    rows: Sequence[
+        tuple[str, Interval | None, Interval | None]
+        | tuple[str, Interval | None, Interval | None, Fmt]
+    ],
     *,
     names: tuple[str, str],
     fmt: Fmt = _num,
@@ -303,9 +306,10 @@ def interval_chart(
     right = WIDTH - figures
     height = TOP + row_height * len(rows) + 24
     body = []
-    for i, (name, *estimates) in enumerate(rows):
+    for i, row in enumerate(rows):
         y = TOP + i * row_height
-        row_fmt = estimates.pop() if len(estimates) > 2 else fmt
+        name, estimates = row[0], [row[1], row[2]]
+        row_fmt: Fmt = row[3] if len(row) > 3 else fmt  # type: ignore[misc]  # length checked
         known = [e for e in estimates if e]
         low = min(min(e["low"], e["mean"]) for e in known)
         high = max(max(e["high"], e["mean"]) for e in known)

@@ -84,7 +84,7 @@ def estimate_text(estimate, name: str = "") -> str:
     """A stored estimate as 'mean [low, high]', written as the KPI `name`'s figures are."""
     if not estimate:
         return "-"
-    fmt, within = formatter(name), bounded(name, estimate)
+    fmt, within = formatter(name), bounded(name, estimate) or estimate
     return f"{fmt(within['mean'])} [{fmt(within['low'])}, {fmt(within['high'])}]"
 
 
