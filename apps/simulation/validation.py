@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Max
-from django.utils.translation import gettext as _
 
 from apps.eventlog.models import Event
 from apps.simulation.calendar import HOUR, open_seconds, open_seconds_between
@@ -25,6 +24,7 @@ from apps.simulation.holds import agent_stretches
 from apps.simulation.kpis import Estimate, backlog_series, daily_means, measure, summarise
 from apps.simulation.model import ProcessModel
 from apps.simulation.period_log import period_transitions
+from apps.simulation.thin import thin_reason, too_wide
 from apps.sla.models import ClockKind, SLAClock
 from apps.tickets.models import ServiceRequest
 
@@ -215,25 +215,6 @@ def _too_thin(check: Check) -> str:
     ):
         return ""
     return thin_reason(check.name, observed, check.observed_interval)
-
-
-def too_wide(observed, interval, tolerance, relative: bool) -> bool:
-    """Whether the log's own 95 % interval of a targeted KPI is wider than its tolerance."""
-    if tolerance is None or interval is None or observed is None:
-        return False
-    low, high = interval
-    allowed = tolerance * abs(observed) if relative else tolerance
-    return (high - low) / 2 > allowed
-
-
-def thin_reason(kpi: str, observed: float, interval) -> str:
-    """The sentence saying so, `kpi` named as the reader should see it (the admin gives its
-    label, the command its key)."""
-    low, high = interval
-    return _(
-        "The test period is too thin to validate %(kpi)s: the log's own value is %(value).3g, "
-        "known only within [%(low).3g, %(high).3g] (95 %%), wider than the tolerance."
-    ) % {"kpi": kpi, "value": observed, "low": low, "high": high}
 
 
 def observed_intervals(start: datetime, end: datetime) -> dict[str, tuple[float, float]]:

@@ -24,7 +24,7 @@ from apps.simulation.admin.permissions import StaffReadLeadsWrite
 from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
 from apps.simulation.services import do_request_scenario, do_rerun_scenario
-from apps.simulation.validation import thin_reason, too_wide
+from apps.simulation.thin import thin_reason, too_wide
 from apps.tickets.models import Category
 
 INPUTS = ["name", "description", "changes", "fit_days", "test_days", "days", "replications", "seed"]
