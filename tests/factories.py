@@ -1,4 +1,8 @@
-"""Factories for the organisation and for requests driven through the one door."""
+"""Factories for the organisation and for requests driven through the one door.
+
+Sequence numbers are zero-padded: departments, categories, agents and customers are ordered by
+name or username, so "Department 10" sorting before "Department 9" made the order (and every
+history generated from it with a fixed seed) depend on how many rows earlier tests had made."""
 
 import factory
 from django.contrib.auth import get_user_model
@@ -15,7 +19,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         model = get_user_model()
         django_get_or_create = ("username",)
 
-    username = factory.Sequence(lambda n: f"user{n}")
+    username = factory.Sequence(lambda n: f"user{n:06d}")
     email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
     password = factory.django.Password("secret-pass-123")
 
@@ -24,8 +28,8 @@ class DepartmentFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Department
 
-    name = factory.Sequence(lambda n: f"Department {n}")
-    code = factory.Sequence(lambda n: f"dept{n}")
+    name = factory.Sequence(lambda n: f"Department {n:06d}")
+    code = factory.Sequence(lambda n: f"dept{n:06d}")
 
 
 class CustomerFactory(factory.django.DjangoModelFactory):
@@ -54,7 +58,7 @@ class CategoryFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Category
 
-    name = factory.Sequence(lambda n: f"Category {n}")
+    name = factory.Sequence(lambda n: f"Category {n:06d}")
     default_department = factory.SubFactory(DepartmentFactory)
 
 
