@@ -99,15 +99,16 @@ def read_holds(start: datetime, end: datetime, hours: list[float]) -> AgentTime:
 
 
 def agent_stretches(start: datetime, end: datetime) -> list[_Stretch]:
-    """Every request's stretches in the working states that overlap [start, end), with the
-    department that had the request and its agent (None: the log names none)."""
+    """Every request's stretches in the working states that overlap [start, end) and have
+    ended, with the department that had the request and its agent (None: the log names
+    none)."""
     rows = _transitions(start, end)
     found = []
     for _request_id, events in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0)):
         found += [
             stretch
             for stretch in _stretches(events)
-            if stretch.entered < end and (stretch.left is None or stretch.left > start)
+            if stretch.entered < end and stretch.left is not None and stretch.left > start
         ]
     return found
 
@@ -132,8 +133,7 @@ def _stretches(events) -> list[_Stretch]:
             queued_since = at
         if to_state in WORKING and from_state not in WORKING:
             since = queued_since if from_state == "queued" else None
-            stretch = _Stretch(assignee, from_state or "", at, since)
-            stretch.department = department
+            stretch = _Stretch(assignee, from_state or "", at, since, department=department)
         elif stretch is not None and to_state in WORKING:
             stretch.states += 1
             stretch.agent = stretch.agent or assignee

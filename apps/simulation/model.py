@@ -184,8 +184,9 @@ class ProcessModel:
     def resolution_target(self, outcome) -> float | None:
         """The resolution target `outcome` is judged by: its own, drawn from its priority's
         `resolution_mix`, else its priority's one (None: the model has none)."""
-        own = getattr(outcome, "target", None)
-        return own if own is not None else self.resolution_targets.get(outcome.priority)
+        if outcome.target is not None:
+            return outcome.target
+        return self.resolution_targets.get(outcome.priority)
 
     def pickup(self, department: str, priority: str, rng: random.Random, before: str) -> float:
         """The open seconds a request stays queued before an agent, free or not, takes it
