@@ -36,6 +36,16 @@ HOUR = 3600.0
 MAX_STEPS = 200
 
 
+@dataclass(frozen=True)
+class Arrival:
+    """A request of a replayed trace: when it arrives (seconds from the run's start), its
+    category and priority, keyed as the model keys them."""
+
+    at: float
+    category: str
+    priority: str
+
+
 @dataclass
 class Outcome:
     """One simulated request: when it arrived, resolved (None: not, or not by the end of the
@@ -75,8 +85,17 @@ class Run:
     passages: list[Passage] = field(default_factory=list)
 
 
-def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float = 0.0) -> Run:
-    """Arrivals during `hours`; the run goes on `drain_hours` more so late arrivals finish."""
+def simulate(
+    model: ProcessModel,
+    *,
+    hours: float,
+    seed: int,
+    drain_hours: float = 0.0,
+    trace: list[Arrival] | None = None,
+) -> Run:
+    """Arrivals during `hours`; the run goes on `drain_hours` more so late arrivals finish.
+    With a `trace` (validation: the log's own submissions), the requests arrive as it says
+    instead of from the fitted rates."""
     env, rng, run = simpy.Environment(), random.Random(seed), Run()
     # A department the model has no agents for has no pool: its queue takes the fitted time.
     pools = {d: _pool(env, model, d) for d in model.capacity}
@@ -89,8 +108,11 @@ def simulate(model: ProcessModel, *, hours: float, seed: int, drain_hours: float
     for department in sorted(model.staffing):
         if department in pools:
             env.process(sim.shifts(department))
-    for category in sorted(model.arrivals):
-        env.process(sim.arrivals(category, hours * HOUR))
+    if trace is not None:
+        env.process(sim.replay(trace, hours * HOUR))
+    else:
+        for category in sorted(model.arrivals):
+            env.process(sim.arrivals(category, hours * HOUR))
     env.process(sim.watch_backlog())
     env.run(until=(hours + drain_hours) * HOUR)
     return run
@@ -153,13 +175,25 @@ class _Sim:
             yield self.env.timeout(gap)
             if self.env.now < until:
                 priority = draw(self.model.priorities.get(category) or {"3": 1.0}, self.rng)
-                outcome = Outcome(category=category, priority=priority, arrived=self.env.now)
-                mix = self.model.resolution_mix.get(priority)
-                if mix and self.targets is not None:
-                    outcome.target = float(draw(mix, self.targets))
-                self.run.outcomes.append(outcome)
-                self.run.open_now += 1
-                self.env.process(self.request(outcome))
+                self._arrive(category, priority)
+
+    def replay(self, trace: list[Arrival], until: float):
+        """The requests of `trace` (in time order), each when it says, up to `until`."""
+        for arrival in trace:
+            if arrival.at >= until:
+                break
+            if arrival.at > self.env.now:
+                yield self.env.timeout(arrival.at - self.env.now)
+            self._arrive(arrival.category, arrival.priority)
+
+    def _arrive(self, category: str, priority: str) -> None:
+        outcome = Outcome(category=category, priority=priority, arrived=self.env.now)
+        mix = self.model.resolution_mix.get(priority)
+        if mix and self.targets is not None:
+            outcome.target = float(draw(mix, self.targets))
+        self.run.outcomes.append(outcome)
+        self.run.open_now += 1
+        self.env.process(self.request(outcome))
 
     def request(self, outcome: Outcome):
         path = _Path()

@@ -10,7 +10,7 @@ the stretch before that instant was the agent busy elsewhere, a wait holding no 
 in the desk's office hours, is the hands-on hold. (An idle gap too short for the work, or work
 split around other requests, makes the hold come out a little long: an upper bound.)"""
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,6 +28,9 @@ from apps.tickets.models import ServiceRequest
 MARGIN = timedelta(days=14)
 # The ways into the working states that are not a return to work.
 NOT_RETURNS = ("queued", "new", "")
+# A request taken this soon (open seconds) after another of the agent's pieces of work ended
+# waited for that agent, not a pickup delay.
+JUST_FREED = 60
 
 
 @dataclass
@@ -71,14 +74,16 @@ def read_holds(start: datetime, end: datetime, hours: list[float]) -> AgentTime:
         )
     )
     ends: dict[int, list[datetime]] = defaultdict(list)
+    starts: dict[int, list[datetime]] = defaultdict(list)
     own: list[tuple[int, _Stretch]] = []
     for request_id, events in groupby(rows.iterator(chunk_size=5000), key=itemgetter(0)):
         for stretch in _stretches(events):
             if stretch.agent is not None and stretch.left is not None:
                 ends[stretch.agent].append(stretch.left)
+                starts[stretch.agent].append(stretch.entered)
                 if request_id in fitted:
                     own.append((request_id, stretch))
-    for times in ends.values():
+    for times in (*ends.values(), *starts.values()):
         times.sort()
     found = AgentTime()
     for request_id, stretch in own:
@@ -90,8 +95,10 @@ def read_holds(start: datetime, end: datetime, hours: list[float]) -> AgentTime:
                 hours, began, stretch.left
             )
         since = stretch.queued_since
-        free = _last_end(ends[stretch.agent], stretch.entered)
-        if since is not None and (free is None or free <= since):
+        if since is None or _running(starts[stretch.agent], ends[stretch.agent], since):
+            continue
+        ended = _last_end(ends[stretch.agent], stretch.entered, inclusive=True)
+        if ended is None or open_seconds_between(hours, ended, stretch.entered) > JUST_FREED:
             found.pickups[(request_id, stretch.entered)] = open_seconds_between(
                 hours, since, stretch.entered
             )
@@ -144,7 +151,13 @@ def _stretches(events) -> list[_Stretch]:
     return found
 
 
-def _last_end(times: list[datetime], before: datetime) -> datetime | None:
-    """The last instant in `times` (sorted) before `before`."""
-    position = bisect_left(times, before)
+def _last_end(times: list[datetime], before: datetime, inclusive: bool = False) -> datetime | None:
+    """The last instant in `times` (sorted) before `before` (or at it, `inclusive`)."""
+    position = (bisect_right if inclusive else bisect_left)(times, before)
     return times[position - 1] if position else None
+
+
+def _running(starts: list[datetime], ends: list[datetime], at: datetime) -> bool:
+    """Whether one of an agent's stretches (entered `starts`, left `ends`, both sorted) was
+    under way at `at`."""
+    return bisect_right(starts, at) > bisect_right(ends, at)

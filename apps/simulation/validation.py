@@ -16,8 +16,9 @@ from django.db.models import Max
 
 from apps.eventlog.models import Event
 from apps.simulation.calendar import HOUR, open_seconds, open_seconds_between
+from apps.simulation.demand import expected_arrivals, submissions
 from apps.simulation.discovery import MIN_REQUESTS, discover
-from apps.simulation.engine import Run, simulate
+from apps.simulation.engine import Arrival, Run, simulate
 from apps.simulation.first_response import censor_responses
 from apps.simulation.handoff_steps import observed_ola
 from apps.simulation.holds import agent_stretches
@@ -41,7 +42,7 @@ SHARES = {
     "sla_resolution_share": ClockKind.RESOLUTION,
     "sla_first_response_share": ClockKind.FIRST_RESPONSE,
 }
-REPORTED = ("ttr_p90_h", "backlog_mean")
+REPORTED = ("arrivals", "ttr_p90_h", "backlog_mean")
 # Reported per department (utilisation) and per handoff pair (OLA compliance, handoff_steps).
 PER_PART = ("utilisation|", "ola_")
 # Simulated time before the compared period, so the run starts with a realistic backlog.
@@ -108,15 +109,21 @@ def validate(
         days=split.weekday()
     )
     warmup = WARMUP_DAYS + (split - monday).total_seconds() / 86400
+    # The requests arrive as they did (the warm-up's too): the check is of the process, not
+    # of one period's demand against the fitted rates (Law and Kelton's correlated inspection).
+    trace = submissions(split - timedelta(days=warmup), end)
     observed = observed_kpis(model, split, end)
     # The log sees the test period's requests resolved up to its last event: the simulated
     # ones are seen up to the same instant, not after a drain the log never had.
     horizon = max(_last_event(end), end)
     seen = warmup + (horizon - split).total_seconds() / 86400
     simulated = _replicate_until_precise(
-        model, observed, _Plan(days, replications, seed, warmup, seen)
+        model, observed, _Plan(days, replications, seed, warmup, seen, trace)
     )
     simulated, simulated_days = backlog_series(simulated)
+    # Replayed, the runs' arrivals are the log's: the fitted rates' forecast is reported.
+    observed["arrivals"] = float(len(trace) - sum(1 for a in trace if a.at < warmup * 86400))
+    simulated["arrivals"] = expected_arrivals(model, split, end)
     validation = Validation(model=model, fit=(fit_start, split), test=(split, end))
     validation.backlog = (_backlog_days(split, end), simulated_days)
     names = [*TARGETS, *REPORTED, *sorted(n for n in observed if n.startswith(PER_PART))]
@@ -138,13 +145,15 @@ def validate(
 @dataclass
 class _Plan:
     """How the test period is run: its days, the replications to start with, the first seed,
-    the warm-up days before it and the days after the warm-up's start the log sees."""
+    the warm-up days before it, the days after the warm-up's start the log sees and the
+    requests that arrive (None: from the fitted rates)."""
 
     days: float
     replications: int
     seed: int
     warmup: float
     seen: float
+    trace: list[Arrival] | None = None
 
 
 def _replicate_until_precise(model, observed, plan: _Plan):
@@ -160,7 +169,8 @@ def _runs(model: ProcessModel, plan: _Plan, seeds) -> list[dict]:
     hours, seen = (plan.days + plan.warmup) * 24, plan.seen * 24 * HOUR
     rows = []
     for seed in seeds:
-        run = simulate(model, hours=hours, seed=seed, drain_hours=max(hours, seen / HOUR - hours))
+        drain = max(hours, seen / HOUR - hours)
+        run = simulate(model, hours=hours, seed=seed, drain_hours=drain, trace=plan.trace)
         _censor(run, model, seen)
         censor_responses(run, model, seen)
         rows.append(measure(run, model, plan.warmup * 24 * HOUR, hours))

@@ -2,12 +2,15 @@
 refused; the discovered model runs."""
 
 import json
+import statistics
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from apps.demo import history_story
 from apps.demo.history import generate_history, load_org
 from apps.simulation.discovery import InsufficientData, discover
 from apps.simulation.kpis import replicate
@@ -25,12 +28,27 @@ def organisation(office_policy):
 
 
 @pytest.fixture
-def history(organisation):
+def drawn_pickups(monkeypatch) -> dict[int, list[float]]:
+    """The pickup delays (minutes) the generator draws, by priority, as it draws them."""
+    drawn: dict[int, list[float]] = defaultdict(list)
+    pickup = history_story.pickup_minutes
+
+    def recorded(rng, request, tier):
+        minutes = pickup(rng, request, tier)
+        drawn[request.priority].append(minutes)
+        return minutes
+
+    monkeypatch.setattr(history_story, "pickup_minutes", recorded)
+    return drawn
+
+
+@pytest.fixture
+def history(organisation, drawn_pickups):
     generate_history(requests=REQUESTS, days=DAYS, seed=23, now=NOW)
     return load_org()
 
 
-def test_discovery_recovers_the_generators_parameters_and_the_model_runs(history):
+def test_discovery_recovers_the_generators_parameters_and_the_model_runs(history, drawn_pickups):
     model = discover(start=NOW - timedelta(days=DAYS), end=NOW)
     # Arrivals: the generator spreads REQUESTS over DAYS.
     per_day = sum(sum(rates) for rates in model.arrivals.values()) / HOURS_PER_WEEK * 24
@@ -65,9 +83,16 @@ def test_discovery_recovers_the_generators_parameters_and_the_model_runs(history
     )
     assert model.holds[back].median == pytest.approx(0.5 * first, rel=0.2)
     assert model.holds[back].median < model.durations[back].median
-    # The pickup delay (history_traits.pickup_minutes: a median of 20 minutes for the default
-    # priority, 14 for gold customers, 8 for platinum), where the agent was free.
-    assert 5 * 60 < model.pickups["queued<new"].median < 20 * 60
+    # The pickup delay (history_traits.pickup_minutes: by priority, 4 to 45 minutes, shorter
+    # for gold and platinum customers), read where the agent was free when the request was
+    # queued and had not just finished other work: as the generator drew it, the long ones
+    # too (read where no other work of the agent ended meanwhile, the lowest priority's came
+    # out at 26-33 minutes against 44-46 drawn).
+    pooled = statistics.median(m for minutes in drawn_pickups.values() for m in minutes)
+    assert model.pickups["queued<new"].median == pytest.approx(pooled * 60, rel=0.2)
+    for department in history.departments:
+        fitted = model.pickups[f"queued<new|{department.pk}|4"].median
+        assert fitted == pytest.approx(statistics.median(drawn_pickups[4]) * 60, rel=0.25)
     assert ProcessModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
     # It runs (one history for both: generating it is the slow part of the test).
     kpis = replicate(model, days=7, replications=3, seed=1)

@@ -4,7 +4,7 @@ import json
 import statistics
 
 from apps.improvement.staffing.erlang import erlang_c
-from apps.simulation.engine import HOUR, simulate
+from apps.simulation.engine import HOUR, Arrival, simulate
 from apps.simulation.kpis import BACKLOG_DAY, backlog_series, measure, replicate
 from apps.simulation.model import ProcessModel, StepDist
 from tests.support.simulation import fixed, queue_model
@@ -84,3 +84,22 @@ def test_the_backlog_is_the_requests_in_the_system_at_each_hour():
     assert all(day.low <= day.mean <= day.high for day in series)
     # 1.5 arrivals an hour, 5 h each: 7.5 open on average (Little's law).
     assert abs(statistics.fmean(day.mean for day in series) - 7.5) < 1.5
+
+
+def test_a_replayed_trace_arrives_as_it_says():
+    """Validation replays the log's submissions: each request arrives when, and as what, the
+    trace says, none from the fitted rates, none after the arrivals' end."""
+    model = queue_model(per_hour=50.0, agents=100, service=fixed(600))
+    model.priorities["c"] = {"3": 1.0}
+    trace = [
+        Arrival(0.0, "c", "3"),
+        Arrival(90.5, "c", "1"),
+        Arrival(90.5, "other", "4"),
+        Arrival(7200.0, "c", "2"),
+        Arrival(4 * HOUR, "c", "3"),
+    ]
+    run = simulate(model, hours=3, seed=1, drain_hours=2, trace=trace)
+    arrived = [(o.arrived, o.category, o.priority) for o in run.outcomes]
+    assert arrived == [(0.0, "c", "3"), (90.5, "c", "1"), (90.5, "other", "4"), (7200.0, "c", "2")]
+    # Ten minutes of work each, agents to spare: every request resolved ten minutes later.
+    assert [o.resolved - o.arrived for o in run.outcomes] == [600.0] * 4

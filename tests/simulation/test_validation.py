@@ -12,11 +12,13 @@ from django.core.management import call_command
 from apps.demo import history_desk
 from apps.demo import loading as demo
 from apps.demo.history import generate_history
+from apps.simulation.demand import expected_arrivals, submissions
 from apps.simulation.discovery import InsufficientData
 from apps.simulation.engine import HOUR, Outcome, Run
 from apps.simulation.kpis import Estimate, measure
 from apps.simulation.validation import Validation, _censor, _check, _too_thin, validate
 from apps.sla.business_time import business_seconds_between
+from apps.tickets.models import ServiceRequest
 from tests.support.simulation import fixed, make_organisation, queue_model
 
 pytestmark = pytest.mark.django_db
@@ -69,6 +71,18 @@ def test_the_as_is_model_reproduces_a_period_it_was_not_fitted_on(organisation, 
         fit_start=split - timedelta(days=FIT_DAYS), split=split, end=end, replications=5
     )
     checks = {check.name: check for check in result.checks}
+    # The runs replay the test period's own submissions (demand.py); the fitted rates' forecast
+    # of them is reported beside the log's count, with its Poisson interval, without a target.
+    arrivals = checks["arrivals"]
+    test_period = ServiceRequest.objects.filter(created_at__gte=split, created_at__lt=end)
+    assert arrivals.observed == test_period.count()
+    assert arrivals.simulated.low < arrivals.simulated.mean < arrivals.simulated.high
+    assert arrivals.passed is None
+    trace = submissions(split, end)
+    first = test_period.order_by("created_at", "pk").first()
+    assert len(trace) == arrivals.observed
+    assert trace[0].at == (first.created_at - split).total_seconds()
+    assert (trace[0].category, trace[0].priority) == (str(first.category_id), str(first.priority))
     # The targets (median TTR within 15 %, SLA compliance within 5 points) hold; the others
     # are reported, each with the log's value and the simulated interval.
     assert checks["ttr_median_h"].passed and checks["sla_resolution_share"].passed
@@ -193,3 +207,15 @@ def test_the_demo_desks_own_history_validates_the_sla_and_draws_the_backlog():
     assert len(observed) == len(simulated) == 20
     assert sum(observed) / 20 == pytest.approx(checks["backlog_mean"].observed)
     assert all(day.low <= day.mean <= day.high for day in simulated)
+
+
+def test_the_fitted_rates_expectation_over_a_period():
+    """Two requests an hour, ten more in Monday's 10:00 hour: from Monday 09:30 to 20:00, 10.5
+    hours at two and one at twelve: 31, with the 95 % interval of a Poisson count."""
+    model = queue_model(per_hour=2.0, agents=1, service=fixed(60))
+    model.arrivals["c"][10] = 12.0
+    monday = datetime(2026, 3, 2, tzinfo=UTC)
+    estimate = expected_arrivals(model, monday.replace(hour=9, minute=30), monday.replace(hour=20))
+    assert estimate.mean == pytest.approx(31.0)
+    half = 1.96 * 31**0.5
+    assert (estimate.low, estimate.high) == pytest.approx((31 - half, 31 + half))
