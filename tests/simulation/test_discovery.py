@@ -91,9 +91,11 @@ def test_discovery_recovers_the_generators_parameters_and_the_model_runs(history
     # out at 26-33 minutes against 44-46 drawn).
     pooled = statistics.median(m for minutes in drawn_pickups.values() for m in minutes)
     assert model.pickups["queued<new"].median == pytest.approx(pooled * 60, rel=0.2)
+    # Per department the lowest priority has 30 to 60 stays (their median known within about a
+    # quarter): not read short, as the old rule did.
     for department in history.departments:
-        fitted = model.pickups[f"queued<new|{department.pk}|4"].median
-        assert fitted == pytest.approx(statistics.median(drawn_pickups[4]) * 60, rel=0.25)
+        fitted = model.pickups[f"queued<new|{department.pk}|4"].median / 60
+        assert 0.8 < fitted / statistics.median(drawn_pickups[4]) < 1.5
     assert ProcessModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
     # It runs (one history for both: generating it is the slow part of the test).
     kpis = replicate(model, days=7, replications=3, seed=1)
