@@ -85,6 +85,7 @@ def every_kpi_validation(first: str, second: str, *, thin: bool = False) -> dict
         ("ttr_median_h", 4.07, [4.0, 4.3, 4.1, 4.2], (0.15, True)),
         ("sla_resolution_share", 0.962, [0.95, 0.97, 0.96, 0.94], (0.05, False)),
         ("sla_first_response_share", 0.548, [0.50, 0.52, 0.51, 0.49], (0.05, False)),
+        ("arrivals", 990.0, [1050.0, 1077.0, 1090.0, 1101.0], (None, True)),
         ("ttr_p90_h", 45.3, [44.0, 45.0, 46.0, 43.5], (None, True)),
         ("backlog_mean", 31.1, [31.0, 32.5, 30.0, 31.7], (None, True)),
         (f"ola_acceptance|{key}", 0.5, [0.46, 0.52, 0.49, 0.55], (None, False)),
