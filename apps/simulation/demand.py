@@ -12,6 +12,7 @@ from apps.simulation.kpis import Estimate
 from apps.simulation.model import HOURS_PER_WEEK, ProcessModel
 from apps.tickets.models import ServiceRequest
 
+# The normal quantile of a two-sided 95 % interval (validation's intervals of the log too).
 Z95 = 1.96
 
 

@@ -16,7 +16,7 @@ from django.db.models import Max
 
 from apps.eventlog.models import Event
 from apps.simulation.calendar import HOUR, open_seconds, open_seconds_between
-from apps.simulation.demand import expected_arrivals, submissions
+from apps.simulation.demand import Z95, expected_arrivals, submissions
 from apps.simulation.discovery import MIN_REQUESTS, discover
 from apps.simulation.engine import Arrival, Run, simulate
 from apps.simulation.first_response import censor_responses
@@ -52,8 +52,8 @@ WARMUP_DAYS = 7
 MAX_REPLICATIONS = 40
 # The log's own figure is known only within its sampling error: with fewer requests than it
 # takes to know a targeted KPI within its tolerance (the 95 % interval of the log's value,
-# `observed_intervals`), the period is too thin to validate against, whatever the model does.
-Z95 = 1.96
+# `observed_intervals`, with demand.Z95), the period is too thin to validate against, whatever
+# the model does.
 
 
 @dataclass
@@ -122,7 +122,7 @@ def validate(
     )
     simulated, simulated_days = backlog_series(simulated)
     # Replayed, the runs' arrivals are the log's: the fitted rates' forecast is reported.
-    observed["arrivals"] = float(len(trace) - sum(1 for a in trace if a.at < warmup * 86400))
+    observed["arrivals"] = float(sum(1 for a in trace if a.at >= warmup * 86400))
     simulated["arrivals"] = expected_arrivals(model, split, end)
     validation = Validation(model=model, fit=(fit_start, split), test=(split, end))
     validation.backlog = (_backlog_days(split, end), simulated_days)

@@ -90,7 +90,6 @@ def test_a_replayed_trace_arrives_as_it_says():
     """Validation replays the log's submissions: each request arrives when, and as what, the
     trace says, none from the fitted rates, none after the arrivals' end."""
     model = queue_model(per_hour=50.0, agents=100, service=fixed(600))
-    model.priorities["c"] = {"3": 1.0}
     trace = [
         Arrival(0.0, "c", "3"),
         Arrival(90.5, "c", "1"),
