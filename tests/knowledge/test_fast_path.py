@@ -6,8 +6,10 @@ import pytest
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
+from apps.knowledge.matching import classifier as learning
+from apps.knowledge.matching.lexical import LexicalScorer
 from apps.knowledge.matching.stacked import StackedModels
-from tests.knowledge.intent_base import held_out
+from tests.knowledge.intent_base import held_out, training
 from tests.knowledge.test_classifier import trained  # noqa: F401  the fixture: our base, lexical
 
 QUESTIONS = [
@@ -45,6 +47,42 @@ def test_the_classifiers_probabilities_are_scikit_learns(trained):  # noqa: F811
     one_by_one = np.vstack([classifier.raw_probabilities([q]) for q in questions])
     assert np.abs(one_by_one - reference).max() < 1e-9
     assert np.allclose(reference.sum(axis=1), 1.0)
+
+
+def test_the_order_comes_from_a_model_trained_on_every_text(trained):  # noqa: F811  the fixture
+    """The articles are ordered by one model fitted on every article text (with 10 phrasings
+    an article each fold model misses a quarter of them), without the out-of-scope texts; the
+    probabilities stay the calibrated fold models' (their calibration was learned on those
+    models' held-out predictions, with the none class)."""
+    scorer, classifier, labels, keys = trained
+    texts, _labels, _keys = training()
+    model = LogisticRegression(C=learning.C, tol=learning.TFIDF_TOL, max_iter=learning.MAX_ITER)
+    model.fit(scorer.vectors(texts), labels)
+    every_text = model.predict_proba(scorer.vectors(_questions()))
+    assert list(model.classes_) == list(range(len(keys)))
+    calibrated, order = classifier.ranked(_questions())
+    assert np.abs(order - every_text).max() < 1e-5
+    assert np.abs(calibrated - classifier.probabilities(_questions())).max() < 1e-12
+    # Not the fold models' average: the model on every text is another (sharper) model.
+    folds = classifier.raw_probabilities(_questions())[:, : len(keys)]
+    assert np.abs(order - folds).max() > 0.01
+
+
+def test_a_base_of_one_article_is_ordered_by_its_calibrated_probability():
+    texts, labels, _keys = training()
+    first = [text for text, label in zip(texts, labels, strict=True) if label == 0]
+    scorer = LexicalScorer(first)
+    classifier = learning.ArticleClassifier(
+        learning.features_of(scorer),
+        first,
+        np.zeros(len(first), dtype=int),
+        1,
+        learning.default_out_of_scope(),
+    )
+    assert classifier.full is None
+    calibrated, order = classifier.ranked([first[0], "what is the weather tomorrow"])
+    assert calibrated.shape == (2, 1) and (order == calibrated).all()
+    assert calibrated[0, 0] > calibrated[1, 0]
 
 
 def _reference(models, x, classes):

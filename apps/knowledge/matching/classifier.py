@@ -20,18 +20,21 @@ weights are kept non-negative (the fit falls back to the probability alone, then
 conservative constant mapping), so P(right) never falls when an article's probability or its
 lead grows: the classifier's ranking is kept, and one threshold means the same in every base.
 
-The answers come from the fold models themselves, their probabilities averaged (a
-cross-validation ensemble), not from one more model trained on every text: the calibration
-was learned on the predictions of those very models, so it applies to them. A model trained
-on all texts is sharper than the fold models and was answered with a calibration learned on
-blunter ones: on BANKING77 (docs/chatbot.md) its auto-answers at 0.9 were right 94-95 % of
-the time against the 97 % the calibration promised. The cost: `FOLDS` models in memory (weights
-stored as float32: 4 x 4 bytes x (articles + 1) x features, up to about 400 MB at 500 articles
-and 10,000 texts, held once: side by side in one array, stacked.py) and a question's features
-times those weights, one gather of the rows of its n-grams and one small dense product, then a
-softmax per model (0.2 ms of CPU at 1,000 and 10,000 phrasings); the build saves the fit of
-the extra model. Merging the fold models into one by averaging their
-weights was tried and left out: 3 points of top-1 lost on the demo set (0.943 -> 0.908).
+The probabilities come from the fold models themselves, averaged (a cross-validation
+ensemble): the calibration was learned on the predictions of those very models, so it applies
+to them. A model trained on all texts is sharper than the fold models, and calibrated with a
+mapping learned on blunter ones its auto-answers at 0.9 on BANKING77 (docs/chatbot.md) were
+right 94-95 % of the time against the 97 % promised. But with few phrasings each fold model
+misses a quarter of an article's, so that one more model, trained on every text, **orders**
+the articles (`ranked`): the best article is the full model's, its probability the fold
+models' calibrated one for that article (where the two disagree, lower: fewer auto-answers,
+not wrong ones). The cost: `FOLDS` + 1 models in memory (weights stored as float32: 5 x 4
+bytes x (articles + 1) x features, up to about 500 MB at 500 articles and 10,000 texts, the
+fold models' held once: side by side in one array, stacked.py) and a question's features times
+those weights, one gather of the rows of its n-grams and one small dense product, then a
+softmax per model (0.2 ms of CPU at 1,000 and 10,000 phrasings). Merging the fold models into
+one by averaging their weights was tried and left out: 3 points of top-1 lost on the demo set
+(0.943 -> 0.908).
 
 Bases with too few texts to cross-validate, or more articles than `MAX_ARTICLES` (the weights
 grow with articles x features), keep the nearest-phrasing matcher (calibration.py).
@@ -51,7 +54,7 @@ from apps.knowledge.matching.stacked import StackedModels
 
 FOLDS = 4
 MIN_TEXTS = 10
-MAX_ARTICLES = 500  # weights: 8 bytes x (articles + 1) x features (~50k at 10k texts)
+MAX_ARTICLES = 500  # weights: 5 models x 4 bytes x (articles + 1) x features (~50k at 10k texts)
 C = 10.0
 # lbfgs until the gradient is small (scikit-learn's default tolerance): at 1e-3 it stopped
 # after about 25 iterations at 10,000 phrasings, far from the optimum (BANKING77, all
@@ -90,6 +93,23 @@ def _fit(x, y: np.ndarray, tol: float = TOL) -> LogisticRegression:
     # One BLAS thread: on small problems, threads fighting over shared cores cost 10x.
     with threadpool_limits(limits=1):
         model.fit(x, y)
+    return model
+
+
+def _block(parts: list, group: tuple[int, ...]) -> object:
+    """The feature parts of `group` side by side."""
+    return _stack([parts[part] for part in group])
+
+
+def _tolerance(group: tuple[int, ...], x) -> float:
+    """The TF-IDF block alone fits to the looser tolerance (TFIDF_TOL)."""
+    return TFIDF_TOL if len(group) == 1 and sparse.issparse(x) else TOL
+
+
+def _fit_kept(x, y: np.ndarray, tol: float) -> LogisticRegression:
+    """A model to keep, its weights in float32 (several are kept: half the memory)."""
+    model = _fit(x, y, tol)
+    model.coef_ = model.coef_.astype(np.float32)
     return model
 
 
@@ -189,10 +209,8 @@ class ArticleClassifier:
         for groups in candidates:
             for group in groups:
                 if group not in fitted:
-                    x = _stack([parts[part] for part in group])
-                    tfidf = len(group) == 1 and sparse.issparse(x)
-                    tol = TFIDF_TOL if tfidf else TOL
-                    fitted[group] = self._cross_validate(x, y, splits, tol)
+                    x = _block(parts, group)
+                    fitted[group] = self._cross_validate(x, y, splits, _tolerance(group, x))
             held_out = [fitted[group][1][predicted] for group in groups]
             weights = choose_weights(held_out, truth, articles)
             pooled = pool(held_out, weights)
@@ -203,11 +221,28 @@ class ArticleClassifier:
         _right, self.groups, self.weights, pooled = best
         self.models = [fitted[group][0] for group in self.groups]
         self.platt = self._calibrate(pooled, truth)
+        widths = [[parts[part].shape[1] for part in group] for group in self.groups]
         self.stacked = [
-            StackedModels(models, articles + 1, [parts[part].shape[1] for part in group])
-            for models, group in zip(self.models, self.groups, strict=True)
+            StackedModels(models, articles + 1, width)
+            for models, width in zip(self.models, widths, strict=True)
         ]
-        self.texts = len(docs)
+        # The order of the articles: one more model per block on every article text (with
+        # few phrasings each fold model misses a quarter of an article's), pooled with the
+        # same weights. It only orders the articles, so it learns no "none of these" (whether
+        # to answer is the calibrated fold models' call, with their none class).
+        texts = len(docs)
+        self.full = (
+            [
+                StackedModels(
+                    [_fit_kept(x, doc_article, _tolerance(group, x))], articles + 1, width
+                )
+                for group, width in zip(self.groups, widths, strict=True)
+                for x in [_stack([parts[part][:texts] for part in group])]
+            ]
+            if len(np.unique(doc_article)) > 1
+            else None
+        )
+        self.texts = texts
         self.out_of_scope = len(out_of_scope)
 
     def _cross_validate(
@@ -219,11 +254,10 @@ class ArticleClassifier:
         probabilities = np.zeros((len(y), classes))
         models = []
         for train, test in splits:
-            model = _fit(x[train], y[train], tol)
-            model.coef_ = model.coef_.astype(np.float32)  # FOLDS models kept: half the memory
+            model = _fit_kept(x[train], y[train], tol)
             models.append(model)
             probabilities[test] = _full_probabilities(model, x[test], classes)
-        return models or [_fit(x, y, tol)], probabilities
+        return models or [_fit_kept(x, y, tol)], probabilities
 
     def _calibrate(self, probabilities: np.ndarray, y: np.ndarray) -> Platt:
         """The Platt mapping from the held-out probabilities of the best article."""
@@ -237,10 +271,12 @@ class ArticleClassifier:
     def raw_probabilities(self, texts: list[str]) -> np.ndarray:
         """(texts, articles + 1) probabilities: each block's averaged over its fold models
         (stacked.py), the blocks pooled."""
-        parts = self.vectors(texts)
+        return self._pooled(self.stacked, self.vectors(texts))
+
+    def _pooled(self, stacks: list[StackedModels], parts: list) -> np.ndarray:
         blocks = [
             stacked.probabilities([parts[part] for part in group])
-            for stacked, group in zip(self.stacked, self.groups, strict=True)
+            for stacked, group in zip(stacks, self.groups, strict=True)
         ]
         return pool(blocks, self.weights)
 
@@ -260,6 +296,16 @@ class ArticleClassifier:
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """(texts, articles) calibrated probabilities that each article answers each text."""
         return self.platt.articles(self.raw_probabilities(texts)[:, : self.articles])
+
+    def ranked(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(calibrated probabilities, order) per text and article: the fold models'
+        calibrated probabilities, and the model trained on every text's, which orders the
+        articles (the best first)."""
+        parts = self.vectors(texts)
+        calibrated = self.platt.articles(self._pooled(self.stacked, parts)[:, : self.articles])
+        if self.full is None:  # a single article: nothing to order
+            return calibrated, calibrated
+        return calibrated, self._pooled(self.full, parts)[:, : self.articles]
 
     def describe(self) -> dict:
         return {

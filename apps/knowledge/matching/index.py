@@ -158,13 +158,17 @@ class MatchIndex:
         return {"kind": "nearest phrasing", **self.calibrator.describe()}
 
     def probabilities(self, text: str, sims: np.ndarray, positions: np.ndarray):
-        """(probabilities, tie-breaking scores) of the articles at `positions`."""
+        """(probabilities, order, tie-breaking scores) of the articles at `positions`: the
+        classifier orders by its model trained on every text (classifier.py), the
+        nearest-phrasing scorer by its probabilities."""
         scores = article_scores(sims, self.snapshot.starts)[:, 0, :]  # (c, articles)
         feats = features(scores[:, positions][:, None, :])[0]  # (allowed, f)
         mean_scores = feats[:, 0::2].mean(axis=1)
         if self.classifier is not None:
-            return self.classifier.probabilities([text])[0, positions], mean_scores
-        return self.calibrator.probabilities(feats), mean_scores
+            calibrated, order = self.classifier.ranked([text])
+            return calibrated[0, positions], order[0, positions], mean_scores
+        probabilities = self.calibrator.probabilities(feats)
+        return probabilities, probabilities, mean_scores
 
     def allowed(self, language: str | None, exclude) -> np.ndarray:
         """Articles to consider: of `language` if the base has any in it, less `exclude`."""
@@ -186,8 +190,8 @@ class MatchIndex:
         with _one_blas_thread():
             sims = self.scorer.similarities([text])  # (c, 1, docs)
             positions = np.flatnonzero(allowed)
-            probabilities, mean_scores = self.probabilities(text, sims, positions)
-        order = np.lexsort((-mean_scores, -probabilities))[:limit]
+            probabilities, ranking, mean_scores = self.probabilities(text, sims, positions)
+        order = np.lexsort((-mean_scores, -probabilities, -ranking))[:limit]
         doc_scores = sims[:, 0, :].mean(axis=0)
         result = []
         for i in order:
