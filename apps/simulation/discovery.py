@@ -15,7 +15,7 @@ from apps.simulation.agent_log import read_agents
 from apps.simulation.assignment_log import discover_assignment
 from apps.simulation.calendar import department_hours, open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
-from apps.simulation.fitting import fit_step
+from apps.simulation.fitting import fit_left_censored, fit_step
 from apps.simulation.handoff_steps import discover_handoffs, less_waits
 from apps.simulation.holds import AgentTime, read_holds
 from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist, step_keys
@@ -43,8 +43,10 @@ class _Tally:
     times: dict = field(default_factory=lambda: defaultdict(list))
     # The agent's hands-on part of the returns to work (apps/simulation/holds.py).
     holds: dict = field(default_factory=lambda: defaultdict(list))
-    # The queue's pickup delay, where the agent who took the request was free (holds.py).
+    # The queue's pickup delay, where the agent who took the request was free (holds.py), and
+    # its bounds where the agent freed as the request was taken.
     pickups: dict = field(default_factory=lambda: defaultdict(list))
+    bounds: dict = field(default_factory=lambda: defaultdict(list))
     # Department -> the agents seen working its requests, and the (start, end) of each stretch
     # a request spent in a working state there.
     agents: dict = field(default_factory=lambda: defaultdict(set))
@@ -96,7 +98,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         next_response=next_response,
         next_targets=resolution_targets(start, end, ClockKind.NEXT_RESPONSE),
         holds=_fit_all(tally.holds),
-        pickups=_fit_all(tally.pickups),
+        pickups=_fit_censored(tally.pickups, tally.bounds),
     )
 
 
@@ -182,9 +184,9 @@ def _count_step(tally: _Tally, step: tuple[str, ...], wall: float | None) -> Non
 
 def _count_agent_time(tally: _Tally, step: tuple[str, ...], found: tuple) -> None:
     """A step's hold (a return to work) or pickup delay (the queue), where the log gives one."""
-    hold, pickup = found
+    hold, pickup, bound = found
     from_state, came_from, _to, _category, department, priority = step
-    for seconds, times in ((hold, tally.holds), (pickup, tally.pickups)):
+    for seconds, times in ((hold, tally.holds), (pickup, tally.pickups), (bound, tally.bounds)):
         if seconds is not None:
             for key in step_keys(from_state, came_from, department, priority):
                 times[key].append(seconds)
@@ -223,6 +225,13 @@ def _keep(counted: dict, minimum: int) -> dict[str, dict[str, float]]:
 
 def _fit_all(times: dict[str, list[float]]) -> dict[str, StepDist]:
     fitted = {key: fit_step(values) for key, values in times.items()}
+    return {key: dist for key, dist in fitted.items() if dist is not None}
+
+
+def _fit_censored(times: dict[str, list[float]], bounds: dict) -> dict[str, StepDist]:
+    """`_fit_all` with each key's left-censored observations (at most so long) beside its
+    exact ones."""
+    fitted = {key: fit_left_censored(values, bounds.get(key, [])) for key, values in times.items()}
     return {key: dist for key, dist in fitted.items() if dist is not None}
 
 

@@ -48,3 +48,31 @@ def _empirical(data: np.ndarray, median: float, n: int, points: int = QUANTILES)
     cuts = np.quantile(data, np.linspace(0, 1, points))
     quantiles = [float(q) for q in cuts]
     return StepDist(kind="empirical", params={"quantiles": quantiles}, median=median, n=n)
+
+
+def fit_left_censored(exact: list[float], bounds: list[float]) -> StepDist | None:
+    """`fit_step` of times some of which are known only to be at most a bound (`bounds`:
+    left-censored, as a pickup delay that was over when the agent freed and took the request).
+    Leaving them out would keep the long times and drop the short ones. The distribution is
+    the Kaplan-Meier estimate for left-censored times (scipy's `ecdf` of the negated times, right-
+    censored), whose mass below every time seen goes to half the shortest; the fit is made on
+    its quantiles at as many points as observations. With too few exact times, None."""
+    if not bounds or len(exact) < EMPIRICAL_MIN:
+        return fit_step(exact)
+    negated = stats.CensoredData(
+        uncensored=-np.asarray(exact, dtype=float), right=-np.asarray(bounds, dtype=float)
+    )
+    cdf = stats.ecdf(negated).cdf
+    # Masses at the exact times (the censored points add none), longest first.
+    masses = np.diff(np.concatenate([[0.0], cdf.probabilities]))
+    times = -cdf.quantiles
+    below = 1.0 - float(cdf.probabilities[-1])
+    shortest = float(min(min(exact), min(bounds))) / 2
+    values = np.concatenate([times[masses > 0], [shortest]])
+    weights = np.concatenate([masses[masses > 0], [below]])
+    order = np.argsort(values)
+    values, cumulative = values[order], np.cumsum(weights[order])
+    n = len(exact) + len(bounds)
+    points = (np.arange(n) + 0.5) / n
+    positions = np.minimum(np.searchsorted(cumulative, points * cumulative[-1]), len(values) - 1)
+    return fit_step([float(v) for v in values[positions]])

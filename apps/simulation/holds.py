@@ -29,7 +29,7 @@ MARGIN = timedelta(days=14)
 # The ways into the working states that are not a return to work.
 NOT_RETURNS = ("queued", "new", "")
 # A request taken this soon (open seconds) after another of the agent's pieces of work ended
-# waited for that agent, not a pickup delay.
+# waited for that agent: its pickup delay took no longer than its stay (a bound, not a time).
 JUST_FREED = 60
 
 
@@ -38,15 +38,19 @@ class AgentTime:
     """`holds`: (request id, instant it left the working states) -> the hands-on seconds of
     that return to work; `pickups`: (request id, instant it left the queue) -> the open seconds
     it stayed queued although the agent who took it was free when it came (the desk's pickup
-    delay, which no queue explains: the wait for a free agent is the engine's own)."""
+    delay, which no queue explains: the wait for a free agent is the engine's own); `bounds`:
+    the same for a stay that ended as its agent freed (the pickup was over by then: it took
+    at most the stay, a left-censored delay, fitting.fit_left_censored)."""
 
     holds: dict[tuple, float] = field(default_factory=dict)
     pickups: dict[tuple, float] = field(default_factory=dict)
+    bounds: dict[tuple, float] = field(default_factory=dict)
 
-    def at(self, request: int, left: datetime) -> tuple[float | None, float | None]:
-        """The hold and the pickup of the step of `request` that ended at `left` (None: not
-        one)."""
-        return self.holds.get((request, left)), self.pickups.get((request, left))
+    def at(self, request: int, left: datetime) -> tuple[float | None, ...]:
+        """The hold, the pickup and the pickup's bound of the step of `request` that ended at
+        `left` (None: not one)."""
+        key = (request, left)
+        return self.holds.get(key), self.pickups.get(key), self.bounds.get(key)
 
 
 @dataclass
@@ -98,10 +102,11 @@ def read_holds(start: datetime, end: datetime, hours: list[float]) -> AgentTime:
         if since is None or _running(starts[stretch.agent], ends[stretch.agent], since):
             continue
         ended = _last_end(ends[stretch.agent], stretch.entered, inclusive=True)
+        stay = open_seconds_between(hours, since, stretch.entered)
         if ended is None or open_seconds_between(hours, ended, stretch.entered) > JUST_FREED:
-            found.pickups[(request_id, stretch.entered)] = open_seconds_between(
-                hours, since, stretch.entered
-            )
+            found.pickups[(request_id, stretch.entered)] = stay
+        else:
+            found.bounds[(request_id, stretch.entered)] = stay
     return found
 
 

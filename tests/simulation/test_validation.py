@@ -64,7 +64,7 @@ def _booked_share(booked: list, start, end) -> dict[str, float]:
 def test_the_as_is_model_reproduces_a_period_it_was_not_fitted_on(organisation, monkeypatch):
     days = FIT_DAYS + TEST_DAYS + 7
     booked = _record_bookings(monkeypatch)
-    generate_history(requests=days * PER_DAY, days=days, seed=31, now=NOW)
+    generate_history(requests=days * PER_DAY, days=days, seed=33, now=NOW)
     end = NOW - timedelta(days=7)
     split = end - timedelta(days=TEST_DAYS)
     result = validate(
