@@ -26,8 +26,8 @@ class Scenario(models.Model):
     changes = models.JSONField(
         _("changes"), default=dict, help_text=_("What to change: see docs/simulation.md.")
     )
-    fit_days = models.PositiveIntegerField(_("days of log to fit on"), default=90)
-    test_days = models.PositiveIntegerField(_("days of log to validate on"), default=30)
+    fit_days = models.PositiveIntegerField(_("days of log to fit on"), default=60)
+    test_days = models.PositiveIntegerField(_("days of log to validate on"), default=40)
     days = models.PositiveIntegerField(_("simulated days"), default=30)
     replications = models.PositiveIntegerField(_("replications"), default=10)
     seed = models.PositiveIntegerField(_("seed"), default=1)

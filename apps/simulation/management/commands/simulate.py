@@ -26,7 +26,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--fit-days", type=int, default=90, help="the log period to fit on")
+        parser.add_argument("--fit-days", type=int, default=60, help="the log period to fit on")
         parser.add_argument("--days", type=float, default=30, help="simulated days")
         parser.add_argument("--replications", type=int, default=10)
         parser.add_argument("--seed", type=int, default=1)
@@ -39,7 +39,7 @@ class Command(BaseCommand):
             action="store_true",
             help="fit on the --fit-days before the last --test-days, run those, compare",
         )
-        parser.add_argument("--test-days", type=int, default=30)
+        parser.add_argument("--test-days", type=int, default=40)
         parser.add_argument(
             "--optimise-staffing",
             action="store_true",
