@@ -21,7 +21,10 @@ d16fb5cbfa22877a9c382e6e317337ed25021e92cf0008016aef3f022b051d89. Rebuilt again 
 (the fork at commit 0cdecafa, 836,206 characters, the same procedure): 10,003 rows, 77 intents
 (35-187 each), but sha256 95c1f11c44f3f411a097a23edec04da7754fb9224f27b0902d317a6d3de80a45 (a
 difference in a few characters of the hand copy or in the normalisation; the figures of session
-11 are on this copy). From test.csv:
+11 are on this copy). Rebuilt again in session 14 (five helpers, `read_file` pages; its text
+shows `\n` where the stored file has `\r\n`, which the helpers restored by each page's known
+length; the records split as above): both files' sha256 equal session 11's (dbeae932...,
+95c1f11c...), so the figures of sessions 11 and 14 are on the same sets. From test.csv:
 - `test_head20.tsv` (`category<TAB>text`, the first 20 questions of each intent in the file's
   order, whitespace runs collapsed to one space, 1,540 rows; sha256
   44da4e881ebc525ec69a17beae6205fade0f6a048cfa7e9d5c525b333e750944). The sample an earlier
