@@ -25,8 +25,9 @@ ensemble): the calibration was learned on the predictions of those very models, 
 to them. A model trained on all texts is sharper than the fold models, and calibrated with a
 mapping learned on blunter ones its auto-answers at 0.9 on BANKING77 (docs/chatbot.md) were
 right 94-95 % of the time against the 97 % promised. But with few phrasings each fold model
-misses a quarter of an article's, so that one more model, trained on every text, **orders**
-the articles (`ranked`): the best article is the full model's, its probability the fold
+misses a quarter of an article's, so one more model, trained on every article text (not the
+out-of-scope ones: it only orders), **orders** the articles (`ranked`): the best article is
+that model's, its probability the fold
 models' calibrated one for that article (where the two disagree, lower: fewer auto-answers,
 not wrong ones). The cost: `FOLDS` + 1 models in memory (weights stored as float32: 5 x 4
 bytes x (articles + 1) x features, up to about 500 MB at 500 articles and 10,000 texts, the
