@@ -15,7 +15,7 @@ from apps.simulation.agent_log import read_agents
 from apps.simulation.assignment_log import discover_assignment
 from apps.simulation.calendar import department_hours, open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
-from apps.simulation.fitting import fit_left_censored, fit_step
+from apps.simulation.fitting import fit_left_censored
 from apps.simulation.handoff_steps import discover_handoffs, less_waits
 from apps.simulation.holds import AgentTime, read_holds
 from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist, step_keys
@@ -98,7 +98,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         next_response=next_response,
         next_targets=resolution_targets(start, end, ClockKind.NEXT_RESPONSE),
         holds=_fit_all(tally.holds),
-        pickups=_fit_censored(tally.pickups, tally.bounds),
+        pickups=_fit_all(tally.pickups, tally.bounds),
     )
 
 
@@ -223,14 +223,10 @@ def _keep(counted: dict, minimum: int) -> dict[str, dict[str, float]]:
     }
 
 
-def _fit_all(times: dict[str, list[float]]) -> dict[str, StepDist]:
-    fitted = {key: fit_step(values) for key, values in times.items()}
-    return {key: dist for key, dist in fitted.items() if dist is not None}
-
-
-def _fit_censored(times: dict[str, list[float]], bounds: dict) -> dict[str, StepDist]:
-    """`_fit_all` with each key's left-censored observations (at most so long) beside its
-    exact ones."""
+def _fit_all(times: dict[str, list[float]], bounds: dict | None = None) -> dict[str, StepDist]:
+    """Each key's times fitted, with its left-censored observations (`bounds`: at most so
+    long) beside them where there are some."""
+    bounds = bounds or {}
     fitted = {key: fit_left_censored(values, bounds.get(key, [])) for key, values in times.items()}
     return {key: dist for key, dist in fitted.items() if dist is not None}
 

@@ -97,11 +97,6 @@ def _fit(x, y: np.ndarray, tol: float = TOL) -> LogisticRegression:
     return model
 
 
-def _block(parts: list, group: tuple[int, ...]) -> object:
-    """The feature parts of `group` side by side."""
-    return _stack([parts[part] for part in group])
-
-
 def _tolerance(group: tuple[int, ...], x) -> float:
     """The TF-IDF block alone fits to the looser tolerance (TFIDF_TOL)."""
     return TFIDF_TOL if len(group) == 1 and sparse.issparse(x) else TOL
@@ -210,7 +205,7 @@ class ArticleClassifier:
         for groups in candidates:
             for group in groups:
                 if group not in fitted:
-                    x = _block(parts, group)
+                    x = _stack([parts[part] for part in group])
                     fitted[group] = self._cross_validate(x, y, splits, _tolerance(group, x))
             held_out = [fitted[group][1][predicted] for group in groups]
             weights = choose_weights(held_out, truth, articles)
