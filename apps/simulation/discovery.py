@@ -15,10 +15,18 @@ from apps.simulation.agent_log import read_agents
 from apps.simulation.assignment_log import discover_assignment
 from apps.simulation.calendar import department_hours, open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
+from apps.simulation.customer_hours import read_customer_hours
 from apps.simulation.fitting import fit_left_censored
 from apps.simulation.handoff_steps import discover_handoffs, less_waits
 from apps.simulation.holds import AgentTime, read_holds
-from apps.simulation.model import HOURS_PER_WEEK, WORKING, ProcessModel, StepDist, step_keys
+from apps.simulation.model import (
+    HOURS_PER_WEEK,
+    WAITING,
+    WORKING,
+    ProcessModel,
+    StepDist,
+    step_keys,
+)
 from apps.simulation.period_log import STEP_FIELDS, period_transitions
 from apps.sla.models import ClockKind, SLAClock, SLAPolicy
 from apps.sla.timers import schedule_of
@@ -60,8 +68,11 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
     Raises InsufficientData below `min_requests` submitted requests."""
     hours = open_shares(desk_schedule(start, end), start, end)
     own = department_hours(start, end)
+    customer = read_customer_hours(start, end)
     handoffs = discover_handoffs(start, end, hours, own)
-    tally = _read_log(start, end, (hours, own), handoffs.waits, read_holds(start, end, hours))
+    tally = _read_log(
+        start, end, (hours, own, customer), handoffs.waits, read_holds(start, end, hours)
+    )
     requests = sum(tally.submits.values())
     if requests < min_requests:
         raise InsufficientData(
@@ -99,6 +110,7 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         next_targets=resolution_targets(start, end, ClockKind.NEXT_RESPONSE),
         holds=_fit_all(tally.holds),
         pickups=_fit_all(tally.pickups, tally.bounds),
+        customer_hours=customer,
     )
 
 
@@ -106,12 +118,12 @@ def _read_log(
     start: datetime, end: datetime, calendars: tuple, waits: dict, agent_time: AgentTime
 ) -> _Tally:
     """One pass over the transitions of the requests submitted in the period, in log order;
-    the time in a working state is its hands-on time (`hands_on`) in the hours its department
-    works (`calendars`: the desk's office hours, and department -> its own where it has one),
+    the time in a working state is its hands-on time (`step_time`) in the hours its department
+    works (`calendars`: the desk's office hours, department -> its own where it has one, and
+    the customer's hours, which measure the wait for the customer),
     without the request's `waits` for other departments (handoffs, a step of their own); a
     return to work also counts the agent's hold (the hands-on part of it), a stay in the queue
     its pickup delay (`agent_time`)."""
-    hours, own = calendars
     rows = period_transitions(
         start,
         end,
@@ -151,7 +163,7 @@ def _read_log(
         elif from_state != to_state:
             step = (from_state, came_from, to_state, category_key, before, str(prio))
             wall = less_waits(wall, at, waits.get(request_id))
-            _count_step(tally, step, hands_on(own.get(before, hours), from_state, at, wall))
+            _count_step(tally, step, step_time(calendars, (from_state, before), at, wall))
             _count_agent_time(tally, step, agent_time.at(request_id, at))
             if to_state == "queued":
                 tally.routes[f"{category_key}|{before}"][_key(department)] += 1
@@ -162,14 +174,21 @@ def _read_log(
     return tally
 
 
-def hands_on(hours: list[float], state: str, left: datetime, wall: float | None) -> float | None:
-    """The time of a step that left `state` at `left` after `wall` seconds: in a working state
-    with office `hours`, the open time of those hours in it (the event's `business_seconds`
-    are counted in the request's own SLA calendar, around the clock for a critical policy
-    say, while the engine spreads the step over the desk's office hours); else `wall`."""
-    if not hours or state not in WORKING or wall is None:
+def step_time(calendars: tuple, where: tuple[str, str], left: datetime, wall: float | None):
+    """The time of a step that left its state at `left` after `wall` seconds, `where` the
+    state and its department: in a working state with office hours (the department's, else
+    the desk's), the open time of those hours in it (the event's `business_seconds` are
+    counted in the request's own SLA calendar, around the clock for a critical policy say,
+    while the engine spreads the step over the desk's office hours); waiting for the customer,
+    the customer's time in it (customer_hours.py); else `wall`."""
+    hours, own, customer = calendars
+    state, department = where
+    shares = own.get(department, hours) if state in WORKING else []
+    if state == WAITING:
+        shares = customer
+    if not shares or wall is None:
         return wall
-    return open_seconds_between(hours, left - timedelta(seconds=wall), left)
+    return open_seconds_between(shares, left - timedelta(seconds=wall), left)
 
 
 def _count_step(tally: _Tally, step: tuple[str, ...], wall: float | None) -> None:

@@ -23,6 +23,7 @@ from apps.simulation.model import (
     HOURS_PER_WEEK,
     PAUSING,
     RESOLVED,
+    WAITING,
     WORKING,
     ProcessModel,
     draw,
@@ -238,10 +239,10 @@ class _Sim:
             seconds = self.model.duration(
                 path.state, path.department, outcome.priority, self.rng, before=path.before
             )
-            if path.state in WORKING:
-                hours = self.model.hours_of(path.department)
-                seconds = after_open_seconds(hours, began, seconds) - began
-            yield self.env.timeout(seconds)
+            hours = self.model.hours_of(path.department) if path.state in WORKING else []
+            if path.state == WAITING:
+                hours = self.model.customer_hours
+            yield self.env.timeout(after_open_seconds(hours, began, seconds) - began)
         if outcome.resolved is None and path.state not in PAUSING:
             shares = self.model.clock_shares(outcome.priority)
             outcome.clock += open_seconds(shares, began, self.env.now)

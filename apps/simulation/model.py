@@ -11,6 +11,8 @@ HOURS_PER_WEEK = 168
 # waiting for the customer or an approval holds no agent, and the resolution clock pauses.
 WORKING = ("assigned", "in_progress")
 PAUSING = ("pending_customer", "awaiting_approval")
+# Waiting for the customer: its time is in the customer's hours (`customer_hours`).
+WAITING = "pending_customer"
 ENDS = ("closed", "cancelled")
 RESOLVED = "resolved"
 
@@ -96,7 +98,10 @@ class ProcessModel:
       a return waits for its own agent, then holds them for this time only, and the agents
       take the oldest waiting request first;
     - `pickups`: keyed as `durations` for `queued`, the open seconds a request stays queued
-      while an agent is free (the desk's pickup delay), before it waits for one."""
+      while an agent is free (the desk's pickup delay), before it waits for one;
+    - `customer_hours`: how readily customers reply in each hour of the week (1.0 the readiest
+      hour; apps/simulation/customer_hours.py): the time in `pending_customer` is in this
+      measure, as work is in open hours (empty: wall time)."""
 
     arrivals: dict[str, list[float]]
     priorities: dict[str, dict[str, float]]
@@ -121,6 +126,7 @@ class ProcessModel:
     next_targets: dict[str, float] = field(default_factory=dict)
     holds: dict[str, StepDist] = field(default_factory=dict)
     pickups: dict[str, StepDist] = field(default_factory=dict)
+    customer_hours: list[float] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -95,6 +95,14 @@ def test_discovery_recovers_the_generators_parameters_and_the_model_runs(history
     for department in history.departments:
         fitted = model.pickups[f"queued<new|{department.pk}|4"].median / 60
         assert 0.8 < fitted / statistics.median(drawn_pickups[4]) < 1.5
+    # Customers reply between 07:00 and 21:00 (history_story.AWAKE, the office's zone is UTC
+    # here); a reply due at night comes in the morning, so 07:00-09:00 is when they reply most
+    # readily (customer_hours.py).
+    day = model.customer_hours[:24]
+    assert model.customer_hours == day * 7
+    assert all(share == 0 for share in day[:7] + day[21:])
+    assert all(share > 0 for share in day[7:21])
+    assert max(day) == 1.0 and day.index(1.0) in (7, 8)
     assert ProcessModel.from_dict(json.loads(json.dumps(model.to_dict()))) == model
     # It runs (one history for both: generating it is the slow part of the test).
     kpis = replicate(model, days=7, replications=3, seed=1)
