@@ -25,6 +25,7 @@ from apps.simulation.model import (
     WORKING,
     ProcessModel,
     StepDist,
+    path_keys,
     step_keys,
 )
 from apps.simulation.period_log import STEP_FIELDS, period_transitions
@@ -193,9 +194,8 @@ def step_time(calendars: tuple, where: tuple[str, str], left: datetime, wall: fl
 
 def _count_step(tally: _Tally, step: tuple[str, ...], wall: float | None) -> None:
     from_state, came_from, to_state, category, department, priority = step
-    tally.exits[from_state][to_state] += 1
-    tally.exits[f"{from_state}|{category}"][to_state] += 1
-    tally.exits[f"{from_state}|{category}|{department}"][to_state] += 1
+    for key in path_keys(from_state, category, department, priority):
+        tally.exits[key][to_state] += 1
     if wall is not None:
         for key in step_keys(from_state, came_from, department, priority):
             tally.times[key].append(wall)

@@ -200,7 +200,7 @@ class _Sim:
         path = _Path()
         for _step in range(MAX_STEPS):
             following = self.model.next_state(
-                path.state, outcome.category, self.rng, path.department
+                path.state, outcome.category, self.rng, path.department, outcome.priority
             )
             if following is None:
                 break

@@ -52,8 +52,10 @@ class ProcessModel:
 
     - `arrivals`: category key -> 168 arrival rates per hour, Monday 00:00 first (UTC);
     - `priorities`: category key -> {priority: share};
-    - `transitions`: "state", "state|category" or "state|category|department" (the
-      department it is with) -> {next state: probability};
+    - `transitions`: "state", "state|category", "state|category|department" (the
+      department it is with), each also with the priority ("state|category|department|
+      priority", "state|category|*|priority", "state|*|*|priority") -> {next state:
+      probability} (`path_keys`);
     - `routes`: "category|department before" or "|department before" -> {department: share}
       (the department a request is queued for);
     - `durations`: "state|department|priority", "state|department" or "state" -> StepDist,
@@ -154,17 +156,17 @@ class ProcessModel:
         return self.department_hours.get(department, [])
 
     def next_state(
-        self, state: str, category: str, rng: random.Random, department: str = ""
+        self, state: str, category: str, rng: random.Random, department: str = "", priority=""
     ) -> str | None:
         """The next state: by the request's category and the department it is with (a
         category's requests are transferred from the department it is wrongly routed to, not
-        from the one it belongs to), backing off to the category's, then the state's shares."""
-        choices = (
-            self.transitions.get(f"{state}|{category}|{department}")
-            or self.transitions.get(f"{state}|{category}")
-            or self.transitions.get(state)
-        )
-        return draw(choices, rng) if choices else None
+        from the one it belongs to) and its priority, the most specific key present
+        (`path_keys`)."""
+        for key in path_keys(state, category, department, priority):
+            choices = self.transitions.get(key)
+            if choices:
+                return draw(choices, rng)
+        return None
 
     def department_for(self, category: str, before: str, rng: random.Random) -> str:
         choices = self.routes.get(f"{category}|{before}") or self.routes.get(f"|{before}")
@@ -207,6 +209,21 @@ def returns(state: str, before: str) -> bool:
     """A working state entered from outside the working states and the queue: back to work
     after the customer's reply, an approval or a reopening."""
     return state in WORKING and before not in (*WORKING, "queued", "new", "")
+
+
+def path_keys(state: str, category: str, department: str, priority: str) -> tuple[str, ...]:
+    """The keys of a state's next-state shares, most specific first: the category in the
+    department with the priority, the category in the department, the category with the
+    priority (any department: `*`), the category, the priority (`state|*|*|priority`), the
+    state."""
+    return (
+        f"{state}|{category}|{department}|{priority}",
+        f"{state}|{category}|{department}",
+        f"{state}|{category}|*|{priority}",
+        f"{state}|{category}",
+        f"{state}|*|*|{priority}",
+        state,
+    )
 
 
 def step_keys(state: str, before: str, department: str, priority: str) -> tuple[str, ...]:

@@ -102,3 +102,19 @@ def test_a_replayed_trace_arrives_as_it_says():
     assert arrived == [(0.0, "c", "3"), (90.5, "c", "1"), (90.5, "other", "4"), (7200.0, "c", "2")]
     # Ten minutes of work each, agents to spare: every request resolved ten minutes later.
     assert [o.resolved - o.arrived for o in run.outcomes] == [600.0] * 4
+
+
+def test_the_path_follows_the_priority_where_the_model_has_it():
+    """A priority's own shares (`state|*|*|priority`) before the state's: the urgent requests
+    are cancelled here, the others go through; the category's own key with the priority wins
+    over the priority's."""
+    model = queue_model(per_hour=2, agents=100, service=fixed(600))
+    model.priorities = {"c": {"1": 0.3, "2": 0.2, "3": 0.5}}
+    model.transitions["new|*|*|1"] = {"cancelled": 1.0}
+    model.transitions["new|*|*|2"] = {"cancelled": 1.0}
+    model.transitions["new|c|*|2"] = {"queued": 1.0}
+    run = simulate(model, hours=100, seed=4, drain_hours=10)
+    by_priority = {p: [o for o in run.outcomes if o.priority == p] for p in "123"}
+    assert all(by_priority.values())
+    assert all(o.dropped for o in by_priority["1"])
+    assert not any(o.dropped for o in by_priority["2"] + by_priority["3"])
