@@ -23,22 +23,22 @@ class Trait:
 
 
 TRAITS = {
-    "Hardware": Trait(work=1.4, info=0.5, bot=0.03, misrouted=0.05),
-    "Password reset": Trait(work=0.3, info=0.03, bot=0.7, accept=0.8, reopen=0.02),
-    "Invoice": Trait(work=0.9, info=0.6, bot=0.1, accept=0.3, reopen=0.06),
-    "Building access": Trait(work=0.6, info=0.08, bot=0.05, misrouted=0.02),
-    "Software bug": Trait(work=2.2, info=0.45, bot=0.0, misrouted=0.1, reopen=0.2),
-    "General question": Trait(work=0.5, info=0.15, bot=0.5, accept=0.55, misrouted=0.3),
+    "Hardware": Trait(work=1.4, info=0.55, bot=0.03, misrouted=0.05),
+    "Password reset": Trait(work=0.3, info=0.02, bot=0.7, accept=0.8, reopen=0.02),
+    "Invoice": Trait(work=0.9, info=0.65, bot=0.1, accept=0.3, reopen=0.06),
+    "Building access": Trait(work=0.6, info=0.05, bot=0.05, misrouted=0.02),
+    "Software bug": Trait(work=2.2, info=0.5, bot=0.0, misrouted=0.1, reopen=0.2),
+    "General question": Trait(work=0.5, info=0.1, bot=0.5, accept=0.55, misrouted=0.3),
 }
 # A category the table does not know (tests make their own) and a request without a category.
 DEFAULT = Trait()
 UNCATEGORISED = TRAITS["General question"]
 # Asking the customer, by channel: an e-mail often lacks the detail, a chat has asked for it
 # already in the conversation, an API caller (a monitoring system) sends structured fields.
-CHANNEL_INFO = {"email": 1.8, "web": 1.2, "api": 0.5, "chat": 0.25}
+CHANNEL_INFO = {"email": 2.0, "web": 1.5, "api": 0.3, "chat": 0.15}
 # ... and by priority: on a critical request the agent works with what they have (a call, a
 # workaround first) rather than write and wait; a low one waits for the detail.
-PRIORITY_INFO = {1: 0.15, 2: 0.5, 3: 1.0, 4: 1.3}
+PRIORITY_INFO = {1: 0.1, 2: 0.4, 3: 1.0, 4: 1.4}
 # A second question when the first answer was thin: mostly an e-mail's (answered between other
 # mails, half of the question unread); a chat or an API caller answered it in full.
 CHANNEL_THIN = {"email": 0.8, "web": 0.3, "api": 0.1, "chat": 0.1}
