@@ -12,12 +12,14 @@ from apps.demo.history_case import Case, Org
 from apps.demo.history_desk import Desk
 from apps.demo.history_traits import (
     PATIENCE_HOURS,
+    bot_accepted,
     bot_proposes,
     info_needed,
     lognormal,
+    misrouted,
     pickup_minutes,
     reopened,
-    trait_of,
+    reply_minutes,
     work_minutes,
 )
 from apps.eventlog.models import EventKind
@@ -41,7 +43,6 @@ class Story:
         request = case.request
         self.customer = request.customer.user_id
         self.tier = request.customer.tier
-        self.trait = trait_of(request.category)
         self.loops = 0
         self.transferred = False
         self.rushed = False
@@ -78,7 +79,7 @@ class Story:
         if not (rng.random() < bot_proposes(case.request) and case.wait(rng.uniform(0.5, 3))):
             return True
         case.move("propose_answer", State.BOT_ANSWERED, Role.BOT)
-        if rng.random() < self.trait.accept:
+        if rng.random() < bot_accepted(case.request):
             if case.wait(lognormal(rng, 12)):
                 case.move("accept_answer", State.RESOLVED, Role.CUSTOMER, self.customer)
                 self._after_resolution()
@@ -141,7 +142,7 @@ class Story:
             not self.transferred
             and self.loops == 0
             and len(self.org.departments) > 1
-            and rng.random() < self.trait.misrouted
+            and rng.random() < misrouted(request)
         ):
             self._transfer()
             return
@@ -188,7 +189,8 @@ class Story:
             if case.wait(lognormal(rng, 60 * 24 * 5, 0.3)):
                 case.move("cancel", State.CANCELLED, Role.SYSTEM)
             return False
-        if not (case.wait(lognormal(rng, 180 * (1 + self.loops), 1.2)) and self._daytime()):
+        reply = reply_minutes(rng, self.loops)
+        if not (case.wait(reply) and self._daytime()):
             return False
         case.note(EventKind.MESSAGE, Role.CUSTOMER, self.customer, visibility="public")
         case.move("customer_reply", State.IN_PROGRESS, Role.CUSTOMER, self.customer)
