@@ -109,15 +109,16 @@ def test_first_responses_are_found_in_the_log_and_validated(office_policy):
     60 % of the way through it, and the policy's 60-minute target. Validation compares the
     simulated share with the log's clocks, within 5 points."""
     make_organisation(agents=3, capacity=5, customers=5)
-    generate_history(requests=70 * 50, days=70, seed=31, now=NOW)
+    # The validation's default periods (60 days fitted, 40 compared).
+    generate_history(requests=107 * 50, days=107, seed=31, now=NOW)
     end = NOW - timedelta(days=7)
-    split = end - timedelta(days=21)
-    model = discover(start=split - timedelta(days=42), end=split)
+    split = end - timedelta(days=40)
+    model = discover(start=split - timedelta(days=60), end=split)
     assigned = model.first_response["assigned"]
     assert assigned["share"] == pytest.approx(1.0, abs=0.02)
     assert 0.4 < assigned["fractions"][10] < 0.8
     assert model.response_targets["3"] == 60 * 60
-    result = validate(fit_start=split - timedelta(days=42), split=split, end=end, replications=5)
+    result = validate(fit_start=split - timedelta(days=60), split=split, end=end, replications=5)
     checks = {check.name: check for check in result.checks}
     response = checks["sla_first_response_share"]
     assert response.tolerance == 0.05 and not response.relative

@@ -58,8 +58,11 @@ def history(office_policy):
 
 def test_a_run_keeps_the_validation_and_the_results_side_by_side(history, desk, monkeypatch):
     # The flow, not the model's accuracy (test_validation.py): a single 21-day period's median
-    # varies by about 15 % by itself, so the targets are widened here.
+    # varies by about 15 % by itself, and a 35-day fit reads the first responses less well
+    # (test_first_response.py validates them on the default periods), so the targets are
+    # widened here.
     monkeypatch.setitem(validation.TARGETS, "ttr_median_h", (0.5, True))
+    monkeypatch.setitem(validation.TARGETS, "sla_first_response_share", (0.2, False))
     department = next(iter(_capacity()))
     scenario = do_request_scenario(
         user=None,
