@@ -37,6 +37,8 @@ def read_customer_hours(start: datetime, end: datetime) -> list[float]:
         return []
     rates = [r / w if w else 0.0 for r, w in zip(replies, waiting, strict=True)]
     top = max(rates)
+    if not top:
+        return []
     return [rates[hour % 24] / top for hour in range(HOURS_PER_WEEK)]
 
 
