@@ -184,9 +184,11 @@ def step_time(calendars: tuple, where: tuple[str, str], left: datetime, wall: fl
     the customer's time in it (customer_hours.py); else `wall`."""
     hours, own, customer = calendars
     state, department = where
-    shares = own.get(department, hours) if state in WORKING else []
+    shares = []
     if state == WAITING:
         shares = customer
+    elif state in WORKING:
+        shares = own.get(department, hours)
     if not shares or wall is None:
         return wall
     return open_seconds_between(shares, left - timedelta(seconds=wall), left)
