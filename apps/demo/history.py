@@ -143,7 +143,15 @@ def _new_request(org: Org, rng: random.Random, now: datetime, days: int) -> Serv
 def _simulate(request: ServiceRequest, org: Org, desk: Desk, rng: random.Random, now) -> Case:
     case = Case(request=request, rng=rng, now=now, policy=match_policy(request))
     customer_user = request.customer.user_id
-    case.move(SUBMIT, State.NEW, Role.CUSTOMER, customer_user, channel=request.channel)
+    # The submission's payload as the door writes it (apps/tickets/services.py).
+    case.move(
+        SUBMIT,
+        State.NEW,
+        Role.CUSTOMER,
+        customer_user,
+        channel=request.channel,
+        priority=int(request.priority),
+    )
     case.start_clocks()
     Story(case, org, desk, rng).play()
     return case

@@ -197,6 +197,9 @@ class Case:
             for seq, row in enumerate(self.events, start=1)
         ]
 
-    def raise_priority(self) -> None:
-        self.request.priority = raised(self.request.priority)
+    def raise_priority(self) -> dict[str, int]:
+        """One step more urgent; the change as the door writes it into the event's payload."""
+        before = int(self.request.priority)
+        self.request.priority = raised(before)
         self.request.priority_overridden = True
+        return {"from": before, "to": int(self.request.priority)}

@@ -150,9 +150,8 @@ class Story:
             if not self._ask_customer():
                 return
         if self._late() and rng.random() < 0.6:
-            if rng.random() < 0.5:
-                self.case.raise_priority()
-            self.case.move("escalate", None, Role.CUSTOMER, self.customer)
+            change = {"priority": self.case.raise_priority()} if rng.random() < 0.5 else {}
+            self.case.move("escalate", None, Role.CUSTOMER, self.customer, **change)
             if not self._follow_up(0.3):
                 return
         self._resolve()

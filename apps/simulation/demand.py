@@ -7,6 +7,7 @@ expectation with its Poisson interval."""
 import math
 from datetime import datetime, timedelta
 
+from apps.simulation.arrival_priority import arrival_priorities
 from apps.simulation.engine import Arrival
 from apps.simulation.kpis import Estimate
 from apps.simulation.model import HOURS_PER_WEEK, ProcessModel
@@ -18,15 +19,21 @@ Z95 = 1.96
 
 def submissions(start: datetime, end: datetime) -> list[Arrival]:
     """The requests submitted in [start, end) in time order, as a trace the engine replays:
-    seconds after `start`, category and priority keyed as discovery keys them."""
+    seconds after `start`, category and the priority each arrived with, keyed as discovery
+    keys them."""
+    arrived = arrival_priorities(start, end)
     rows = (
         ServiceRequest.objects.filter(created_at__gte=start, created_at__lt=end)
         .order_by("created_at", "pk")
-        .values_list("created_at", "category_id", "priority")
+        .values_list("created_at", "pk", "category_id", "priority")
     )
     return [
-        Arrival((at - start).total_seconds(), "" if category is None else str(category), str(p))
-        for at, category, p in rows.iterator(chunk_size=5000)
+        Arrival(
+            (at - start).total_seconds(),
+            "" if category is None else str(category),
+            arrived.get(pk, str(p)),
+        )
+        for at, pk, category, p in rows.iterator(chunk_size=5000)
     ]
 
 

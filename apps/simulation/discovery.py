@@ -12,6 +12,7 @@ from apps.core.errors import InvalidData
 from apps.lifecycle.priority import Priority
 from apps.lifecycle.states import SUBMIT
 from apps.simulation.agent_log import read_agents
+from apps.simulation.arrival_priority import arrival_priorities
 from apps.simulation.assignment_log import discover_assignment
 from apps.simulation.calendar import department_hours, open_seconds_between, open_shares
 from apps.simulation.capacity import agents_from_log
@@ -71,8 +72,13 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
     own = department_hours(start, end)
     customer = read_customer_hours(start, end)
     handoffs = discover_handoffs(start, end, hours, own)
+    # Everything is keyed by the priority each request arrived with (arrival_priority.py).
+    arrived = arrival_priorities(start, end)
     tally = _read_log(
-        start, end, (hours, own, customer), handoffs.waits, read_holds(start, end, hours)
+        (start, end, arrived),
+        (hours, own, customer),
+        handoffs.waits,
+        read_holds(start, end, hours),
     )
     requests = sum(tally.submits.values())
     if requests < min_requests:
@@ -91,40 +97,40 @@ def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS
         routes=_keep(tally.routes, MIN_ROUTES),
         durations=_fit_all(tally.times),
         capacity=capacity,
-        resolution_targets=resolution_targets(start, end),
-        resolution_mix=target_mix(start, end, ClockKind.RESOLUTION),
+        resolution_targets=resolution_targets(start, end, arrived=arrived),
+        resolution_mix=target_mix(start, end, ClockKind.RESOLUTION, arrived),
         observed={
             "start": start.isoformat(),
             "end": end.isoformat(),
             "requests": requests,
         },
         open_hours=hours,
-        clock_hours=clock_hours(start, end, hours),
+        clock_hours=clock_hours(start, end, hours, arrived),
         side_steps=handoffs.steps,
         skills=skills,
         first_response=first_response,
-        response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE),
-        response_mix=target_mix(start, end, ClockKind.FIRST_RESPONSE),
+        response_targets=resolution_targets(start, end, ClockKind.FIRST_RESPONSE, arrived),
+        response_mix=target_mix(start, end, ClockKind.FIRST_RESPONSE, arrived),
         assignment=discover_assignment(start, end, (hours, own), capacity),
         department_hours=own,
         next_response=next_response,
-        next_targets=resolution_targets(start, end, ClockKind.NEXT_RESPONSE),
+        next_targets=resolution_targets(start, end, ClockKind.NEXT_RESPONSE, arrived),
         holds=_fit_all(tally.holds),
         pickups=_fit_all(tally.pickups, tally.bounds),
         customer_hours=customer,
     )
 
 
-def _read_log(
-    start: datetime, end: datetime, calendars: tuple, waits: dict, agent_time: AgentTime
-) -> _Tally:
-    """One pass over the transitions of the requests submitted in the period, in log order;
+def _read_log(period: tuple, calendars: tuple, waits: dict, agent_time: AgentTime) -> _Tally:
+    """One pass over the transitions of the requests submitted in the `period` (start, end and
+    the priority each arrived with), in log order;
     the time in a working state is its hands-on time (`step_time`) in the hours its department
     works (`calendars`: the desk's office hours, department -> its own where it has one, and
     the customer's hours, which measure the wait for the customer),
     without the request's `waits` for other departments (handoffs, a step of their own); a
     return to work also counts the agent's hold (the hands-on part of it), a stay in the queue
     its pickup delay (`agent_time`)."""
+    start, end, arrived = period
     rows = period_transitions(
         start,
         end,
@@ -148,6 +154,7 @@ def _read_log(
         prio,
     ) in rows.iterator(chunk_size=5000):
         category_key = "" if category is None else str(category)
+        prio = arrived.get(request_id, prio)
         if request_id != current:
             current, before, since, came_from = request_id, "", None, ""
         if to_state in WORKING and assignee is not None:
@@ -252,21 +259,33 @@ def _fit_all(times: dict[str, list[float]], bounds: dict | None = None) -> dict[
     return {key: dist for key, dist in fitted.items() if dist is not None}
 
 
-def target_mix(start: datetime, end: datetime, kind: str) -> dict[str, dict[str, float]]:
+def target_mix(
+    start: datetime, end: datetime, kind: str, arrived: dict | None = None
+) -> dict[str, dict[str, float]]:
     """Per priority whose period's clocks of `kind` had more than one target (a policy by
     customer tier beside the priority's own), the share of each target, keyed by its seconds."""
-    counted = _targets_counted(start, end, kind)
+    counted = _targets_counted(start, end, kind, arrived)
     return {p: _shares(counts) for p, counts in counted.items() if len(counts) > 1}
 
 
-def _targets_counted(start: datetime, end: datetime, kind: str) -> dict[str, Counter]:
+def _targets_counted(start: datetime, end: datetime, kind: str, arrived) -> dict[str, Counter]:
     """Per priority, the period's clocks of `kind` counted by target (seconds, as a string)."""
     counted: dict[str, Counter] = defaultdict(Counter)
-    rows = _resolution_clocks(start, end, kind).values_list("request__priority", "target_seconds")
-    for priority, seconds in rows.iterator(chunk_size=5000):
+    for priority, seconds in _by_priority(start, end, kind, "target_seconds", arrived=arrived):
         if seconds:
-            counted[str(priority)][str(float(seconds))] += 1
+            counted[priority][str(float(seconds))] += 1
     return counted
+
+
+def _by_priority(start: datetime, end: datetime, kind: str, field: str, *, arrived):
+    """(priority each request arrived with, `field`) of the period's clocks of `kind`
+    (`arrived`: arrival_priorities, read here when None)."""
+    if arrived is None:
+        arrived = arrival_priorities(start, end)
+    clocks = _resolution_clocks(start, end, kind)
+    rows = clocks.values_list("request_id", "request__priority", field)
+    for request_id, priority, value in rows.iterator(chunk_size=5000):
+        yield arrived.get(request_id, str(priority)), value
 
 
 def _resolution_clocks(start: datetime, end: datetime, kind: str = ClockKind.RESOLUTION):
@@ -295,14 +314,17 @@ def desk_schedule(start: datetime, end: datetime):
     return schedule_of(policy)
 
 
-def clock_hours(start: datetime, end: datetime, hours: list[float]) -> dict[str, list[float]]:
+def clock_hours(
+    start: datetime, end: datetime, hours: list[float], arrived: dict | None = None
+) -> dict[str, list[float]]:
     """Per priority, the open shares of the calendar of the policy that timed most of the
     period's resolution clocks of that priority, where it is not the desk's `hours` (a critical
     policy around the clock, say: its clock runs at night while the agents do not work)."""
     counted: dict[str, Counter] = defaultdict(Counter)
-    rows = _resolution_clocks(start, end).values_list("request__priority", "policy_id")
-    for priority, policy in rows.iterator(chunk_size=5000):
-        counted[str(priority)][policy] += 1
+    for priority, policy in _by_priority(
+        start, end, ClockKind.RESOLUTION, "policy_id", arrived=arrived
+    ):
+        counted[priority][policy] += 1
     policies = SLAPolicy.objects.select_related("calendar").in_bulk(
         {counts.most_common(1)[0][0] for counts in counted.values()}
     )
@@ -316,13 +338,13 @@ def clock_hours(start: datetime, end: datetime, hours: list[float]) -> dict[str,
 
 
 def resolution_targets(
-    start: datetime, end: datetime, kind: str = ClockKind.RESOLUTION
+    start: datetime, end: datetime, kind: str = ClockKind.RESOLUTION, arrived: dict | None = None
 ) -> dict[str, float]:
     """Per priority, the resolution target (or the target of the clocks of `kind`) most of the
     period's requests of that priority had (the policies' other conditions, tier or category,
     are in the data that way); a priority without clocks takes the first active policy that
     could apply to it."""
-    counted = _targets_counted(start, end, kind)
+    counted = _targets_counted(start, end, kind, arrived)
     targets = {p: float(counts.most_common(1)[0][0]) for p, counts in counted.items()}
     policies = [p for p in SLAPolicy.objects.filter(active=True) if p.target_seconds(kind)]
     for priority in Priority.values:

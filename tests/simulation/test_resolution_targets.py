@@ -41,8 +41,8 @@ def test_discovery_reads_each_priority_s_mix_of_resolution_targets():
     """The demo desk times priorities 3 and 4 by two policies: platinum customers' (8 h) and
     the standard one (24 h). Discovery keeps the commonest as the priority's target and the
     shares of both as its mix; priority 2's two policies (its own, platinum) have one target,
-    so no mix. (Priority 1 may have one too: a request raised to it by an escalation keeps the
-    clock of its first policy.)"""
+    so no mix. Each request counts under the priority it arrived with (arrival_priority.py):
+    one raised to priority 1 by an escalation keeps the clock of its first policy."""
     with time_machine.travel(NOW, tick=False):
         demo.load()
     generate_history(requests=400, days=10, seed=5, now=NOW)
