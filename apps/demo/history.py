@@ -13,6 +13,7 @@ from apps.accounts.actors import Role
 from apps.accounts.models import Customer, Department
 from apps.demo.history_case import Case, Org
 from apps.demo.history_desk import Desk
+from apps.demo.history_play import play_in_time_order
 from apps.demo.history_story import Story
 from apps.eventlog.models import Event, EventKind
 from apps.lifecycle.channel import Channel
@@ -86,8 +87,8 @@ def generate_history(  # noqa: PLR0913  keyword-only: what to generate, then how
     answer_replies: bool = False,
 ) -> dict:
     """Write `requests` requests submitted over the `days` before `now`, each with its whole
-    story up to now, played in the order they were submitted against the desk's capacity
-    (apps/demo/history_desk.py). Writes: requests (tagged `generated-history`), events, SLA
+    story up to now, played in time order against the desk's capacity (history_play.py,
+    apps/demo/history_desk.py). Writes: requests (tagged `generated-history`), events, SLA
     clocks, messages and feedback, in one transaction per chunk. `eligible`: category id -> the
     agent ids who may work its requests (the others of the department never take them).
     `assigned_by`: department id -> the assignment strategy its `assign` events name ("manual":
@@ -103,15 +104,16 @@ def generate_history(  # noqa: PLR0913  keyword-only: what to generate, then how
     desk.assigned_by = dict(assigned_by or {})
     desk.answer_replies = answer_replies
     totals = {"requests": 0, "events": 0}
-    for first in range(0, requests, chunk):
-        cases = []
-        for request in drafts[first : first + chunk]:
-            desk.prune(request.created_at)
-            cases.append(_simulate(request, org, desk, rng, now))
+
+    def write(cases: list[Case]) -> None:
         totals["events"] += _write(cases)
         totals["requests"] += len(cases)
         if progress:
             progress(len(cases))
+
+    play_in_time_order(
+        drafts, lambda request: _begin(request, org, desk, rng, now), desk, write, chunk
+    )
     return totals
 
 
@@ -140,7 +142,8 @@ def _new_request(org: Org, rng: random.Random, now: datetime, days: int) -> Serv
     )
 
 
-def _simulate(request: ServiceRequest, org: Org, desk: Desk, rng: random.Random, now) -> Case:
+def _begin(request: ServiceRequest, org: Org, desk: Desk, rng: random.Random, now):
+    """The request's case with its submission, and its story (not started)."""
     case = Case(request=request, rng=rng, now=now, policy=match_policy(request))
     customer_user = request.customer.user_id
     # The submission's payload as the door writes it (apps/tickets/services.py).
@@ -153,8 +156,7 @@ def _simulate(request: ServiceRequest, org: Org, desk: Desk, rng: random.Random,
         priority=int(request.priority),
     )
     case.start_clocks()
-    Story(case, org, desk, rng).play()
-    return case
+    return case, Story(case, org, desk, rng).play()
 
 
 def _write(cases: list[Case]) -> int:

@@ -5,7 +5,8 @@ it takes depends on the request's category, priority, channel and customer tier,
 it has been through, on how late it is and on the desk's load (apps/demo/history_traits.py)."""
 
 import random
-from datetime import UTC, timedelta
+from collections.abc import Generator, Iterator
+from datetime import UTC, datetime, timedelta
 
 from apps.accounts.actors import Role
 from apps.demo.history_case import Case, Org
@@ -36,7 +37,11 @@ RUSHED = 2
 
 
 class Story:
-    """Plays a case from submission (already moved) to its end or to now."""
+    """Plays a case from submission (already moved) to its end or to now. `play` is a
+    generator: it yields each instant at which the request asks for an agent (its pickup, a
+    follow-up), and the caller resumes it once every earlier ask of every request has been
+    booked (history.py plays all stories in time order): an agent's book then holds only work
+    asked for before, as an agent knows only of that (first come, first served)."""
 
     def __init__(self, case: Case, org: Org, desk: Desk, rng: random.Random):
         self.case, self.org, self.desk, self.rng = case, org, desk, rng
@@ -47,7 +52,7 @@ class Story:
         self.transferred = False
         self.rushed = False
 
-    def play(self) -> None:
+    def play(self) -> Iterator[datetime]:
         case, request = self.case, self.case.request
         if not self._bot_answer():
             return
@@ -59,7 +64,7 @@ class Story:
         else:
             request.department = self.org.triage
         case.move("route", State.QUEUED, Role.SYSTEM)
-        self._handle()
+        yield from self._handle()
 
     def _department(self) -> int:
         department = self.case.request.department_id
@@ -89,7 +94,7 @@ class Story:
         case.move("decline_answer", State.NEW, Role.CUSTOMER, self.customer)
         return True
 
-    def _handle(self) -> None:
+    def _handle(self) -> Iterator[datetime]:
         """The queue (the customer may give up), assignment, first reply, the work, then what
         follows it."""
         case, rng, request = self.case, self.rng, self.case.request
@@ -99,6 +104,7 @@ class Story:
         ready = add_business_seconds(
             self.desk.schedule, queued, 60 * pickup_minutes(rng, request, self.tier)
         )
+        yield ready
         agent, start, end = self.desk.earliest(
             department, ready, minutes, category=request.category_id
         )
@@ -121,7 +127,7 @@ class Story:
             return
         case.move("start", State.IN_PROGRESS, Role.AGENT, agent.user_id)
         if case.until(end):
-            self._decide()
+            yield from self._decide()
 
     def _assign(self, department: int, agent) -> None:
         """The `assign` event: by the system, naming the strategy where the desk is told one;
@@ -134,7 +140,7 @@ class Story:
         else:
             self.case.move("assign", State.ASSIGNED, Role.SYSTEM)
 
-    def _decide(self) -> None:
+    def _decide(self) -> Iterator[datetime]:
         """After a piece of work: a transfer (wrong department), a question to the customer,
         an escalation when late, or the resolution."""
         rng, request = self.rng, self.case.request
@@ -144,17 +150,17 @@ class Story:
             and len(self.org.departments) > 1
             and rng.random() < misrouted(request)
         ):
-            self._transfer()
+            yield from self._transfer()
             return
         while rng.random() < info_needed(request, self.loops):
-            if not self._ask_customer():
+            if not (yield from self._ask_customer()):
                 return
         if self._late() and rng.random() < 0.6:
             change = {"priority": self.case.raise_priority()} if rng.random() < 0.5 else {}
             self.case.move("escalate", None, Role.CUSTOMER, self.customer, **change)
-            if not self._follow_up(0.3):
+            if not (yield from self._follow_up(0.3)):
                 return
-        self._resolve()
+        yield from self._resolve()
 
     def _late(self) -> bool:
         clock = self.case.clocks.get(ClockKind.RESOLUTION)
@@ -163,12 +169,13 @@ class Story:
         used = clock.elapsed_at(self.case.schedule, self.case.t)
         return used > LATE * clock.target_seconds
 
-    def _follow_up(self, share: float, answer: bool = False) -> bool:
+    def _follow_up(self, share: float, answer: bool = False) -> Generator[datetime, None, bool]:
         """More work by the same agent when they are free (with `answer`, a public message as
         it starts). False when it reaches now."""
         case, request = self.case, self.case.request
         department = self._department()
         minutes = work_minutes(self.rng, request, self.desk.work_minutes[department])
+        yield case.t
         agent, start, end = self.desk.earliest(
             department, case.t, minutes * share, agent=request.assignee
         )
@@ -179,7 +186,7 @@ class Story:
             case.note(EventKind.MESSAGE, Role.AGENT, agent.user_id, visibility="public")
         return case.until(end)
 
-    def _ask_customer(self) -> bool:
+    def _ask_customer(self) -> Generator[datetime, None, bool]:
         """A question to the customer, their reply (a later one the more loops) and the work it
         brings. False when the story reaches now or the customer never answers."""
         case, rng = self.case, self.rng
@@ -194,7 +201,7 @@ class Story:
         case.note(EventKind.MESSAGE, Role.CUSTOMER, self.customer, visibility="public")
         case.move("customer_reply", State.IN_PROGRESS, Role.CUSTOMER, self.customer)
         self.loops += 1
-        return self._follow_up(0.5, answer=self.desk.answer_replies)
+        return (yield from self._follow_up(0.5, answer=self.desk.answer_replies))
 
     def _daytime(self) -> bool:
         """Customers write in their day (07:00-21:00 in the office's zone): a reply that would
@@ -208,7 +215,7 @@ class Story:
             morning += timedelta(days=1)
         return case.until((morning + timedelta(minutes=lognormal(self.rng, 60))).astimezone(UTC))
 
-    def _resolve(self) -> None:
+    def _resolve(self) -> Iterator[datetime]:
         """The assignee resolves; it may come back (by category, tier, rush and loops)."""
         case, rng, request = self.case, self.rng, self.case.request
         case.move("resolve", State.RESOLVED, Role.AGENT, self._agent())
@@ -216,12 +223,12 @@ class Story:
         if rng.random() < chance and case.wait(lognormal(rng, 600)) and self._daytime():
             case.move("reopen", State.IN_PROGRESS, Role.CUSTOMER, self.customer)
             self.rushed = False
-            if not self._follow_up(0.6):
+            if not (yield from self._follow_up(0.6)):
                 return
             case.move("resolve", State.RESOLVED, Role.AGENT, self._agent())
         self._after_resolution()
 
-    def _transfer(self) -> None:
+    def _transfer(self) -> Iterator[datetime]:
         """A transfer handoff to another department (2 in 10 bounce back first), then its
         queue."""
         case, rng, request = self.case, self.rng, self.case.request
@@ -252,7 +259,7 @@ class Story:
         request.department, request.assignee = target, None
         case.move("transfer", State.QUEUED, Role.SYSTEM, department={"to": target.pk})
         self.transferred = True
-        self._handle()
+        yield from self._handle()
 
     def _after_resolution(self) -> None:
         case, rng = self.case, self.rng

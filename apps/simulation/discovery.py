@@ -68,9 +68,10 @@ class _Tally:
 def discover(*, start: datetime, end: datetime, min_requests: int = MIN_REQUESTS) -> ProcessModel:
     """The model of the requests submitted in [start, end), from their transitions in the log.
     Raises InsufficientData below `min_requests` submitted requests."""
-    hours = open_shares(desk_schedule(start, end), start, end)
+    schedule = desk_schedule(start, end)
+    hours = open_shares(schedule, start, end)
     own = department_hours(start, end)
-    customer = read_customer_hours(start, end)
+    customer = read_customer_hours(start, end, schedule.tz)
     handoffs = discover_handoffs(start, end, hours, own)
     # Everything is keyed by the priority each request arrived with (arrival_priority.py).
     arrived = arrival_priorities(start, end)
@@ -315,11 +316,16 @@ def desk_schedule(start: datetime, end: datetime):
 
 
 def clock_hours(
-    start: datetime, end: datetime, hours: list[float], arrived: dict | None = None
+    start: datetime,
+    end: datetime,
+    hours: list[float],
+    arrived: dict | None = None,
+    over: tuple[datetime, datetime] | None = None,
 ) -> dict[str, list[float]]:
     """Per priority, the open shares of the calendar of the policy that timed most of the
     period's resolution clocks of that priority, where it is not the desk's `hours` (a critical
-    policy around the clock, say: its clock runs at night while the agents do not work)."""
+    policy around the clock, say: its clock runs at night while the agents do not work); the
+    shares over `over` (default: the period itself)."""
     counted: dict[str, Counter] = defaultdict(Counter)
     for priority, policy in _by_priority(
         start, end, ClockKind.RESOLUTION, "policy_id", arrived=arrived
@@ -331,7 +337,7 @@ def clock_hours(
     shares = {}
     for priority, counts in counted.items():
         policy = policies.get(counts.most_common(1)[0][0])
-        own = open_shares(schedule_of(policy), start, end)
+        own = open_shares(schedule_of(policy), *(over or (start, end)))
         if own != hours:
             shares[priority] = own
     return shares

@@ -277,9 +277,7 @@ class _Sim:
         start = self.env.now
         claim: simpy.events.Event
         if isinstance(pool, SkilledPool):
-            # A model read from the log serves the oldest request first (holds.py).
-            since = outcome.arrived if self.model.holds else None
-            claim = pool.request(outcome.category, agent, since)
+            claim = pool.request(outcome.category, agent)
         elif isinstance(pool, RoundRobinPool):
             claim = pool.request()
         elif isinstance(pool, simpy.PriorityResource):

@@ -97,8 +97,8 @@ class ProcessModel:
     - `next_targets`: priority -> business seconds of the next-response clock;
     - `holds`: keyed as `durations`, the agent's hands-on part of a return to work (after the
       customer's reply, a reopening), read from the log (apps/simulation/holds.py); with them
-      a return waits for its own agent, then holds them for this time only, and the agents
-      take the oldest waiting request first;
+      a return waits for its own agent, then holds them for this time only (the agents take
+      the waiting requests first come, first served);
     - `pickups`: keyed as `durations` for `queued`, the open seconds a request stays queued
       while an agent is free (the desk's pickup delay), before it waits for one;
     - `customer_hours`: how readily customers reply in each hour of the week (1.0 the readiest

@@ -20,8 +20,6 @@ from typing import cast
 
 import simpy
 from django.utils.translation import gettext as _
-from simpy.resources.resource import SortedQueue
-from simpy.resources.store import FilterStoreGet
 
 from apps.simulation.changes import mapping, unknown
 from apps.simulation.model import ProcessModel
@@ -111,19 +109,6 @@ class Agent:
         self.categories = categories
 
 
-class _OldestFirst(simpy.FilterStore):
-    """A FilterStore that serves the waiting requests in the order of their `key` (ties: the
-    order they asked in) rather than only the order they asked in."""
-
-    GetQueue = SortedQueue
-
-
-class _Claim(FilterStoreGet):
-    def __init__(self, store: simpy.FilterStore, filter: Callable, key: float) -> None:
-        self.key = key
-        super().__init__(store, filter)
-
-
 class SkilledPool:
     """A department's agents as tokens in a SimPy FilterStore: a request takes the first free
     agent who can work its category (any agent when nobody in the department can: it is worked
@@ -135,7 +120,7 @@ class SkilledPool:
     def __init__(self, env: simpy.Environment, agents: list[Token]) -> None:
         self.env = env
         self.capacity = len(agents)
-        self.store = _OldestFirst(env, capacity=max(len(agents), 1))
+        self.store = simpy.FilterStore(env, capacity=max(len(agents), 1))
         self.store.items.extend(Agent(categories) for categories in agents)
         self.members = frozenset(self.store.items)
         covered = [agent for agent in agents if agent is not None]
@@ -144,20 +129,17 @@ class SkilledPool:
         self._off: list[Agent] = []
         self._owed = 0
 
-    def request(
-        self, category: str, agent: Agent | None = None, since: float | None = None
-    ) -> simpy.events.Event:
+    def request(self, category: str, agent: Agent | None = None) -> simpy.events.Event:
         """The first free agent who can work `category`; `agent` itself when it is one of the
-        pool's. Waiting requests are served in the order of `since` (the time they arrived at
-        the desk: the oldest request first), else in the order they asked."""
-        key = self.env.now if since is None else since
+        pool's. Waiting requests are served in the order they asked (first come, first served,
+        as the desk's log shows: docs/simulation.md, session 16)."""
         if agent is not None and agent in self.members:
-            return _Claim(self.store, lambda free: free is agent, key)
+            return self.store.get(lambda free: free is agent)
         if self._anyone or category in self._covered:
-            return _Claim(
-                self.store, lambda free: free.categories is None or category in free.categories, key
+            return self.store.get(
+                lambda free: free.categories is None or category in free.categories
             )
-        return _Claim(self.store, lambda free: True, key)
+        return self.store.get(lambda free: True)
 
     def release(self, claim: simpy.events.Event) -> None:
         if self._owed:

@@ -16,6 +16,7 @@ from django.db.models import Max
 
 from apps.eventlog.models import Event
 from apps.simulation.calendar import HOUR, open_seconds, open_seconds_between
+from apps.simulation.calendars_in_force import in_force
 from apps.simulation.demand import Z95, expected_arrivals, submissions
 from apps.simulation.discovery import MIN_REQUESTS, discover
 from apps.simulation.engine import Arrival, Run, simulate
@@ -112,6 +113,9 @@ def validate(
     # The requests arrive as they did (the warm-up's too): the check is of the process, not
     # of one period's demand against the fitted rates (Law and Kelton's correlated inspection).
     trace = submissions(split - timedelta(days=warmup), end)
+    # The office opens by its calendar in the test period's local time (a change of daylight
+    # saving time between the two periods moves it by an hour in UTC).
+    in_force(model, (fit_start, split), (split, end))
     observed = observed_kpis(model, split, end)
     # The log sees the test period's requests resolved up to its last event: the simulated
     # ones are seen up to the same instant, not after a drain the log never had.

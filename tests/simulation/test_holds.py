@@ -1,5 +1,5 @@
-"""A return to work waits for its own agent, and agents take the oldest waiting request first
-(the pool of a model read from the log: apps/simulation/skills.py, holds.py)."""
+"""A return to work waits for its own agent, and agents take the waiting requests first come,
+first served (the pool of a model read from the log: apps/simulation/skills.py, holds.py)."""
 
 import simpy
 
@@ -11,10 +11,10 @@ def _desk():
     return env, SkilledPool(env, [None, None]), {}
 
 
-def _work(env, pool, seen, name, *, at, hours, agent_of=None, since=None):
+def _work(env, pool, seen, name, *, at, hours, agent_of=None):
     """`name` asks for an agent at `at` (its own: `agent_of`'s, when given) and works `hours`."""
     yield env.timeout(at)
-    claim = pool.request("c", seen[agent_of][1] if agent_of else None, since)
+    claim = pool.request("c", seen[agent_of][1] if agent_of else None)
     agent = yield claim
     seen[name] = (env.now, agent)
     yield env.timeout(hours)
@@ -32,16 +32,7 @@ def test_a_return_waits_for_its_own_agent_while_another_is_free():
     assert seen["a"][1] is not seen["b"][1]
 
 
-def test_the_oldest_request_is_taken_first_not_the_first_to_ask():
-    env, pool, seen = _desk()
-    env.process(_work(env, pool, seen, "a", at=0, hours=1))
-    env.process(_work(env, pool, seen, "b", at=0, hours=2))
-    # Both wait; "old" asks later but arrived at the desk earlier (a transfer, a return).
-    env.process(_work(env, pool, seen, "new", at=0.2, hours=1, since=0.2))
-    env.process(_work(env, pool, seen, "old", at=0.4, hours=1, since=-5.0))
-    env.run()
-    assert seen["old"][0] == 1 and seen["new"][0] == 2
-    # Without `since`, the order they asked in, as before.
+def test_the_first_to_ask_is_served_first():
     env, pool, seen = _desk()
     env.process(_work(env, pool, seen, "a", at=0, hours=1))
     env.process(_work(env, pool, seen, "b", at=0, hours=2))
