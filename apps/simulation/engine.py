@@ -243,9 +243,8 @@ class _Sim:
             if path.state == WAITING:
                 hours = self.model.customer_hours
             yield self.env.timeout(after_open_seconds(hours, began, seconds) - began)
-        if outcome.resolved is None and path.state not in PAUSING:
-            shares = self.model.clock_shares(outcome.priority)
-            outcome.clock += open_seconds(shares, began, self.env.now)
+        if path.state not in PAUSING:
+            self._clock(outcome, began)
         self._responses(outcome, (path.state, following), (began, self.env.now))
         if path.held is not None and following not in WORKING:
             self._release(path.held, path.department)
@@ -260,8 +259,19 @@ class _Sim:
             path.route_to = ""
             outcome.department = path.department
         if following in WORKING and path.held is None and path.state != "queued":
+            # Back to work (after the customer's reply, a handoff): the wait for its agent is
+            # part of the working state, the clock running.
+            asked = self.env.now
             path.held = yield from self._take_agent(path.department, outcome, path.agent)
+            self._clock(outcome, asked)
         path.before, path.state = path.state, following
+
+    def _clock(self, outcome: Outcome, began: float) -> None:
+        """The resolution clock runs from `began` to now (in its open hours; not after the
+        request was first resolved)."""
+        if outcome.resolved is None:
+            shares = self.model.clock_shares(outcome.priority)
+            outcome.clock += open_seconds(shares, began, self.env.now)
 
     def _responses(self, outcome: Outcome, step: tuple[str, str], span: tuple) -> None:
         """The first response and the next ones (their own random streams) after a step."""

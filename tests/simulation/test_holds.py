@@ -3,7 +3,10 @@ first served (the pool of a model read from the log: apps/simulation/skills.py, 
 
 import simpy
 
+from apps.simulation.engine import HOUR, simulate
+from apps.simulation.model import StepDist
 from apps.simulation.skills import SkilledPool
+from tests.support.simulation import fixed, queue_model
 
 
 def _desk():
@@ -40,3 +43,19 @@ def test_the_first_to_ask_is_served_first():
     env.process(_work(env, pool, seen, "second", at=0.4, hours=1))
     env.run()
     assert seen["first"][0] == 1 and seen["second"][0] == 2
+
+
+def test_the_resolution_clock_runs_while_a_return_waits_for_its_agent():
+    """Around the clock, the resolution clock is the time to resolve less the half hours spent
+    waiting for the customer: the wait of a return for its own (busy) agent is work time."""
+    model = queue_model(per_hour=0.8, agents=1, service=fixed(HOUR))
+    model.transitions["in_progress"] = {"pending_customer": 0.5, "resolved": 0.5}
+    model.transitions["pending_customer"] = {"in_progress": 1.0}
+    model.durations["pending_customer"] = fixed(HOUR / 2)
+    model.holds = {"in_progress": StepDist(kind="exponential", params={"mean": HOUR / 3})}
+    run = simulate(model, hours=300, seed=4, drain_hours=300)
+    returned = [o for o in run.outcomes if o.resolved is not None and o.waited > 0]
+    assert len(returned) > 20
+    for outcome in run.outcomes:
+        paused = (outcome.resolved - outcome.arrived - outcome.clock) / (HOUR / 2)
+        assert abs(paused - round(paused)) < 1e-6, outcome
