@@ -26,7 +26,9 @@ shows `\n` where the stored file has `\r\n`, which the helpers restored by each 
 length; the records split as above): both files' sha256 equal session 11's (dbeae932...,
 95c1f11c...), so the figures of sessions 11 and 14 are on the same sets. Rebuilt again in
 session 16 by four helpers the same way (pages checked by `len(text) + text.count("\n")`, a
-line break inside a quoted field of test.csv being a lone `\n`): the same two sha256. From test.csv:
+line break inside a quoted field of test.csv being a lone `\n`): the same two sha256. Rebuilt
+again in session 17 by three helpers, assembled by `bench/banking77_pages.py` (the page check,
+the join and train.csv's records in one script): the same two sha256. From test.csv:
 - `test_head20.tsv` (`category<TAB>text`, the first 20 questions of each intent in the file's
   order, whitespace runs collapsed to one space, 1,540 rows; sha256
   44da4e881ebc525ec69a17beae6205fade0f6a048cfa7e9d5c525b333e750944). The sample an earlier

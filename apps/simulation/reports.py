@@ -15,6 +15,7 @@ def validation_json(validation: Validation) -> dict:
         "test": [moment.isoformat() for moment in validation.test],
         "requests": validation.model.observed.get("requests"),
         "too_thin": validation.too_thin,
+        "decided_by_other": validation.decided_by_other,
         "checks": [
             {
                 "kpi": check.name,

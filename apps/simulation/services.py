@@ -44,6 +44,7 @@ def do_run_scenario(scenario_id: int, *, now: datetime | None = None) -> Scenari
 
 def _run(scenario: Scenario, end: datetime) -> None:
     # The engine's numerical libraries load in the worker that runs it, not at start-up.
+    from apps.simulation.calendars_in_force import in_force
     from apps.simulation.discovery import discover
     from apps.simulation.reports import comparison_json, validation_json
     from apps.simulation.scenarios import compare
@@ -61,7 +62,11 @@ def _run(scenario: Scenario, end: datetime) -> None:
     if not validation.valid:
         scenario.status = ScenarioStatus.INVALID
         return
-    model = discover(start=end - timedelta(days=scenario.fit_days), end=end)
+    fit = (end - timedelta(days=scenario.fit_days), end)
+    model = discover(start=fit[0], end=fit[1])
+    # The office opens by its calendars over the days the scenario looks ahead (a change of
+    # daylight saving time between the fitted days and those moves it by an hour in UTC).
+    in_force(model, fit, (end, end + timedelta(days=scenario.days)))
     if "optimise_staffing" in scenario.changes:
         scenario.results = {"staffing": _optimise(model, scenario)}
         scenario.status = ScenarioStatus.DONE

@@ -10,6 +10,7 @@ from apps.simulation.side_steps import kpi_label
 KPI_LABELS = {
     "arrivals": _("requests arrived"),
     "ttr_median_h": _("time to resolve, median (h)"),
+    "ttr_business_median_h": _("time to resolve in business hours, median (h)"),
     "ttr_p90_h": _("time to resolve, P90 (h)"),
     "ttr_mean_h": _("time to resolve, mean (h)"),
     "wait_mean_h": _("wait for an agent, mean (h)"),

@@ -24,7 +24,7 @@ from apps.simulation.admin.permissions import StaffReadLeadsWrite
 from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
 from apps.simulation.services import do_request_scenario, do_rerun_scenario
-from apps.simulation.thin import thin_reason, too_wide
+from apps.simulation.thin import decided_by, decided_reason, thin_reason, too_wide
 from apps.tickets.models import Category
 
 INPUTS = ["name", "description", "changes", "fit_days", "test_days", "days", "replications", "seed"]
@@ -100,7 +100,7 @@ class ScenarioAdmin(StaffReadLeadsWrite, admin.ModelAdmin):
 def _validation_table(validation: dict) -> str:
     if not validation:
         return ""
-    thin = _thin_reasons(validation)
+    thin, decided = _thin_reasons(validation)
     if validation.get("valid"):
         verdict = _("valid")
     elif thin:
@@ -129,25 +129,42 @@ def _validation_table(validation: dict) -> str:
         _("simulated [interval, 95 %]"),
         _("target"),
         rows,
-        format_html_join("", '<p class="too-thin">{}</p>', ((reason,) for reason in thin)),
+        format_html_join(
+            "",
+            '<p class="{}">{}</p>',
+            [*(("decided-by-other", note) for note in decided), *(("too-thin", r) for r in thin)],
+        ),
         _validation_backlog(validation),
     )
 
 
-def _thin_reasons(validation: dict) -> list[str]:
-    """Why the test period is too thin to tell, written now from the checks in the reader's
+def _thin_reasons(validation: dict) -> tuple[list[str], list[str]]:
+    """Why the test period is too thin to tell, and which loosely known KPIs another measure
+    of their target decided (thin.MEASURES), written now from the checks in the reader's
     language and naming each KPI by its label; the sentences stored with the validation (the
     worker's language, the KPI's key) only where no check has the log's interval (a validation
     stored before they were kept)."""
     checks = validation.get("checks", [])
-    reasons = [
-        thin_reason(label(c["kpi"]), c["observed"], c["observed_interval"])
+    loose = {
+        c["kpi"]
         for c in checks
         if too_wide(c["observed"], c.get("observed_interval"), c.get("tolerance"), c["relative"])
-    ]
-    if reasons or any(c.get("observed_interval") for c in checks):
-        return reasons
-    return validation.get("too_thin") or []
+    }
+    named = {c["kpi"] for c in checks}
+    reasons, decided = [], []
+    for c in checks:
+        if c["kpi"] not in loose:
+            continue
+        other = decided_by(c["kpi"], loose, named)
+        if other:
+            decided.append(
+                decided_reason(label(c["kpi"]), c["observed"], c["observed_interval"], label(other))
+            )
+        else:
+            reasons.append(thin_reason(label(c["kpi"]), c["observed"], c["observed_interval"]))
+    if loose or any(c.get("observed_interval") for c in checks):
+        return reasons, decided
+    return validation.get("too_thin") or [], []
 
 
 def _validation_backlog(validation: dict) -> str:

@@ -25,6 +25,7 @@ SCENARIO = OpenApiExample(
             "test": ["2026-11-04T09:00:00+00:00", "2026-12-04T09:00:00+00:00"],
             "requests": 4210,
             "too_thin": [],
+            "decided_by_other": [],
             "checks": [
                 {
                     "kpi": "ttr_median_h",

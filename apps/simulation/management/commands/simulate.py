@@ -174,7 +174,7 @@ def _validation_report(result: Validation) -> str:
         f"[{estimate.low:.1f}, {estimate.high:.1f}]"
         for day, (seen, estimate) in enumerate(zip(log_days, simulated_days, strict=False))
     )
-    lines.extend(f"  {reason}" for reason in result.too_thin)
+    lines.extend(f"  {reason}" for reason in [*result.decided_by_other, *result.too_thin])
     if result.valid:
         lines.append("The model is valid: it may be used for scenarios.")
     elif result.too_thin:
