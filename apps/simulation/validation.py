@@ -1,8 +1,10 @@
 """Validation before use: the as-is model, fitted on one period, run over a later period it was
 not fitted on, against what the log shows for that period.
 
-Targets (issue 23): median time to resolve within 15 %, resolution-SLA and first-response
-compliance within 5 points (the first response where the desk's policies set a target). P90
+Targets (issue 23): median time to resolve within 15 % (on the wall clock and in business
+hours: where the log knows one too loosely, the other decides, thin.py), resolution-SLA and
+first-response compliance within 5 points (the first response where the desk's policies set a
+target). P90
 time to resolve, mean backlog and utilisation per department are reported beside them without
 a target. A model that misses a target is not valid and is not offered for scenarios."""
 
@@ -37,8 +39,9 @@ TARGETS = {
     "sla_resolution_share": (0.05, False),
     "sla_first_response_share": (0.05, False),
 }
-# Compared only where the log or the model has it (a desk without first-response targets).
-OPTIONAL = ("sla_first_response_share",)
+# Compared only where the log or the model has it (a desk without first-response targets,
+# without resolution clocks).
+OPTIONAL = ("sla_first_response_share", "ttr_business_median_h")
 # The SLA shares and the kind of clock the log counts them on.
 SHARES = {
     "sla_resolution_share": ClockKind.RESOLUTION,
