@@ -13,8 +13,9 @@ customer writing again while the agent works is not modelled."""
 
 import random
 from dataclasses import dataclass
+from datetime import datetime
 
-from apps.eventlog.models import EventKind
+from apps.eventlog.models import Event, EventKind
 from apps.simulation.calendar import open_seconds
 from apps.simulation.first_response import (
     PAUSING_RESPONSE,
@@ -24,6 +25,7 @@ from apps.simulation.first_response import (
     response_at,
 )
 from apps.simulation.model import ProcessModel
+from apps.sla.models import ClockKind
 
 REPLIED = "pending_customer"
 
@@ -38,6 +40,9 @@ class NextClock:
     stopped_at: float | None = None
     responded: bool = False
     cancelled: bool = False
+    # When the customer's reply started it; not seen by the log yet (validation): left out.
+    started: float | None = None
+    left_out: bool = False
 
 
 class NextResponses:
@@ -67,7 +72,7 @@ class NextResponses:
             and first is not None
             and first.stopped_at is not None
         ):
-            clocks.append(NextClock(last=span[1]))
+            clocks.append(NextClock(last=span[1], started=span[1]))
 
     def _count(self, clock: NextClock, outcome, step: tuple, span: tuple) -> None:
         state, following = step
@@ -93,12 +98,64 @@ def next_response_share(counted: list, model: ProcessModel) -> dict[str, float]:
         for o in counted
         if o.priority in targets
         for clock in o.next_clocks
-        if not clock.cancelled
+        if not clock.cancelled and not clock.left_out
     ]
     if not clocks:
         return {}
     met = sum(1 for c, target in clocks if c.stopped_at is not None and c.clock <= target)
     return {"sla_next_response_share": met / len(clocks)}
+
+
+def censor_next_responses(run, model: ProcessModel, seen: float) -> None:
+    """What the log could not see yet at `seen` (as first_response.censor_responses): a clock
+    started later is not in it; one stopped later is still running there, left out while within
+    its target, missed when over it."""
+    for outcome in run.outcomes:
+        target = model.next_targets.get(outcome.priority)
+        for clock in outcome.next_clocks:
+            if clock.started is not None and clock.started > seen:
+                clock.left_out = True
+            elif clock.stopped_at is not None and clock.stopped_at > seen:
+                clock.stopped_at, clock.responded = None, False
+                clock.left_out = target is None or clock.clock <= target
+
+
+def log_counts(start: datetime, end: datetime) -> tuple[int, int]:
+    """The log's next-response clocks of the requests submitted in [start, end), cancelled ones
+    left out, each run of the clock from a customer's reply on its own (the desk keeps one row
+    a request and restarts it; the log's events tell the runs apart): met when stopped without
+    a breach, missed when breached, left out while still running unbreached. (met, counted)"""
+    events = (
+        Event.objects.filter(
+            kind__in=(EventKind.SLA_CLOCK, EventKind.SLA_BREACH),
+            payload__clock=ClockKind.NEXT_RESPONSE,
+            request__created_at__gte=start,
+            request__created_at__lt=end,
+        )
+        .exclude(request__state="cancelled")
+        .order_by("request_id", "seq")
+        .values_list("request_id", "kind", "payload")
+    )
+    outcomes: list[bool] = []  # each run: met so far?
+    latest: dict[int, int] = {}  # request -> its latest run
+    stopped: set[int] = set()
+    for request, kind, payload in events.iterator(chunk_size=5000):
+        action = payload.get("action")
+        if action == "start":
+            latest[request] = len(outcomes)
+            outcomes.append(True)
+        elif request not in latest:
+            continue
+        elif kind == EventKind.SLA_BREACH:
+            # The sweep's breach, or one found at the stop (logged right after it).
+            outcomes[latest[request]] = False
+        elif action == "stop":
+            stopped.add(latest[request])
+            if payload.get("elapsed_business_seconds", 0) > payload.get("target_seconds", 0):
+                outcomes[latest[request]] = False
+    # A run still going unbreached at the end is not known yet.
+    counted = [met for run, met in enumerate(outcomes) if run in stopped or not met]
+    return sum(counted), len(counted)
 
 
 class NextResponseTally(ResponseTally):

@@ -13,6 +13,12 @@ from django.utils.translation import gettext as _
 MEASURES = {"ttr_median_h": "ttr_business_median_h", "ttr_business_median_h": "ttr_median_h"}
 
 
+# A share the log may count on few clocks: a next-response clock runs only after a customer's
+# reply. Known too loosely, it is reported beside the others and decides nothing, rather than
+# leaving the whole test period too thin to tell.
+DECIDES_NOTHING_WHEN_LOOSE = ("sla_next_response_share",)
+
+
 def decided_by(name: str, thin: set[str], named: set[str]) -> str:
     """The other measure of `name`'s target that decides in its place, where the log knows
     `name` too loosely (`thin`) and that one well; "" where none does."""
@@ -51,3 +57,12 @@ def decided_reason(kpi: str, observed: float, interval, other: str) -> str:
         "wider than the tolerance: %(other)s decides the target; the simulation must lie within "
         "the tolerance or that interval."
     ) % {"kpi": kpi, "value": observed, "low": low, "high": high, "other": other}
+
+
+def undecided_reason(kpi: str, observed: float, interval) -> str:
+    """The sentence for a share the log knows too loosely to decide anything."""
+    low, high = interval
+    return _(
+        "The log knows %(kpi)s only within [%(low).3g, %(high).3g] (95 %%) around %(value).3g, "
+        "wider than the tolerance: it is reported and decides nothing."
+    ) % {"kpi": kpi, "value": observed, "low": low, "high": high}

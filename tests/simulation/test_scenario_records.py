@@ -154,6 +154,12 @@ def test_the_page_says_which_median_decided_where_the_log_knows_one_loosely():
     html = _validation_table({"valid": True, "checks": [{**c, **common} for c in checks]})
     assert "too thin" not in html and 'class="decided-by-other"' in html
     assert "time to resolve in business hours, median (h) decides the target" in html
+    # A next-response share known loosely: reported, not decided, and said so.
+    loose = {"kpi": "sla_next_response_share", "observed": 0.8, "observed_interval": [0.6, 1.0]}
+    html = _validation_table(
+        {"valid": True, "checks": [{**loose, **common, "passed": None, "error": -0.2}]}
+    )
+    assert "not decided" in html and "it is reported and decides nothing" in html
 
 
 def _band(means):

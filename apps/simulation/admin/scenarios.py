@@ -24,7 +24,14 @@ from apps.simulation.admin.permissions import StaffReadLeadsWrite
 from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
 from apps.simulation.services import do_request_scenario, do_rerun_scenario
-from apps.simulation.thin import decided_by, decided_reason, thin_reason, too_wide
+from apps.simulation.thin import (
+    DECIDES_NOTHING_WHEN_LOOSE,
+    decided_by,
+    decided_reason,
+    thin_reason,
+    too_wide,
+    undecided_reason,
+)
 from apps.tickets.models import Category
 
 INPUTS = ["name", "description", "changes", "fit_days", "test_days", "days", "replications", "seed"]
@@ -156,7 +163,9 @@ def _thin_reasons(validation: dict) -> tuple[list[str], list[str]]:
         if c["kpi"] not in loose:
             continue
         other = decided_by(c["kpi"], loose, named)
-        if other:
+        if c["kpi"] in DECIDES_NOTHING_WHEN_LOOSE:
+            decided.append(undecided_reason(label(c["kpi"]), c["observed"], c["observed_interval"]))
+        elif other:
             decided.append(
                 decided_reason(label(c["kpi"]), c["observed"], c["observed_interval"], label(other))
             )
@@ -206,6 +215,8 @@ def _backlog_chart(title, labels: list[str], series: dict) -> str:
 def _verdict(check: dict) -> str:
     if check["tolerance"] is None:
         return ""
+    if check["passed"] is None:
+        return str(_("not decided"))
     met = _("met") if check["passed"] else _("missed")
     if check["error"] is None:
         return str(met)

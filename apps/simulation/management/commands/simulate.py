@@ -148,7 +148,7 @@ def _validation_report(result: Validation) -> str:
             ""
             if check.tolerance is None
             else (
-                f"{'within' if check.passed else 'MISSED'} "
+                f"{_target_word(check.passed)} "
                 + (
                     f"{check.tolerance:.0%}"
                     if check.relative
@@ -185,6 +185,10 @@ def _validation_report(result: Validation) -> str:
     else:
         lines.append("The model is NOT valid: it misses a target and is not offered for scenarios.")
     return "\n".join(lines)
+
+
+def _target_word(passed: bool | None) -> str:
+    return "undecided" if passed is None else ("within" if passed else "MISSED")
 
 
 def _staffing_report(plan: StaffingPlan) -> str:
