@@ -66,3 +66,20 @@ def undecided_reason(kpi: str, observed: float, interval) -> str:
         "The log knows %(kpi)s only within [%(low).3g, %(high).3g] (95 %%) around %(value).3g, "
         "wider than the tolerance: it is reported and decides nothing."
     ) % {"kpi": kpi, "value": observed, "low": low, "high": high}
+
+
+def loose_sentences(loose: list[tuple], named: set[str], label=str) -> tuple[list[str], list[str]]:
+    """Of the targeted KPIs the log knows too loosely, (name, observed, interval) each: why the
+    period is too thin to tell, and the sentences for those another measure decides or that
+    decide nothing; `label` names a KPI as the reader should see it."""
+    names = {name for name, _observed, _interval in loose}
+    reasons, notes = [], []
+    for name, observed, interval in loose:
+        other = decided_by(name, names, named)
+        if name in DECIDES_NOTHING_WHEN_LOOSE:
+            notes.append(undecided_reason(label(name), observed, interval))
+        elif other:
+            notes.append(decided_reason(label(name), observed, interval, label(other)))
+        else:
+            reasons.append(thin_reason(label(name), observed, interval))
+    return reasons, notes

@@ -32,10 +32,9 @@ from apps.simulation.period_log import period_transitions
 from apps.simulation.thin import (
     DECIDES_NOTHING_WHEN_LOOSE,
     decided_by,
-    decided_reason,
+    loose_sentences,
     thin_reason,
     too_wide,
-    undecided_reason,
     within,
 )
 from apps.sla.models import ClockKind, SLAClock
@@ -191,28 +190,20 @@ def _target(name: str, observed: dict[str, float]) -> tuple[float | None, bool]:
 
 def _judge_thin(validation: Validation) -> None:
     """The targeted KPIs the log knows too loosely: the period is too thin to tell, unless
-    another measure of the same target decides (thin.MEASURES); then the loose one must lie
-    within its tolerance or the log's own interval."""
-    thin = {check.name for check in validation.checks if _too_thin(check)}
+    another measure of the same target decides (thin.MEASURES; then the loose one must lie
+    within its tolerance or the log's own interval) or the KPI decides nothing when loose."""
+    loose = [c for c in validation.checks if c.observed is not None and _too_thin(c)]
+    thin = {check.name for check in loose}
     named = {check.name for check in validation.checks}
-    for check in validation.checks:
-        if check.name not in thin or check.observed is None:
-            continue
+    for check in loose:
         if check.name in DECIDES_NOTHING_WHEN_LOOSE:
             check.passed = None
-            validation.decided_by_other.append(
-                undecided_reason(check.name, check.observed, check.observed_interval)
-            )
-            continue
-        other = decided_by(check.name, thin, named)
-        if not other:
-            validation.too_thin.append(_too_thin(check))
-            continue
-        simulated = check.simulated.mean if check.simulated is not None else None
-        check.passed = check.passed or within(simulated, check.observed_interval)
-        validation.decided_by_other.append(
-            decided_reason(check.name, check.observed, check.observed_interval, other)
-        )
+        elif decided_by(check.name, thin, named):
+            simulated = check.simulated.mean if check.simulated is not None else None
+            check.passed = check.passed or within(simulated, check.observed_interval)
+    validation.too_thin, validation.decided_by_other = loose_sentences(
+        [(c.name, c.observed, c.observed_interval) for c in loose], named
+    )
 
 
 @dataclass

@@ -24,14 +24,7 @@ from apps.simulation.admin.permissions import StaffReadLeadsWrite
 from apps.simulation.changes import check
 from apps.simulation.models import Scenario, ScenarioStatus
 from apps.simulation.services import do_request_scenario, do_rerun_scenario
-from apps.simulation.thin import (
-    DECIDES_NOTHING_WHEN_LOOSE,
-    decided_by,
-    decided_reason,
-    thin_reason,
-    too_wide,
-    undecided_reason,
-)
+from apps.simulation.thin import loose_sentences, too_wide
 from apps.tickets.models import Category
 
 INPUTS = ["name", "description", "changes", "fit_days", "test_days", "days", "replications", "seed"]
@@ -152,25 +145,12 @@ def _thin_reasons(validation: dict) -> tuple[list[str], list[str]]:
     worker's language, the KPI's key) only where no check has the log's interval (a validation
     stored before they were kept)."""
     checks = validation.get("checks", [])
-    loose = {
-        c["kpi"]
+    loose = [
+        (c["kpi"], c["observed"], c["observed_interval"])
         for c in checks
         if too_wide(c["observed"], c.get("observed_interval"), c.get("tolerance"), c["relative"])
-    }
-    named = {c["kpi"] for c in checks}
-    reasons, decided = [], []
-    for c in checks:
-        if c["kpi"] not in loose:
-            continue
-        other = decided_by(c["kpi"], loose, named)
-        if c["kpi"] in DECIDES_NOTHING_WHEN_LOOSE:
-            decided.append(undecided_reason(label(c["kpi"]), c["observed"], c["observed_interval"]))
-        elif other:
-            decided.append(
-                decided_reason(label(c["kpi"]), c["observed"], c["observed_interval"], label(other))
-            )
-        else:
-            reasons.append(thin_reason(label(c["kpi"]), c["observed"], c["observed_interval"]))
+    ]
+    reasons, decided = loose_sentences(loose, {c["kpi"] for c in checks}, label)
     if loose or any(c.get("observed_interval") for c in checks):
         return reasons, decided
     return validation.get("too_thin") or [], []
