@@ -39,47 +39,58 @@ def too_wide(observed, interval, tolerance, relative: bool) -> bool:
     return (high - low) / 2 > allowed
 
 
-def thin_reason(kpi: str, observed: float, interval) -> str:
+def significant(value: float) -> str:
+    """A figure as the command and the stored validation write it: three significant digits."""
+    return f"{value:.3g}"
+
+
+def thin_reason(kpi: str, observed: float, interval, show=significant) -> str:
     """The sentence saying so, `kpi` named as the reader should see it (the admin gives its
-    label, the command its key)."""
-    low, high = interval
+    label, the command its key) and its figures written by `show` (the admin: shares as
+    percent, as in its table)."""
+    low, high = (show(value) for value in interval)
     return _(
-        "The test period is too thin to validate %(kpi)s: the log's own value is %(value).3g, "
-        "known only within [%(low).3g, %(high).3g] (95 %%), wider than the tolerance."
-    ) % {"kpi": kpi, "value": observed, "low": low, "high": high}
+        "The test period is too thin to validate %(kpi)s: the log's own value is %(value)s, "
+        "known only within [%(low)s, %(high)s] (95 %%), wider than the tolerance."
+    ) % {"kpi": kpi, "value": show(observed), "low": low, "high": high}
 
 
-def decided_reason(kpi: str, observed: float, interval, other: str) -> str:
+def decided_reason(kpi: str, observed: float, interval, other: str, show=significant) -> str:
     """The sentence for a measure the log knows too loosely whose target `other` decides."""
-    low, high = interval
+    low, high = (show(value) for value in interval)
     return _(
-        "The log knows %(kpi)s only within [%(low).3g, %(high).3g] (95 %%) around %(value).3g, "
+        "The log knows %(kpi)s only within [%(low)s, %(high)s] (95 %%) around %(value)s, "
         "wider than the tolerance: %(other)s decides the target; the simulation must lie within "
         "the tolerance or that interval."
-    ) % {"kpi": kpi, "value": observed, "low": low, "high": high, "other": other}
+    ) % {"kpi": kpi, "value": show(observed), "low": low, "high": high, "other": other}
 
 
-def undecided_reason(kpi: str, observed: float, interval) -> str:
+def undecided_reason(kpi: str, observed: float, interval, show=significant) -> str:
     """The sentence for a share the log knows too loosely to decide anything."""
-    low, high = interval
+    low, high = (show(value) for value in interval)
     return _(
-        "The log knows %(kpi)s only within [%(low).3g, %(high).3g] (95 %%) around %(value).3g, "
+        "The log knows %(kpi)s only within [%(low)s, %(high)s] (95 %%) around %(value)s, "
         "wider than the tolerance: it is reported and decides nothing."
-    ) % {"kpi": kpi, "value": observed, "low": low, "high": high}
+    ) % {"kpi": kpi, "value": show(observed), "low": low, "high": high}
 
 
-def loose_sentences(loose: list[tuple], named: set[str], label=str) -> tuple[list[str], list[str]]:
+def loose_sentences(
+    loose: list[tuple], named: set[str], label=str, writer=lambda _name: significant
+) -> tuple[list[str], list[str]]:
     """Of the targeted KPIs the log knows too loosely, (name, observed, interval) each: why the
     period is too thin to tell, and the sentences for those another measure decides or that
-    decide nothing; `label` names a KPI as the reader should see it."""
+    decide nothing; `label` names a KPI as the reader should see it, `writer(name)` gives how
+    its figures are written."""
     names = {name for name, _observed, _interval in loose}
     reasons, notes = [], []
     for name, observed, interval in loose:
         other = decided_by(name, names, named)
         if name in DECIDES_NOTHING_WHEN_LOOSE:
-            notes.append(undecided_reason(label(name), observed, interval))
+            notes.append(undecided_reason(label(name), observed, interval, writer(name)))
         elif other:
-            notes.append(decided_reason(label(name), observed, interval, label(other)))
+            notes.append(
+                decided_reason(label(name), observed, interval, label(other), writer(name))
+            )
         else:
-            reasons.append(thin_reason(label(name), observed, interval))
+            reasons.append(thin_reason(label(name), observed, interval, writer(name)))
     return reasons, notes

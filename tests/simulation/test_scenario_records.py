@@ -160,6 +160,8 @@ def test_the_page_says_which_median_decided_where_the_log_knows_one_loosely():
         {"valid": True, "checks": [{**loose, **common, "passed": None, "error": -0.2}]}
     )
     assert "not decided" in html and "it is reported and decides nothing" in html
+    # Written as the table writes a share: percent, not a fraction.
+    assert "only within [60.0 %, 100.0 %] (95 %) around 80.0 %" in html
 
 
 def _band(means):

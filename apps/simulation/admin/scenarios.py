@@ -150,7 +150,7 @@ def _thin_reasons(validation: dict) -> tuple[list[str], list[str]]:
         for c in checks
         if too_wide(c["observed"], c.get("observed_interval"), c.get("tolerance"), c["relative"])
     ]
-    reasons, decided = loose_sentences(loose, {c["kpi"] for c in checks}, label)
+    reasons, decided = loose_sentences(loose, {c["kpi"] for c in checks}, label, formatter)
     if loose or any(c.get("observed_interval") for c in checks):
         return reasons, decided
     return validation.get("too_thin") or [], []
