@@ -12,7 +12,7 @@ PORT ?= 8000
 DEMO_HISTORY ?= 400
 DEMO_DAYS ?= 60
 
-.PHONY: run test test-fast lint lock check-log bench clean chromium messages
+.PHONY: run test test-serial test-fast lint lock check-log bench clean chromium messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,7 +43,26 @@ run: $(VENV)/.runtime
 	$(BIN)/python manage.py load_demo_data --history $(DEMO_HISTORY) --days $(DEMO_DAYS)
 	$(BIN)/python manage.py run_desk --host $(HOST) --port $(PORT)
 
+# The whole suite in two runs: what needs no Celery worker, browser or fault injection in two
+# processes (as test-fast), then the tests that start workers, chromium or faults of their own,
+# one at a time. Both runs always run; the target fails when either failed (pytest's "no tests
+# collected", where PYTEST_ARGS narrows one run to nothing, is no failure). A `-m` of one's own
+# in PYTEST_ARGS would replace both runs' and run its tests twice: then the suite runs in one
+# process (`make test-serial`, as before).
+PARALLEL := not worker and not browser and not faults
+ifneq (,$(findstring -m ,$(PYTEST_ARGS)))
+test: test-serial
+else
 test: $(VENV)/.dev
+	@status=0; \
+	$(BIN)/python -m pytest -m '$(PARALLEL)' -n 2 --dist worksteal $(PYTEST_ARGS) \
+		|| { code=$$?; [ $$code -eq 5 ] || status=$$code; }; \
+	$(BIN)/python -m pytest -m 'not ($(PARALLEL))' $(PYTEST_ARGS) \
+		|| { code=$$?; [ $$code -eq 5 ] || status=$$code; }; \
+	exit $$status
+endif
+
+test-serial: $(VENV)/.dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Two processes, each on a database of its own (test_<name>_gw0, _gw1); worksteal keeps the
@@ -51,8 +70,7 @@ test: $(VENV)/.dev
 # alone. No --reuse-db: transactional tests flush the rows data migrations made (the Agents group,
 # KPI indicators), and a reused database would start the next run without them.
 test-fast: $(VENV)/.dev
-	$(BIN)/python -m pytest -m 'not worker and not browser and not faults' -n 2 --dist worksteal \
-		$(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m '$(PARALLEL)' -n 2 --dist worksteal $(PYTEST_ARGS)
 
 # The browser tests drive Debian's chromium; Playwright never downloads a browser of its own.
 CHROMIUM ?= /usr/bin/chromium
