@@ -160,8 +160,14 @@ def test_the_page_says_which_median_decided_where_the_log_knows_one_loosely():
         {"valid": True, "checks": [{**loose, **common, "passed": None, "error": -0.2}]}
     )
     assert "not decided" in html and "it is reported and decides nothing" in html
-    # Written as the table writes a share: percent, not a fraction.
+    # Written as the table writes a share: percent, not a fraction, within what a share can
+    # take (the log's normal interval reaches past 1).
     assert "only within [60.0 %, 100.0 %] (95 %) around 80.0 %" in html
+    beyond = {**loose, "observed_interval": [0.6, 1.04]}
+    html = _validation_table(
+        {"valid": True, "checks": [{**beyond, **common, "passed": None, "error": -0.2}]}
+    )
+    assert "[60.0 %, 100.0 %]" in html and "104" not in html
 
 
 def _band(means):

@@ -77,8 +77,15 @@ def bounded(name: str, estimate: dict | None) -> dict | None:
     it is."""
     if not estimate:
         return estimate
-    high = min(estimate["high"], 1.0) if is_share(name) else estimate["high"]
-    return {**estimate, "low": max(estimate["low"], 0.0), "high": high}
+    low, high = in_range(name, (estimate["low"], estimate["high"]))
+    return {**estimate, "low": low, "high": high}
+
+
+def in_range(name: str, interval) -> tuple[float, float]:
+    """An interval cut to what the KPI can take (the log's normal interval of a share near 1
+    reaches past it too)."""
+    low, high = interval
+    return max(low, 0.0), (min(high, 1.0) if is_share(name) else high)
 
 
 def estimate_text(estimate, name: str = "") -> str:

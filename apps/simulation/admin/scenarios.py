@@ -17,6 +17,7 @@ from apps.simulation.admin.figures import (
     estimate_text,
     figure,
     formatter,
+    in_range,
     label,
     order,
 )
@@ -146,7 +147,7 @@ def _thin_reasons(validation: dict) -> tuple[list[str], list[str]]:
     stored before they were kept)."""
     checks = validation.get("checks", [])
     loose = [
-        (c["kpi"], c["observed"], c["observed_interval"])
+        (c["kpi"], c["observed"], in_range(c["kpi"], c["observed_interval"]))
         for c in checks
         if too_wide(c["observed"], c.get("observed_interval"), c.get("tolerance"), c["relative"])
     ]
