@@ -44,34 +44,37 @@ def significant(value: float) -> str:
     return f"{value:.3g}"
 
 
+def _figures(kpi: str, observed: float, interval, show) -> dict[str, str]:
+    """The placeholders the sentences share, the figures as `show` writes them."""
+    low, high = interval
+    return {"kpi": kpi, "value": show(observed), "low": show(low), "high": show(high)}
+
+
 def thin_reason(kpi: str, observed: float, interval, show=significant) -> str:
     """The sentence saying so, `kpi` named as the reader should see it (the admin gives its
     label, the command its key) and its figures written by `show` (the admin: shares as
     percent, as in its table)."""
-    low, high = (show(value) for value in interval)
     return _(
         "The test period is too thin to validate %(kpi)s: the log's own value is %(value)s, "
         "known only within [%(low)s, %(high)s] (95 %%), wider than the tolerance."
-    ) % {"kpi": kpi, "value": show(observed), "low": low, "high": high}
+    ) % _figures(kpi, observed, interval, show)
 
 
 def decided_reason(kpi: str, observed: float, interval, other: str, show=significant) -> str:
     """The sentence for a measure the log knows too loosely whose target `other` decides."""
-    low, high = (show(value) for value in interval)
     return _(
         "The log knows %(kpi)s only within [%(low)s, %(high)s] (95 %%) around %(value)s, "
         "wider than the tolerance: %(other)s decides the target; the simulation must lie within "
         "the tolerance or that interval."
-    ) % {"kpi": kpi, "value": show(observed), "low": low, "high": high, "other": other}
+    ) % {**_figures(kpi, observed, interval, show), "other": other}
 
 
 def undecided_reason(kpi: str, observed: float, interval, show=significant) -> str:
     """The sentence for a share the log knows too loosely to decide anything."""
-    low, high = (show(value) for value in interval)
     return _(
         "The log knows %(kpi)s only within [%(low)s, %(high)s] (95 %%) around %(value)s, "
         "wider than the tolerance: it is reported and decides nothing."
-    ) % {"kpi": kpi, "value": show(observed), "low": low, "high": high}
+    ) % _figures(kpi, observed, interval, show)
 
 
 def loose_sentences(
