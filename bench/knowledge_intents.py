@@ -14,6 +14,8 @@ regression") and `ref_emb_lr` (LogisticRegression on frozen all-MiniLM-L6-v2 emb
 with its C chosen from `REFERENCE_CS` by 4-fold cross-validation on the training texts and
 fitted to scikit-learn's default tolerance (with the default C = 1 the references scored 2 to
 4 points below the issue's own table on BANKING77: a weak reference is no target).
+`--sentence-model all-mpnet-base-v2` puts that model in place of all-MiniLM-L6-v2 for the
+semantic matchers and `ref_emb_lr`.
 `semantic_ft`, `combined_ft` and `ref_emb_lr_ft` use the model fine-tuned on the set's own
 training texts by finetune.py (as `manage.py finetune_knowledge`; cached under
 var/bench/tuned/, the time printed as `<set>_finetune_s` when it trains).
@@ -26,6 +28,7 @@ answered (the references' raw probabilities); build time; p50/p95 of scoring one
 
 import argparse
 import csv
+import os
 import sys
 import time
 from pathlib import Path
@@ -89,8 +92,10 @@ def tuned_model(set_name: str, texts: list[str], labels, epochs: int):
     from sentence_transformers import SentenceTransformer
 
     from apps.knowledge.matching.finetune import finetune
+    from apps.knowledge.matching.sentence_models import DEFAULT, configured
 
-    path = ROOT / "var" / "bench" / "tuned" / f"{set_name}_e{epochs}"
+    model_tag = "" if configured() == DEFAULT else f"_{configured()}"
+    path = ROOT / "var" / "bench" / "tuned" / f"{set_name}_e{epochs}{model_tag}"
     if not path.exists():
         figures = finetune(texts, np.array(labels), path, epochs=epochs)
         print(f"{set_name}_finetune_s: {figures['seconds']:.1f}", flush=True)
@@ -218,7 +223,13 @@ def main() -> None:
         default=4,
         help="For semantic_ft, combined_ft, ref_emb_lr_ft: the model tuned on each set.",
     )
+    parser.add_argument(
+        "--sentence-model",
+        default="all-MiniLM-L6-v2",
+        help="The semantic matchers' and ref_emb_lr's sentence model (sentence_models.py).",
+    )
     args = parser.parse_args()
+    os.environ["SERVICEDESK_CHATBOT_SENTENCE_MODEL"] = args.sentence_model
     sets = {"demo": demo_set, "own": own_set}
     for set_name in args.sets:
         data = sets[set_name]() if set_name in sets else banking_set(set_name)

@@ -250,6 +250,11 @@ SERVICEDESK_TOKEN_CACHE_SECONDS = env.float("SERVICEDESK_TOKEN_CACHE_SECONDS", d
 # and a proposed answer the customer does not react to goes to a person after the timeout.
 SERVICEDESK_CHATBOT_ENABLED = env.bool("SERVICEDESK_CHATBOT_ENABLED", default=True)
 SERVICEDESK_CHATBOT_MATCHER = env.str("SERVICEDESK_CHATBOT_MATCHER", default="lexical")
+# The semantic and combined matchers' sentence model: all-MiniLM-L6-v2 (fast) or
+# all-mpnet-base-v2 (more accurate with few phrasings, 5x the CPU; its own requirements file).
+SERVICEDESK_CHATBOT_SENTENCE_MODEL = env.str(
+    "SERVICEDESK_CHATBOT_SENTENCE_MODEL", default="all-MiniLM-L6-v2"
+)
 SERVICEDESK_CHATBOT_THRESHOLD = env.float("SERVICEDESK_CHATBOT_THRESHOLD", default=0.9)
 # Suggestions shown to agents score at least this (calibrated probability); lower ones are noise.
 SERVICEDESK_CHATBOT_SUGGEST_MIN_SCORE = env.float(

