@@ -92,6 +92,7 @@ def evaluate(cases: list[Case], *, matcher: str, thresholds: list[float]) -> dic
     top3 = [case.expected_key in keys for keys, case in pairs]
     return {
         "matcher": matcher,
+        "sentence_model": None if matcher == "lexical" else sentence_model(),
         "cases": len(cases),
         "cases_with_answer": len(in_scope),
         "articles": len(index.snapshot.keys),
@@ -132,6 +133,14 @@ def _at_threshold(
     }
 
 
+def sentence_model() -> str:
+    """The semantic matchers' sentence model as used: its name, and whether it was tuned."""
+    from apps.knowledge.matching.semantic import model_stamp
+
+    name, tuned = model_stamp()
+    return f"{name}, tuned on the base" if tuned is not None else name
+
+
 def format_report(result: dict) -> str:
     """The figures as `name: value` lines, one block per threshold."""
 
@@ -140,7 +149,8 @@ def format_report(result: dict) -> str:
 
     calibration = result["calibration"]
     lines = [
-        f"matcher: {result['matcher']}",
+        f"matcher: {result['matcher']}"
+        + (f" ({result['sentence_model']})" if result.get("sentence_model") else ""),
         f"cases: {result['cases']} ({result['cases_with_answer']} with an expected article)",
         f"knowledge base: {result['articles']} articles, {result['texts_indexed']} texts",
         f"index_build_s: {result['index_build_s']:.3f}",

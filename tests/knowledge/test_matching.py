@@ -205,6 +205,15 @@ def test_semantic_and_combined_matchers(kb, semantic_packages, matcher):
     assert all(0 <= m.score <= 1 for m in suggest("capital of France", matcher=matcher))
 
 
+def test_the_evaluation_names_the_sentence_model(kb, eval_csv, semantic_packages, capsys):
+    call_command("evaluate_knowledge", str(eval_csv), "--json", "--matcher", "semantic")
+    assert json.loads(capsys.readouterr().out)["sentence_model"] == "all-MiniLM-L6-v2"
+    call_command("evaluate_knowledge", str(eval_csv), "--matcher", "combined")
+    assert "matcher: combined (all-MiniLM-L6-v2)" in capsys.readouterr().out
+    call_command("evaluate_knowledge", str(eval_csv), "--json", "--matcher", "lexical")
+    assert json.loads(capsys.readouterr().out)["sentence_model"] is None
+
+
 def test_a_semantic_rebuild_encodes_only_the_texts_it_has_not_seen(kb, semantic_packages):
     """Retraining on an edit re-encodes the edited phrasing, not the whole base (issue 21: in
     seconds for 10k phrasings); the rebuilt index answers as one built from scratch."""
