@@ -40,6 +40,7 @@ _known_lock = threading.Lock()
 
 _model = None
 _model_stamp: object = None
+_tuned_base: dict[tuple, str | None] = {}  # (directory, marker stamp) -> model tuned from
 _model_lock = threading.Lock()
 
 
@@ -85,15 +86,26 @@ def tuned_model_dir() -> Path | None:
 def model_stamp() -> tuple:
     """What changes when a tuned model is written or another model is configured: the
     configured model's name, then the tuned model's marker (None: there is none, or it was
-    tuned from another model, and the configured model is used as it ships)."""
-    from apps.knowledge.matching.finetune import tuned_from
+    tuned from another model, and the configured model is used as it ships). Called on every
+    suggestion (the index's version): a stat, and the marker read once per marker."""
+    from apps.knowledge.matching.finetune import MARKER, tuned_from
 
     name = sentence_models.configured()
     directory = tuned_model_dir()
-    if directory is None or tuned_from(directory) != name:
+    if directory is None:
         return (name, None)
-    stat = (directory / "finetuned.json").stat()
-    return (name, (stat.st_mtime_ns, stat.st_size))
+    try:
+        stat = (directory / MARKER).stat()
+    except OSError:
+        return (name, None)
+    stamp = (stat.st_mtime_ns, stat.st_size)
+    key = (str(directory), stamp)
+    base = _tuned_base.get(key)
+    if base is None:
+        base = tuned_from(directory)
+        _tuned_base.clear()
+        _tuned_base[key] = base
+    return (name, stamp if base == name else None)
 
 
 def load_model():
