@@ -79,7 +79,7 @@ def tuned_model_dir() -> Path | None:
     (SERVICEDESK_CHATBOT_MODEL_DIR, by default var/knowledge/model); None outside Django."""
     if not settings.configured:
         return None
-    default = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var")) / "knowledge" / "model"
+    default = sentence_models.knowledge_dir() / "model"
     return Path(getattr(settings, "SERVICEDESK_CHATBOT_MODEL_DIR", default))
 
 

